@@ -1,0 +1,1 @@
+"""Authentication (tokens, API keys) and authorisation (roles granted at a scope)."""

@@ -1,0 +1,186 @@
+"""Create, read, update, archive and list for records that follow the common pattern.
+
+Each feature describes its record with an :class:`EntitySpec` (what it references, where it sits
+for authorisation, which extra rules apply) and its service calls these functions, so every record
+gets the same organisation fence, scope checks, reference checks, optimistic locking and audit.
+No HTTP here: a CLI or a job calls the same functions.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+
+from pmf_api.audit import service as audit
+from pmf_api.auth.actor import Actor, Placement
+from pmf_api.auth.policy import Resource, require_read, require_write
+from pmf_api.db.base import OrganisationOwned
+from pmf_api.db.repository import Page, get_in_organisation, in_organisation, paginate
+from pmf_api.errors import Conflict, FieldProblem, InvalidInput
+
+O = TypeVar("O", bound=OrganisationOwned)
+
+PlacementOf = Callable[[AsyncSession, Mapping[str, Any]], Awaitable[Placement | None]]
+Check = Callable[[AsyncSession, Actor, Mapping[str, Any]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A field holding the id of another record, which must be in the same organisation."""
+
+    field: str
+    model: type[OrganisationOwned]
+    what: str
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    filters: Mapping[str, Any] = field(default_factory=dict)
+    updated_since: datetime | None = None
+    include_archived: bool = False
+    sort: str | None = None
+    cursor: str | None = None
+    limit: int = 50
+
+
+@dataclass(frozen=True)
+class EntitySpec(Generic[O]):
+    model: type[O]
+    what: str
+    resource: Resource
+    sortable: Mapping[str, InstrumentedAttribute[Any]]
+    default_sort: str
+    references: tuple[Reference, ...] = ()
+    placement: PlacementOf | None = None
+    check: Check | None = None
+    # Filters that are not a plain "column equals value" (e.g. a KPI's directorate, via its service)
+    filters: Mapping[str, Callable[[Any], ColumnElement[bool]]] = field(default_factory=dict)
+
+    async def where(self, session: AsyncSession, values: Mapping[str, Any]) -> Placement | None:
+        return None if self.placement is None else await self.placement(session, values)
+
+
+def column_values(entity: OrganisationOwned) -> dict[str, Any]:
+    return {c.key: getattr(entity, c.key) for c in entity.__table__.columns}
+
+
+async def check_references(
+    session: AsyncSession, actor: Actor, spec: EntitySpec[Any], values: Mapping[str, Any]
+) -> None:
+    """Every referenced id must name a record of the actor's own organisation."""
+    problems = []
+    for ref in spec.references:
+        ref_id = values.get(ref.field)
+        if ref_id is None:
+            continue
+        found = await session.scalar(
+            select(ref.model.id).where(ref.model.id == ref_id, ref.model.organisation_id == actor.organisation_id)
+        )
+        if found is None:
+            problems.append(FieldProblem(ref.field, f"No {ref.what} with id {ref_id} in this organisation"))
+    if problems:
+        raise InvalidInput(detail="; ".join(p.message for p in problems), problems=problems)
+
+
+async def create(session: AsyncSession, actor: Actor, spec: EntitySpec[O], data: Mapping[str, Any]) -> O:
+    require_write(actor, spec.resource, await spec.where(session, data))
+    await check_references(session, actor, spec, data)
+    if spec.check is not None:
+        await spec.check(session, actor, data)
+    entity = spec.model(organisation_id=actor.organisation_id, **data)
+    await _guard_unique(session, lambda: audit.create(session, actor, entity))
+    return entity
+
+
+async def get(session: AsyncSession, actor: Actor, spec: EntitySpec[O], id: uuid.UUID) -> O:
+    require_read(actor)
+    return await get_in_organisation(session, spec.model, actor.organisation_id, id, spec.what)
+
+
+async def update(
+    session: AsyncSession,
+    actor: Actor,
+    spec: EntitySpec[O],
+    id: uuid.UUID,
+    changes: Mapping[str, Any],
+    expected_version: int | None,
+) -> O:
+    entity = await get(session, actor, spec, id)
+    current = column_values(entity)
+    require_write(actor, spec.resource, await spec.where(session, current))
+    merged = {**current, **changes}
+    # Moving a record (say a KPI to another service) needs the right over where it goes too.
+    require_write(actor, spec.resource, await spec.where(session, merged))
+    await check_references(session, actor, spec, changes)
+    if spec.check is not None:
+        await spec.check(session, actor, merged)
+    await _guard_unique(session, lambda: audit.update(session, actor, entity, dict(changes), expected_version))
+    return entity
+
+
+async def set_archived(
+    session: AsyncSession,
+    actor: Actor,
+    spec: EntitySpec[O],
+    id: uuid.UUID,
+    archived: bool,
+    expected_version: int | None,
+) -> O:
+    """Archive (or restore) a record: records with data are archived, never deleted."""
+    entity = await get(session, actor, spec, id)
+    require_write(actor, spec.resource, await spec.where(session, column_values(entity)))
+    if archived == (getattr(entity, "archived_at", None) is not None):
+        return entity
+    await audit.update(
+        session,
+        actor,
+        entity,
+        {"archived_at": datetime.now(UTC) if archived else None},
+        expected_version,
+        action="archive" if archived else "restore",
+    )
+    return entity
+
+
+async def list_page(session: AsyncSession, actor: Actor, spec: EntitySpec[O], query: ListQuery) -> Page[O]:
+    require_read(actor)
+    model = spec.model
+    stmt = in_organisation(model, actor.organisation_id)
+    for name, value in query.filters.items():
+        if value is None:
+            continue
+        stmt = stmt.where(spec.filters[name](value) if name in spec.filters else getattr(model, name) == value)
+    if query.updated_since is not None:
+        stmt = stmt.where(model.updated_at >= query.updated_since)
+    if not query.include_archived and hasattr(model, "archived_at"):
+        stmt = stmt.where(model.archived_at.is_(None))  # type: ignore[attr-defined]
+    return await paginate(
+        session,
+        stmt,
+        model,
+        sort=query.sort or spec.default_sort,
+        sortable=spec.sortable,
+        cursor=query.cursor,
+        limit=query.limit,
+    )
+
+
+async def _guard_unique(session: AsyncSession, write: Callable[[], Awaitable[Any]]) -> None:
+    """Turn a duplicate key into a clear 409 without spoiling the transaction."""
+    from sqlalchemy.exc import IntegrityError
+
+    try:
+        async with session.begin_nested():
+            await write()
+    except IntegrityError as exc:
+        message = str(exc.orig).lower()
+        if "unique" in message or "duplicate" in message:
+            raise Conflict(detail="A record with the same code (or the same key) already exists") from None
+        raise

@@ -1,0 +1,54 @@
+"""Errors raised by services. They carry meaning, never an HTTP status: ``problems.py`` maps them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    """One thing wrong with one input field; ``field`` is a dotted path such as ``tolerance.value``."""
+
+    field: str
+    message: str
+
+
+@dataclass
+class PMFError(Exception):
+    detail: str
+    problems: list[FieldProblem] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return self.detail
+
+
+class NotFound(PMFError):
+    """The thing does not exist, or belongs to another organisation (which must look the same)."""
+
+
+class PermissionDenied(PMFError):
+    """The actor is known but may not do this, here."""
+
+
+class NotAuthenticated(PMFError):
+    """No credentials, or credentials that cannot be trusted."""
+
+
+class InvalidInput(PMFError):
+    """The request is well-formed but breaks a rule; ``problems`` says which fields."""
+
+
+class Conflict(PMFError):
+    """The request clashes with the current state (a duplicate code, a record in use)."""
+
+
+class PreconditionFailed(PMFError):
+    """The caller's copy is stale: someone else changed the record since it was read."""
+
+
+class PayloadTooLarge(PMFError):
+    """The request body is bigger than the service accepts."""
+
+
+def invalid(field_name: str, message: str) -> InvalidInput:
+    return InvalidInput(detail=message, problems=[FieldProblem(field_name, message)])

@@ -1,0 +1,90 @@
+"""Builds the FastAPI application. Nothing connects at import time: the lifespan creates the engine."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from pmf_api import __version__, problems
+from pmf_api.api import api_router
+from pmf_api.config import Settings, get_settings
+from pmf_api.db.session import create_engine, create_sessionmaker
+from pmf_api.health import router as health_router
+from pmf_api.observability import RequestContextMiddleware, configure_logging
+
+DESCRIPTION = """
+A backend for English councils' Performance Management Frameworks: the Corporate Plan and its
+priorities and outcomes, service plans, actions, KPIs with targets and tolerances, and the audit
+trail behind them.
+
+**Authentication.** Every endpoint except `/healthz`, `/readyz` and the docs needs
+`Authorization: Bearer <token>`. Locally, `pmf-api token` prints a performance-team token for the
+demo council; press *Authorize* above and paste it.
+
+**Conventions.** Lists are cursor-paginated (`next_cursor` and a `Link: rel="next"` header).
+Reads return an `ETag`; send it back as `If-Match` on a change and a stale write gets 412 with
+nothing changed. Errors are RFC 9457 `application/problem+json` with a JSON Pointer to each bad
+field. Measured values are exact decimals, sent and returned as JSON numbers.
+"""
+
+OPENAPI_TAGS = [
+    {"name": "Organisation", "description": "Your council and its settings"},
+    {"name": "Structure", "description": "Directorates, services, portfolios and people"},
+    {"name": "Corporate Plan", "description": "Corporate plans, their priorities and outcomes"},
+    {"name": "Service plans", "description": "One plan per service per financial year"},
+    {"name": "Actions", "description": "Corporate Plan actions, key activities and projects"},
+    {"name": "KPIs", "description": "Operational performance indicators and contextual outcome measures"},
+    {"name": "Targets", "description": "Annual targets, period profiles and tolerances, with every revision"},
+    {"name": "Audit", "description": "Who changed what, when, from what to what"},
+    {"name": "Health", "description": "Liveness and readiness probes"},
+]
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level, settings.log_json)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = getattr(app.state, "engine", None)
+        owns_engine = engine is None
+        if engine is None:
+            engine = create_engine(settings)
+            app.state.engine = engine
+            app.state.sessionmaker = create_sessionmaker(engine)
+        yield
+        if owns_engine:
+            await engine.dispose()
+
+    app = FastAPI(
+        title="PMF API",
+        version=__version__,
+        description=DESCRIPTION,
+        openapi_tags=OPENAPI_TAGS,
+        lifespan=lifespan,
+        license_info={"name": "MIT"},
+    )
+    app.state.settings = settings
+    problems.install(app)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["*"],
+            allow_headers=["*"],
+            expose_headers=["ETag", "Link", "Location", "X-Request-ID"],
+        )
+    app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.include_router(health_router)
+    app.include_router(api_router)
+    return app
+
+
+def attach_engine(app: FastAPI, settings: Settings) -> None:
+    """Give the app an engine before startup (tests and benchmarks share one across apps)."""
+    engine = create_engine(settings)
+    app.state.engine = engine
+    app.state.sessionmaker = create_sessionmaker(engine)

@@ -1,0 +1,150 @@
+"""Request and response shapes for the council's structure."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Literal
+
+from pydantic import ConfigDict, EmailStr, Field
+
+from pmf_api.schemas import ArchivableOutput, Code, InputModel, Name, OutputModel, UpdateModel
+from pmf_api.web import ListParams
+
+
+class Organisation(OutputModel):
+    code: str
+    name: str
+    financial_year_start_month: int
+
+
+class OrganisationUpdate(UpdateModel):
+    name: Name | None = None
+    financial_year_start_month: int | None = Field(default=None, ge=1, le=12)
+
+
+class DirectorateCreate(InputModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"code": "COMM", "name": "Communities"}]})
+
+    code: Code
+    name: Name
+    director_id: uuid.UUID | None = None
+
+
+class DirectorateUpdate(UpdateModel):
+    nullable = frozenset({"director_id"})
+    code: Code | None = None
+    name: Name | None = None
+    director_id: uuid.UUID | None = None
+
+
+class Directorate(ArchivableOutput):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"id": "6f1c2d0e-0000-4000-8000-000000000001", "code": "COMM", "name": "Communities"}]}
+    )
+    code: str
+    name: str
+    director_id: uuid.UUID | None
+
+
+class DirectorateList(ListParams):
+    sort: Literal["code", "-code", "name", "-name", "updated_at", "-updated_at"] = "code"
+    code: str | None = None
+
+
+class PortfolioCreate(InputModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"code": "ENV", "name": "Leisure, Waste and Street Scene"}]}
+    )
+
+    code: Code
+    name: Name
+    holder_id: uuid.UUID | None = None
+
+
+class PortfolioUpdate(UpdateModel):
+    nullable = frozenset({"holder_id"})
+    code: Code | None = None
+    name: Name | None = None
+    holder_id: uuid.UUID | None = None
+
+
+class Portfolio(ArchivableOutput):
+    code: str
+    name: str
+    holder_id: uuid.UUID | None
+
+
+class PortfolioList(ListParams):
+    sort: Literal["code", "-code", "name", "-name", "updated_at", "-updated_at"] = "code"
+    holder_id: uuid.UUID | None = None
+
+
+class ServiceCreate(InputModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"code": "WASTE", "name": "Waste and Recycling", "directorate_id": "6f1c2d0e-0000-4000-8000-000000000001"}
+            ]
+        }
+    )
+
+    code: Code
+    name: Name
+    directorate_id: uuid.UUID
+    portfolio_id: uuid.UUID | None = None
+    head_of_service_id: uuid.UUID | None = None
+
+
+class ServiceUpdate(UpdateModel):
+    nullable = frozenset({"portfolio_id", "head_of_service_id"})
+    code: Code | None = None
+    name: Name | None = None
+    directorate_id: uuid.UUID | None = None
+    portfolio_id: uuid.UUID | None = None
+    head_of_service_id: uuid.UUID | None = None
+
+
+class Service(ArchivableOutput):
+    code: str
+    name: str
+    directorate_id: uuid.UUID
+    portfolio_id: uuid.UUID | None
+    head_of_service_id: uuid.UUID | None
+
+
+class ServiceList(ListParams):
+    sort: Literal["code", "-code", "name", "-name", "updated_at", "-updated_at"] = "code"
+    directorate_id: uuid.UUID | None = None
+    portfolio_id: uuid.UUID | None = None
+
+
+class PersonCreate(InputModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"name": "Sam Patel", "email": "sam.patel@example.gov.uk", "job_title": "Waste Manager"}]}
+    )
+
+    name: Name
+    email: EmailStr
+    job_title: Name | None = None
+    service_id: uuid.UUID | None = None
+
+
+class PersonUpdate(UpdateModel):
+    nullable = frozenset({"job_title", "service_id"})
+    name: Name | None = None
+    email: EmailStr | None = None
+    job_title: Name | None = None
+    service_id: uuid.UUID | None = None
+
+
+class Person(ArchivableOutput):
+    name: str
+    email: str
+    job_title: str | None
+    service_id: uuid.UUID | None
+
+
+class PersonList(ListParams):
+    sort: Literal["name", "-name", "email", "-email", "updated_at", "-updated_at"] = "name"
+    service_id: uuid.UUID | None = None
+    email: str | None = None

@@ -1,0 +1,178 @@
+"""The one place where errors become HTTP: RFC 9457 ``application/problem+json`` responses."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from pmf_api import errors
+from pmf_api.domain.errors import DomainError
+from pmf_api.observability import current_request_id
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+PROBLEM_BASE = "https://pmf-api.org/problems/"
+logger = logging.getLogger("pmf_api.errors")
+
+
+class ProblemFieldError(BaseModel):
+    pointer: str = Field(description="JSON Pointer (RFC 6901) to the bad field, or the parameter name")
+    detail: str
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details."""
+
+    type: str = Field(examples=[PROBLEM_BASE + "invalid-input"])
+    title: str = Field(examples=["The request breaks a rule"])
+    status: int = Field(examples=[422])
+    detail: str = Field(examples=["The intervention level must be below the target for a higher-is-better KPI"])
+    instance: str | None = None
+    request_id: str | None = None
+    errors: list[ProblemFieldError] = []
+
+
+_STATUS: dict[type[errors.PMFError], tuple[int, str, str]] = {
+    errors.NotFound: (404, "not-found", "Not found"),
+    errors.PermissionDenied: (403, "forbidden", "Not allowed"),
+    errors.NotAuthenticated: (401, "unauthenticated", "Authentication required"),
+    errors.InvalidInput: (422, "invalid-input", "The request breaks a rule"),
+    errors.Conflict: (409, "conflict", "Conflicts with the current state"),
+    errors.PreconditionFailed: (412, "precondition-failed", "The record has changed since you read it"),
+    errors.PayloadTooLarge: (413, "payload-too-large", "Request body too large"),
+}
+
+
+def field_pointer(field: str) -> str:
+    """``tolerance.value`` -> ``#/tolerance/value`` (JSON Pointer into the request body)."""
+    if not field:
+        return "#"
+    parts = [p.replace("~", "~0").replace("/", "~1") for p in field.split(".")]
+    return "#/" + "/".join(parts)
+
+
+def problem_response(
+    request: Request | None,
+    status: int,
+    slug: str,
+    title: str,
+    detail: str,
+    field_errors: list[ProblemFieldError] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body = Problem(
+        type=PROBLEM_BASE + slug,
+        title=title,
+        status=status,
+        detail=detail,
+        instance=str(request.url.path) if request is not None else None,
+        request_id=current_request_id(),
+        errors=field_errors or [],
+    )
+    return JSONResponse(
+        body.model_dump(exclude_none=True), status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers
+    )
+
+
+def _pmf_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, errors.PMFError)
+    status, slug, title = next(v for k, v in _STATUS.items() if isinstance(exc, k))
+    headers = {"WWW-Authenticate": 'Bearer realm="pmf-api"'} if status == 401 else None
+    field_errors = [ProblemFieldError(pointer=field_pointer(p.field), detail=p.message) for p in exc.problems]
+    return problem_response(request, status, slug, title, exc.detail, field_errors, headers)
+
+
+def _domain_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DomainError)
+    field_errors = [ProblemFieldError(pointer=field_pointer(exc.field), detail=exc.message)] if exc.field else []
+    return problem_response(request, 422, "invalid-input", "The request breaks a rule", exc.message, field_errors)
+
+
+def _location_pointer(loc: tuple[Any, ...]) -> str:
+    if not loc:
+        return "#"
+    where, *rest = loc
+    if where == "body":
+        return field_pointer(".".join(str(p) for p in rest))
+    # query, path and header parameters are named, not pointed at (RFC 9457 section 3)
+    return ".".join(str(p) for p in rest) or str(where)
+
+
+def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    field_errors = []
+    for err in exc.errors():
+        message = str(err.get("msg", "invalid"))
+        if err.get("type") == "extra_forbidden":
+            message = "Unknown field"
+        field_errors.append(ProblemFieldError(pointer=_location_pointer(tuple(err.get("loc", ()))), detail=message))
+    count = len(field_errors)
+    detail = f"{count} field{'s' if count != 1 else ''} of the request {'are' if count != 1 else 'is'} invalid"
+    return problem_response(request, 422, "invalid-input", "The request is not valid", detail, field_errors)
+
+
+def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    slug = {404: "not-found", 405: "method-not-allowed", 401: "unauthenticated", 413: "payload-too-large"}.get(
+        exc.status_code, "http-error"
+    )
+    title = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "Request failed")
+    return problem_response(request, exc.status_code, slug, title, str(exc.detail), headers=exc.headers)
+
+
+def _stale(request: Request, exc: Exception) -> JSONResponse:
+    return problem_response(
+        request, 412, "precondition-failed", "The record has changed since you read it",
+        "Someone else saved this record first; read it again and reapply your change",
+    )
+
+
+def _integrity(request: Request, exc: Exception) -> JSONResponse:
+    logger.info("integrity error: %s", exc)
+    return problem_response(
+        request, 409, "conflict", "Conflicts with the current state",
+        "The change conflicts with existing data (a duplicate or a reference that does not hold)",
+    )
+
+
+def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    logger.exception("unhandled error", exc_info=exc)
+    return problem_response(
+        request, 500, "internal-error", "Internal error",
+        "Something went wrong on our side; quote the request id when you report it",
+    )
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(errors.PMFError, _pmf_error)
+    app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(StaleDataError, _stale)
+    app.add_exception_handler(IntegrityError, _integrity)
+    app.add_exception_handler(Exception, _unexpected)
+
+
+def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses=`` entries documenting a route's problem responses."""
+    descriptions = {
+        400: "Malformed request",
+        401: "Missing, expired or invalid credentials",
+        403: "Outside the caller's role or scope",
+        404: "No such record in the caller's organisation",
+        409: "Conflicts with existing data",
+        412: "The If-Match ETag is stale; nothing was changed",
+        413: "Request body too large",
+        422: "Invalid input; `errors` points at each bad field",
+    }
+    return {
+        s: {"model": Problem, "description": descriptions[s], "content": {PROBLEM_MEDIA_TYPE: {}}}
+        for s in statuses
+    }
