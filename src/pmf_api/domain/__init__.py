@@ -1,0 +1,194 @@
+"""The pure domain rules of the Performance Management Framework: standard library only.
+
+Frozen dataclasses and enums go in, values come out; ``Decimal`` for every measured value; the
+date is passed in (``as_of``), never read from a clock. Services, the API and integration scripts
+all call these functions. The rules are explained for performance officers in ``docs/rules.md``.
+
+Entry points, by module:
+
+* One call for everything: :func:`evaluate_kpi` ``(definition, observations, targets, period, as_of,
+  *, config=EvaluationConfig(), intervention_open=False, expected_range=None, rebase_at=()) ->
+  KpiEvaluation``; :func:`rate_period` for one period's RAG.
+* ``periods``: :class:`FinancialYear`, :class:`Period`, :class:`Frequency`, :func:`financial_year_of`,
+  :func:`period_of`.
+* ``kpi``: :class:`KpiDefinition`, :class:`Observation`, :class:`Polarity`, :class:`Aggregation`,
+  :class:`Unit`, :class:`TargetType`, :class:`ToleranceKind`.
+* ``rag``: :class:`Rag`, :class:`Tolerance`, :class:`KpiTarget`, :class:`RagThresholds`,
+  :func:`rag_for`, :func:`check_target`, :func:`round_half_up`.
+* ``ytd``: :func:`year_to_date`, :func:`aggregate`, :func:`aggregate_ratio`, :func:`period_target`,
+  :func:`ytd_target`, :class:`YearToDate`.
+* ``direction``: :func:`direction_of_travel`, :class:`Direction`, :class:`DirectionOfTravel`.
+* ``forecast``: :func:`forecast_outturn`, :func:`choose_method`, :class:`Forecast`,
+  :class:`ForecastConfig`, :class:`ForecastMethod`.
+* ``spc``: :func:`xmr_chart`, :func:`process_limits`, :class:`SpcConfig`, :class:`SpcResult`,
+  :class:`SpcLimits`, :class:`SpecialCause`, :class:`Variation`, :class:`Assurance`.
+* ``escalation``: :func:`needs_intervention`, :func:`may_close_intervention`,
+  :func:`classify_for_review`, :func:`resolve_escalation_config`, :class:`EscalationConfig`,
+  :class:`EscalationOverrides`, :class:`Decision`, :class:`ReviewCategory`.
+* ``validation``: :func:`check_submission`, :class:`Flag`, :class:`Severity`, :class:`ValidationConfig`.
+* ``workflow``: :class:`Role`, the state enums, ``*_transition`` and ``allowed_*_transitions`` for
+  submissions, targets, service plans and interventions, :func:`start_submission_revision`.
+* ``actions``: :func:`check_action_rag`, :class:`ActionUpdate`, :class:`ActionStatus`.
+* ``risk``: :func:`assess_risk`, :func:`next_review_date`, :class:`RiskMatrix`, :class:`ReviewCycle`.
+* ``errors``: :class:`DomainError` (``message``, ``field``) and its subclasses.
+"""
+
+from pmf_api.domain.actions import (
+    ActionRagCheck,
+    ActionRagConfig,
+    ActionStatus,
+    ActionUpdate,
+    check_action_rag,
+)
+from pmf_api.domain.direction import Direction, DirectionOfTravel, direction_of_travel
+from pmf_api.domain.errors import (
+    DomainError,
+    InvalidPeriod,
+    InvalidTarget,
+    InvalidValue,
+    TransitionNotAllowed,
+)
+from pmf_api.domain.escalation import (
+    Decision,
+    EscalationConfig,
+    EscalationOverrides,
+    ReviewCategory,
+    ReviewClassification,
+    classify_for_review,
+    may_close_intervention,
+    needs_intervention,
+    resolve_escalation_config,
+)
+from pmf_api.domain.evaluation import EvaluationConfig, KpiEvaluation, PeriodRag, evaluate_kpi, rate_period
+from pmf_api.domain.forecast import Forecast, ForecastConfig, ForecastMethod, choose_method, forecast_outturn
+from pmf_api.domain.kpi import (
+    Aggregation,
+    KpiDefinition,
+    Observation,
+    Polarity,
+    TargetType,
+    ToleranceKind,
+    Unit,
+)
+from pmf_api.domain.periods import FinancialYear, Frequency, Period, financial_year_of, period_of
+from pmf_api.domain.rag import KpiTarget, Rag, RagThresholds, Tolerance, check_target, rag_for, round_half_up
+from pmf_api.domain.risk import ReviewCycle, RiskAssessment, RiskMatrix, assess_risk, next_review_date
+from pmf_api.domain.spc import (
+    Assurance,
+    SpcConfig,
+    SpcLimits,
+    SpcResult,
+    SpecialCause,
+    Variation,
+    process_limits,
+    xmr_chart,
+)
+from pmf_api.domain.validation import Flag, Severity, ValidationConfig, check_submission
+from pmf_api.domain.workflow import (
+    InterventionState,
+    Role,
+    ServicePlanState,
+    SubmissionState,
+    TargetState,
+    allowed_intervention_transitions,
+    allowed_service_plan_transitions,
+    allowed_submission_transitions,
+    allowed_target_transitions,
+    intervention_transition,
+    service_plan_transition,
+    start_submission_revision,
+    submission_transition,
+    target_transition,
+)
+from pmf_api.domain.ytd import YearToDate, aggregate, aggregate_ratio, period_target, year_to_date, ytd_target
+
+__all__ = [
+    "ActionRagCheck",
+    "ActionRagConfig",
+    "ActionStatus",
+    "ActionUpdate",
+    "Aggregation",
+    "Assurance",
+    "Decision",
+    "Direction",
+    "DirectionOfTravel",
+    "DomainError",
+    "EscalationConfig",
+    "EscalationOverrides",
+    "EvaluationConfig",
+    "FinancialYear",
+    "Flag",
+    "Forecast",
+    "ForecastConfig",
+    "ForecastMethod",
+    "Frequency",
+    "InterventionState",
+    "InvalidPeriod",
+    "InvalidTarget",
+    "InvalidValue",
+    "KpiDefinition",
+    "KpiEvaluation",
+    "KpiTarget",
+    "Observation",
+    "Period",
+    "PeriodRag",
+    "Polarity",
+    "Rag",
+    "RagThresholds",
+    "ReviewCategory",
+    "ReviewClassification",
+    "ReviewCycle",
+    "RiskAssessment",
+    "RiskMatrix",
+    "Role",
+    "ServicePlanState",
+    "Severity",
+    "SpcConfig",
+    "SpcLimits",
+    "SpcResult",
+    "SpecialCause",
+    "SubmissionState",
+    "TargetState",
+    "TargetType",
+    "Tolerance",
+    "ToleranceKind",
+    "TransitionNotAllowed",
+    "Unit",
+    "ValidationConfig",
+    "Variation",
+    "YearToDate",
+    "aggregate",
+    "aggregate_ratio",
+    "allowed_intervention_transitions",
+    "allowed_service_plan_transitions",
+    "allowed_submission_transitions",
+    "allowed_target_transitions",
+    "assess_risk",
+    "check_action_rag",
+    "check_submission",
+    "check_target",
+    "choose_method",
+    "classify_for_review",
+    "direction_of_travel",
+    "evaluate_kpi",
+    "financial_year_of",
+    "forecast_outturn",
+    "intervention_transition",
+    "may_close_intervention",
+    "needs_intervention",
+    "next_review_date",
+    "period_of",
+    "period_target",
+    "process_limits",
+    "rag_for",
+    "rate_period",
+    "resolve_escalation_config",
+    "round_half_up",
+    "service_plan_transition",
+    "start_submission_revision",
+    "submission_transition",
+    "target_transition",
+    "xmr_chart",
+    "year_to_date",
+    "ytd_target",
+]

@@ -1,0 +1,274 @@
+"""One call for a KPI's full status in a period: RAG, YTD, direction, forecast, SPC, escalation,
+review classification and sense-check flags.
+
+Services turn their rows into :class:`KpiDefinition`, :class:`Observation` and :class:`KpiTarget`
+values and call :func:`evaluate_kpi`; nothing here reads a clock or a database.
+
+A value is *due* once ``submission_due_days`` (default 15) days have passed after the period ends;
+before then a missing value has no RAG rather than being Missing. RAG is judged on the YTD figure
+against the profiled YTD target for cumulative KPIs (:attr:`KpiDefinition.is_cumulative`) and on
+the period's own value otherwise; direction of travel always compares the period's own values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from pmf_api.domain.direction import DirectionOfTravel, direction_of_travel
+from pmf_api.domain.escalation import (
+    Decision,
+    EscalationConfig,
+    ReviewClassification,
+    classify_for_review,
+    may_close_intervention,
+    needs_intervention,
+)
+from pmf_api.domain.forecast import Forecast, ForecastConfig, forecast_outturn
+from pmf_api.domain.kpi import Aggregation, KpiDefinition, Observation
+from pmf_api.domain.periods import DEFAULT_START_MONTH, FinancialYear, Period
+from pmf_api.domain.rag import KpiTarget, Rag, RagThresholds, scaled_tolerance
+from pmf_api.domain.spc import SpcConfig, SpcResult, process_limits, xmr_chart
+from pmf_api.domain.validation import Flag, ValidationConfig, check_submission
+from pmf_api.domain.ytd import YearToDate, period_target, year_to_date, ytd_target
+
+
+@dataclass(frozen=True, slots=True)
+class EvaluationConfig:
+    """Every configurable choice of the evaluation, with a council's usual defaults."""
+
+    escalation: EscalationConfig = field(default_factory=EscalationConfig)
+    spc: SpcConfig = field(default_factory=SpcConfig)
+    forecast: ForecastConfig = field(default_factory=ForecastConfig)
+    validation: ValidationConfig = field(default_factory=ValidationConfig)
+    submission_due_days: int = 15
+    start_month: int = DEFAULT_START_MONTH
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodRag:
+    """The RAG of one period with the figures it was judged on."""
+
+    period: Period
+    judged_value: Decimal | None
+    target: Decimal | None
+    intervention_level: Decimal | None
+    rag: Rag | None
+
+
+@dataclass(frozen=True, slots=True)
+class KpiEvaluation:
+    code: str
+    period: Period
+    value: Decimal | None
+    year_to_date: YearToDate
+    status: PeriodRag
+    direction: DirectionOfTravel
+    forecast: Forecast | None
+    spc: SpcResult | None
+    escalation: Decision
+    closure: Decision | None
+    review: ReviewClassification
+    flags: tuple[Flag, ...]
+
+    @property
+    def rag(self) -> Rag | None:
+        return self.status.rag
+
+
+def _targets_by_year(
+    targets: Mapping[FinancialYear, KpiTarget] | KpiTarget | None, period: Period
+) -> Mapping[FinancialYear, KpiTarget]:
+    if targets is None:
+        return {}
+    if isinstance(targets, KpiTarget):
+        return {period.financial_year: targets}
+    return targets
+
+
+def rate_period(
+    definition: KpiDefinition,
+    observations: Mapping[Period, Observation],
+    target: KpiTarget | None,
+    period: Period,
+    *,
+    due: bool,
+) -> PeriodRag:
+    """The RAG of one period (YTD for cumulative KPIs), with the target and intervention level used."""
+    observation = observations.get(period)
+    value = None if observation is None else observation.measured(definition.scale)
+    if definition.is_cumulative:
+        year = [observations[p] for p in period.ytd_periods() if p in observations]
+        judged = (
+            year_to_date(year, period, definition.aggregation, definition.scale).value if value is not None else None
+        )
+    else:
+        judged = value
+    if target is None:
+        return PeriodRag(period, judged, None, None, None)
+    if definition.is_cumulative:
+        denominators = None
+        if definition.aggregation is Aggregation.RATIO:
+            denominators = [d for p in period.ytd_periods() if (d := _denominator(observations.get(p))) is not None]
+        goal = ytd_target(target, period, definition.aggregation, denominators)
+    else:
+        goal = period_target(target, period, definition.aggregation)
+    tolerance = target.tolerance
+    if goal is not None and target.annual_target is not None:
+        tolerance = scaled_tolerance(
+            tolerance,
+            annual_target=target.annual_target,
+            period_target=goal,
+            polarity=definition.polarity,
+            proportional=definition.aggregation is Aggregation.SUM,
+        )
+    thresholds = RagThresholds.build(
+        polarity=definition.polarity,
+        decimal_places=definition.decimal_places,
+        target=goal,
+        tolerance=tolerance,
+        band_lower=target.band_lower,
+        band_upper=target.band_upper,
+    )
+    return PeriodRag(period, judged, thresholds.target, thresholds.intervention_level, thresholds.rate(judged, due=due))
+
+
+def _ordinal(period: Period) -> int:
+    return period.ordinal
+
+
+def _denominator(observation: Observation | None) -> Decimal | None:
+    return None if observation is None else observation.denominator
+
+
+def evaluate_kpi(
+    definition: KpiDefinition,
+    observations: Sequence[Observation],
+    targets: Mapping[FinancialYear, KpiTarget] | KpiTarget | None,
+    period: Period,
+    as_of: date,
+    *,
+    config: EvaluationConfig = EvaluationConfig(),
+    intervention_open: bool = False,
+    expected_range: tuple[Decimal | None, Decimal | None] | None = None,
+    rebase_at: Sequence[int] = (),
+) -> KpiEvaluation:
+    """Run every rule for one KPI and period.
+
+    ``observations`` are the KPI's submitted values of this and earlier periods (any order; later
+    periods are ignored); ``targets`` the target of each financial year (or the current year's
+    alone). ``intervention_open`` adds whether the open intervention may close.
+    """
+    by_period = {o.period: o for o in observations if o.period.frequency is period.frequency and o.period <= period}
+    ordered = sorted(by_period, key=_ordinal)
+    target_of = _targets_by_year(targets, period)
+    target = target_of.get(period.financial_year)
+    due_days = timedelta(days=config.submission_due_days)
+
+    def is_due(p: Period) -> bool:
+        return as_of > p.end_date(config.start_month) + due_days
+
+    history_length = max(config.escalation.consecutive_red_periods, config.escalation.periods_in_tolerance_to_close)
+    recent = [period.shift(-back) for back in range(history_length - 1, -1, -1)]
+    rag_history = [
+        (p, rate_period(definition, by_period, target_of.get(p.financial_year), p, due=is_due(p))) for p in recent
+    ]
+    status = rag_history[-1][1]
+
+    observation = by_period.get(period)
+    value = None if observation is None else observation.measured(definition.scale)
+    this_year = [by_period[p] for p in period.ytd_periods() if p in by_period]
+    ytd = year_to_date(this_year, period, definition.aggregation, definition.scale)
+
+    scale = definition.scale
+    measured_values = {p: o.measured(scale) for p, o in by_period.items()}
+    measured = measured_values.get
+
+    band_lower = None if target is None else target.band_lower
+    band_upper = None if target is None else target.band_upper
+    direction = DirectionOfTravel(
+        *(
+            direction_of_travel(
+                value,
+                measured(other),
+                polarity=definition.polarity,
+                decimal_places=definition.decimal_places,
+                band_lower=band_lower,
+                band_upper=band_upper,
+            )
+            for other in (period.previous(), period.same_period_last_year())
+        )
+    )
+
+    forecast = forecast_outturn(
+        definition,
+        list(by_period.values()),
+        period,
+        target=target,
+        owner_forecast=None if observation is None else observation.owner_forecast,
+        config=config.forecast,
+    )
+
+    series = [v for p in ordered if (v := measured(p)) is not None]
+    spc = None
+    if len(series) >= 2:
+        spc = xmr_chart(
+            series,
+            polarity=definition.polarity,
+            target=status.target,
+            band_lower=band_lower,
+            band_upper=band_upper,
+            rebase_at=rebase_at,
+            config=config.spc,
+        )
+    variation = None if spc is None else spc.variation
+
+    escalation = needs_intervention(
+        [(p, r.rag) for p, r in rag_history],
+        forecast_rag=None if forecast is None else forecast.rag,
+        variation=variation,
+        config=config.escalation,
+    )
+    closure = (
+        may_close_intervention([(p, r.rag) for p, r in rag_history], config=config.escalation)
+        if intervention_open
+        else None
+    )
+    review = classify_for_review(status.rag, direction.against_previous, variation, config=config.escalation)
+
+    flags: tuple[Flag, ...] = ()
+    if observation is not None:
+        earlier = [by_period[p] for p in ordered[:-1]]
+        # Process limits are those the new value is checked against: the chart of the earlier values.
+        earlier_values = [v for p in ordered[:-1] if (v := measured_values[p]) is not None]
+        limits = None
+        if len(earlier_values) >= config.spc.min_points:
+            limits = process_limits(earlier_values, config.spc)
+        flags = tuple(
+            check_submission(
+                definition,
+                observation,
+                history=earlier,
+                rag=status.rag,
+                expected_range=expected_range,
+                process_limits=limits,
+                forecast=forecast,
+                config=config.validation,
+            )
+        )
+    return KpiEvaluation(
+        definition.code,
+        period,
+        value,
+        ytd,
+        status,
+        direction,
+        forecast,
+        spc,
+        escalation,
+        closure,
+        review,
+        flags,
+    )

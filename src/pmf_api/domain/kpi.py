@@ -1,0 +1,133 @@
+"""What a KPI is: its polarity, unit, aggregation and precision, and the values submitted for it.
+
+The vocabulary follows the Data Quality Template and KPI governance of seed
+001_ec6bae7b38cacc6f.txt (Appendices B.2 and C).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+
+from pmf_api.domain.errors import InvalidValue
+from pmf_api.domain.periods import Frequency, Period
+
+
+class Polarity(StrEnum):
+    """Which way is better."""
+
+    HIGHER_IS_BETTER = "higher_is_better"
+    LOWER_IS_BETTER = "lower_is_better"
+    WITHIN_BAND = "within_band"
+
+
+class Aggregation(StrEnum):
+    """How periods add up to a year to date.
+
+    ``sum`` for counts and money, ``average`` for levels averaged over the months, ``latest`` for
+    snapshots (the YTD figure is the latest value), ``ratio`` for a numerator over a denominator
+    (the YTD figure is the ratio of the sums, never an average of the monthly percentages).
+    """
+
+    SUM = "sum"
+    AVERAGE = "average"
+    LATEST = "latest"
+    RATIO = "ratio"
+
+
+class Unit(StrEnum):
+    COUNT = "count"
+    PERCENTAGE = "percentage"
+    CURRENCY = "currency"
+    DAYS = "days"
+    RATIO = "ratio"
+    NUMBER = "number"
+    RATE = "rate"
+    SCORE = "score"
+    TIME = "time"
+    WEEKS = "weeks"
+    HOURS = "hours"
+
+
+class TargetType(StrEnum):
+    """How a year's target was set (seed 001_ec6bae7b38cacc6f.txt, C.1.2)."""
+
+    GROWTH = "growth"
+    MAINTAIN = "maintain"
+    REDUCTION = "reduction"
+
+
+class ToleranceKind(StrEnum):
+    """How the tolerance between Amber and Red is expressed."""
+
+    INTERVENTION_LEVEL = "intervention_level"
+    ABSOLUTE = "absolute"
+    PERCENTAGE = "percentage"
+
+
+@dataclass(frozen=True, slots=True)
+class KpiDefinition:
+    """The parts of a KPI's definition that the rules need.
+
+    ``ratio_scale`` multiplies numerator/denominator (100 for a percentage KPI, 1 otherwise;
+    ``None`` picks 100 when the unit is a percentage). ``rag_on_ytd`` chooses whether RAG,
+    forecast comparisons and escalation judge the year-to-date figure (``True``) or the period's
+    own value (``False``); ``None`` means the council's usual practice: YTD for cumulative ``sum``
+    KPIs, the period's value otherwise.
+    """
+
+    code: str
+    polarity: Polarity
+    unit: Unit = Unit.NUMBER
+    frequency: Frequency = Frequency.MONTHLY
+    aggregation: Aggregation = Aggregation.SUM
+    decimal_places: int = 0
+    ratio_scale: Decimal | None = None
+    rag_on_ytd: bool | None = None
+    title: str = ""
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.decimal_places <= 10:
+            raise InvalidValue(
+                f"Decimal places must be between 0 and 10, not {self.decimal_places}.", field="decimal_places"
+            )
+
+    @property
+    def scale(self) -> Decimal:
+        """The multiplier applied to numerator/denominator."""
+        if self.ratio_scale is not None:
+            return self.ratio_scale
+        return Decimal(100) if self.unit is Unit.PERCENTAGE else Decimal(1)
+
+    @property
+    def is_cumulative(self) -> bool:
+        """Whether the year-to-date figure, not the period's value, is judged against the target."""
+        if self.rag_on_ytd is not None:
+            return self.rag_on_ytd
+        return self.aggregation is Aggregation.SUM
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """One submitted value of a KPI for a period.
+
+    ``value`` is the figure as reported; for ratio KPIs give ``numerator`` and ``denominator``
+    (``value`` is then derived when omitted). ``owner_forecast`` is the owner's year-end forecast
+    (seed 001_ec6bae7b38cacc6f.txt, Appendix E.1).
+    """
+
+    period: Period
+    value: Decimal | None = None
+    numerator: Decimal | None = None
+    denominator: Decimal | None = None
+    comment: str = ""
+    owner_forecast: Decimal | None = None
+
+    def measured(self, scale: Decimal = Decimal(1)) -> Decimal | None:
+        """The value, or numerator/denominator times ``scale`` when only those were given."""
+        if self.value is not None:
+            return self.value
+        if self.numerator is not None and self.denominator:
+            return self.numerator / self.denominator * scale
+        return None

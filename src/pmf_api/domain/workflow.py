@@ -1,0 +1,289 @@
+"""Workflows as pure state machines: which state may follow which, and who (by role) may move it.
+
+Four machines:
+
+* **Submission** of a KPI value (seed 001_ec6bae7b38cacc6f.txt, C.2 and Appendix E.1):
+  ``draft -> submitted -> validated -> published``, with the performance team's queries
+  ``submitted -> queried -> resubmitted -> queried ...`` looping until the value is validated. A
+  published value is never edited: :func:`start_submission_revision` opens a new revision (a new
+  draft) and the old one is kept.
+* **Target** approval (seed 001, C.1: "approved by Heads of Service, CLT and Councillors"):
+  ``draft -> proposed -> approved``; a rejection sends it back to draft. Approved targets are revised
+  (seed 001: "stretched, where possible, every six months") by a new draft; when that is approved the
+  old one becomes ``superseded``.
+* **Service plan** (seed 001, Appendix D): ``draft -> quality_review -> strategic_review -> approved ->
+  published``; each review may send the plan back.
+* **KPI Intervention Form** (seed 001, Appendix F): approved in order by the Head of Service
+  (``service_manager``), the Director and the Portfolio Holder, then closed when the KPI has recovered.
+
+The KPI owner (or backup) acts on their own KPI's submissions: pass ``is_owner=True`` when the actor is
+the owner of the object, whatever their roles. Transition functions return the new state or raise
+:class:`TransitionNotAllowed` saying from what, to what, and who may; ``allowed_*`` functions list the
+states an actor may move to, so a portal can show the right buttons.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Generic, TypeVar
+
+from pmf_api.domain.errors import DomainError, TransitionNotAllowed
+
+
+class Role(StrEnum):
+    PERFORMANCE = "performance"
+    DIRECTOR = "director"
+    PORTFOLIO_HOLDER = "portfolio_holder"
+    SERVICE_MANAGER = "service_manager"
+    KPI_OWNER = "kpi_owner"
+    VIEWER = "viewer"
+    AUDITOR = "auditor"
+
+
+class SubmissionState(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    QUERIED = "queried"
+    RESUBMITTED = "resubmitted"
+    VALIDATED = "validated"
+    PUBLISHED = "published"
+
+
+class TargetState(StrEnum):
+    DRAFT = "draft"
+    PROPOSED = "proposed"
+    APPROVED = "approved"
+    SUPERSEDED = "superseded"
+
+
+class ServicePlanState(StrEnum):
+    DRAFT = "draft"
+    QUALITY_REVIEW = "quality_review"
+    STRATEGIC_REVIEW = "strategic_review"
+    APPROVED = "approved"
+    PUBLISHED = "published"
+
+
+class InterventionState(StrEnum):
+    DRAFT = "draft"
+    HEAD_OF_SERVICE_APPROVED = "head_of_service_approved"
+    DIRECTOR_APPROVED = "director_approved"
+    APPROVED = "approved"
+    CLOSED = "closed"
+
+
+State = TypeVar("State", bound=StrEnum)
+
+OWNER = "owner of the item"
+"""How the owner (who may act whatever their roles) is named in ``allowed_roles`` and messages."""
+
+
+@dataclass(frozen=True, slots=True)
+class TransitionRule:
+    """Who may make one transition: any of ``roles``, or the item's owner when ``owner_may``."""
+
+    roles: frozenset[Role]
+    owner_may: bool = False
+
+    def permits(self, roles: Iterable[Role], is_owner: bool) -> bool:
+        return (self.owner_may and is_owner) or not self.roles.isdisjoint(roles)
+
+    def describe(self) -> tuple[str, ...]:
+        names = sorted(role.value for role in self.roles)
+        return (*names, OWNER) if self.owner_may else tuple(names)
+
+
+class StateMachine(Generic[State]):
+    """A table of allowed transitions and the roles that may make each."""
+
+    def __init__(self, subject: str, rules: Mapping[tuple[State, State], TransitionRule]) -> None:
+        self.subject = subject
+        self.rules = dict(rules)
+
+    def allowed(self, current: State, roles: Iterable[Role], *, is_owner: bool = False) -> tuple[State, ...]:
+        held = frozenset(roles)
+        return tuple(
+            to_state
+            for (from_state, to_state), rule in self.rules.items()
+            if from_state == current and rule.permits(held, is_owner)
+        )
+
+    def transition(self, current: State, requested: State, roles: Iterable[Role], *, is_owner: bool = False) -> State:
+        rule = self.rules.get((current, requested))
+        if rule is None:
+            reachable = sorted(to.value for (frm, to) in self.rules if frm == current)
+            options = ", ".join(reachable) if reachable else "nothing: it is final"
+            raise TransitionNotAllowed(
+                f"A {self.subject} cannot move from {current.value} to {requested.value}; "
+                f"from {current.value} it can move to {options}.",
+                current=current.value,
+                requested=requested.value,
+            )
+        if not rule.permits(frozenset(roles), is_owner):
+            raise TransitionNotAllowed(
+                f"Only {_or_list(rule.describe())} may move a {self.subject} from {current.value} "
+                f"to {requested.value}.",
+                current=current.value,
+                requested=requested.value,
+                allowed_roles=rule.describe(),
+            )
+        return requested
+
+
+def _or_list(names: tuple[str, ...]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+
+
+def _rule(*roles: Role, owner: bool = False) -> TransitionRule:
+    return TransitionRule(frozenset(roles), owner)
+
+
+_P, _D, _PH, _SM = Role.PERFORMANCE, Role.DIRECTOR, Role.PORTFOLIO_HOLDER, Role.SERVICE_MANAGER
+_S = SubmissionState
+
+SUBMISSION_MACHINE: StateMachine[SubmissionState] = StateMachine(
+    "submission",
+    {
+        # The owner (or backup) enters the value; the performance team may enter it on their behalf.
+        (_S.DRAFT, _S.SUBMITTED): _rule(_P, owner=True),
+        (_S.SUBMITTED, _S.DRAFT): _rule(_P, owner=True),
+        # Sense-checking and queries are the performance team's (seed 001, C.2.2 and E.1).
+        (_S.SUBMITTED, _S.QUERIED): _rule(_P),
+        (_S.SUBMITTED, _S.VALIDATED): _rule(_P),
+        (_S.QUERIED, _S.RESUBMITTED): _rule(_P, owner=True),
+        (_S.RESUBMITTED, _S.QUERIED): _rule(_P),
+        (_S.RESUBMITTED, _S.VALIDATED): _rule(_P),
+        (_S.VALIDATED, _S.QUERIED): _rule(_P),
+        (_S.VALIDATED, _S.PUBLISHED): _rule(_P),
+    },
+)
+
+_T = TargetState
+TARGET_MACHINE: StateMachine[TargetState] = StateMachine(
+    "target",
+    {
+        (_T.DRAFT, _T.PROPOSED): _rule(_SM, _P, owner=True),
+        (_T.PROPOSED, _T.DRAFT): _rule(_SM, _P, _D, _PH, owner=True),
+        # Approved by senior officers and councillors (seed 001, C.1).
+        (_T.PROPOSED, _T.APPROVED): _rule(_D, _PH),
+        (_T.APPROVED, _T.SUPERSEDED): _rule(_P, _D, _PH),
+    },
+)
+
+_SP = ServicePlanState
+SERVICE_PLAN_MACHINE: StateMachine[ServicePlanState] = StateMachine(
+    "service plan",
+    {
+        (_SP.DRAFT, _SP.QUALITY_REVIEW): _rule(_SM, _P, owner=True),
+        # Quality assurance by the corporate team (seed 001, Appendix D, step 4).
+        (_SP.QUALITY_REVIEW, _SP.STRATEGIC_REVIEW): _rule(_P),
+        (_SP.QUALITY_REVIEW, _SP.DRAFT): _rule(_P),
+        # Heads of Service and CLT assess scope and ambition (step 5), then approve (steps 6-7).
+        (_SP.STRATEGIC_REVIEW, _SP.APPROVED): _rule(_D),
+        (_SP.STRATEGIC_REVIEW, _SP.QUALITY_REVIEW): _rule(_D),
+        (_SP.STRATEGIC_REVIEW, _SP.DRAFT): _rule(_D),
+        (_SP.APPROVED, _SP.PUBLISHED): _rule(_P),
+    },
+)
+
+_I = InterventionState
+INTERVENTION_MACHINE: StateMachine[InterventionState] = StateMachine(
+    "KPI intervention",
+    {
+        # Approvals in order: Head of Service, Director, Portfolio Holder (seed 001, Appendix F).
+        (_I.DRAFT, _I.HEAD_OF_SERVICE_APPROVED): _rule(_SM),
+        (_I.HEAD_OF_SERVICE_APPROVED, _I.DIRECTOR_APPROVED): _rule(_D),
+        (_I.DIRECTOR_APPROVED, _I.APPROVED): _rule(_PH),
+        # Each approver may send the form back for more work.
+        (_I.HEAD_OF_SERVICE_APPROVED, _I.DRAFT): _rule(_D),
+        (_I.DIRECTOR_APPROVED, _I.DRAFT): _rule(_PH),
+        # Closed when the KPI is back within tolerance, or withdrawn as a temporary lapse.
+        (_I.APPROVED, _I.CLOSED): _rule(_P, _D),
+        (_I.DRAFT, _I.CLOSED): _rule(_P, _D),
+    },
+)
+
+
+def submission_transition(
+    current: SubmissionState, target_state: SubmissionState, roles: Iterable[Role], *, is_owner: bool
+) -> SubmissionState:
+    """Move a submission, or raise :class:`TransitionNotAllowed`."""
+    return SUBMISSION_MACHINE.transition(current, target_state, roles, is_owner=is_owner)
+
+
+def allowed_submission_transitions(
+    current: SubmissionState, roles: Iterable[Role], *, is_owner: bool
+) -> tuple[SubmissionState, ...]:
+    return SUBMISSION_MACHINE.allowed(current, roles, is_owner=is_owner)
+
+
+REVISION_RULE = _rule(_P, owner=True)
+"""Who may open a revision of a published value: the performance team or the owner."""
+
+
+def start_submission_revision(
+    current: SubmissionState, roles: Iterable[Role], *, is_owner: bool, reason: str
+) -> SubmissionState:
+    """Open a revision of a published value; returns the new revision's state (draft).
+
+    A published value is changed only by a new revision with a reason; the old one is kept
+    (product brief, monthly KPI cycle).
+    """
+    if current is not SubmissionState.PUBLISHED:
+        raise TransitionNotAllowed(
+            f"Only a published value is revised; a {current.value} submission is still being worked on.",
+            current=current.value,
+            requested="revision",
+        )
+    if not REVISION_RULE.permits(frozenset(roles), is_owner):
+        raise TransitionNotAllowed(
+            f"Only {_or_list(REVISION_RULE.describe())} may revise a published value.",
+            current=current.value,
+            requested="revision",
+            allowed_roles=REVISION_RULE.describe(),
+        )
+    if not reason.strip():
+        raise DomainError("A revision of a published value needs a reason.", field="reason")
+    return SubmissionState.DRAFT
+
+
+def target_transition(
+    current: TargetState, target_state: TargetState, roles: Iterable[Role], *, is_owner: bool = False
+) -> TargetState:
+    return TARGET_MACHINE.transition(current, target_state, roles, is_owner=is_owner)
+
+
+def allowed_target_transitions(
+    current: TargetState, roles: Iterable[Role], *, is_owner: bool = False
+) -> tuple[TargetState, ...]:
+    return TARGET_MACHINE.allowed(current, roles, is_owner=is_owner)
+
+
+def service_plan_transition(
+    current: ServicePlanState,
+    target_state: ServicePlanState,
+    roles: Iterable[Role],
+    *,
+    is_owner: bool = False,
+) -> ServicePlanState:
+    return SERVICE_PLAN_MACHINE.transition(current, target_state, roles, is_owner=is_owner)
+
+
+def allowed_service_plan_transitions(
+    current: ServicePlanState, roles: Iterable[Role], *, is_owner: bool = False
+) -> tuple[ServicePlanState, ...]:
+    return SERVICE_PLAN_MACHINE.allowed(current, roles, is_owner=is_owner)
+
+
+def intervention_transition(
+    current: InterventionState, target_state: InterventionState, roles: Iterable[Role]
+) -> InterventionState:
+    return INTERVENTION_MACHINE.transition(current, target_state, roles)
+
+
+def allowed_intervention_transitions(
+    current: InterventionState, roles: Iterable[Role]
+) -> tuple[InterventionState, ...]:
+    return INTERVENTION_MACHINE.allowed(current, roles)
