@@ -21,9 +21,7 @@ from pmf_api.config import Settings
 from pmf_api.db.migrations import upgrade
 from pmf_api.db.session import create_engine
 
-POSTGRES_ADMIN_URL = os.environ.get(
-    "PMF_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
-)
+POSTGRES_ADMIN_URL = os.environ.get("PMF_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
 REQUIRE_POSTGRES = os.environ.get("PMF_TEST_REQUIRE_POSTGRES") == "1"
 TEST_SECRET = "test-secret-" + "x" * 40
 
@@ -60,9 +58,14 @@ def make_settings(url: str) -> Settings:
     return Settings(environment="test", database_url=url, jwt_secret=TEST_SECRET, log_json=False, log_level="WARNING")
 
 
-async def migrate(engine: AsyncEngine, url: str) -> None:
-    async with engine.begin() as connection:
-        await connection.run_sync(lambda sync: upgrade(url, connection=sync))
+async def migrate(url: str) -> None:
+    """Migrate as `pmf-api migrate` does: a plain connection (on SQLite, foreign keys off while tables are rebuilt)."""
+    engine = create_async_engine(url)
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(lambda sync: upgrade(url, connection=sync))
+    finally:
+        await engine.dispose()
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
@@ -73,7 +76,7 @@ async def backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempP
         url = f"sqlite+aiosqlite:///{path}"
         settings = make_settings(url)
         engine = create_engine(settings)
-        await migrate(engine, url)
+        await migrate(url)
         yield Backend("sqlite", settings, engine)
         await engine.dispose()
         return
@@ -87,7 +90,7 @@ async def backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempP
     settings = make_settings(url)
     engine = create_engine(settings)
     try:
-        await migrate(engine, url)
+        await migrate(url)
         yield Backend("postgresql", settings, engine)
     finally:
         await engine.dispose()

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -25,7 +26,7 @@ from pmf_api.db.base import OrganisationOwned
 from pmf_api.db.repository import Page, get_in_organisation, in_organisation, paginate
 from pmf_api.errors import Conflict, FieldProblem, InvalidInput
 
-O = TypeVar("O", bound=OrganisationOwned)
+OwnedT = TypeVar("OwnedT", bound=OrganisationOwned)
 
 PlacementOf = Callable[[AsyncSession, Mapping[str, Any]], Awaitable[Placement | None]]
 Check = Callable[[AsyncSession, Actor, Mapping[str, Any]], Awaitable[None]]
@@ -51,8 +52,8 @@ class ListQuery:
 
 
 @dataclass(frozen=True)
-class EntitySpec(Generic[O]):
-    model: type[O]
+class EntitySpec(Generic[OwnedT]):
+    model: type[OwnedT]
     what: str
     resource: Resource
     sortable: Mapping[str, InstrumentedAttribute[Any]]
@@ -89,17 +90,17 @@ async def check_references(
         raise InvalidInput(detail="; ".join(p.message for p in problems), problems=problems)
 
 
-async def create(session: AsyncSession, actor: Actor, spec: EntitySpec[O], data: Mapping[str, Any]) -> O:
-    require_write(actor, spec.resource, await spec.where(session, data))
+async def create(session: AsyncSession, actor: Actor, spec: EntitySpec[OwnedT], data: Mapping[str, Any]) -> OwnedT:
     await check_references(session, actor, spec, data)
+    require_write(actor, spec.resource, await spec.where(session, data))
     if spec.check is not None:
         await spec.check(session, actor, data)
     entity = spec.model(organisation_id=actor.organisation_id, **data)
-    await _guard_unique(session, lambda: audit.create(session, actor, entity))
+    await guard_unique(session, lambda: audit.create(session, actor, entity))
     return entity
 
 
-async def get(session: AsyncSession, actor: Actor, spec: EntitySpec[O], id: uuid.UUID) -> O:
+async def get(session: AsyncSession, actor: Actor, spec: EntitySpec[OwnedT], id: uuid.UUID) -> OwnedT:
     require_read(actor)
     return await get_in_organisation(session, spec.model, actor.organisation_id, id, spec.what)
 
@@ -107,32 +108,32 @@ async def get(session: AsyncSession, actor: Actor, spec: EntitySpec[O], id: uuid
 async def update(
     session: AsyncSession,
     actor: Actor,
-    spec: EntitySpec[O],
+    spec: EntitySpec[OwnedT],
     id: uuid.UUID,
     changes: Mapping[str, Any],
     expected_version: int | None,
-) -> O:
+) -> OwnedT:
     entity = await get(session, actor, spec, id)
     current = column_values(entity)
     require_write(actor, spec.resource, await spec.where(session, current))
     merged = {**current, **changes}
+    await check_references(session, actor, spec, changes)
     # Moving a record (say a KPI to another service) needs the right over where it goes too.
     require_write(actor, spec.resource, await spec.where(session, merged))
-    await check_references(session, actor, spec, changes)
     if spec.check is not None:
         await spec.check(session, actor, merged)
-    await _guard_unique(session, lambda: audit.update(session, actor, entity, dict(changes), expected_version))
+    await guard_unique(session, lambda: audit.update(session, actor, entity, dict(changes), expected_version))
     return entity
 
 
 async def set_archived(
     session: AsyncSession,
     actor: Actor,
-    spec: EntitySpec[O],
+    spec: EntitySpec[OwnedT],
     id: uuid.UUID,
     archived: bool,
     expected_version: int | None,
-) -> O:
+) -> OwnedT:
     """Archive (or restore) a record: records with data are archived, never deleted."""
     entity = await get(session, actor, spec, id)
     require_write(actor, spec.resource, await spec.where(session, column_values(entity)))
@@ -149,7 +150,7 @@ async def set_archived(
     return entity
 
 
-async def list_page(session: AsyncSession, actor: Actor, spec: EntitySpec[O], query: ListQuery) -> Page[O]:
+async def list_page(session: AsyncSession, actor: Actor, spec: EntitySpec[OwnedT], query: ListQuery) -> Page[OwnedT]:
     require_read(actor)
     model = spec.model
     stmt = in_organisation(model, actor.organisation_id)
@@ -172,15 +173,17 @@ async def list_page(session: AsyncSession, actor: Actor, spec: EntitySpec[O], qu
     )
 
 
-async def _guard_unique(session: AsyncSession, write: Callable[[], Awaitable[Any]]) -> None:
+async def guard_unique(
+    session: AsyncSession,
+    write: Callable[[], Awaitable[Any]],
+    message: str = "A record with the same code (or the same key) already exists",
+) -> None:
     """Turn a duplicate key into a clear 409 without spoiling the transaction."""
-    from sqlalchemy.exc import IntegrityError
-
     try:
         async with session.begin_nested():
             await write()
     except IntegrityError as exc:
-        message = str(exc.orig).lower()
-        if "unique" in message or "duplicate" in message:
-            raise Conflict(detail="A record with the same code (or the same key) already exists") from None
+        reason = str(exc.orig).lower()
+        if "unique" in reason or "duplicate" in reason:
+            raise Conflict(detail=message) from None
         raise

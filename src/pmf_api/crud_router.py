@@ -153,7 +153,12 @@ def add_crud_routes(
 
 
 def _add_archive_route(
-    router: APIRouter, spec: crud.EntitySpec[Any], path: str, read_model: type[BaseModel], archived: bool, verb: str
+    router: APIRouter,
+    spec: crud.EntitySpec[Any],
+    path: str,
+    read_model: type[BaseModel],
+    archived: bool,
+    verb: str,
 ) -> None:
     what = spec.what
 

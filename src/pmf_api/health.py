@@ -37,7 +37,11 @@ async def readyz(request: Request) -> Health | JSONResponse:
         async with request.app.state.engine.connect() as connection:
             revision = await connection.run_sync(current_revision)
     except Exception as exc:  # any failure to reach the database means not ready
-        body = Health(status="unavailable", detail=f"database unreachable: {type(exc).__name__}", expected_revision=expected)
+        body = Health(
+            status="unavailable",
+            detail=f"database unreachable: {type(exc).__name__}",
+            expected_revision=expected,
+        )
         return JSONResponse(body.model_dump(), status_code=503)
     if revision != expected:
         body = Health(

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pmf_api import errors
-from pmf_api.domain.errors import DomainError
+from pmf_api.domain.errors import DomainError, TransitionNotAllowed
 from pmf_api.observability import current_request_id
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -65,7 +66,7 @@ def problem_response(
     title: str,
     detail: str,
     field_errors: list[ProblemFieldError] | None = None,
-    headers: dict[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
     body = Problem(
         type=PROBLEM_BASE + slug,
@@ -91,6 +92,13 @@ def _pmf_error(request: Request, exc: Exception) -> JSONResponse:
 
 def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
+    if isinstance(exc, TransitionNotAllowed):
+        # Not your role: 403. Not possible from this state: 409 (the record's state, not the input, is at fault).
+        if exc.allowed_roles:
+            return problem_response(request, 403, "forbidden", "Not allowed", exc.message)
+        return problem_response(
+            request, 409, "transition-not-allowed", "Not possible from the current state", exc.message
+        )
     field_errors = [ProblemFieldError(pointer=field_pointer(exc.field), detail=exc.message)] if exc.field else []
     return problem_response(request, 422, "invalid-input", "The request breaks a rule", exc.message, field_errors)
 
@@ -120,16 +128,22 @@ def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 
 def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    slug = {404: "not-found", 405: "method-not-allowed", 401: "unauthenticated", 413: "payload-too-large"}.get(
-        exc.status_code, "http-error"
-    )
+    slug = {
+        404: "not-found",
+        405: "method-not-allowed",
+        401: "unauthenticated",
+        413: "payload-too-large",
+    }.get(exc.status_code, "http-error")
     title = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "Request failed")
     return problem_response(request, exc.status_code, slug, title, str(exc.detail), headers=exc.headers)
 
 
 def _stale(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(
-        request, 412, "precondition-failed", "The record has changed since you read it",
+        request,
+        412,
+        "precondition-failed",
+        "The record has changed since you read it",
         "Someone else saved this record first; read it again and reapply your change",
     )
 
@@ -137,15 +151,29 @@ def _stale(request: Request, exc: Exception) -> JSONResponse:
 def _integrity(request: Request, exc: Exception) -> JSONResponse:
     logger.info("integrity error: %s", exc)
     return problem_response(
-        request, 409, "conflict", "Conflicts with the current state",
+        request,
+        409,
+        "conflict",
+        "Conflicts with the current state",
         "The change conflicts with existing data (a duplicate or a reference that does not hold)",
+    )
+
+
+def _data_error(request: Request, exc: Exception) -> JSONResponse:
+    # Validation keeps values within their columns; this is the backstop that keeps a miss off 500.
+    logger.warning("database refused a value: %s", exc)
+    return problem_response(
+        request, 422, "invalid-input", "The request breaks a rule", "A value does not fit the field it is stored in"
     )
 
 
 def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     logger.exception("unhandled error", exc_info=exc)
     return problem_response(
-        request, 500, "internal-error", "Internal error",
+        request,
+        500,
+        "internal-error",
+        "Internal error",
         "Something went wrong on our side; quote the request id when you report it",
     )
 
@@ -157,11 +185,17 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(StaleDataError, _stale)
     app.add_exception_handler(IntegrityError, _integrity)
+    app.add_exception_handler(DataError, _data_error)
     app.add_exception_handler(Exception, _unexpected)
 
 
 def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI ``responses=`` entries documenting a route's problem responses."""
+    """OpenAPI ``responses=`` entries documenting a route's problem responses.
+
+    422 is always listed: every route validates its parameters, and this replaces FastAPI's own
+    validation-error schema with the problem+json one the service actually sends.
+    """
+    statuses = tuple(sorted({*statuses, 422}))
     descriptions = {
         400: "Malformed request",
         401: "Missing, expired or invalid credentials",
@@ -173,6 +207,5 @@ def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         422: "Invalid input; `errors` points at each bad field",
     }
     return {
-        s: {"model": Problem, "description": descriptions[s], "content": {PROBLEM_MEDIA_TYPE: {}}}
-        for s in statuses
+        s: {"model": Problem, "description": descriptions[s], "content": {PROBLEM_MEDIA_TYPE: {}}} for s in statuses
     }

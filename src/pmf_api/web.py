@@ -62,7 +62,8 @@ class ListParams(BaseModel):
     cursor: str | None = Field(default=None, description="Opaque cursor from the previous page's `next_cursor`")
     limit: int = Field(default=50, ge=1, le=500, description="Items per page (1-500)")
     updated_since: datetime | None = Field(
-        default=None, description="Only records changed at or after this time (ISO 8601 with offset); for incremental refresh"
+        default=None,
+        description="Only records changed at or after this time (ISO 8601 with offset); for incremental refresh",
     )
     include_archived: bool = Field(default=False, description="Include archived records")
 

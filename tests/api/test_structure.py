@@ -34,7 +34,9 @@ async def test_unknown_field_and_bad_reference_are_422_with_pointers(
     assert r.status_code == 422
     assert r.headers["content-type"].startswith("application/problem+json")
     assert r.json()["errors"][0]["pointer"] == "#/colour"
-    other = await client.post("/api/v1/directorates", json={"code": "O", "name": "O"}, headers=auth(organisation=other_org))
+    other = await client.post(
+        "/api/v1/directorates", json={"code": "O", "name": "O"}, headers=auth(organisation=other_org)
+    )
     r = await client.post(
         "/api/v1/services", json={"code": "S", "name": "S", "directorate_id": other.json()["id"]}, headers=h
     )
@@ -51,7 +53,11 @@ async def test_other_organisation_is_404_and_viewer_cannot_write(
     assert r.status_code == 404
     r = await client.patch(f"/api/v1/directorates/{directorate_id}", json={"name": "Z"}, headers=auth(Role.VIEWER))
     assert r.status_code == 403
-    r = await client.post("/api/v1/directorates", json={"code": "E", "name": "E"}, headers=auth(Role.SERVICE_MANAGER, scope=ScopeType.ORGANISATION))
+    r = await client.post(
+        "/api/v1/directorates",
+        json={"code": "E", "name": "E"},
+        headers=auth(Role.SERVICE_MANAGER, scope=ScopeType.ORGANISATION),
+    )
     assert r.status_code == 403
 
 

@@ -100,4 +100,6 @@ async def list_entries(
         stmt = stmt.where(AuditEntry.at >= filters.since)
     if filters.until:
         stmt = stmt.where(AuditEntry.at < filters.until)
-    return await paginate(session, stmt, AuditEntry, sort=sort, sortable={"at": AuditEntry.at}, cursor=cursor, limit=limit)
+    return await paginate(
+        session, stmt, AuditEntry, sort=sort, sortable={"at": AuditEntry.at}, cursor=cursor, limit=limit
+    )

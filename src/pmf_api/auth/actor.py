@@ -51,6 +51,10 @@ class Actor:
         """Whether the actor holds one of ``roles`` over ``where`` (None means organisation-wide)."""
         return any(g.role in roles and reaches(g, where) for g in self.grants)
 
+    def roles_over(self, where: Placement | None) -> frozenset[Role]:
+        """The roles whose scope reaches ``where``: what a workflow may let this actor do there."""
+        return frozenset(g.role for g in self.grants if reaches(g, where))
+
 
 def reaches(grant: Grant, where: Placement | None) -> bool:
     if grant.scope is ScopeType.ORGANISATION:

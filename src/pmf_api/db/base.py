@@ -107,13 +107,11 @@ class Entity(Base):
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(
-        default=utcnow, onupdate=utcnow, index=True
-    )
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
     version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     @declared_attr.directive
-    def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805
+    def __mapper_args__(cls) -> dict[str, Any]:
         return {"version_id_col": cls.__table__.c.version}
 
 
@@ -123,7 +121,7 @@ class OrganisationOwned(Entity):
     __abstract__ = True
 
     @declared_attr
-    def organisation_id(cls) -> Mapped[uuid.UUID]:  # noqa: N805
+    def organisation_id(cls) -> Mapped[uuid.UUID]:
         return mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
 
 

@@ -20,7 +20,7 @@ from pmf_api.db.base import Base, Entity, OrganisationOwned
 from pmf_api.errors import NotFound, invalid
 
 M = TypeVar("M", bound=Base)
-O = TypeVar("O", bound=OrganisationOwned)
+OwnedT = TypeVar("OwnedT", bound=OrganisationOwned)
 
 
 @dataclass(frozen=True)
@@ -30,8 +30,8 @@ class Page(Generic[M]):
 
 
 async def get_in_organisation(
-    session: AsyncSession, model: type[O], organisation_id: uuid.UUID, id: uuid.UUID, what: str
-) -> O:
+    session: AsyncSession, model: type[OwnedT], organisation_id: uuid.UUID, id: uuid.UUID, what: str
+) -> OwnedT:
     """The record, or NotFound when it is missing or another council's (the two must look alike)."""
     row = await session.scalar(select(model).where(model.id == id, model.organisation_id == organisation_id))
     if row is None:
@@ -39,7 +39,7 @@ async def get_in_organisation(
     return row
 
 
-def in_organisation(model: type[O], organisation_id: uuid.UUID) -> Select[tuple[O]]:
+def in_organisation(model: type[OwnedT], organisation_id: uuid.UUID) -> Select[OwnedT]:
     return select(model).where(model.organisation_id == organisation_id)
 
 
@@ -65,7 +65,7 @@ def _decode(value: Any, python_type: type) -> Any:
 
 async def paginate(
     session: AsyncSession,
-    stmt: Select[tuple[M]],
+    stmt: Select[M],
     model: type[M],
     *,
     sort: str,
@@ -96,7 +96,7 @@ async def paginate(
     next_cursor = None
     if len(rows) > limit:
         last = items[-1]
-        payload = {"s": sort, "v": _encode(getattr(last, column.key)), "id": str(getattr(last, "id"))}
+        payload = {"s": sort, "v": _encode(getattr(last, column.key)), "id": str(getattr(last, id_column.key))}
         next_cursor = base64.urlsafe_b64encode(json.dumps(payload).encode()).decode().rstrip("=")
     return Page(items=items, next_cursor=next_cursor)
 

@@ -12,6 +12,23 @@ from pmf_api.web import ListParams
 
 
 class Organisation(OutputModel):
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "code": "NORTHDALE",
+                    "name": "Northdale District Council",
+                    "financial_year_start_month": 4,
+                    "id": "6f1c2d0e-0000-4000-8000-000000000010",
+                    "version": 1,
+                    "created_at": "2026-04-01T09:00:00Z",
+                    "updated_at": "2026-04-01T09:00:00Z",
+                }
+            ]
+        },
+    )
+
     code: str
     name: str
     financial_year_start_month: int
@@ -39,7 +56,10 @@ class DirectorateUpdate(UpdateModel):
 
 class Directorate(ArchivableOutput):
     model_config = ConfigDict(
-        json_schema_extra={"examples": [{"id": "6f1c2d0e-0000-4000-8000-000000000001", "code": "COMM", "name": "Communities"}]}
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [{"id": "6f1c2d0e-0000-4000-8000-000000000001", "code": "COMM", "name": "Communities"}]
+        },
     )
     code: str
     name: str
@@ -69,6 +89,24 @@ class PortfolioUpdate(UpdateModel):
 
 
 class Portfolio(ArchivableOutput):
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "code": "ENV",
+                    "name": "Leisure, Waste and Street Scene",
+                    "holder_id": None,
+                    "id": "6f1c2d0e-0000-4000-8000-000000000011",
+                    "version": 1,
+                    "created_at": "2026-04-01T09:00:00Z",
+                    "updated_at": "2026-04-01T09:00:00Z",
+                    "archived_at": None,
+                }
+            ]
+        },
+    )
+
     code: str
     name: str
     holder_id: uuid.UUID | None
@@ -83,7 +121,11 @@ class ServiceCreate(InputModel):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
-                {"code": "WASTE", "name": "Waste and Recycling", "directorate_id": "6f1c2d0e-0000-4000-8000-000000000001"}
+                {
+                    "code": "WASTE",
+                    "name": "Waste and Recycling",
+                    "directorate_id": "6f1c2d0e-0000-4000-8000-000000000001",
+                }
             ]
         }
     )
@@ -105,6 +147,26 @@ class ServiceUpdate(UpdateModel):
 
 
 class Service(ArchivableOutput):
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "code": "WASTE",
+                    "name": "Waste and Recycling",
+                    "directorate_id": "6f1c2d0e-0000-4000-8000-000000000001",
+                    "portfolio_id": None,
+                    "head_of_service_id": None,
+                    "id": "6f1c2d0e-0000-4000-8000-000000000012",
+                    "version": 1,
+                    "created_at": "2026-04-01T09:00:00Z",
+                    "updated_at": "2026-04-01T09:00:00Z",
+                    "archived_at": None,
+                }
+            ]
+        },
+    )
+
     code: str
     name: str
     directorate_id: uuid.UUID
@@ -120,7 +182,9 @@ class ServiceList(ListParams):
 
 class PersonCreate(InputModel):
     model_config = ConfigDict(
-        json_schema_extra={"examples": [{"name": "Sam Patel", "email": "sam.patel@example.gov.uk", "job_title": "Waste Manager"}]}
+        json_schema_extra={
+            "examples": [{"name": "Sam Patel", "email": "sam.patel@example.gov.uk", "job_title": "Waste Manager"}]
+        }
     )
 
     name: Name
@@ -138,6 +202,25 @@ class PersonUpdate(UpdateModel):
 
 
 class Person(ArchivableOutput):
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Sam Patel",
+                    "email": "sam.patel@example.gov.uk",
+                    "job_title": "Waste Manager",
+                    "service_id": None,
+                    "id": "6f1c2d0e-0000-4000-8000-000000000013",
+                    "version": 1,
+                    "created_at": "2026-04-01T09:00:00Z",
+                    "updated_at": "2026-04-01T09:00:00Z",
+                    "archived_at": None,
+                }
+            ]
+        },
+    )
+
     name: str
     email: str
     job_title: str | None

@@ -22,7 +22,7 @@ class Target(OrganisationOwned):
     financial_year: Mapped[str] = mapped_column(String(7), index=True)
     target_type: Mapped[str] = mapped_column(String(10))
     state: Mapped[str] = mapped_column(String(12), default="draft")
-    annual_target: Mapped[Decimal]
+    annual_target: Mapped[Decimal | None] = mapped_column(default=None)
     band_lower: Mapped[Decimal | None] = mapped_column(default=None)
     band_upper: Mapped[Decimal | None] = mapped_column(default=None)
     tolerance_kind: Mapped[str | None] = mapped_column(String(20), default=None)
@@ -30,6 +30,10 @@ class Target(OrganisationOwned):
     intervention_level: Mapped[Decimal | None] = mapped_column(default=None)
     profile: Mapped[list[str] | None] = mapped_column(default=None)
     revision_count: Mapped[int] = mapped_column(default=1)
+
+    @property
+    def tolerance(self) -> dict[str, object] | None:
+        return _tolerance(self.tolerance_kind, self.tolerance_value)
 
 
 class TargetRevision(Entity):
@@ -41,7 +45,7 @@ class TargetRevision(Entity):
     target_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("target.id", ondelete="CASCADE"), index=True)
     number: Mapped[int]
     effective_from: Mapped[str] = mapped_column(String(16))
-    annual_target: Mapped[Decimal]
+    annual_target: Mapped[Decimal | None] = mapped_column(default=None)
     band_lower: Mapped[Decimal | None] = mapped_column(default=None)
     band_upper: Mapped[Decimal | None] = mapped_column(default=None)
     tolerance_kind: Mapped[str | None] = mapped_column(String(20), default=None)
@@ -51,3 +55,11 @@ class TargetRevision(Entity):
     reason: Mapped[str | None] = mapped_column(Text, default=None)
     created_by: Mapped[str] = mapped_column(String(200))
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def tolerance(self) -> dict[str, object] | None:
+        return _tolerance(self.tolerance_kind, self.tolerance_value)
+
+
+def _tolerance(kind: str | None, value: Decimal | None) -> dict[str, object] | None:
+    return None if kind is None or value is None else {"kind": kind, "value": value}

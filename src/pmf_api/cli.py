@@ -1,0 +1,207 @@
+"""The ``pmf-api`` command: serve, migrate, load the demo council, mint tokens, write the spec."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pmf_api.auth.actor import Grant, ScopeType
+from pmf_api.auth.tokens import mint_token
+from pmf_api.config import Settings, get_settings
+from pmf_api.db.migrations import upgrade
+from pmf_api.db.session import create_engine, create_sessionmaker, unit_of_work
+from pmf_api.domain.workflow import Role
+from pmf_api.organisations.models import Directorate, Organisation, Person, Portfolio, Service
+
+DEFAULT_SPEC_PATH = Path("openapi/openapi.json")
+
+
+def openapi_document() -> str:
+    """The OpenAPI spec exactly as committed in ``openapi/openapi.json``."""
+    from pmf_api.main import create_app
+
+    spec = create_app(Settings(environment="test")).openapi()
+    return json.dumps(spec, indent=2, sort_keys=False, ensure_ascii=False) + "\n"
+
+
+async def _load_demo(settings: Settings) -> Organisation:
+    from pmf_api.demo import load_demo
+
+    engine = create_engine(settings)
+    try:
+        async with unit_of_work(create_sessionmaker(engine)) as session:
+            return await load_demo(session)
+    finally:
+        await engine.dispose()
+
+
+SCOPE_MODELS: dict[ScopeType, type[Directorate] | type[Service] | type[Portfolio]] = {
+    ScopeType.DIRECTORATE: Directorate,
+    ScopeType.SERVICE: Service,
+    ScopeType.PORTFOLIO: Portfolio,
+}
+
+
+async def _resolve_scope(
+    session: AsyncSession, organisation: Organisation, scope: str
+) -> tuple[ScopeType, uuid.UUID | None]:
+    kind, _, code = scope.partition(":")
+    try:
+        scope_type = ScopeType(kind)
+    except ValueError:
+        raise SystemExit("--scope must be organisation, directorate:CODE, service:CODE or portfolio:CODE") from None
+    if scope_type is ScopeType.ORGANISATION:
+        return scope_type, None
+    if not code:
+        raise SystemExit(f"--scope {kind} needs a code, e.g. --scope {kind}:WASTE")
+    model = SCOPE_MODELS[scope_type]
+    found = await session.scalar(select(model.id).where(model.organisation_id == organisation.id, model.code == code))
+    if found is None:
+        raise SystemExit(f"No {kind} with code {code} in {organisation.code}")
+    return scope_type, found
+
+
+async def _mint(settings: Settings, args: argparse.Namespace) -> str:
+    """A token for the organisation. In the demo council, a single ``--role`` without ``--scope``
+    speaks as the demo person who holds that role, at that person's scope."""
+    from pmf_api.demo import DEMO_ORGANISATION_CODE, demo_grant
+
+    roles = [Role(role) for role in (args.role or [Role.PERFORMANCE.value])]
+    engine = create_engine(settings)
+    try:
+        async with create_sessionmaker(engine)() as session:
+            organisation = await session.scalar(select(Organisation).where(Organisation.code == args.organisation))
+            if organisation is None:
+                raise SystemExit(
+                    f"No organisation {args.organisation}: run `pmf-api demo` first (or pass --organisation)"
+                )
+            person: Person | None = None
+            if organisation.code == DEMO_ORGANISATION_CODE and args.scope is None and len(roles) == 1 and args.role:
+                person, grant = await demo_grant(session, organisation.id, roles[0])
+                grants = [grant]
+            else:
+                scope_type, scope_id = await _resolve_scope(session, organisation, args.scope or "organisation")
+                grants = [Grant(role, scope_type, scope_id) for role in roles]
+            if args.subject:
+                person = await session.scalar(
+                    select(Person).where(Person.organisation_id == organisation.id, Person.email == args.subject)
+                )
+            subject = args.subject or (person.email if person else "performance.team@" + organisation.code.lower())
+            return mint_token(
+                settings,
+                organisation_id=organisation.id,
+                subject=subject,
+                name=person.name if person else "Performance Team",
+                grants=grants,
+                person_id=person.id if person else None,
+                ttl=timedelta(minutes=args.ttl_minutes) if args.ttl_minutes else None,
+            )
+    finally:
+        await engine.dispose()
+
+
+def _serve(settings: Settings, reload: bool = False) -> None:
+    import uvicorn
+
+    print(
+        f"PMF API on http://{settings.host}:{settings.port}\n"
+        f"  interactive docs: http://{settings.host}:{settings.port}/docs\n"
+        "  get a token:      pmf-api token   (then press Authorize in the docs and paste it)",
+        flush=True,
+    )
+    uvicorn.run(
+        "pmf_api.main:create_app",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        reload=reload,
+        access_log=False,
+        log_level=settings.log_level.lower(),
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pmf-api", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("migrate", help="Migrate the database (PMF_DATABASE_URL) to the latest revision")
+    commands.add_parser("demo", help="Migrate and load the fictional Northdale District Council")
+    serve = commands.add_parser("serve", help="Run the API with uvicorn")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--reload", action="store_true")
+    serve.add_argument("--migrate", action="store_true", help="Migrate before serving")
+    up = commands.add_parser("up", help="Migrate, load the demo council and serve: the quickest start")
+    up.add_argument("--host")
+    up.add_argument("--port", type=int)
+    token = commands.add_parser("token", help="Print a bearer token (default: performance team of the demo council)")
+    token.add_argument(
+        "--role",
+        action="append",
+        choices=[r.value for r in Role],
+        help="Role to grant (repeatable); default performance",
+    )
+    token.add_argument(
+        "--scope",
+        help="organisation (default), or directorate:CODE, service:CODE, portfolio:CODE; in the demo council a "
+        "single --role without --scope speaks as the demo person holding it",
+    )
+    token.add_argument("--organisation", default="NORTHDALE", help="Organisation code (default NORTHDALE)")
+    token.add_argument("--subject", help="Who the token speaks for (a person's email in the demo)")
+    token.add_argument("--ttl-minutes", type=int)
+    spec = commands.add_parser("openapi", help="Write the OpenAPI spec")
+    spec.add_argument("--output", type=Path, default=DEFAULT_SPEC_PATH)
+    spec.add_argument("--check", action="store_true", help="Exit 1 if the committed spec differs from the code")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = get_settings()
+    if getattr(args, "host", None):
+        settings = settings.model_copy(update={"host": args.host})
+    if getattr(args, "port", None):
+        settings = settings.model_copy(update={"port": args.port})
+    match args.command:
+        case "migrate":
+            upgrade(settings.database_url)
+            print("Database migrated to the latest revision")
+        case "demo":
+            upgrade(settings.database_url)
+            organisation = asyncio.run(_load_demo(settings))
+            print(f"Demo council loaded: {organisation.name} ({organisation.code})")
+        case "serve":
+            if args.migrate:
+                upgrade(settings.database_url)
+            _serve(settings, reload=args.reload)
+        case "up":
+            upgrade(settings.database_url)
+            organisation = asyncio.run(_load_demo(settings))
+            print(f"Demo council ready: {organisation.name}. Database: {settings.database_url}")
+            _serve(settings)
+        case "token":
+            print(asyncio.run(_mint(settings, args)))
+        case "openapi":
+            document = openapi_document()
+            if args.check:
+                current = args.output.read_text() if args.output.exists() else ""
+                if current != document:
+                    print(f"{args.output} is out of date: run `pmf-api openapi`", file=sys.stderr)
+                    return 1
+                print(f"{args.output} is up to date")
+                return 0
+            args.output.parent.mkdir(parents=True, exist_ok=True)
+            args.output.write_text(document)
+            print(f"Wrote {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,108 @@
+"""Use cases for KPIs and contextual outcome measures."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pmf_api import crud
+from pmf_api.auth.actor import Actor
+from pmf_api.auth.policy import Resource
+from pmf_api.domain.kpi import Aggregation, Unit
+from pmf_api.errors import FieldProblem, InvalidInput
+from pmf_api.kpis.models import ContextualMeasure, Kpi
+from pmf_api.organisations.models import Person, Portfolio, Service
+from pmf_api.organisations.service import placement_from
+from pmf_api.plans.models import Outcome
+
+HUNDRED = 100
+
+
+async def check_kpi(session: AsyncSession, actor: Actor, values: Mapping[str, Any]) -> None:
+    """Rules across fields, checked on create and on the merged result of a change."""
+    problems: list[FieldProblem] = []
+    low, high = values.get("expected_min"), values.get("expected_max")
+    if low is not None and high is not None and low > high:
+        problems.append(FieldProblem("expected_min", f"The expected minimum {low} is above the maximum {high}"))
+    if values.get("unit") == Unit.PERCENTAGE:
+        for name in ("expected_min", "expected_max"):
+            figure = values.get(name)
+            if figure is not None and not 0 <= figure <= HUNDRED:
+                problems.append(FieldProblem(name, f"A percentage lies between 0 and 100, not {figure}"))
+    owner, backup = values.get("owner_id"), values.get("backup_owner_id")
+    if owner is not None and owner == backup:
+        problems.append(FieldProblem("backup_owner_id", "The backup owner must be someone other than the owner"))
+    if values.get("aggregation") == Aggregation.RATIO and values.get("unit") not in {
+        Unit.PERCENTAGE,
+        Unit.RATIO,
+        Unit.RATE,
+        None,
+    }:
+        problems.append(
+            FieldProblem("aggregation", "Numerator/denominator aggregation is for percentages, ratios and rates")
+        )
+    if problems:
+        raise InvalidInput(detail="; ".join(p.message for p in problems), problems=problems)
+
+
+def _search(words: str) -> Any:
+    pattern = f"%{words.strip().lower()}%"
+    return or_(Kpi.code.ilike(pattern), Kpi.title.ilike(pattern))
+
+
+kpis = crud.EntitySpec(
+    model=Kpi,
+    what="KPI",
+    resource=Resource.kpi,
+    sortable={"code": Kpi.code, "title": Kpi.title, "updated_at": Kpi.updated_at},
+    default_sort="code",
+    references=(
+        crud.Reference("service_id", Service, "service"),
+        crud.Reference("portfolio_id", Portfolio, "portfolio"),
+        crud.Reference("outcome_id", Outcome, "outcome"),
+        crud.Reference("owner_id", Person, "person"),
+        crud.Reference("backup_owner_id", Person, "person"),
+    ),
+    placement=placement_from,
+    check=check_kpi,
+    filters={
+        "directorate_id": lambda value: Kpi.service_id.in_(select(Service.id).where(Service.directorate_id == value)),
+        "priority_id": lambda value: Kpi.outcome_id.in_(select(Outcome.id).where(Outcome.priority_id == value)),
+        "owner_id": lambda value: or_(Kpi.owner_id == value, Kpi.backup_owner_id == value),
+        "search": _search,
+    },
+)
+
+
+async def create_kpi(session: AsyncSession, actor: Actor, data: dict[str, Any]) -> Kpi:
+    """A KPI reports to its service's portfolio unless it names another."""
+    if data.get("portfolio_id") is None and data.get("service_id") is not None:
+        data = {
+            **data,
+            "portfolio_id": await session.scalar(
+                select(Service.portfolio_id).where(
+                    Service.id == data["service_id"], Service.organisation_id == actor.organisation_id
+                )
+            ),
+        }
+    return await crud.create(session, actor, kpis, data)
+
+
+contextual_measures = crud.EntitySpec(
+    model=ContextualMeasure,
+    what="contextual measure",
+    resource=Resource.contextual_measure,
+    sortable={
+        "code": ContextualMeasure.code,
+        "title": ContextualMeasure.title,
+        "updated_at": ContextualMeasure.updated_at,
+    },
+    default_sort="code",
+    references=(
+        crud.Reference("outcome_id", Outcome, "outcome"),
+        crud.Reference("service_id", Service, "service"),
+    ),
+)
