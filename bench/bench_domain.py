@@ -110,10 +110,7 @@ def main() -> None:
         timings.append(time.perf_counter() - started)
     best = min(timings)
     print(f"{count} KPIs x {MONTHS} months, latest month {LATEST}: best of {REPEATS} = {best * 1000:.1f} ms")
-    print(
-        f"{count / best:,.0f} KPI evaluations per second "
-        f"(median {sorted(timings)[REPEATS // 2] * 1000:.1f} ms)"
-    )
+    print(f"{count / best:,.0f} KPI evaluations per second (median {sorted(timings)[REPEATS // 2] * 1000:.1f} ms)")
 
 
 if __name__ == "__main__":

@@ -13,11 +13,7 @@ from sqlalchemy.pool import NullPool
 from pmf_api.db.models import Base
 
 config = context.config
-if (
-    config.attributes.get("connection") is None
-    and os.environ.get("PMF_DATABASE_URL")
-    and config.config_file_name
-):
+if config.attributes.get("connection") is None and os.environ.get("PMF_DATABASE_URL") and config.config_file_name:
     # Plain `alembic upgrade head` from the command line follows the service's own setting.
     config.set_main_option("sqlalchemy.url", os.environ["PMF_DATABASE_URL"])
 target_metadata = Base.metadata

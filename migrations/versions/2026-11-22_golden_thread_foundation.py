@@ -98,9 +98,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("corporate_plan", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_corporate_plan_archived_at"), ["archived_at"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_corporate_plan_organisation_id"), ["organisation_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_corporate_plan_organisation_id"), ["organisation_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_corporate_plan_updated_at"), ["updated_at"], unique=False)
 
     op.create_table(
@@ -182,9 +180,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("priority", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_priority_archived_at"), ["archived_at"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_priority_corporate_plan_id"), ["corporate_plan_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_priority_corporate_plan_id"), ["corporate_plan_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_priority_organisation_id"), ["organisation_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_priority_updated_at"), ["updated_at"], unique=False)
 
@@ -210,9 +206,7 @@ def upgrade() -> None:
             name=op.f("fk_service_organisation_id_organisation"),
             ondelete="CASCADE",
         ),
-        sa.ForeignKeyConstraint(
-            ["portfolio_id"], ["portfolio.id"], name=op.f("fk_service_portfolio_id_portfolio")
-        ),
+        sa.ForeignKeyConstraint(["portfolio_id"], ["portfolio.id"], name=op.f("fk_service_portfolio_id_portfolio")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_service")),
         sa.UniqueConstraint("organisation_id", "code", name=op.f("uq_service_organisation_id_code")),
     )
@@ -247,9 +241,7 @@ def upgrade() -> None:
             name=op.f("fk_outcome_organisation_id_organisation"),
             ondelete="CASCADE",
         ),
-        sa.ForeignKeyConstraint(
-            ["priority_id"], ["priority.id"], name=op.f("fk_outcome_priority_id_priority")
-        ),
+        sa.ForeignKeyConstraint(["priority_id"], ["priority.id"], name=op.f("fk_outcome_priority_id_priority")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_outcome")),
         sa.UniqueConstraint("priority_id", "code", name=op.f("uq_outcome_priority_id_code")),
     )
@@ -311,20 +303,14 @@ def upgrade() -> None:
             name=op.f("fk_service_plan_organisation_id_organisation"),
             ondelete="CASCADE",
         ),
-        sa.ForeignKeyConstraint(
-            ["service_id"], ["service.id"], name=op.f("fk_service_plan_service_id_service")
-        ),
+        sa.ForeignKeyConstraint(["service_id"], ["service.id"], name=op.f("fk_service_plan_service_id_service")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_service_plan")),
-        sa.UniqueConstraint(
-            "service_id", "financial_year", name=op.f("uq_service_plan_service_id_financial_year")
-        ),
+        sa.UniqueConstraint("service_id", "financial_year", name=op.f("uq_service_plan_service_id_financial_year")),
     )
     with op.batch_alter_table("service_plan", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_service_plan_archived_at"), ["archived_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_service_plan_financial_year"), ["financial_year"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_service_plan_organisation_id"), ["organisation_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_service_plan_organisation_id"), ["organisation_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_service_plan_service_id"), ["service_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_service_plan_status"), ["status"], unique=False)
         batch_op.create_index(batch_op.f("ix_service_plan_updated_at"), ["updated_at"], unique=False)
@@ -402,22 +388,14 @@ def upgrade() -> None:
             name=op.f("fk_contextual_measure_organisation_id_organisation"),
             ondelete="CASCADE",
         ),
-        sa.ForeignKeyConstraint(
-            ["outcome_id"], ["outcome.id"], name=op.f("fk_contextual_measure_outcome_id_outcome")
-        ),
-        sa.ForeignKeyConstraint(
-            ["service_id"], ["service.id"], name=op.f("fk_contextual_measure_service_id_service")
-        ),
+        sa.ForeignKeyConstraint(["outcome_id"], ["outcome.id"], name=op.f("fk_contextual_measure_outcome_id_outcome")),
+        sa.ForeignKeyConstraint(["service_id"], ["service.id"], name=op.f("fk_contextual_measure_service_id_service")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_contextual_measure")),
-        sa.UniqueConstraint(
-            "organisation_id", "code", name=op.f("uq_contextual_measure_organisation_id_code")
-        ),
+        sa.UniqueConstraint("organisation_id", "code", name=op.f("uq_contextual_measure_organisation_id_code")),
     )
     with op.batch_alter_table("contextual_measure", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_contextual_measure_archived_at"), ["archived_at"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_contextual_measure_organisation_id"), ["organisation_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_contextual_measure_organisation_id"), ["organisation_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_contextual_measure_outcome_id"), ["outcome_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_contextual_measure_service_id"), ["service_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_contextual_measure_updated_at"), ["updated_at"], unique=False)
@@ -450,9 +428,7 @@ def upgrade() -> None:
         sa.Column("updated_at", pmf_api.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("version", sa.Integer(), server_default="1", nullable=False),
         sa.Column("archived_at", pmf_api.db.base.UTCDateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["backup_owner_id"], ["person.id"], name=op.f("fk_kpi_backup_owner_id_person")
-        ),
+        sa.ForeignKeyConstraint(["backup_owner_id"], ["person.id"], name=op.f("fk_kpi_backup_owner_id_person")),
         sa.ForeignKeyConstraint(
             ["organisation_id"],
             ["organisation.id"],
@@ -461,9 +437,7 @@ def upgrade() -> None:
         ),
         sa.ForeignKeyConstraint(["outcome_id"], ["outcome.id"], name=op.f("fk_kpi_outcome_id_outcome")),
         sa.ForeignKeyConstraint(["owner_id"], ["person.id"], name=op.f("fk_kpi_owner_id_person")),
-        sa.ForeignKeyConstraint(
-            ["portfolio_id"], ["portfolio.id"], name=op.f("fk_kpi_portfolio_id_portfolio")
-        ),
+        sa.ForeignKeyConstraint(["portfolio_id"], ["portfolio.id"], name=op.f("fk_kpi_portfolio_id_portfolio")),
         sa.ForeignKeyConstraint(["service_id"], ["service.id"], name=op.f("fk_kpi_service_id_service")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_kpi")),
         sa.UniqueConstraint("organisation_id", "code", name=op.f("uq_kpi_organisation_id_code")),
