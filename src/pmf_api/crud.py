@@ -24,7 +24,7 @@ from pmf_api.auth.actor import Actor, Placement
 from pmf_api.auth.policy import Resource, require_read, require_write
 from pmf_api.db.base import OrganisationOwned
 from pmf_api.db.repository import Page, get_in_organisation, in_organisation, paginate
-from pmf_api.errors import Conflict, FieldProblem, InvalidInput
+from pmf_api.errors import Conflict, FieldProblem, InvalidInput, PMFError
 
 OwnedT = TypeVar("OwnedT", bound=OrganisationOwned)
 
@@ -177,6 +177,7 @@ async def guard_unique(
     session: AsyncSession,
     write: Callable[[], Awaitable[Any]],
     message: str = "A record with the same code (or the same key) already exists",
+    conflict: type[PMFError] = Conflict,
 ) -> None:
     """Turn a duplicate key into a clear 409 without spoiling the transaction."""
     try:
@@ -185,5 +186,5 @@ async def guard_unique(
     except IntegrityError as exc:
         reason = str(exc.orig).lower()
         if "unique" in reason or "duplicate" in reason:
-            raise Conflict(detail=message) from None
+            raise conflict(detail=message) from None
         raise

@@ -65,16 +65,18 @@ def auth(backend: Backend, org: Org) -> TokenFactory:
         role: Role = Role.PERFORMANCE,
         *,
         scope: ScopeType = ScopeType.ORGANISATION,
-        scope_id: uuid.UUID | None = None,
+        scope_id: uuid.UUID | str | None = None,
         organisation: Org | None = None,
         subject: str = "tester@example.gov.uk",
+        person_id: uuid.UUID | str | None = None,
     ) -> dict[str, str]:
         token = mint_token(
             backend.settings,
             organisation_id=(organisation or org).id,
             subject=subject,
             name="Test User",
-            grants=[Grant(role, scope, scope_id)],
+            grants=[Grant(role, scope, uuid.UUID(str(scope_id)) if scope_id else None)],
+            person_id=uuid.UUID(str(person_id)) if person_id else None,
         )
         return {"Authorization": f"Bearer {token}"}
 

@@ -6,6 +6,7 @@ from pmf_api.db.base import Base
 from pmf_api.kpis.models import ContextualMeasure, Kpi
 from pmf_api.organisations.models import Directorate, Organisation, Person, Portfolio, Service
 from pmf_api.plans.models import CorporatePlan, Outcome, Priority, ServicePlan
+from pmf_api.submissions.models import PublishedValue, Submission, SubmissionMessage
 from pmf_api.targets.models import Target, TargetRevision
 
 __all__ = [
@@ -21,8 +22,11 @@ __all__ = [
     "Person",
     "Portfolio",
     "Priority",
+    "PublishedValue",
     "Service",
     "ServicePlan",
+    "Submission",
+    "SubmissionMessage",
     "Target",
     "TargetRevision",
 ]
