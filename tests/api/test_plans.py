@@ -370,5 +370,5 @@ async def test_service_plan_workflow(
     first = entries[1]
     assert first.before is not None and first.before["status"] == "draft"
     assert first.after is not None and first.after["status"] == "quality_review"
-    assert first.after["comment"] == "Ready for QA"
+    assert first.note == "Ready for QA"
     assert (await client.get(f"/api/v1/service-plans/{plan['id']}", headers=performance)).json()["version"] == 5

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Uuid
+from sqlalchemy import ForeignKey, Index, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pmf_api.db.base import Base, utcnow
@@ -30,3 +30,5 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(30))
     before: Mapped[dict[str, Any] | None] = mapped_column(default=None)
     after: Mapped[dict[str, Any] | None] = mapped_column(default=None)
+    # Why the change was made, where the actor said (a workflow step's comment, a revision's reason)
+    note: Mapped[str | None] = mapped_column(Text, default=None)

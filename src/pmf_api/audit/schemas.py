@@ -27,6 +27,7 @@ class AuditEntry(BaseModel):
                     "action": "update",
                     "before": {"title": "Missed bins"},
                     "after": {"title": "Missed bins per 100,000 collections"},
+                    "note": None,
                 }
             ]
         },
@@ -42,6 +43,7 @@ class AuditEntry(BaseModel):
     action: str
     before: dict[str, Any] | None
     after: dict[str, Any] | None
+    note: str | None = None
 
 
 class AuditList(ListParams):

@@ -26,6 +26,7 @@ async def record(
     before: dict[str, Any] | None = None,
     *,
     organisation_id: uuid.UUID | None = None,
+    note: str | None = None,
 ) -> AuditEntry:
     """Add the audit row for a write; call after the write, inside the same transaction."""
     await session.flush()
@@ -39,6 +40,7 @@ async def record(
         action=action,
         before=before,
         after=snapshot(entity),
+        note=note,
     )
     session.add(entry)
     return entry
@@ -56,6 +58,7 @@ async def update(
     changes: dict[str, Any],
     expected_version: int | None,
     action: str = "update",
+    note: str | None = None,
 ) -> None:
     """Apply ``changes`` when the caller's version is current; audit before and after.
 
@@ -70,7 +73,7 @@ async def update(
     for key, value in changes.items():
         setattr(entity, key, value)
     if session.is_modified(entity):
-        await record(session, actor, action, entity, before)
+        await record(session, actor, action, entity, before, note=note)
 
 
 @dataclass(frozen=True)

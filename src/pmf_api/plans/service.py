@@ -11,7 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmf_api import crud
 from pmf_api.audit import service as audit
-from pmf_api.audit.models import AuditEntry
 from pmf_api.auth.actor import Actor
 from pmf_api.auth.policy import Resource, require_write
 from pmf_api.domain import workflow
@@ -110,18 +109,7 @@ async def transition_service_plan(
     where = await placement_from(session, crud.column_values(plan))
     require_write(actor, Resource.service_plan, where)
     new_state = workflow.service_plan_transition(workflow.ServicePlanState(plan.status), to, actor.roles_over(where))
-    await audit.update(session, actor, plan, {"status": new_state.value}, expected_version, action="transition")
-    if comment:
-        _note_on_audit_entry(session, plan, comment)
+    await audit.update(
+        session, actor, plan, {"status": new_state.value}, expected_version, action="transition", note=comment
+    )
     return plan
-
-
-def _note_on_audit_entry(session: AsyncSession, plan: ServicePlan, comment: str) -> None:
-    """Keep the transition's comment with its audit row.
-
-    The audit entry has no column for a comment yet, so it rides in ``after`` under ``comment``
-    (not a column of the plan, so it cannot be mistaken for one).
-    """
-    for entry in session.new:
-        if isinstance(entry, AuditEntry) and entry.entity_id == plan.id and entry.action == "transition":
-            entry.after = {**(entry.after or {}), "comment": comment}

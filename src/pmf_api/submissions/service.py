@@ -425,6 +425,7 @@ async def revise(
         {"state": new_state.value, "revision": submission.revision + 1, "revision_reason": reason.strip()},
         expected_version,
         action="revise",
+        note=reason.strip(),
     )
     return submission
 

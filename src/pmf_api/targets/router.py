@@ -158,6 +158,8 @@ async def transition_target(
     actor: CurrentActor,
     if_match: IfMatch = None,
 ) -> schemas.Target:
-    target = await target_service.transition_target(session, actor, id, body.to, expected_version(if_match, id))
+    target = await target_service.transition_target(
+        session, actor, id, body.to, expected_version(if_match, id), comment=body.comment
+    )
     with_etag(response, target)
     return schemas.Target.model_validate(target)

@@ -159,7 +159,15 @@ async def revise_target(
     merged = {**current, **{k: v for k, v in data.items() if k in current}}
     values = target_values(kpi, merged)
     number = target.revision_count + 1
-    await audit.update(session, actor, target, {**values, "revision_count": number}, expected_version, action="revise")
+    await audit.update(
+        session,
+        actor,
+        target,
+        {**values, "revision_count": number},
+        expected_version,
+        action="revise",
+        note=data["reason"],
+    )
     revision = TargetRevision(
         target_id=target.id,
         number=number,
@@ -213,12 +221,15 @@ async def transition_target(
     target_id: uuid.UUID,
     to: TargetState,
     expected_version: int | None,
+    comment: str | None = None,
 ) -> Target:
     """Propose, approve or send back a target; who may is the domain workflow's rule, within scope."""
     target = await crud.get(session, actor, targets, target_id)
     where = await _kpi_placement(session, {"kpi_id": target.kpi_id})
     new_state = target_transition(TargetState(target.state), to, actor.roles_over(where))
-    await audit.update(session, actor, target, {"state": new_state.value}, expected_version, action="transition")
+    await audit.update(
+        session, actor, target, {"state": new_state.value}, expected_version, action="transition", note=comment
+    )
     return target
 
 
