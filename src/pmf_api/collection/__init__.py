@@ -1,0 +1,1 @@
+"""The collection cycle's calendar: periods, their collection windows, what is owed and by whom."""
