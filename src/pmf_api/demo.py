@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pmf_api.actions.models import Action
 from pmf_api.auth.actor import Grant, ScopeType
 from pmf_api.db.base import Base
+from pmf_api.demo_history import load_history
 from pmf_api.domain.workflow import Role
 from pmf_api.kpis.models import ContextualMeasure, Kpi
 from pmf_api.organisations.models import Directorate, Organisation, Person, Portfolio, Service
@@ -909,6 +910,9 @@ async def load_demo(session: AsyncSession) -> Organisation:
             )
         )
     await _add(session, actions)
+
+    # Three years of monthly submissions, queries and publications (see ``demo_history``).
+    await load_history(session, org, kpis, targets, revisions, people)
     return org
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 from typing import TypeVar
 
@@ -12,12 +13,16 @@ from pmf_api.actions.models import Action
 from pmf_api.auth.actor import ScopeType
 from pmf_api.db.base import Base
 from pmf_api.demo import DEMO_ORGANISATION_CODE, demo_grant, demo_people, load_demo
+from pmf_api.demo_history import DEMO_TODAY
+from pmf_api.domain import Direction, KpiEvaluation, Period, Rag, Variation, evaluate_kpi
 from pmf_api.domain.kpi import Aggregation, Polarity, ToleranceKind, Unit
 from pmf_api.domain.rag import Tolerance, check_target
 from pmf_api.domain.workflow import Role
 from pmf_api.kpis.models import ContextualMeasure, Kpi
 from pmf_api.organisations.models import Directorate, Organisation, Person, Portfolio, Service
 from pmf_api.plans.models import CorporatePlan, Outcome, Priority, ServicePlan
+from pmf_api.status import adapter
+from pmf_api.submissions.models import PublishedValue, Submission, SubmissionMessage
 from pmf_api.targets.models import Target, TargetRevision
 
 COUNTED: list[type[Base]] = [
@@ -34,6 +39,9 @@ COUNTED: list[type[Base]] = [
     Action,
     Target,
     TargetRevision,
+    Submission,
+    SubmissionMessage,
+    PublishedValue,
 ]
 
 
@@ -185,3 +193,153 @@ async def test_every_role_has_a_demo_person_to_act_as(session: AsyncSession) -> 
         assert person.organisation_id == org.id
         assert grant.role is role
         assert (grant.scope_id is None) == (grant.scope is ScopeType.ORGANISATION)
+
+
+# The demo's latest months: 2026/27 P7 (October) closed for collection on 15 November, P6 before it.
+LATEST, PREVIOUS = "2026/27 P7", "2026/27 P6"
+
+
+async def test_every_kpi_has_three_years_of_history_published_up_to_the_last_two_months(
+    session: AsyncSession,
+) -> None:
+    await load_demo(session)
+    kpis = await _all(session, Kpi)
+    submissions = await _all(session, Submission)
+    by_kpi: dict[uuid.UUID, list[Submission]] = {}
+    for submission in submissions:
+        by_kpi.setdefault(submission.kpi_id, []).append(submission)
+    for kpi in kpis:
+        periods = {s.period for s in by_kpi[kpi.id]}
+        assert "2024/25 P1" in periods and "2025/26 P12" in periods and PREVIOUS in periods, kpi.code
+        assert all(Period.parse(p) <= Period.parse(LATEST) for p in periods), kpi.code
+        older = [s for s in by_kpi[kpi.id] if s.period not in {LATEST, PREVIOUS}]
+        assert len(older) >= 28 and all(s.state == "published" for s in older), kpi.code
+    # Up to 27 KPIs x 31 months, with a few not entered yet
+    assert 800 <= len(submissions) <= len(kpis) * 31
+
+
+async def test_the_latest_month_has_submissions_in_every_state_and_some_not_entered(session: AsyncSession) -> None:
+    await load_demo(session)
+    kpis = await _all(session, Kpi)
+    latest = [s for s in await _all(session, Submission) if s.period == LATEST]
+    states: dict[str, int] = {}
+    for submission in latest:
+        states[submission.state] = states.get(submission.state, 0) + 1
+    assert set(states) == {"draft", "submitted", "queried", "resubmitted", "validated", "published"}
+    assert states["published"] >= 5 and states["validated"] >= 3
+    assert 1 <= len(kpis) - len(latest) <= 5  # not yet entered
+    # Drafts have not been submitted, and only what the performance team validated carries a validator.
+    for submission in latest:
+        assert (submission.submitted_at is None) == (submission.state == "draft")
+        assert (submission.validated_by is not None) == (submission.state in {"validated", "published"})
+        assert submission.created_at.date() < DEMO_TODAY
+
+
+async def test_values_are_realistic_and_ratios_match_their_numerator_and_denominator(session: AsyncSession) -> None:
+    await load_demo(session)
+    kpis = {k.id: k for k in await _all(session, Kpi)}
+    for submission in await _all(session, Submission):
+        kpi = kpis[submission.kpi_id]
+        value = submission.value
+        assert value is not None, (kpi.code, submission.period)
+        if kpi.aggregation == "ratio":
+            assert submission.numerator is not None and submission.denominator, (kpi.code, submission.period)
+            assert Decimal(0) <= submission.numerator <= submission.denominator
+            exact = submission.numerator / submission.denominator * 100
+            assert value == exact.quantize(Decimal("0.000001")), (kpi.code, submission.period)
+        else:
+            assert submission.numerator is None and submission.denominator is None
+            assert value == value.quantize(Decimal(1).scaleb(-kpi.decimal_places)), (kpi.code, submission.period)
+        assert value >= 0 and (kpi.unit != "percentage" or value <= 100), (kpi.code, value)
+        if submission.state in {"validated", "published"}:
+            assert submission.commentary and submission.owner_forecast is not None, (kpi.code, submission.period)
+        assert submission.financial_year == submission.period[:7]
+
+
+async def test_scorecard_statuses_show_in_the_demo(session: AsyncSession) -> None:
+    """Red two periods running (intervention), Amber, Green, Missing and SPC signals, as the domain
+    computes them from the stored rows through the status adapter."""
+    org = await load_demo(session)
+    kpis = await _all(session, Kpi)
+    targets = await _all(session, Target)
+    revisions: dict[uuid.UUID, list[TargetRevision]] = {}
+    for revision in await _all(session, TargetRevision):
+        revisions.setdefault(revision.target_id, []).append(revision)
+    submissions = await _all(session, Submission)
+
+    def evaluate(kpi: Kpi, period_text: str) -> KpiEvaluation:
+        period = Period.parse(period_text)
+        return evaluate_kpi(
+            adapter.definition_of(kpi),
+            adapter.observations_of(s for s in submissions if s.kpi_id == kpi.id),
+            adapter.targets_for([t for t in targets if t.kpi_id == kpi.id], revisions, period),
+            period,
+            DEMO_TODAY,
+            config=adapter.evaluation_config(org),
+        )
+
+    latest = {kpi.code: evaluate(kpi, LATEST) for kpi in kpis}
+    previous = {kpi.code: evaluate(kpi, PREVIOUS) for kpi in kpis}
+    assert {Rag.GREEN, Rag.RED, Rag.MISSING} <= {e.rag for e in latest.values()}
+    assert Rag.AMBER in {e.rag for e in previous.values()}
+    red_twice = [code for code, e in latest.items() if e.rag is Rag.RED and previous[code].rag is Rag.RED]
+    assert red_twice, "a KPI Red for the last two periods"
+    assert all(latest[code].escalation.required for code in red_twice)
+    variations = {e.spc.variation for e in latest.values() if e.spc is not None}
+    assert {Variation.IMPROVEMENT, Variation.CONCERN} <= variations
+    directions = {e.direction.against_previous for e in latest.values()}
+    assert {Direction.IMPROVING, Direction.WORSENING} <= directions
+
+
+async def test_the_last_two_months_carry_the_flags_the_domain_raises(session: AsyncSession) -> None:
+    await load_demo(session)
+    recent = [s for s in await _all(session, Submission) if s.period in {LATEST, PREVIOUS}]
+    codes = {flag["code"] for s in recent for flag in s.flags}
+    assert {"unusual_jump", "missing_comment", "forecast_out_of_line", "outside_process_limits"} <= codes
+    for submission in recent:
+        for flag in submission.flags:
+            assert set(flag) == {"code", "severity", "message", "field"}
+    amber_without_comment = [s for s in recent if any(f["code"] == "missing_comment" for f in s.flags)]
+    assert all(not s.commentary for s in amber_without_comment)
+
+
+async def test_queried_submissions_have_a_query_thread(session: AsyncSession) -> None:
+    await load_demo(session)
+    submissions = {s.id: s for s in await _all(session, Submission)}
+    threads: dict[uuid.UUID, list[SubmissionMessage]] = {}
+    for message in await _all(session, SubmissionMessage):
+        threads.setdefault(message.submission_id, []).append(message)
+    queried = [s for s in submissions.values() if s.state == "queried"]
+    assert queried
+    for submission in queried:
+        kinds = [m.kind for m in threads[submission.id]]
+        assert kinds == ["query"], submission.period
+    answered = [s for s in submissions.values() if s.state == "resubmitted"]
+    assert answered
+    for submission in answered:
+        thread = sorted(threads[submission.id], key=lambda m: m.created_at)
+        assert [m.kind for m in thread] == ["query", "answer"]
+        assert thread[0].author_subject != thread[1].author_subject
+        assert all(m.body and m.author_name for m in thread)
+    # A query answered in an earlier month, then published
+    assert any(submissions[s].state == "published" for s in threads)
+
+
+async def test_a_revised_publication_keeps_both_published_values(session: AsyncSession) -> None:
+    await load_demo(session)
+    revised = [s for s in await _all(session, Submission) if s.revision == 2]
+    assert len(revised) == 1
+    submission = revised[0]
+    assert submission.state == "published" and submission.revision_reason
+    published = sorted(
+        (p for p in await _all(session, PublishedValue) if p.submission_id == submission.id), key=lambda p: p.revision
+    )
+    assert [p.revision for p in published] == [1, 2]
+    first, second = published
+    assert first.reason is None and second.reason == submission.revision_reason
+    assert first.value != second.value and second.value == submission.value
+    assert second.published_at > first.published_at
+    # Every other published submission was published once
+    all_published = await _all(session, PublishedValue)
+    once = [s for s in await _all(session, Submission) if s.state == "published" and s.revision == 1]
+    assert len(all_published) == len(once) + 2
