@@ -44,6 +44,8 @@ class Submission(OrganisationOwned):
     entered_by: Mapped[str] = mapped_column(String(200))
     submitted_by: Mapped[str | None] = mapped_column(String(200), default=None)
     submitted_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Timeliness is judged by the first submission: answering a query later does not make it late.
+    first_submitted_at: Mapped[datetime | None] = mapped_column(default=None)
     validated_by: Mapped[str | None] = mapped_column(String(200), default=None)
     validated_at: Mapped[datetime | None] = mapped_column(default=None)
     published_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -71,6 +71,7 @@ SUBMISSION_EXAMPLE: JsonDict = {
     "entered_by": "waste.officer@example.gov.uk",
     "submitted_by": "waste.officer@example.gov.uk",
     "submitted_at": "2026-10-08T09:12:00Z",
+    "first_submitted_at": "2026-10-08T09:12:00Z",
     "validated_by": None,
     "validated_at": None,
     "published_at": None,
@@ -100,6 +101,7 @@ class Submission(OutputModel):
     entered_by: str
     submitted_by: str | None
     submitted_at: datetime | None
+    first_submitted_at: datetime | None = Field(description="When it was first submitted: timeliness counts this")
     validated_by: str | None
     validated_at: datetime | None
     published_at: datetime | None

@@ -355,6 +355,8 @@ async def _move(
     changes: dict[str, Any] = {"state": to.value}
     if to in {SubmissionState.SUBMITTED, SubmissionState.RESUBMITTED}:
         changes |= {"submitted_by": actor.subject, "submitted_at": now}
+        if submission.first_submitted_at is None:
+            changes["first_submitted_at"] = now
     elif to is SubmissionState.VALIDATED:
         changes |= {"validated_by": actor.subject, "validated_at": now}
     elif to is SubmissionState.PUBLISHED:
