@@ -1,0 +1,99 @@
+"""Which period a status report shows, and whether its value is in (``pmf_api.domain.reporting``)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pmf_api.domain import EvaluationConfig, Frequency, Period
+from pmf_api.domain.reporting import completeness, due_date, latest_ended_period, reporting_period
+from pmf_api.domain.workflow import SubmissionState
+
+
+@pytest.mark.parametrize(
+    ("as_of", "frequency", "start_month", "expected"),
+    [
+        (date(2026, 11, 5), Frequency.MONTHLY, 4, "2026/27 P7"),
+        (date(2026, 11, 5), Frequency.QUARTERLY, 4, "2026/27 Q2"),
+        (date(2026, 11, 5), Frequency.ANNUAL, 4, "2025/26"),
+        (date(2026, 4, 1), Frequency.MONTHLY, 4, "2025/26 P12"),  # first day of a year: last year's March
+        (date(2026, 4, 1), Frequency.QUARTERLY, 4, "2025/26 Q4"),
+        (date(2026, 1, 10), Frequency.MONTHLY, 1, "2025/26 P12"),  # January start: December is P12
+    ],
+)
+def test_latest_ended_period(as_of: date, frequency: Frequency, start_month: int, expected: str) -> None:
+    assert str(latest_ended_period(as_of, frequency, start_month)) == expected
+
+
+@pytest.mark.parametrize(
+    ("requested", "frequency", "expected"),
+    [
+        ("2026/27 P5", Frequency.MONTHLY, "2026/27 P5"),
+        ("2026/27 P5", Frequency.QUARTERLY, "2026/27 Q2"),
+        ("2026/27 P5", Frequency.ANNUAL, "2026/27"),
+        ("2026/27 Q2", Frequency.MONTHLY, "2026/27 P6"),
+        ("2026/27 Q2", Frequency.QUARTERLY, "2026/27 Q2"),
+        ("2026/27 Q2", Frequency.ANNUAL, "2026/27"),
+        ("2026/27", Frequency.MONTHLY, "2026/27 P12"),
+        ("2026/27", Frequency.QUARTERLY, "2026/27 Q4"),
+        ("2026/27", Frequency.ANNUAL, "2026/27"),
+    ],
+)
+def test_reporting_period(requested: str, frequency: Frequency, expected: str) -> None:
+    assert str(reporting_period(Period.parse(requested), frequency)) == expected
+
+
+@given(
+    year=st.integers(2000, 2090),
+    frequency=st.sampled_from(list(Frequency)),
+    index=st.integers(1, 12),
+    target=st.sampled_from(list(Frequency)),
+)
+def test_reporting_period_overlaps_the_request(year: int, frequency: Frequency, index: int, target: Frequency) -> None:
+    requested = Period.parse(f"{year}/{(year + 1) % 100:02d}")
+    if frequency is not Frequency.ANNUAL:
+        requested = Period(requested.financial_year, frequency, (index - 1) % frequency.periods_per_year + 1)
+    reported = reporting_period(requested, target)
+    assert reported.frequency is target
+    # Both end in the same month, or the reported period contains the request.
+    assert reported.first_month_index <= requested.last_month_index <= reported.last_month_index
+
+
+def test_due_date_follows_the_configured_days_and_start_month() -> None:
+    assert due_date(Period.parse("2025/26 P1")) == date(2025, 5, 15)
+    config = EvaluationConfig(submission_due_days=10, start_month=1)
+    assert due_date(Period.parse("2025/26 P1"), config) == date(2025, 2, 10)
+
+
+P6 = Period.parse("2025/26 P6")  # ends 30 September 2025, due 15 October 2025
+
+
+@pytest.mark.parametrize(
+    ("state", "as_of", "due", "submitted", "counted", "missing"),
+    [
+        (None, date(2025, 10, 15), False, False, False, False),  # due day itself: not yet late
+        (None, date(2025, 10, 16), True, False, False, True),
+        (SubmissionState.DRAFT, date(2025, 10, 16), True, False, False, True),
+        (SubmissionState.SUBMITTED, date(2025, 10, 16), True, True, False, False),
+        (SubmissionState.QUERIED, date(2025, 10, 16), True, True, False, False),
+        (SubmissionState.VALIDATED, date(2025, 10, 16), True, True, True, False),
+        (SubmissionState.PUBLISHED, date(2025, 10, 1), False, True, True, False),
+    ],
+)
+def test_completeness(
+    state: SubmissionState | None, as_of: date, due: bool, submitted: bool, counted: bool, missing: bool
+) -> None:
+    result = completeness(P6, state, as_of)
+    assert (result.due, result.submitted, result.counted, result.missing) == (due, submitted, counted, missing)
+    assert result.due_date == date(2025, 10, 15)
+    assert result.state is state
+    assert result.period == P6
+
+
+@given(days=st.integers(-40, 40))
+def test_missing_only_once_due(days: int) -> None:
+    as_of = due_date(P6) + timedelta(days=days)
+    assert completeness(P6, None, as_of).missing is (days > 0)
