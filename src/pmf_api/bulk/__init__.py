@@ -1,0 +1,1 @@
+"""Bulk push of submission values (JSON, CSV, XLSX) and the per-service submission template."""
