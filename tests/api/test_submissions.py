@@ -207,3 +207,19 @@ async def test_list_filters(client: httpx.AsyncClient, auth: TokenFactory) -> No
     assert [x["period"] for x in r.json()["items"]] == ["2025/26 P4"]
     r = await client.get("/api/v1/submissions", params={"state": "published"}, headers=h)
     assert r.json()["items"] == []
+
+
+async def test_resaving_the_same_ratio_changes_nothing(client: httpx.AsyncClient, auth: TokenFactory) -> None:
+    _, kpi = await _kpi(client, auth)
+    h = auth()
+    first = await client.put(_url(kpi), json={"numerator": 1, "denominator": 3, "commentary": "A third"}, headers=h)
+    assert first.json()["value"] == 33.333333
+    again = await client.put(
+        _url(kpi),
+        json={"numerator": 1, "denominator": 3, "commentary": "A third"},
+        headers={**h, "If-Match": first.headers["ETag"]},
+    )
+    assert again.status_code == 200
+    assert again.json()["version"] == first.json()["version"]
+    audit = (await client.get("/api/v1/audit", params={"entity_id": first.json()["id"]}, headers=h)).json()
+    assert [a["action"] for a in audit["items"]] == ["create"]

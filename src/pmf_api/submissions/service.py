@@ -9,7 +9,7 @@ a submission, they tell the performance team where to look.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -22,8 +22,20 @@ from pmf_api import crud
 from pmf_api.audit import service as audit
 from pmf_api.auth.actor import Actor, Placement
 from pmf_api.auth.policy import Resource, require_read
+from pmf_api.db.base import DECIMAL_SCALE
 from pmf_api.db.repository import get_in_organisation
-from pmf_api.domain import Aggregation, DomainError, Frequency, Observation, Period, evaluate_kpi
+from pmf_api.domain import (
+    Aggregation,
+    DomainError,
+    EvaluationConfig,
+    FinancialYear,
+    Frequency,
+    KpiDefinition,
+    KpiTarget,
+    Observation,
+    Period,
+    evaluate_kpi,
+)
 from pmf_api.domain.workflow import (
     Role,
     SubmissionState,
@@ -43,6 +55,7 @@ EDITABLE = frozenset({SubmissionState.DRAFT, SubmissionState.QUERIED})
 VALUE_FIELDS = ("value", "numerator", "denominator", "commentary", "owner_forecast")
 # The domain's observation says "comment"; the API's field is "commentary".
 FLAG_FIELDS: dict[str | None, str | None] = {"comment": "commentary"}
+STORED_QUANTUM = Decimal(1).scaleb(-DECIMAL_SCALE)
 
 
 @dataclass(frozen=True)
@@ -85,12 +98,18 @@ async def context_for(session: AsyncSession, actor: Actor, kpi: Kpi) -> Submissi
     return SubmissionContext(kpi, placement, is_owner, actor.roles_over(placement))
 
 
+def entry_refusal(context: SubmissionContext) -> str | None:
+    """Why the actor may not enter this KPI's values (None when they may): only its owner or
+    backup, or the performance team, enter them."""
+    if context.is_owner or Role.PERFORMANCE in context.roles:
+        return None
+    return f"Only the owner or backup owner of {context.kpi.code}, or the performance team, enter its values"
+
+
 def _require_entry(context: SubmissionContext) -> None:
-    """Only the KPI's owner or backup, or the performance team, enter its values."""
-    if not (context.is_owner or Role.PERFORMANCE in context.roles):
-        raise PermissionDenied(
-            detail=f"Only the owner or backup owner of {context.kpi.code}, or the performance team, enter its values"
-        )
+    refusal = entry_refusal(context)
+    if refusal is not None:
+        raise PermissionDenied(detail=refusal)
 
 
 def parse_period(text: str, kpi: Kpi, organisation: Organisation, as_of: date, field: str = "period") -> Period:
@@ -108,7 +127,8 @@ def parse_period(text: str, kpi: Kpi, organisation: Organisation, as_of: date, f
     return period
 
 
-def _check_values(kpi: Kpi, values: SubmissionValues) -> None:
+def value_problems(kpi: Kpi, values: SubmissionValues) -> list[FieldProblem]:
+    """A ratio KPI takes numerator and denominator; any other KPI a single value."""
     problems: list[FieldProblem] = []
     if Aggregation(kpi.aggregation) is Aggregation.RATIO:
         if values.value is not None:
@@ -123,16 +143,34 @@ def _check_values(kpi: Kpi, values: SubmissionValues) -> None:
     elif values.numerator is not None or values.denominator is not None:
         name = "numerator" if values.numerator is not None else "denominator"
         problems.append(FieldProblem(name, f"{kpi.code} is reported as a single value; send `value`"))
+    return problems
+
+
+def _check_values(kpi: Kpi, values: SubmissionValues) -> None:
+    problems = value_problems(kpi, values)
     if problems:
         raise InvalidInput(detail="; ".join(p.message for p in problems), problems=problems)
 
 
-def _measured(kpi: Kpi, values: SubmissionValues) -> Decimal | None:
-    if Aggregation(kpi.aggregation) is not Aggregation.RATIO:
+def measured_value(definition: KpiDefinition, values: SubmissionValues) -> Decimal | None:
+    """The value to store: as given, or numerator / denominator (x 100 for a percentage) at the
+    stored six decimal places, so re-sending the same numerator and denominator is unchanged."""
+    if definition.aggregation is not Aggregation.RATIO:
         return values.value
     if values.numerator is None or not values.denominator:
         return None
-    return values.numerator / values.denominator * adapter.definition_of(kpi).scale
+    return (values.numerator / values.denominator * definition.scale).quantize(STORED_QUANTUM)
+
+
+def stored_values(definition: KpiDefinition, values: SubmissionValues) -> dict[str, Any]:
+    """The submission columns a save writes."""
+    return {
+        "value": measured_value(definition, values),
+        "numerator": values.numerator,
+        "denominator": values.denominator,
+        "commentary": values.commentary,
+        "owner_forecast": values.owner_forecast,
+    }
 
 
 async def load_kpi(session: AsyncSession, actor: Actor, kpi_id: uuid.UUID) -> Kpi:
@@ -147,15 +185,49 @@ async def organisation_of(session: AsyncSession, actor: Actor) -> Organisation:
     return organisation
 
 
+def flags_for(
+    kpi: Kpi,
+    definition: KpiDefinition,
+    config: EvaluationConfig,
+    period: Period,
+    stored: dict[str, Any],
+    earlier: Sequence[Observation],
+    targets: Mapping[FinancialYear, KpiTarget],
+    as_of: date,
+) -> list[dict[str, Any]]:
+    """The domain's sense-checks of a period's values against earlier counted values and targets."""
+    observation = Observation(
+        period=period,
+        value=stored["value"],
+        numerator=stored["numerator"],
+        denominator=stored["denominator"],
+        comment=stored["commentary"] or "",
+        owner_forecast=stored["owner_forecast"],
+    )
+    evaluation = evaluate_kpi(
+        definition,
+        [*earlier, observation],
+        targets,
+        period,
+        as_of,
+        config=config,
+        expected_range=(kpi.expected_min, kpi.expected_max),
+    )
+    return [
+        {"code": f.code, "severity": f.severity.value, "message": f.message, "field": FLAG_FIELDS.get(f.field, f.field)}
+        for f in evaluation.flags
+    ]
+
+
 async def sense_check(
     session: AsyncSession,
     kpi: Kpi,
     organisation: Organisation,
     period: Period,
-    values: dict[str, Any],
+    stored: dict[str, Any],
     as_of: date,
 ) -> list[dict[str, Any]]:
-    """The domain's sense-checks of a period's values against the KPI's counted history and targets."""
+    """``flags_for`` one submission, loading the KPI's counted history and targets."""
     history = await session.scalars(
         select(Submission).where(
             Submission.kpi_id == kpi.id,
@@ -163,30 +235,18 @@ async def sense_check(
             Submission.state.in_(adapter.COUNTED_STATES),
         )
     )
-    observation = Observation(
-        period=period,
-        value=values["value"],
-        numerator=values["numerator"],
-        denominator=values["denominator"],
-        comment=values["commentary"] or "",
-        owner_forecast=values["owner_forecast"],
-    )
-    observations = [*adapter.observations_of(history), observation]
     targets = list(await session.scalars(select(Target).where(Target.kpi_id == kpi.id)))
     revisions = await _revisions(session, targets)
-    evaluation = evaluate_kpi(
+    return flags_for(
+        kpi,
         adapter.definition_of(kpi),
-        observations,
-        adapter.targets_for(targets, revisions, period),
+        adapter.evaluation_config(organisation),
         period,
+        stored,
+        adapter.observations_of(history),
+        adapter.targets_for(targets, revisions, period),
         as_of,
-        config=adapter.evaluation_config(organisation),
-        expected_range=(kpi.expected_min, kpi.expected_max),
     )
-    return [
-        {"code": f.code, "severity": f.severity.value, "message": f.message, "field": FLAG_FIELDS.get(f.field, f.field)}
-        for f in evaluation.flags
-    ]
 
 
 async def _revisions(session: AsyncSession, targets: Sequence[Target]) -> dict[uuid.UUID, list[TargetRevision]]:
@@ -225,18 +285,12 @@ async def save_values(
     organisation = organisation or await organisation_of(session, actor)
     period = parse_period(period_text, kpi, organisation, as_of)
     _check_values(kpi, values)
-    if submit and _measured(kpi, values) is None:
+    stored = stored_values(adapter.definition_of(kpi), values)
+    if submit and stored["value"] is None:
         raise invalid("value", "A value is needed before the submission can be submitted")
     submission = await session.scalar(
         select(Submission).where(Submission.kpi_id == kpi.id, Submission.period == str(period))
     )
-    stored = {
-        "value": _measured(kpi, values),
-        "numerator": values.numerator,
-        "denominator": values.denominator,
-        "commentary": values.commentary,
-        "owner_forecast": values.owner_forecast,
-    }
     if submission is None:
         if expected_version is not None:
             raise PreconditionFailed(detail=f"There is no submission of {kpi.code} for {period} to match If-Match")
@@ -265,11 +319,11 @@ async def save_values(
                 detail=f"{kpi.code} already has a submission for {period}: send If-Match with its ETag to change it"
             )
         state = SubmissionState(submission.state)
-        unchanged = all(_same(getattr(submission, k), v) for k, v in stored.items())
+        unchanged = all(same_value(getattr(submission, k), v) for k, v in stored.items())
         if unchanged and not submit:
             return SaveResult(submission, "unchanged")
         if state not in EDITABLE and not (unchanged and submit):
-            raise Conflict(detail=_not_editable(kpi.code, period, state))
+            raise Conflict(detail=not_editable_message(kpi.code, period, state))
         if not unchanged:
             flags = await sense_check(session, kpi, organisation, period, stored, as_of)
             await audit.update(
@@ -286,13 +340,16 @@ def _submit_state(submission: Submission) -> SubmissionState:
     return SubmissionState.RESUBMITTED if submission.state == SubmissionState.QUERIED else SubmissionState.SUBMITTED
 
 
-def _same(current: Any, new: Any) -> bool:
+def same_value(current: Any, new: Any) -> bool:
+    """Whether a stored column already holds ``new`` (decimals compare by value: 1.50 is 1.5)."""
+    if current is None or new is None:
+        return current is new
     if isinstance(current, Decimal) or isinstance(new, Decimal):
-        return (current is not None and new is not None and Decimal(current) == Decimal(new)) or current is new is None
+        return Decimal(current) == Decimal(new)
     return bool(current == new)
 
 
-def _not_editable(code: str, period: Period, state: SubmissionState) -> str:
+def not_editable_message(code: str, period: Period, state: SubmissionState) -> str:
     if state is SubmissionState.PUBLISHED:
         return f"{code} for {period} is published: open a revision with a reason to change it"
     return f"{code} for {period} is {state.value} and with the performance team; it can change once queried"
