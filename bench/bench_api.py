@@ -495,17 +495,18 @@ def report(results: list[Result], bare_rps: float, driver: Driver, args: argpars
         f"load: {args.connections} connections, {args.seconds:g}s per scenario after {args.warmup:g}s warm-up; "
         f"generator: {driver.name}; {os.cpu_count()} CPUs shared by generator, server and PostgreSQL"
     )
+    width = max(34, *(len(r.name) + 1 for r in results))
     header = (
-        f"{'scenario':<34}{'requests':>9}{'req/s':>9}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}"
-        f"{'non-2xx':>8}{'x bare':>8}{'srv CPU':>9}{'box CPU':>8}"
+        f"{'scenario':<{width}}{'requests':>9}{'req/s':>9}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}"
+        f"{'non-2xx':>8}{'x bare':>8}{'srv CPU':>9}{'box CPU':>8}{'CPU ms/req':>11}"
     )
     print(header)
     print("-" * len(header))
     for r in results:
         print(
-            f"{r.name:<34}{r.requests:>9}{r.rps:>9.0f}{r.p50:>8.2f}{r.p95:>8.2f}{r.p99:>8.2f}"
+            f"{r.name:<{width}}{r.requests:>9}{r.rps:>9.0f}{r.p50:>8.2f}{r.p95:>8.2f}{r.p99:>8.2f}"
             f"{r.non2xx + r.socket_errors:>8}{r.rps / bare_rps if bare_rps else float('nan'):>8.2f}"
-            f"{r.server_cpu:>9.0%}{r.machine_busy:>8.0%}"
+            f"{r.server_cpu:>9.0%}{r.machine_busy:>8.0%}{r.server_cpu / r.rps * 1000 if r.rps else float('nan'):>11.3f}"
         )
     bares = [r for r in results if r.name.startswith("bare")]
     if len(bares) == 2 and bare_rps:
@@ -515,6 +516,7 @@ def report(results: list[Result], bare_rps: float, driver: Driver, args: argpars
             f"{spread:.0%}{' -- noisy, rerun or lengthen --seconds' if spread > 0.10 else ''})"
         )
     print("(srv CPU = server process, % of one core; box CPU = all cores busy, incl. generator and PostgreSQL)")
+    print("(CPU ms/req = server CPU time per request: the figure least disturbed by other load on the machine)")
 
     ok = True
     bad = [r for r in results if r.non2xx or r.socket_errors or r.requests == 0]
@@ -555,6 +557,14 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=32, help="concurrent keep-alive connections (default 32)")
     parser.add_argument("--warmup", type=float, default=2.0, help="warm-up seconds before each scenario (default 2)")
     parser.add_argument("--no-wrk", action="store_true", help="use the Python generator even if wrk is installed")
+    parser.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        metavar="NAME=SRC_DIR",
+        help="also serve the API from another copy of src/ (e.g. a snapshot before a change) and run its two "
+        "scenarios in the same run, for side-by-side comparison; repeatable",
+    )
     parser.add_argument("--keep-servers", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--loadgen", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -587,7 +597,14 @@ def main() -> int:
         "PMF_ENVIRONMENT": "production",
         "PMF_LOG_LEVEL": "WARNING",
     }
+    variants: list[tuple[str, Path]] = []
+    for raw in args.variant:
+        name, _, src = raw.partition("=")
+        if not name or not src or not (Path(src) / "pmf_api").is_dir():
+            parser.error(f"--variant {raw}: expected NAME=SRC_DIR where SRC_DIR holds a pmf_api package")
+        variants.append((name, Path(src).resolve()))
     api = bare = None
+    others: list[subprocess.Popen[bytes]] = []
     driver = Driver(args.connections, use_wrk=not args.no_wrk)
     created = False
     try:
@@ -616,6 +633,19 @@ def main() -> int:
         bare = subprocess.Popen(bare_cmd, cwd=ROOT, env=env, stdin=subprocess.DEVNULL)
         wait_ready(api, f"http://127.0.0.1:{api_port}/healthz")
         wait_ready(bare, f"http://127.0.0.1:{bare_port}/hello")
+        variant_servers = []
+        for name, src in variants:
+            port = free_port()
+            variant_env = {
+                **env,
+                "PYTHONPATH": os.pathsep.join([str(src), env.get("PYTHONPATH", "")]).rstrip(os.pathsep),
+            }
+            proc = subprocess.Popen(
+                uvicorn_command("_bare_app:pmf_app", port), cwd=ROOT, env=variant_env, stdin=subprocess.DEVNULL
+            )
+            others.append(proc)
+            wait_ready(proc, f"http://127.0.0.1:{port}/healthz")
+            variant_servers.append((name, proc, port))
 
         kpi_paths = [f"/api/v1/kpis/{i}" for i in seed["kpi_ids"]]
         list_path = f"/api/v1/kpis?service_id={seed['service_id']}&frequency=monthly&limit={LIST_LIMIT}"
@@ -630,12 +660,13 @@ def main() -> int:
             )
 
         auth = {"Authorization": f"Bearer {token}"}
-        plan = [
-            ("bare GET /hello", bare, bare_port, ["/hello"], {}),
-            ("GET /api/v1/kpis/{id} (300 ids)", api, api_port, kpi_paths, auth),
-            (f"GET /api/v1/kpis?service_id&limit={LIST_LIMIT}", api, api_port, [list_path], auth),
-            ("bare GET /hello (again)", bare, bare_port, ["/hello"], {}),
-        ]
+        plan = [("bare GET /hello", bare, bare_port, ["/hello"], {})]
+        for prefix, proc, port in [("", api, api_port), *((f"[{n}] ", p, port) for n, p, port in variant_servers)]:
+            plan += [
+                (f"{prefix}GET /api/v1/kpis/{{id}} (300 ids)", proc, port, kpi_paths, auth),
+                (f"{prefix}GET /api/v1/kpis?service_id&limit={LIST_LIMIT}", proc, port, [list_path], auth),
+            ]
+        plan.append(("bare GET /hello (again)", bare, bare_port, ["/hello"], {}))
         results = []
         for name, proc, port, paths, headers in plan:
             print(f"running {name} ...", flush=True)
@@ -654,6 +685,8 @@ def main() -> int:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # let cleanup finish on a second Ctrl-C
         stop(api)
         stop(bare)
+        for proc in others:
+            stop(proc)
         shutil.rmtree(driver.tmp, ignore_errors=True)
         if created:
             try:

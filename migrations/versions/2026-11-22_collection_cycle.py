@@ -1,8 +1,8 @@
 """collection cycle
 
-Revision ID: 2ef37a3646c8
+Revision ID: e963ce0d24fd
 Revises: 470c63a76735
-Create Date: 2026-11-22 17:09:22.435733
+Create Date: 2026-11-22 17:17:34.311019
 """
 
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql
 
 import pmf_api.db.base
 
-revision: str = "2ef37a3646c8"
+revision: str = "e963ce0d24fd"
 down_revision: str | None = "470c63a76735"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

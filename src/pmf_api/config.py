@@ -28,13 +28,21 @@ class Settings(BaseSettings):
         description="SQLAlchemy async URL, e.g. postgresql+asyncpg://user@host/db",
     )
     database_echo: bool = False
-    database_pool_size: int = 10
+    database_pool_size: int = Field(default=20, description="Connections kept open to PostgreSQL")
+    database_max_overflow: int = Field(default=20, description="Extra connections opened under load, then closed")
+    database_pool_recycle: int = Field(
+        default=1800, description="Seconds after which a pooled connection is replaced (before idle timeouts drop it)"
+    )
     jwt_secret: str = DEVELOPMENT_SECRET
     jwt_algorithms: list[str] = ["HS256"]
     jwt_issuer: str = "pmf-api"
     jwt_audience: str = "pmf-api"
     jwt_ttl_minutes: int = 8 * 60
     max_body_bytes: int = 1_048_576
+    bulk_max_body_bytes: int = Field(
+        default=20 * 1_048_576, description="Body limit of bulk pushes (paths ending in /bulk), in bytes"
+    )
+    bulk_max_rows: int = Field(default=50_000, description="Rows accepted in one bulk push")
     page_size_default: int = 50
     page_size_max: int = 500
     log_level: str = "INFO"

@@ -23,7 +23,8 @@ from pmf_api.web import (
     SessionDep,
     etag_of,
     expected_version,
-    page_response,
+    json_response,
+    page_json_response,
     with_etag,
 )
 
@@ -86,7 +87,7 @@ def add_crud_routes(
             limit=values["limit"],
         )
         page = await crud.list_page(session, actor, spec, query)
-        return page_response(request, response, page, read_model.model_validate)
+        return page_json_response(request, response, page, read_model)
 
     @router.post(
         path,
@@ -126,7 +127,7 @@ def add_crud_routes(
         if if_none_match is not None and tag in {t.strip() for t in if_none_match.split(",")}:
             return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers={"ETag": tag})
         response.headers["ETag"] = tag
-        return read_model.model_validate(entity)
+        return json_response(read_model.model_validate(entity), response)
 
     @router.patch(
         path + "/{id}",

@@ -7,11 +7,12 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from pmf_api import __version__, problems
-from pmf_api.api import api_router
+from pmf_api.api import API_PREFIX, FEATURE_ROUTERS
 from pmf_api.config import Settings, get_settings
-from pmf_api.db.session import create_engine, create_sessionmaker
+from pmf_api.db.session import create_engine, create_read_sessions, create_sessionmaker
 from pmf_api.health import router as health_router
 from pmf_api.observability import RequestContextMiddleware, configure_logging
 
@@ -38,6 +39,11 @@ OPENAPI_TAGS = [
     {"name": "Actions", "description": "Corporate Plan actions, key activities and projects"},
     {"name": "KPIs", "description": "Operational performance indicators and contextual outcome measures"},
     {"name": "Targets", "description": "Annual targets, period profiles and tolerances, with every revision"},
+    {"name": "Submissions", "description": "Each period's values, comments and forecasts, from entry to publication"},
+    {"name": "Collection", "description": "Collection windows and due dates; what is due, overdue and complete"},
+    {"name": "Status", "description": "KPI status and the scorecard: RAG, YTD, forecasts, SPC, escalation"},
+    {"name": "Bulk push", "description": "Many values in one request (JSON, CSV, XLSX) and per-service templates"},
+    {"name": "API keys", "description": "Keys for machine clients, sent as `X-API-Key`"},
     {"name": "Audit", "description": "Who changed what, when, from what to what"},
     {"name": "Health", "description": "Liveness and readiness probes"},
 ]
@@ -53,8 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         owns_engine = engine is None
         if engine is None:
             engine = create_engine(settings)
-            app.state.engine = engine
-            app.state.sessionmaker = create_sessionmaker(engine)
+            _use_engine(app, engine, settings)
         yield
         if owns_engine:
             await engine.dispose()
@@ -77,14 +82,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["*"],
             expose_headers=["ETag", "Link", "Location", "X-Request-ID"],
         )
-    app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        RequestContextMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        bulk_max_body_bytes=settings.bulk_max_body_bytes,
+    )
     app.include_router(health_router)
-    app.include_router(api_router)
+    for feature_router in FEATURE_ROUTERS:
+        app.include_router(feature_router, prefix=API_PREFIX)
     return app
 
 
 def attach_engine(app: FastAPI, settings: Settings) -> None:
     """Give the app an engine before startup (tests and benchmarks share one across apps)."""
-    engine = create_engine(settings)
+    _use_engine(app, create_engine(settings), settings)
+
+
+def _use_engine(app: FastAPI, engine: AsyncEngine, settings: Settings) -> None:
     app.state.engine = engine
     app.state.sessionmaker = create_sessionmaker(engine)
+    app.state.read_sessions = create_read_sessions(engine, app.state.sessionmaker, settings)

@@ -54,11 +54,17 @@ def configure_logging(level: str = "INFO", as_json: bool = True) -> None:
 
 class RequestContextMiddleware:
     """Gives every request an id (kept from ``X-Request-ID`` when sane), echoes it on the
-    response, logs one access line, and refuses bodies over ``max_body_bytes`` with 413."""
+    response, logs one access line, and refuses bodies over ``max_body_bytes`` with 413.
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+    Bulk pushes (paths ending in ``/bulk``) carry whole files and get ``bulk_max_body_bytes``."""
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int, bulk_max_body_bytes: int | None = None) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.bulk_max_body_bytes = bulk_max_body_bytes or max_body_bytes
+
+    def _limit_for(self, path: str) -> int:
+        return self.bulk_max_body_bytes if path.rstrip("/").endswith("/bulk") else self.max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -78,14 +84,15 @@ class RequestContextMiddleware:
                 message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
             await send(message)
 
+        limit = self._limit_for(scope.get("path", ""))
         try:
             declared = headers.get(b"content-length")
-            if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
-                await self._too_large(send_with_id)
+            if declared is not None and declared.isdigit() and int(declared) > limit:
+                await self._too_large(send_with_id, limit)
                 return
-            await self.app(scope, self._limited(receive), send_with_id)
+            await self.app(scope, self._limited(receive, limit), send_with_id)
         except _BodyTooLarge:
-            await self._too_large(send_with_id)
+            await self._too_large(send_with_id, limit)
         finally:
             access_logger.info(
                 "request",
@@ -100,9 +107,8 @@ class RequestContextMiddleware:
             )
             _request_id.reset(token)
 
-    def _limited(self, receive: Receive) -> Receive:
+    def _limited(self, receive: Receive, limit: int) -> Receive:
         received = 0
-        limit = self.max_body_bytes
 
         async def limited_receive() -> Message:
             nonlocal received
@@ -115,13 +121,13 @@ class RequestContextMiddleware:
 
         return limited_receive
 
-    async def _too_large(self, send: Send) -> None:
+    async def _too_large(self, send: Send, limit: int) -> None:
         body = json.dumps(
             {
                 "type": "https://pmf-api.org/problems/payload-too-large",
                 "title": "Request body too large",
                 "status": 413,
-                "detail": f"The request body is larger than the {self.max_body_bytes} bytes this service accepts",
+                "detail": f"The request body is larger than the {limit} bytes this service accepts",
                 "request_id": current_request_id(),
             }
         ).encode()

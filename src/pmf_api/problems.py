@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -82,7 +82,7 @@ def problem_response(
     )
 
 
-def _pmf_error(request: Request, exc: Exception) -> JSONResponse:
+async def _pmf_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, errors.PMFError)
     status, slug, title = next(v for k, v in _STATUS.items() if isinstance(exc, k))
     headers = {"WWW-Authenticate": 'Bearer realm="pmf-api"'} if status == 401 else None
@@ -90,7 +90,7 @@ def _pmf_error(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(request, status, slug, title, exc.detail, field_errors, headers)
 
 
-def _domain_error(request: Request, exc: Exception) -> JSONResponse:
+async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
     if isinstance(exc, TransitionNotAllowed):
         # Not your role: 403. Not possible from this state: 409 (the record's state, not the input, is at fault).
@@ -113,7 +113,7 @@ def _location_pointer(loc: tuple[Any, ...]) -> str:
     return ".".join(str(p) for p in rest) or str(where)
 
 
-def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     field_errors = []
     for err in exc.errors():
@@ -126,7 +126,7 @@ def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(request, 422, "invalid-input", "The request is not valid", detail, field_errors)
 
 
-def _http_error(request: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     slug = {
         404: "not-found",
@@ -138,7 +138,7 @@ def _http_error(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(request, exc.status_code, slug, title, str(exc.detail), headers=exc.headers)
 
 
-def _stale(request: Request, exc: Exception) -> JSONResponse:
+async def _stale(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(
         request,
         412,
@@ -148,7 +148,7 @@ def _stale(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-def _integrity(request: Request, exc: Exception) -> JSONResponse:
+async def _integrity(request: Request, exc: Exception) -> JSONResponse:
     logger.info("integrity error: %s", exc)
     return problem_response(
         request,
@@ -159,7 +159,7 @@ def _integrity(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-def _data_error(request: Request, exc: Exception) -> JSONResponse:
+async def _data_error(request: Request, exc: Exception) -> JSONResponse:
     # Validation keeps values within their columns; this is the backstop that keeps a miss off 500.
     logger.warning("database refused a value: %s", exc)
     return problem_response(
@@ -167,7 +167,24 @@ def _data_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DBAPIError)
+    if exc.connection_invalidated:
+        # A pooled connection died (database restart, idle timeout): SQLAlchemy has discarded the
+        # pool's connections, so a retry gets a fresh one. Nothing was committed.
+        logger.warning("database connection lost: %s", exc)
+        return problem_response(
+            request,
+            503,
+            "database-unavailable",
+            "Service temporarily unavailable",
+            "The connection to the database was lost; nothing was changed. Retry the request",
+            headers={"Retry-After": "1"},
+        )
+    return await _unexpected(request, exc)
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     logger.exception("unhandled error", exc_info=exc)
     return problem_response(
         request,
@@ -186,6 +203,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(StaleDataError, _stale)
     app.add_exception_handler(IntegrityError, _integrity)
     app.add_exception_handler(DataError, _data_error)
+    app.add_exception_handler(DBAPIError, _database_error)
     app.add_exception_handler(Exception, _unexpected)
 
 

@@ -6,19 +6,21 @@ import re
 import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import datetime
+from functools import cache
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Header, Request, Response
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pmf_api.apikeys import service as api_keys
 from pmf_api.auth.actor import Actor
 from pmf_api.auth.tokens import verify_token
 from pmf_api.config import Settings
 from pmf_api.db.base import Entity
 from pmf_api.db.repository import Page
-from pmf_api.db.session import unit_of_work
+from pmf_api.db.session import ReadSessions, mark_read_only, read_only, unit_of_work
 from pmf_api.errors import NotAuthenticated, PreconditionFailed
 from pmf_api.observability import current_request_id
 
@@ -32,17 +34,45 @@ def get_settings_dep(request: Request) -> Settings:
     return settings
 
 
+SAFE_METHODS = frozenset({"GET", "HEAD"})
+
+
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """One transaction per request, committed before the response is sent (services only flush)."""
-    async with unit_of_work(request.app.state.sessionmaker) as session:
+    """One transaction per request, committed before the response is sent (services only flush).
+
+    GET and HEAD only read: on PostgreSQL they get a read-only session without BEGIN and COMMIT
+    (see ``ReadSessions``), when the app has one for its current sessionmaker.
+    """
+    state = request.app.state
+    sessionmaker = state.sessionmaker
+    safe = request.method in SAFE_METHODS
+    if safe:
+        reads: ReadSessions | None = getattr(state, "read_sessions", None)
+        if reads is not None and reads.source is sessionmaker:
+            async with read_only(reads.maker) as session:
+                yield session
+            return
+    async with unit_of_work(sessionmaker) as session:
+        if safe:
+            mark_read_only(session)  # as strict as the autocommit path, so tests on SQLite catch a writing GET
         yield session
 
 
+_api_key = APIKeyHeader(
+    name="X-API-Key", auto_error=False, description="A machine client's key from `POST /api/v1/api-keys`"
+)
+
+
 async def get_actor(
-    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    api_key: Annotated[str | None, Depends(_api_key)] = None,
 ) -> Actor:
+    if credentials is None and api_key:
+        # Machine clients send an API key instead of a bearer token (looked up, so only when sent).
+        return await api_keys.authenticate(request.app.state.sessionmaker, api_key, current_request_id())
     if credentials is None or credentials.scheme.lower() != "bearer":
-        raise NotAuthenticated(detail="Send a bearer token in the Authorization header")
+        raise NotAuthenticated(detail="Send a bearer token in the Authorization header (or an X-API-Key)")
     return verify_token(request.app.state.settings, credentials.credentials, current_request_id())
 
 
@@ -114,3 +144,38 @@ def page_response(
         response.headers["Link"] = f'<{next_url}>; rel="next"'
     items: Sequence[T] = [convert(item) for item in page.items]
     return PageOf[T](items=list(items), next_cursor=page.next_cursor)
+
+
+# Responses serialised once. A route that returns a model has FastAPI validate it again against its
+# ``response_model`` before dumping it; these build the model once and send its JSON as the body.
+# Routes keep ``response_model=`` for OpenAPI, and the bytes are the same (pydantic's JSON, by alias).
+
+
+def json_response(model: BaseModel, response: Response, status_code: int = 200) -> Response:
+    """``model`` as the JSON body, with the headers set on the route's ``response`` (ETag, Location)."""
+    out = Response(content=model.model_dump_json(by_alias=True), status_code=status_code, media_type=JSON)
+    out.headers.raw.extend(response.headers.raw)
+    return out
+
+
+JSON = "application/json"
+
+
+@cache
+def _items_adapter(read_model: type[T]) -> TypeAdapter[list[T]]:
+    return TypeAdapter(list[read_model])  # type: ignore[valid-type]
+
+
+@cache
+def _page_model(read_model: type[T]) -> type[PageOf[T]]:
+    return PageOf[read_model]  # type: ignore[valid-type]
+
+
+def page_json_response(request: Request, response: Response, page: Page[Any], read_model: type[T]) -> Response:
+    """A page of records as ``PageOf[read_model]``: every item validated from its row in one pass."""
+    if page.next_cursor:
+        next_url = request.url.include_query_params(cursor=page.next_cursor)
+        response.headers["Link"] = f'<{next_url}>; rel="next"'
+    items = _items_adapter(read_model).validate_python(page.items, from_attributes=True)
+    body = _page_model(read_model).model_construct(items=items, next_cursor=page.next_cursor)
+    return json_response(body, response)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+import time
 import uuid
+from collections import OrderedDict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -44,8 +47,64 @@ def mint_token(
     return str(jwt.encode(claims, settings.jwt_secret, algorithm=settings.jwt_algorithms[0]))
 
 
+class VerifiedTokens:
+    """A small LRU of tokens that passed every check, so a client's next request skips the HMAC and
+    claim parsing. An entry is used only before the token's ``exp`` (checked on every hit) and only
+    under the same secret, algorithms, issuer and audience it was verified with."""
+
+    def __init__(self, size: int = 1024) -> None:
+        self.size = size
+        self._entries: OrderedDict[tuple[str, ...], tuple[Actor, float]] = OrderedDict()
+
+    @staticmethod
+    def key(settings: Settings, token: str) -> tuple[str, ...]:
+        return (
+            token,
+            settings.jwt_secret,
+            ",".join(settings.jwt_algorithms),
+            settings.jwt_issuer,
+            settings.jwt_audience,
+        )
+
+    def get(self, key: tuple[str, ...], now: float) -> Actor | None:
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        actor, expires = entry
+        if now >= expires:
+            del self._entries[key]
+            return None
+        self._entries.move_to_end(key)
+        return actor
+
+    def put(self, key: tuple[str, ...], actor: Actor, expires: float) -> None:
+        self._entries[key] = (actor, expires)
+        self._entries.move_to_end(key)
+        while len(self._entries) > self.size:
+            self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+
+verified_tokens = VerifiedTokens()
+
+
 def verify_token(settings: Settings, token: str, request_id: str | None = None) -> Actor:
-    """Check signature (only the configured algorithms, never ``none``), issuer, audience and expiry."""
+    """Check signature (only the configured algorithms, never ``none``), issuer, audience and expiry.
+
+    A token verified before is taken from ``verified_tokens`` while it has not expired.
+    """
+    key = VerifiedTokens.key(settings, token)
+    cached = verified_tokens.get(key, time.time())
+    if cached is not None:
+        return cached if cached.request_id == request_id else dataclasses.replace(cached, request_id=request_id)
+    actor, expires = _verify(settings, token, request_id)
+    verified_tokens.put(key, actor, expires)
+    return actor
+
+
+def _verify(settings: Settings, token: str, request_id: str | None) -> tuple[Actor, float]:
     try:
         claims = jwt.decode(
             token,
@@ -68,7 +127,7 @@ def verify_token(settings: Settings, token: str, request_id: str | None = None) 
         )
         if any(g.scope is not ScopeType.ORGANISATION and g.scope_id is None for g in grants):
             raise ValueError("a scoped grant needs an id")
-        return Actor(
+        actor = Actor(
             organisation_id=uuid.UUID(claims["org"]),
             subject=str(claims["sub"]),
             name=str(claims.get("name") or claims["sub"]),
@@ -76,5 +135,6 @@ def verify_token(settings: Settings, token: str, request_id: str | None = None) 
             person_id=uuid.UUID(claims["pid"]) if claims.get("pid") else None,
             request_id=request_id,
         )
+        return actor, float(claims["exp"])
     except (KeyError, ValueError, TypeError, AttributeError) as exc:
         raise NotAuthenticated(detail=f"The bearer token's claims are not valid: {exc}") from None

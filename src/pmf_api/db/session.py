@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import Session, UOWTransaction
 
 from pmf_api.config import Settings
 
@@ -23,7 +25,15 @@ def create_engine(settings: Settings) -> AsyncEngine:
         engine = create_async_engine(settings.database_url, **kwargs)
         configure_sqlite(engine)
         return engine
-    kwargs.update(pool_size=settings.database_pool_size, max_overflow=settings.database_pool_size, pool_pre_ping=True)
+    # No pool_pre_ping: on asyncpg it costs three round trips (BEGIN, a ping, ROLLBACK) on every
+    # checkout. Connections are recycled before servers or proxies drop idle ones, and a connection
+    # found dead mid-request invalidates the whole pool and answers 503 (see problems.py), so the
+    # next request gets a fresh one.
+    kwargs.update(
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_max_overflow,
+        pool_recycle=settings.database_pool_recycle,
+    )
     return create_async_engine(settings.database_url, **kwargs)
 
 
@@ -44,6 +54,54 @@ def configure_sqlite(engine: AsyncEngine) -> None:
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+READ_ONLY = "read_only"
+
+
+def mark_read_only(session: AsyncSession) -> None:
+    """Make ``session`` refuse to flush changes (a GET that writes is a bug: fail loudly, everywhere)."""
+    session.info[READ_ONLY] = True
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_writes(session: Session, _flush_context: UOWTransaction, _instances: object) -> None:
+    if session.info.get(READ_ONLY):
+        raise RuntimeError("A read-only session (a GET or HEAD request) tried to write; writes need unit_of_work()")
+
+
+@dataclass(frozen=True)
+class ReadSessions:
+    """Sessions for requests that only read, made for one read-write ``source`` sessionmaker.
+
+    On PostgreSQL their connections run in autocommit, so a read is one round trip instead of
+    BEGIN, the query and COMMIT. Each statement sees committed data as of its start, exactly as
+    in a READ COMMITTED transaction (PostgreSQL's default), so a read sees what it saw before.
+    Kept beside the sessionmaker it was made for: code that swaps ``app.state.sessionmaker`` (the
+    tests' rolled-back transaction) gets that sessionmaker for reads too, never a stale engine.
+    """
+
+    source: async_sessionmaker[AsyncSession]
+    maker: async_sessionmaker[AsyncSession]
+
+
+def create_read_sessions(
+    engine: AsyncEngine, source: async_sessionmaker[AsyncSession], settings: Settings
+) -> ReadSessions | None:
+    """Read-only autocommit sessions on PostgreSQL; None on SQLite (embedded, no round trips to save)."""
+    if settings.is_sqlite:
+        return None
+    autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
+    maker = async_sessionmaker(autocommit, expire_on_commit=False, autoflush=False)
+    return ReadSessions(source=source, maker=maker)
+
+
+@asynccontextmanager
+async def read_only(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """A session for reads: nothing to commit, the connection goes back to the pool at the end."""
+    async with sessionmaker() as session:
+        mark_read_only(session)
+        yield session
 
 
 @asynccontextmanager

@@ -31,8 +31,8 @@ from pmf_api.domain.kpi import Aggregation, KpiDefinition, Observation
 from pmf_api.domain.periods import DEFAULT_START_MONTH, FinancialYear, Period
 from pmf_api.domain.rag import KpiTarget, Rag, RagThresholds, scaled_tolerance
 from pmf_api.domain.spc import SpcConfig, SpcResult, process_limits, xmr_chart
-from pmf_api.domain.validation import Flag, ValidationConfig, check_submission
-from pmf_api.domain.ytd import YearToDate, period_target, year_to_date, ytd_target
+from pmf_api.domain.validation import Flag, ValidationConfig, submission_flags
+from pmf_api.domain.ytd import YearToDate, period_target, year_to_date_of, ytd_target
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,21 +97,54 @@ def rate_period(
     due: bool,
 ) -> PeriodRag:
     """The RAG of one period (YTD for cumulative KPIs), with the target and intervention level used."""
-    observation = observations.get(period)
+    count = period.frequency.periods_per_year
+    by_position = {
+        _position(p, count): observation for p, observation in observations.items() if p.frequency is period.frequency
+    }
+    return _rate_at(definition, by_position, _position(period, count), period, target, due=due)
+
+
+def _position(period: Period, periods_per_year: int) -> int:
+    """Where a period lies on its frequency's timeline: consecutive periods are consecutive integers.
+
+    The evaluation looks periods up by this number rather than by :class:`Period`: the previous
+    period is one less, the same period last year ``periods_per_year`` less.
+    """
+    return period.financial_year.start_year * periods_per_year + period.index - 1
+
+
+def _year_so_far(by_position: Mapping[int, Observation], position: int, period: Period) -> list[Observation]:
+    """The observations of ``period``'s year up to and including it, oldest first."""
+    return [o for q in range(position - period.index + 1, position + 1) if (o := by_position.get(q)) is not None]
+
+
+def _rate_at(
+    definition: KpiDefinition,
+    by_position: Mapping[int, Observation],
+    position: int,
+    period: Period,
+    target: KpiTarget | None,
+    *,
+    due: bool,
+) -> PeriodRag:
+    observation = by_position.get(position)
     value = None if observation is None else observation.measured(definition.scale)
-    if definition.is_cumulative:
-        year = [observations[p] for p in period.ytd_periods() if p in observations]
+    cumulative = definition.is_cumulative
+    year = _year_so_far(by_position, position, period) if cumulative else []
+    if cumulative:
         judged = (
-            year_to_date(year, period, definition.aggregation, definition.scale).value if value is not None else None
+            year_to_date_of(year, period.index, definition.aggregation, definition.scale).value
+            if value is not None
+            else None
         )
     else:
         judged = value
     if target is None:
         return PeriodRag(period, judged, None, None, None)
-    if definition.is_cumulative:
+    if cumulative:
         denominators = None
         if definition.aggregation is Aggregation.RATIO:
-            denominators = [d for p in period.ytd_periods() if (d := _denominator(observations.get(p))) is not None]
+            denominators = [o.denominator for o in year if o.denominator is not None]
         goal = ytd_target(target, period, definition.aggregation, denominators)
     else:
         goal = period_target(target, period, definition.aggregation)
@@ -135,14 +168,6 @@ def rate_period(
     return PeriodRag(period, judged, thresholds.target, thresholds.intervention_level, thresholds.rate(judged, due=due))
 
 
-def _ordinal(period: Period) -> int:
-    return period.ordinal
-
-
-def _denominator(observation: Observation | None) -> Decimal | None:
-    return None if observation is None else observation.denominator
-
-
 def evaluate_kpi(
     definition: KpiDefinition,
     observations: Sequence[Observation],
@@ -161,8 +186,17 @@ def evaluate_kpi(
     periods are ignored); ``targets`` the target of each financial year (or the current year's
     alone). ``intervention_open`` adds whether the open intervention may close.
     """
-    by_period = {o.period: o for o in observations if o.period.frequency is period.frequency and o.period <= period}
-    ordered = sorted(by_period, key=_ordinal)
+    # A scorecard evaluates hundreds of KPIs per request, so every rule below reads the same table
+    # of observations by position (see _position) and each figure is worked out once.
+    frequency = period.frequency
+    count = frequency.periods_per_year
+    latest = period.ordinal
+    by_position: dict[int, Observation] = {}
+    for o in observations:
+        if o.period.frequency is frequency and o.period.ordinal <= latest:
+            by_position[_position(o.period, count)] = o
+    ordered = sorted(by_position)
+    now = _position(period, count)
     target_of = _targets_by_year(targets, period)
     target = target_of.get(period.financial_year)
     due_days = timedelta(days=config.submission_due_days)
@@ -171,20 +205,20 @@ def evaluate_kpi(
         return as_of > p.end_date(config.start_month) + due_days
 
     history_length = max(config.escalation.consecutive_red_periods, config.escalation.periods_in_tolerance_to_close)
-    recent = [period.shift(-back) for back in range(history_length - 1, -1, -1)]
-    rag_history = [
-        (p, rate_period(definition, by_period, target_of.get(p.financial_year), p, due=is_due(p))) for p in recent
-    ]
+    rag_history = []
+    for back in range(history_length - 1, -1, -1):
+        p = period.shift(-back)
+        rag_history.append(
+            (p, _rate_at(definition, by_position, now - back, p, target_of.get(p.financial_year), due=is_due(p)))
+        )
     status = rag_history[-1][1]
 
-    observation = by_period.get(period)
-    value = None if observation is None else observation.measured(definition.scale)
-    this_year = [by_period[p] for p in period.ytd_periods() if p in by_period]
-    ytd = year_to_date(this_year, period, definition.aggregation, definition.scale)
-
     scale = definition.scale
-    measured_values = {p: o.measured(scale) for p, o in by_period.items()}
+    measured_values = {q: o.measured(scale) for q, o in by_position.items()}
     measured = measured_values.get
+    observation = by_position.get(now)
+    value = measured(now)
+    ytd = year_to_date_of(_year_so_far(by_position, now, period), period.index, definition.aggregation, scale)
 
     band_lower = None if target is None else target.band_lower
     band_upper = None if target is None else target.band_upper
@@ -198,20 +232,20 @@ def evaluate_kpi(
                 band_lower=band_lower,
                 band_upper=band_upper,
             )
-            for other in (period.previous(), period.same_period_last_year())
+            for other in (now - 1, now - count)
         )
     )
 
     forecast = forecast_outturn(
         definition,
-        list(by_period.values()),
+        list(by_position.values()),
         period,
         target=target,
         owner_forecast=None if observation is None else observation.owner_forecast,
         config=config.forecast,
     )
 
-    series = [v for p in ordered if (v := measured(p)) is not None]
+    series = [v for q in ordered if (v := measured_values[q]) is not None]
     spc = None
     if len(series) >= 2:
         spc = xmr_chart(
@@ -225,32 +259,30 @@ def evaluate_kpi(
         )
     variation = None if spc is None else spc.variation
 
+    period_rags = [(p, r.rag) for p, r in rag_history]
     escalation = needs_intervention(
-        [(p, r.rag) for p, r in rag_history],
+        period_rags,
         forecast_rag=None if forecast is None else forecast.rag,
         variation=variation,
         config=config.escalation,
     )
-    closure = (
-        may_close_intervention([(p, r.rag) for p, r in rag_history], config=config.escalation)
-        if intervention_open
-        else None
-    )
+    closure = may_close_intervention(period_rags, config=config.escalation) if intervention_open else None
     review = classify_for_review(status.rag, direction.against_previous, variation, config=config.escalation)
 
     flags: tuple[Flag, ...] = ()
     if observation is not None:
-        earlier = [by_period[p] for p in ordered[:-1]]
+        earlier = [by_position[q] for q in ordered[:-1]]
         # Process limits are those the new value is checked against: the chart of the earlier values.
-        earlier_values = [v for p in ordered[:-1] if (v := measured_values[p]) is not None]
+        earlier_values = [v for q in ordered[:-1] if (v := measured_values[q]) is not None]
         limits = None
         if len(earlier_values) >= config.spc.min_points:
             limits = process_limits(earlier_values, config.spc)
         flags = tuple(
-            check_submission(
+            submission_flags(
                 definition,
                 observation,
                 history=earlier,
+                previous_values=earlier_values,
                 rag=status.rag,
                 expected_range=expected_range,
                 process_limits=limits,

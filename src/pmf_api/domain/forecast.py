@@ -110,11 +110,16 @@ class _Series:
     def __init__(self, current: list[Decimal | None], previous_years: list[list[Decimal | None]]) -> None:
         self.current = current
         self.previous_years = previous_years
+        self._complete_years: dict[int, list[list[Decimal]]] = {}
 
     def complete_years(self, limit: int) -> list[list[Decimal]]:
-        years = [[v for v in year if v is not None] for year in self.previous_years]
-        full = [year for year, raw in zip(years, self.previous_years, strict=True) if len(year) == len(raw)]
-        return [year for year in full if sum(year, _ZERO) != _ZERO][-limit:]
+        # Both the choice of method and the seasonal estimate ask for these: work them out once.
+        found = self._complete_years.get(limit)
+        if found is None:
+            years = [[v for v in year if v is not None] for year in self.previous_years]
+            full = [year for year, raw in zip(years, self.previous_years, strict=True) if len(year) == len(raw)]
+            found = self._complete_years[limit] = [year for year in full if sum(year, _ZERO) != _ZERO][-limit:]
+        return found
 
     def recent_run(self, limit: int) -> list[Decimal]:
         """The longest run of consecutive reported values ending with the latest, at most ``limit`` long."""
@@ -219,7 +224,10 @@ def choose_method(
     """The method the automatic rule picks for this much history (see the module docstring)."""
     if period.index == period.frequency.periods_per_year:
         return ForecastMethod.ACTUAL
-    series = _build_series(definition, current, history, period)
+    return _choose_method(_build_series(definition, current, history, period), config)
+
+
+def _choose_method(series: Sequence[_Series], config: ForecastConfig) -> ForecastMethod:
     seasonal_years = min(len(s.complete_years(config.max_seasonal_years)) for s in series)
     run = len(series[0].recent_run(config.max_trend_points))
     if config.method is ForecastMethod.SEASONAL_PROFILE and seasonal_years >= 1:
@@ -241,18 +249,25 @@ def _build_series(
 ) -> list[_Series]:
     """Arrange observations by year and position: one series, or numerator and denominator for ratios."""
     count = period.frequency.periods_per_year
-    by_period = {obs.period: obs for obs in (*history, *current)}
-    previous_years = sorted({o.period.financial_year for o in history})
+    frequency = period.frequency
+    # Keyed by (start year, index) of the period's own frequency: the only periods read below.
+    by_position = {
+        (obs.period.financial_year.start_year, obs.period.index): obs
+        for obs in (*history, *current)
+        if obs.period.frequency is frequency
+    }
+    previous_years = sorted({o.period.financial_year.start_year for o in history})
+    this_year = period.financial_year.start_year
     fields = ("numerator", "denominator") if definition.aggregation is Aggregation.RATIO else ("value",)
     result: list[_Series] = []
     for name in fields:
 
-        def read(p: Period, attribute: str = name) -> Decimal | None:
-            obs = by_period.get(p)
+        def read(year: int, index: int, attribute: str = name) -> Decimal | None:
+            obs = by_position.get((year, index))
             return None if obs is None else getattr(obs, attribute)
 
-        previous = [[read(Period(year, period.frequency, i)) for i in range(1, count + 1)] for year in previous_years]
-        current_values = [read(Period(period.financial_year, period.frequency, i)) for i in range(1, period.index + 1)]
+        previous = [[read(year, i) for i in range(1, count + 1)] for year in previous_years]
+        current_values = [read(this_year, i) for i in range(1, period.index + 1)]
         result.append(_Series(current_values, previous))
     return result
 
@@ -274,13 +289,14 @@ def forecast_outturn(
     """
     if period.frequency is Frequency.ANNUAL or definition.frequency is Frequency.ANNUAL:
         return None
-    current = [o for o in observations if o.period.financial_year == period.financial_year and o.period <= period]
-    history = [o for o in observations if o.period.financial_year < period.financial_year]
+    this_year = period.financial_year.start_year
+    current = [o for o in observations if o.period.financial_year.start_year == this_year and o.period <= period]
+    history = [o for o in observations if o.period.financial_year.start_year < this_year]
     series = _build_series(definition, current, history, period)
     if all(v is None for v in series[-1].current) or all(v is None for v in series[0].current):
         return None
     count = period.frequency.periods_per_year
-    method = choose_method(definition, current, history, period, config)
+    method = ForecastMethod.ACTUAL if period.index == count else _choose_method(series, config)
     estimate_method = ForecastMethod.RUN_RATE if method is ForecastMethod.ACTUAL else method
     aggregation = definition.aggregation
     if aggregation is Aggregation.LATEST:

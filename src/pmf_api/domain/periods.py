@@ -13,10 +13,9 @@ worked out only when a start month is given.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
-from functools import total_ordering
 
 from pmf_api.domain.errors import InvalidPeriod
 
@@ -129,12 +128,10 @@ class Frequency(StrEnum):
 
 
 _PERIODS_PER_YEAR = {Frequency.MONTHLY: 12, Frequency.QUARTERLY: 4, Frequency.ANNUAL: 1}
-_MONTHS_PER_PERIOD = {Frequency.MONTHLY: 1, Frequency.QUARTERLY: 3, Frequency.ANNUAL: 12}
 _PREFIX = {Frequency.MONTHLY: "P", Frequency.QUARTERLY: "Q"}
 _FREQUENCY_OF_PREFIX = {"P": Frequency.MONTHLY, "Q": Frequency.QUARTERLY}
 
 
-@total_ordering
 @dataclass(frozen=True, slots=True, eq=False)
 class Period:
     """A month (P1-P12), quarter (Q1-Q4) or whole financial year.
@@ -146,6 +143,11 @@ class Period:
     financial_year: FinancialYear
     frequency: Frequency
     index: int = 1
+    ordinal: int = field(init=False, repr=False)
+    """A sort key: periods order by start (year, first month), then by length. It identifies the
+    period, so it is also the hash; worked out once, as periods are compared and looked up everywhere."""
+    _months: int = field(init=False, repr=False)
+    """Months in the period (1, 3 or 12)."""
 
     def __post_init__(self) -> None:
         count = _PERIODS_PER_YEAR[self.frequency]
@@ -154,6 +156,11 @@ class Period:
                 f"A {self.frequency.value} period index must be between 1 and {count}, not {self.index}.",
                 field="period",
             )
+        months = MONTHS_IN_YEAR // count
+        object.__setattr__(self, "_months", months)
+        object.__setattr__(
+            self, "ordinal", (self.financial_year.start_year * 100 + (self.index - 1) * months) * 100 + months
+        )
 
     @classmethod
     def month(cls, financial_year: FinancialYear | str, index: int) -> Period:
@@ -189,42 +196,48 @@ class Period:
         return f"{self.financial_year} {_PREFIX[self.frequency]}{self.index}"
 
     # Ordering -------------------------------------------------------------------------------
-
-    @property
-    def ordinal(self) -> int:
-        """A sort key: periods order by start (year, first month), then by length."""
-        months = _MONTHS_PER_PERIOD[self.frequency]
-        return (self.financial_year.start_year * 100 + (self.index - 1) * months) * 100 + months
+    # The ordinal is unique per period (the first month's offset is below 100 and the length tells
+    # the frequency apart), so equality, order and hash all read it alone.
 
     def __lt__(self, other: object) -> bool:
         if not isinstance(other, Period):
             return NotImplemented
         return self.ordinal < other.ordinal
 
-    # Periods are dictionary keys everywhere: a flat hash and equality keep look-ups cheap.
+    def __le__(self, other: object) -> bool:
+        if not isinstance(other, Period):
+            return NotImplemented
+        return self.ordinal <= other.ordinal
+
+    def __gt__(self, other: object) -> bool:
+        if not isinstance(other, Period):
+            return NotImplemented
+        return self.ordinal > other.ordinal
+
+    def __ge__(self, other: object) -> bool:
+        if not isinstance(other, Period):
+            return NotImplemented
+        return self.ordinal >= other.ordinal
+
     def __hash__(self) -> int:
-        return hash((self.financial_year.start_year, self.frequency, self.index))
+        return self.ordinal
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Period):
             return NotImplemented
-        return (
-            self.index == other.index
-            and self.frequency is other.frequency
-            and self.financial_year.start_year == other.financial_year.start_year
-        )
+        return self.ordinal == other.ordinal
 
     # Position in the year -------------------------------------------------------------------
 
     @property
     def first_month_index(self) -> int:
         """The month of the year (1 = first month) this period starts in."""
-        return (self.index - 1) * self.frequency.months_per_period + 1
+        return (self.index - 1) * self._months + 1
 
     @property
     def last_month_index(self) -> int:
         """The month of the year (12 = last month) this period ends in; months elapsed at its end."""
-        return self.index * self.frequency.months_per_period
+        return self.index * self._months
 
     @property
     def is_year_end(self) -> bool:

@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from functools import cache
 
 from pmf_api.domain.errors import DomainError, InvalidTarget
 from pmf_api.domain.kpi import Aggregation, Polarity, TargetType, ToleranceKind, Unit
@@ -48,6 +49,7 @@ RAG_SEVERITY = {Rag.GREEN: 0, Rag.AMBER: 1, Rag.RED: 2}
 """Worse colours rank higher (Missing has no rank: it is not a colour)."""
 
 
+@cache
 def quantum(decimal_places: int) -> Decimal:
     """The smallest step shown at ``decimal_places`` (``Decimal('0.1')`` for one place)."""
     return Decimal(1).scaleb(-decimal_places)

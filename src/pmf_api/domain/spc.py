@@ -46,7 +46,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
-from itertools import pairwise
+from itertools import groupby, pairwise
 
 from pmf_api.domain.errors import InvalidValue
 from pmf_api.domain.kpi import Polarity
@@ -163,63 +163,81 @@ def _phase_limits(values: Sequence[Decimal], start: int, end: int, config: SpcCo
     return SpcLimits(mean, mean_moving_range, mean + spread, mean - spread, mean + near, mean - near, start, end)
 
 
-def _sign(number: Decimal) -> int:
-    return (number > 0) - (number < 0)
+def _phase_points(
+    values: Sequence[Decimal], limits: SpcLimits, phase: int, improvement_direction: int, config: SpcConfig
+) -> list[SpcPoint]:
+    """The points of one phase with the rules each meets.
 
-
-def _phase_signals(values: Sequence[Decimal], limits: SpcLimits, config: SpcConfig) -> list[dict[SpecialCause, int]]:
-    """For each point of the phase, the rules it meets and the side (+1 high, -1 low) of each."""
+    Each rule's marks are kept as a side per point (+1 high, -1 low, 0 not met): every rule that
+    fires has a side, as a point beyond a limit or in a run is never on the mean.
+    """
     points = values[limits.start : limits.end]
-    signals: list[dict[SpecialCause, int]] = [{} for _ in points]
-    sides = [_sign(value - limits.mean) for value in points]
+    count = len(points)
+    mean = limits.mean
+    sides = [(value > mean) - (value < mean) for value in points]
+    outside = [0] * count
+    two_of_three = [0] * count
     if not limits.is_flat:
-        near = [0] * len(points)
+        upper, lower = limits.upper_process_limit, limits.lower_process_limit
+        upper_near, lower_near = limits.upper_near_limit, limits.lower_near_limit
+        near = [0] * count
         for i, value in enumerate(points):
-            if value > limits.upper_process_limit or value < limits.lower_process_limit:
-                signals[i][SpecialCause.OUTSIDE_LIMITS] = sides[i]
-            elif value > limits.upper_near_limit or value < limits.lower_near_limit:
+            if value > upper or value < lower:
+                outside[i] = sides[i]
+            elif value > upper_near or value < lower_near:
                 near[i] = 1
-        for i in range(len(points) - 2):
-            window = range(i, i + 3)
-            side_total = sum(sides[j] for j in window)
-            if abs(side_total) == 3 and sum(near[j] for j in window) >= 2:
-                for j in window:
-                    if near[j]:
-                        signals[j][SpecialCause.TWO_OF_THREE] = sides[j]
-    _mark_runs(sides, config.run_length, SpecialCause.SHIFT, signals)
-    steps = [_sign(points[i] - points[i - 1]) for i in range(1, len(points))]
-    _mark_runs(steps, config.trend_length - 1, SpecialCause.TREND, signals, offset=1)
-    return signals
+        if sum(near) >= 2:
+            for i in range(count - 2):
+                if near[i] + near[i + 1] + near[i + 2] >= 2 and abs(sides[i] + sides[i + 1] + sides[i + 2]) == 3:
+                    for j in range(i, i + 3):
+                        if near[j]:
+                            two_of_three[j] = sides[j]
+    shift = _runs(sides, config.run_length)
+    steps = [(later > earlier) - (later < earlier) for earlier, later in pairwise(points)]
+    trend = _runs(steps, config.trend_length - 1, offset=1)
+    return [
+        SpcPoint(value, phase, *_classified(outside_side, trend_side, two_side, shift_side, improvement_direction))
+        for value, outside_side, trend_side, two_side, shift_side in zip(
+            points, outside, trend, two_of_three, shift, strict=True
+        )
+    ]
 
 
-def _mark_runs(
-    signs: Sequence[int],
-    length: int,
-    cause: SpecialCause,
-    signals: list[dict[SpecialCause, int]],
-    offset: int = 0,
-) -> None:
-    """Flag maximal runs of ``length`` or more equal non-zero signs (a trend's points span one more)."""
+def _runs(signs: Sequence[int], length: int, offset: int = 0) -> list[int]:
+    """Mark maximal runs of ``length`` or more equal non-zero signs (a trend's points span one more)."""
+    marks = [0] * (len(signs) + offset)
     start = 0
-    while start < len(signs):
-        end = start
-        while end + 1 < len(signs) and signs[end + 1] == signs[start]:
-            end += 1
-        if signs[start] != 0 and end - start + 1 >= length:
+    for sign, run in groupby(signs):
+        size = sum(1 for _ in run)
+        if sign and size >= length:
             # Step k joins points k and k+1, so a trend's steps cover one point more; a point at a peak
             # or trough takes the direction of the later run, as NHSRplotthedots does.
-            for point in range(start, end + 1 + offset):
-                signals[point][cause] = signs[start]
-        start = end + 1
+            marks[start : start + size + offset] = [sign] * (size + offset)
+        start += size
+    return marks
 
 
-def _variation(causes: dict[SpecialCause, int], improvement_direction: int) -> Variation:
-    if not causes:
-        return Variation.COMMON_CAUSE
-    side = next(causes[cause] for cause in _PRIORITY if cause in causes)
-    if improvement_direction == 0:
-        return Variation.NEUTRAL
-    return Variation.IMPROVEMENT if side == improvement_direction else Variation.CONCERN
+_CLASSIFIED: dict[tuple[int, int, int, int, int], tuple[tuple[SpecialCause, ...], Variation]] = {}
+"""The causes and variation of each combination of rule sides, worked out once (there are few)."""
+
+
+def _classified(
+    outside: int, trend: int, two_of_three: int, shift: int, improvement_direction: int
+) -> tuple[tuple[SpecialCause, ...], Variation]:
+    key = (outside, trend, two_of_three, shift, improvement_direction)
+    found = _CLASSIFIED.get(key)
+    if found is None:
+        # In _PRIORITY order: the first rule met gives the point its direction.
+        sides = [side for side in key[:4] if side]
+        causes = tuple(cause for cause, side in zip(_PRIORITY, key[:4], strict=True) if side)
+        if not causes:
+            variation = Variation.COMMON_CAUSE
+        elif improvement_direction == 0:
+            variation = Variation.NEUTRAL
+        else:
+            variation = Variation.IMPROVEMENT if sides[0] == improvement_direction else Variation.CONCERN
+        found = _CLASSIFIED[key] = (causes, variation)
+    return found
 
 
 def _assurance(
@@ -286,15 +304,7 @@ def xmr_chart(
             raise InvalidValue("Each phase of a rebased chart needs at least two values.", field="rebase_at")
         limits = _phase_limits(values, start, end, config)
         phases.append(limits)
-        for offset, causes in enumerate(_phase_signals(values, limits, config)):
-            points.append(
-                SpcPoint(
-                    values[start + offset],
-                    phase,
-                    tuple(cause for cause in _PRIORITY if cause in causes),
-                    _variation(causes, improvement_direction),
-                )
-            )
+        points.extend(_phase_points(values, limits, phase, improvement_direction, config))
     current = phases[-1]
     if current.is_flat:
         notes.append(

@@ -77,6 +77,35 @@ def check_submission(
     config: ValidationConfig = ValidationConfig(),
 ) -> list[Flag]:
     """Every flag raised by one submission; ``history`` holds earlier observations, oldest first."""
+    scale = definition.scale
+    previous = [v for v in (o.measured(scale) for o in history) if v is not None]
+    return submission_flags(
+        definition,
+        observation,
+        history=history,
+        previous_values=previous,
+        rag=rag,
+        expected_range=expected_range,
+        process_limits=process_limits,
+        forecast=forecast,
+        config=config,
+    )
+
+
+def submission_flags(
+    definition: KpiDefinition,
+    observation: Observation,
+    *,
+    history: Sequence[Observation],
+    previous_values: Sequence[Decimal],
+    rag: Rag | None,
+    expected_range: tuple[Decimal | None, Decimal | None] | None,
+    process_limits: SpcLimits | None,
+    forecast: Forecast | None,
+    config: ValidationConfig,
+) -> list[Flag]:
+    """:func:`check_submission` for a caller that already has the measured values of ``history``
+    (``previous_values``: those not ``None``, oldest first), as :func:`evaluate_kpi` has."""
     flags: list[Flag] = []
     value = observation.measured(definition.scale)
     flags.extend(_check_ratio(definition, observation))
@@ -84,7 +113,7 @@ def check_submission(
         if not any(flag.code == "denominator_not_positive" for flag in flags):
             flags.append(Flag("missing_value", Severity.ERROR, "No value has been given for this period.", "value"))
     else:
-        flags.extend(_check_value(definition, value, history, expected_range, process_limits, config))
+        flags.extend(_check_value(definition, value, previous_values, expected_range, process_limits, config))
     flags.extend(_check_comment(observation, history, rag, config))
     if forecast is not None and forecast.owner_outside_interval:
         flags.append(
@@ -127,7 +156,7 @@ def _check_ratio(definition: KpiDefinition, observation: Observation) -> list[Fl
 def _check_value(
     definition: KpiDefinition,
     value: Decimal,
-    history: Sequence[Observation],
+    previous: Sequence[Decimal],
     expected_range: tuple[Decimal | None, Decimal | None] | None,
     process_limits: SpcLimits | None,
     config: ValidationConfig,
@@ -161,7 +190,6 @@ def _check_value(
                 "value",
             )
         )
-    previous = [v for v in (o.measured(definition.scale) for o in history) if v is not None]
     if len(previous) >= config.min_history_for_jump:
         changes = [abs(b - a) for a, b in pairwise(previous)]
         usual = sum(changes, _ZERO) / len(changes)
@@ -192,8 +220,10 @@ def _check_comment(
                 "comment",
             )
         ]
+    if rag is not Rag.RED:
+        return []
     lengths = [len(o.comment.strip()) for o in history if o.comment.strip()]
-    if rag is Rag.RED and len(lengths) >= config.min_comments_for_usual:
+    if len(lengths) >= config.min_comments_for_usual:
         usual = Decimal(median(lengths))
         if len(comment) < config.short_comment_ratio * usual:
             return [

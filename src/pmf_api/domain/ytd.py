@@ -79,6 +79,18 @@ def year_to_date(
     wanted = period.ytd_periods()
     by_period = {obs.period: obs for obs in observations}
     reported = [by_period[p] for p in wanted if p in by_period]
+    return year_to_date_of(reported, len(wanted), aggregation, scale)
+
+
+def year_to_date_of(
+    reported: Sequence[Observation], periods_to_date: int, aggregation: Aggregation, scale: Decimal
+) -> YearToDate:
+    """The YTD figure from the year's observations to date, oldest first, when ``periods_to_date``
+    periods of the year have ended (those not reported count as missing).
+
+    :func:`year_to_date` finds them by period; :func:`~pmf_api.domain.evaluation.evaluate_kpi`, which
+    has them to hand, calls this directly.
+    """
     if aggregation is Aggregation.RATIO:
         pairs = [
             (o.numerator, o.denominator) for o in reported if o.numerator is not None and o.denominator is not None
@@ -88,12 +100,12 @@ def year_to_date(
         return YearToDate(
             aggregate_ratio(numerators, denominators, scale),
             len(pairs),
-            len(wanted) - len(pairs),
+            periods_to_date - len(pairs),
             sum(numerators, _ZERO) if pairs else None,
             sum(denominators, _ZERO) if pairs else None,
         )
     values = [o.value for o in reported if o.value is not None]
-    return YearToDate(aggregate(values, aggregation), len(values), len(wanted) - len(values))
+    return YearToDate(aggregate(values, aggregation), len(values), periods_to_date - len(values))
 
 
 def _month_range(period: Period) -> tuple[int, int]:
