@@ -43,8 +43,6 @@ class Settings(BaseSettings):
         default=20 * 1_048_576, description="Body limit of bulk pushes (paths ending in /bulk), in bytes"
     )
     bulk_max_rows: int = Field(default=50_000, description="Rows accepted in one bulk push")
-    page_size_default: int = 50
-    page_size_max: int = 500
     log_level: str = "INFO"
     log_json: bool = True
     cors_origins: list[str] = []
