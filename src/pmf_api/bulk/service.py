@@ -42,6 +42,7 @@ from pmf_api.domain.workflow import Role, SubmissionState
 from pmf_api.errors import Conflict, FieldProblem, PermissionDenied, PMFError, invalid
 from pmf_api.kpis.models import Kpi
 from pmf_api.organisations.models import Organisation, Person, Service
+from pmf_api.organisations.service import get_organisation
 from pmf_api.status import adapter
 from pmf_api.submissions import service as submission_service
 from pmf_api.submissions.models import Submission
@@ -113,7 +114,7 @@ async def push(session: AsyncSession, actor: Actor, upload: Upload, options: Bul
         stored = await _stored_response(session, actor, options.idempotency_key, fingerprint)
         if stored is not None:
             return stored
-    organisation = await submission_service.organisation_of(session, actor)
+    organisation = await get_organisation(session, actor)
     kpis = list(await session.scalars(select(Kpi).where(Kpi.organisation_id == actor.organisation_id)))
     contexts = await _contexts(session, actor, kpis)
     results, candidates = _check_rows(upload.rows, kpis, contexts, organisation, as_of)

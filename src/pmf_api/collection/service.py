@@ -21,7 +21,6 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmf_api.auth.actor import Actor
-from pmf_api.auth.policy import require_read
 from pmf_api.domain import (
     CollectionTally,
     CollectionTask,
@@ -39,9 +38,9 @@ from pmf_api.domain import (
     tally,
 )
 from pmf_api.domain.calendar import DEFAULT_DUE_WORKING_DAYS, MAX_DUE_WORKING_DAYS
-from pmf_api.errors import NotFound
 from pmf_api.kpis.models import Kpi
 from pmf_api.organisations.models import Directorate, Organisation, Person, Service
+from pmf_api.organisations.service import get_organisation
 from pmf_api.submissions.models import Submission
 
 WindowState = Literal["not_open", "open", "closed"]
@@ -67,14 +66,6 @@ def window_for(organisation: Organisation, period: Period) -> CollectionWindow:
         start_month=organisation.financial_year_start_month,
         due_working_days=due_working_days(organisation),
     )
-
-
-async def _organisation(session: AsyncSession, actor: Actor) -> Organisation:
-    require_read(actor)
-    organisation = await session.get(Organisation, actor.organisation_id)
-    if organisation is None:
-        raise NotFound(detail="Your organisation is not set up in this service")
-    return organisation
 
 
 # --- Periods ------------------------------------------------------------------------------------
@@ -110,7 +101,7 @@ async def list_periods(
     frequency: Frequency | None = None,
 ) -> PeriodCalendar:
     """The periods of a financial year (the one containing ``as_of`` by default) with their windows."""
-    organisation = await _organisation(session, actor)
+    organisation = await get_organisation(session, actor)
     year = financial_year or financial_year_of(as_of, organisation.financial_year_start_month)
     frequencies = [frequency] if frequency is not None else list(Frequency)
     periods = [period for each in frequencies for period in _periods_of(year, each)]
@@ -201,7 +192,7 @@ async def list_tasks(
     Four queries whatever the number of KPIs: the organisation, the KPIs with their services, the
     period's submissions of those KPIs, and the names of their owners and backups.
     """
-    organisation = await _organisation(session, actor)
+    organisation = await get_organisation(session, actor)
     window = window_for(organisation, period)
     rows = await _tasks(session, organisation, window, as_of, filters)
     if filters.status is not None:
@@ -343,7 +334,7 @@ async def summarise(
     Completeness is submitted / owed and timeliness on time / owed, as percentages to one decimal
     place. People are grouped by the KPIs they own (not those they back up).
     """
-    organisation = await _organisation(session, actor)
+    organisation = await get_organisation(session, actor)
     window = window_for(organisation, period)
     # The status filter picks rows of the task list; a summary counts every status.
     rows = await _tasks(session, organisation, window, as_of, replace(filters, status=None))

@@ -51,9 +51,10 @@ from pmf_api.domain import (
 )
 from pmf_api.domain.reporting import Completeness, completeness, due_date, latest_ended_period, reporting_period
 from pmf_api.domain.workflow import SubmissionState
-from pmf_api.errors import NotFound, invalid
+from pmf_api.errors import invalid
 from pmf_api.kpis.models import Kpi
 from pmf_api.organisations.models import Organisation, Service
+from pmf_api.organisations.service import get_organisation
 from pmf_api.plans.models import Outcome
 from pmf_api.status import adapter
 from pmf_api.submissions.models import Submission
@@ -109,13 +110,6 @@ class Scorecard:
     items: list[KpiStatus]
 
 
-async def _organisation(session: AsyncSession, actor: Actor) -> Organisation:
-    organisation = await session.get(Organisation, actor.organisation_id)
-    if organisation is None:
-        raise NotFound(detail="Your organisation is not set up in this service")
-    return organisation
-
-
 def _requested_period(text: str | None, organisation: Organisation, as_of: date) -> Period | None:
     if text is None:
         return None
@@ -140,7 +134,7 @@ async def kpi_status(
     """One KPI's status in ``period_text`` (default: the latest period of its frequency that has ended)."""
     require_read(actor)
     kpi = await get_in_organisation(session, Kpi, actor.organisation_id, kpi_id, "KPI")
-    organisation = await _organisation(session, actor)
+    organisation = await get_organisation(session, actor)
     requested = _requested_period(period_text, organisation, as_of)
     places = await session.execute(
         select(Service.directorate_id, Outcome.priority_id)
@@ -186,7 +180,7 @@ async def scorecard(
     item carries the period it reports (see the module docstring).
     """
     require_read(actor)
-    organisation = await _organisation(session, actor)
+    organisation = await get_organisation(session, actor)
     start_month = organisation.financial_year_start_month
     requested = _requested_period(period_text, organisation, as_of)
     query = _kpi_query(actor, filters)

@@ -46,7 +46,7 @@ from pmf_api.domain.workflow import (
 from pmf_api.errors import Conflict, FieldProblem, InvalidInput, NotFound, PermissionDenied, PreconditionFailed, invalid
 from pmf_api.kpis.models import Kpi
 from pmf_api.organisations.models import Organisation, Service
-from pmf_api.organisations.service import placement_of_service
+from pmf_api.organisations.service import get_organisation, placement_of_service
 from pmf_api.status import adapter
 from pmf_api.submissions.models import PublishedValue, Submission, SubmissionMessage
 from pmf_api.targets.models import Target, TargetRevision
@@ -178,13 +178,6 @@ async def load_kpi(session: AsyncSession, actor: Actor, kpi_id: uuid.UUID) -> Kp
     return await get_in_organisation(session, Kpi, actor.organisation_id, kpi_id, "KPI")
 
 
-async def organisation_of(session: AsyncSession, actor: Actor) -> Organisation:
-    organisation = await session.get(Organisation, actor.organisation_id)
-    if organisation is None:
-        raise NotFound(detail="Your organisation is not set up in this service")
-    return organisation
-
-
 def flags_for(
     kpi: Kpi,
     definition: KpiDefinition,
@@ -282,7 +275,7 @@ async def save_values(
     """
     context = await context_for(session, actor, kpi)
     _require_entry(context)
-    organisation = organisation or await organisation_of(session, actor)
+    organisation = organisation or await get_organisation(session, actor)
     period = parse_period(period_text, kpi, organisation, as_of)
     _check_values(kpi, values)
     stored = stored_values(adapter.definition_of(kpi), values)
