@@ -71,3 +71,37 @@ async def test_stale_if_match_is_412_and_changes_nothing(client: httpx.AsyncClie
     r = await client.patch(url, json={"name": "Third"}, headers={**h, "If-Match": first_etag})
     assert r.status_code == 412
     assert (await client.get(url, headers=h)).json()["name"] == "Second"
+
+
+async def test_organisation_settings_drive_the_collection_calendar(
+    client: httpx.AsyncClient, auth: TokenFactory
+) -> None:
+    h = auth()
+    before = await client.get("/api/v1/organisation", headers=h)
+    assert before.json()["settings"]["collection"]["due_working_days"] == 10
+    assert before.json()["settings"]["escalation"]["consecutive_red_periods"] == 2
+    params = {"financial_year": "2025/26", "frequency": "monthly"}
+    due_before = (await client.get("/api/v1/collection/periods", params=params, headers=h)).json()
+    r = await client.patch(
+        "/api/v1/organisation",
+        json={"settings": {"collection": {"due_working_days": 5}}},
+        headers={**h, "If-Match": before.headers["ETag"]},
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["settings"]["collection"]["due_working_days"] == 5
+    assert r.json()["settings"]["escalation"]["consecutive_red_periods"] == 2
+    due_after = (await client.get("/api/v1/collection/periods", params=params, headers=h)).json()
+    september = "2025/26 P6"
+    first = next(p for p in due_before["items"] if p["period"] == september)
+    second = next(p for p in due_after["items"] if p["period"] == september)
+    assert (first["due"], second["due"]) == ("2025-10-14", "2025-10-07")
+    r = await client.patch(
+        "/api/v1/organisation", json={"settings": {"collection": {"due_working_days": 0}}}, headers=h
+    )
+    assert r.status_code == 422
+    assert r.json()["errors"][0]["pointer"] == "#/settings/collection/due_working_days"
+    r = await client.patch("/api/v1/organisation", json={"settings": {"colour": "red"}}, headers=h)
+    assert r.status_code == 422
+    assert (
+        await client.patch("/api/v1/organisation", json={"name": "X"}, headers=auth(Role.DIRECTOR))
+    ).status_code == 403

@@ -3,12 +3,45 @@
 from __future__ import annotations
 
 import uuid
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import ConfigDict, EmailStr, Field
+from pydantic import ConfigDict, EmailStr, Field, field_validator
 
 from pmf_api.schemas import ArchivableOutput, Code, InputModel, Name, OutputModel, UpdateModel
 from pmf_api.web import ListParams
+
+
+class CollectionSettings(InputModel):
+    due_working_days: int = Field(
+        default=10, ge=1, le=60, description="Values are due this many working days after the period ends"
+    )
+
+
+class EscalationSettings(InputModel):
+    """When a KPI needs an intervention (seed 001_ec6bae7b38cacc6f.txt, Appendix F); docs/rules.md explains each."""
+
+    consecutive_red_periods: int = Field(default=2, ge=1, le=12, description="Red this many periods running")
+    forecast_red_from_month: int = Field(
+        default=6, ge=1, le=12, description="A Red year-end forecast escalates from this month of the year"
+    )
+    forecast_red_escalates: bool = True
+    spc_concern_while_red_escalates: bool = True
+    periods_in_tolerance_to_close: int = Field(
+        default=3, ge=1, le=12, description="Back within tolerance this many periods before an intervention closes"
+    )
+    amber_and_worsening_is_exception: bool = True
+
+
+class OrganisationSettings(InputModel):
+    """The organisation's choices; a section sent in a change replaces that section."""
+
+    collection: CollectionSettings = Field(default_factory=CollectionSettings)
+    escalation: EscalationSettings = Field(default_factory=EscalationSettings)
+
+
+class OrganisationSettingsChange(InputModel):
+    collection: CollectionSettings | None = None
+    escalation: EscalationSettings | None = None
 
 
 class Organisation(OutputModel):
@@ -20,6 +53,17 @@ class Organisation(OutputModel):
                     "code": "NORTHDALE",
                     "name": "Northdale District Council",
                     "financial_year_start_month": 4,
+                    "settings": {
+                        "collection": {"due_working_days": 10},
+                        "escalation": {
+                            "consecutive_red_periods": 2,
+                            "forecast_red_from_month": 6,
+                            "forecast_red_escalates": True,
+                            "spc_concern_while_red_escalates": True,
+                            "periods_in_tolerance_to_close": 3,
+                            "amber_and_worsening_is_exception": True,
+                        },
+                    },
                     "id": "6f1c2d0e-0000-4000-8000-000000000010",
                     "version": 1,
                     "created_at": "2026-04-01T09:00:00Z",
@@ -32,11 +76,27 @@ class Organisation(OutputModel):
     code: str
     name: str
     financial_year_start_month: int
+    settings: OrganisationSettings
+
+    @field_validator("settings", mode="before")
+    @classmethod
+    def _known_settings(cls, stored: Any) -> Any:
+        # Stored settings may hold keys of older versions: show the ones this version knows.
+        if not isinstance(stored, dict):
+            return {}
+        return {
+            section: {k: v for k, v in values.items() if k in model.model_fields}
+            for section, model in (("collection", CollectionSettings), ("escalation", EscalationSettings))
+            if isinstance(values := stored.get(section), dict)
+        }
 
 
 class OrganisationUpdate(UpdateModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"settings": {"collection": {"due_working_days": 8}}}]})
+
     name: Name | None = None
     financial_year_start_month: int | None = Field(default=None, ge=1, le=12)
+    settings: OrganisationSettingsChange | None = None
 
 
 class DirectorateCreate(InputModel):

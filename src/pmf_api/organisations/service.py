@@ -92,5 +92,10 @@ async def update_organisation(
 ) -> Organisation:
     organisation = await get_organisation(session, actor)
     require_write(actor, Resource.structure)
-    await audit.update(session, actor, organisation, dict(changes), expected_version)
+    changes = dict(changes)
+    if "settings" in changes:
+        # A section sent replaces that section; sections not sent are kept.
+        sent = {k: v for k, v in (changes["settings"] or {}).items() if v is not None}
+        changes["settings"] = {**(organisation.settings or {}), **sent}
+    await audit.update(session, actor, organisation, changes, expected_version)
     return organisation
