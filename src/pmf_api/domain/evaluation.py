@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import lru_cache
 
 from pmf_api.domain.direction import DirectionOfTravel, direction_of_travel
 from pmf_api.domain.escalation import (
@@ -26,11 +27,11 @@ from pmf_api.domain.escalation import (
     may_close_intervention,
     needs_intervention,
 )
-from pmf_api.domain.forecast import Forecast, ForecastConfig, forecast_outturn
+from pmf_api.domain.forecast import Forecast, ForecastConfig, forecast_from_positions
 from pmf_api.domain.kpi import Aggregation, KpiDefinition, Observation
 from pmf_api.domain.periods import DEFAULT_START_MONTH, FinancialYear, Period
 from pmf_api.domain.rag import KpiTarget, Rag, RagThresholds, scaled_tolerance
-from pmf_api.domain.spc import SpcConfig, SpcResult, process_limits, xmr_chart
+from pmf_api.domain.spc import SpcConfig, SpcResult, moving_ranges, process_limits, xmr_chart
 from pmf_api.domain.validation import Flag, ValidationConfig, submission_flags
 from pmf_api.domain.ytd import YearToDate, period_target, year_to_date_of, ytd_target
 
@@ -97,20 +98,10 @@ def rate_period(
     due: bool,
 ) -> PeriodRag:
     """The RAG of one period (YTD for cumulative KPIs), with the target and intervention level used."""
-    count = period.frequency.periods_per_year
     by_position = {
-        _position(p, count): observation for p, observation in observations.items() if p.frequency is period.frequency
+        p.position: observation for p, observation in observations.items() if p.frequency is period.frequency
     }
-    return _rate_at(definition, by_position, _position(period, count), period, target, due=due)
-
-
-def _position(period: Period, periods_per_year: int) -> int:
-    """Where a period lies on its frequency's timeline: consecutive periods are consecutive integers.
-
-    The evaluation looks periods up by this number rather than by :class:`Period`: the previous
-    period is one less, the same period last year ``periods_per_year`` less.
-    """
-    return period.financial_year.start_year * periods_per_year + period.index - 1
+    return _rate_at(definition, by_position, period.position, period, target, due=due)
 
 
 def _year_so_far(by_position: Mapping[int, Observation], position: int, period: Period) -> list[Observation]:
@@ -127,6 +118,7 @@ def _rate_at(
     *,
     due: bool,
 ) -> PeriodRag:
+    """:func:`rate_period` on observations by position (see :attr:`Period.position`)."""
     observation = by_position.get(position)
     value = None if observation is None else observation.measured(definition.scale)
     cumulative = definition.is_cumulative
@@ -165,7 +157,14 @@ def _rate_at(
         band_lower=target.band_lower,
         band_upper=target.band_upper,
     )
-    return PeriodRag(period, judged, thresholds.target, thresholds.intervention_level, thresholds.rate(judged, due=due))
+    rag = thresholds.rate(judged, due=due)
+    return PeriodRag(period, judged, thresholds.target, thresholds.intervention_level, rag)
+
+
+# A scorecard rates the same few periods for every KPI: their neighbours and end dates are worked
+# out once, not once per KPI (an error is raised again on every call: lru_cache keeps only results).
+_shifted = lru_cache(maxsize=1024)(Period.shift)
+_end_date = lru_cache(maxsize=1024)(Period.end_date)
 
 
 def evaluate_kpi(
@@ -186,28 +185,26 @@ def evaluate_kpi(
     periods are ignored); ``targets`` the target of each financial year (or the current year's
     alone). ``intervention_open`` adds whether the open intervention may close.
     """
-    # A scorecard evaluates hundreds of KPIs per request, so every rule below reads the same table
-    # of observations by position (see _position) and each figure is worked out once.
+    # A scorecard evaluates hundreds of KPIs per request, so each figure below is worked out once and
+    # shared, and observations are read by position (see Period.position) rather than by Period: the
+    # previous period is one less, the same period last year one year's periods less.
     frequency = period.frequency
     count = frequency.periods_per_year
-    latest = period.ordinal
-    by_position: dict[int, Observation] = {}
-    for o in observations:
-        if o.period.frequency is frequency and o.period.ordinal <= latest:
-            by_position[_position(o.period, count)] = o
+    now = period.position
+    this_year = period.financial_year.start_year
+    by_position = {p.position: o for o in observations if (p := o.period).frequency is frequency and p.position <= now}
     ordered = sorted(by_position)
-    now = _position(period, count)
     target_of = _targets_by_year(targets, period)
     target = target_of.get(period.financial_year)
     due_days = timedelta(days=config.submission_due_days)
 
     def is_due(p: Period) -> bool:
-        return as_of > p.end_date(config.start_month) + due_days
+        return as_of > _end_date(p, config.start_month) + due_days
 
     history_length = max(config.escalation.consecutive_red_periods, config.escalation.periods_in_tolerance_to_close)
     rag_history = []
     for back in range(history_length - 1, -1, -1):
-        p = period.shift(-back)
+        p = _shifted(period, -back)
         rag_history.append(
             (p, _rate_at(definition, by_position, now - back, p, target_of.get(p.financial_year), due=is_due(p)))
         )
@@ -236,9 +233,10 @@ def evaluate_kpi(
         )
     )
 
-    forecast = forecast_outturn(
+    forecast = forecast_from_positions(
         definition,
-        list(by_position.values()),
+        by_position,
+        sorted({year for q in by_position if (year := q // count) < this_year}),
         period,
         target=target,
         owner_forecast=None if observation is None else observation.owner_forecast,
@@ -246,6 +244,8 @@ def evaluate_kpi(
     )
 
     series = [v for q in ordered if (v := measured_values[q]) is not None]
+    # The chart, the process limits of the earlier values and the unusual-jump check all use these.
+    ranges = moving_ranges(series)
     spc = None
     if len(series) >= 2:
         spc = xmr_chart(
@@ -256,6 +256,7 @@ def evaluate_kpi(
             band_upper=band_upper,
             rebase_at=rebase_at,
             config=config.spc,
+            ranges=ranges,
         )
     variation = None if spc is None else spc.variation
 
@@ -272,17 +273,21 @@ def evaluate_kpi(
     flags: tuple[Flag, ...] = ()
     if observation is not None:
         earlier = [by_position[q] for q in ordered[:-1]]
-        # Process limits are those the new value is checked against: the chart of the earlier values.
-        earlier_values = [v for q in ordered[:-1] if (v := measured_values[q]) is not None]
+        # The period is the last of the ordered ones, so the earlier values are the series without
+        # its own value (when it has one), and their moving ranges the series' first ones.
+        earlier_values = series[:-1] if value is not None else series
+        earlier_ranges = ranges[: max(len(earlier_values) - 1, 0)]
         limits = None
         if len(earlier_values) >= config.spc.min_points:
-            limits = process_limits(earlier_values, config.spc)
+            # Process limits are those the new value is checked against: the chart of the earlier values.
+            limits = process_limits(earlier_values, config.spc, ranges=earlier_ranges)
         flags = tuple(
             submission_flags(
                 definition,
                 observation,
                 history=earlier,
                 previous_values=earlier_values,
+                previous_ranges=earlier_ranges,
                 rag=status.rag,
                 expected_range=expected_range,
                 process_limits=limits,

@@ -33,7 +33,7 @@ treats their errors as independent. Fewer than two usable points give no interva
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
@@ -101,7 +101,7 @@ def _sample_sd(values: Sequence[Decimal]) -> Decimal | None:
     if len(values) < 2:
         return None
     mean = _mean(values)
-    return (sum(((v - mean) ** 2 for v in values), _ZERO) / (len(values) - 1)).sqrt()
+    return (sum([(v - mean) ** 2 for v in values], _ZERO) / (len(values) - 1)).sqrt()
 
 
 class _Series:
@@ -136,14 +136,14 @@ class _Series:
 def _sum_estimate(series: _Series, periods: int, method: ForecastMethod, config: ForecastConfig) -> _Estimate:
     """Forecast the year's total of a summed quantity."""
     observed = [(i, v) for i, v in enumerate(series.current) if v is not None]
-    so_far = sum((v for _, v in observed), _ZERO)
+    so_far = sum([v for _, v in observed], _ZERO)
     remaining = periods - len(observed)
     if method is ForecastMethod.SEASONAL_PROFILE:
         positions = [i for i, _ in observed]
         implied = [
-            so_far * sum(year, _ZERO) / sum((year[i] for i in positions), _ZERO)
+            so_far * sum(year, _ZERO) / share
             for year in series.complete_years(config.max_seasonal_years)
-            if sum((year[i] for i in positions), _ZERO) != _ZERO
+            if (share := sum([year[i] for i in positions], _ZERO)) != _ZERO
         ]
         if not implied:
             # This year's periods were all zero in every previous year: no profile to scale by.
@@ -224,7 +224,7 @@ def choose_method(
     """The method the automatic rule picks for this much history (see the module docstring)."""
     if period.index == period.frequency.periods_per_year:
         return ForecastMethod.ACTUAL
-    return _choose_method(_build_series(definition, current, history, period), config)
+    return _choose_method(_build_series(definition, *_by_position(current, history, period), period), config)
 
 
 def _choose_method(series: Sequence[_Series], config: ForecastConfig) -> ForecastMethod:
@@ -244,32 +244,31 @@ def _choose_method(series: Sequence[_Series], config: ForecastConfig) -> Forecas
     return ForecastMethod.RUN_RATE
 
 
+def _by_position(
+    current: Sequence[Observation], history: Sequence[Observation], period: Period
+) -> tuple[dict[int, Observation], list[int]]:
+    """The observations of the period's frequency by :attr:`Period.position`, and the years of ``history``."""
+    frequency = period.frequency
+    by_position = {obs.period.position: obs for obs in (*history, *current) if obs.period.frequency is frequency}
+    return by_position, sorted({o.period.financial_year.start_year for o in history})
+
+
 def _build_series(
-    definition: KpiDefinition, current: Sequence[Observation], history: Sequence[Observation], period: Period
+    definition: KpiDefinition, by_position: Mapping[int, Observation], previous_years: Sequence[int], period: Period
 ) -> list[_Series]:
     """Arrange observations by year and position: one series, or numerator and denominator for ratios."""
     count = period.frequency.periods_per_year
-    frequency = period.frequency
-    # Keyed by (start year, index) of the period's own frequency: the only periods read below.
-    by_position = {
-        (obs.period.financial_year.start_year, obs.period.index): obs
-        for obs in (*history, *current)
-        if obs.period.frequency is frequency
-    }
-    previous_years = sorted({o.period.financial_year.start_year for o in history})
-    this_year = period.financial_year.start_year
+    previous = [[by_position.get(year * count + i) for i in range(count)] for year in previous_years]
+    first = period.financial_year.start_year * count
+    current = [by_position.get(first + i) for i in range(period.index)]
     fields = ("numerator", "denominator") if definition.aggregation is Aggregation.RATIO else ("value",)
-    result: list[_Series] = []
-    for name in fields:
-
-        def read(year: int, index: int, attribute: str = name) -> Decimal | None:
-            obs = by_position.get((year, index))
-            return None if obs is None else getattr(obs, attribute)
-
-        previous = [[read(year, i) for i in range(1, count + 1)] for year in previous_years]
-        current_values = [read(this_year, i) for i in range(1, period.index + 1)]
-        result.append(_Series(current_values, previous))
-    return result
+    return [
+        _Series(
+            [None if obs is None else getattr(obs, name) for obs in current],
+            [[None if obs is None else getattr(obs, name) for obs in year] for year in previous],
+        )
+        for name in fields
+    ]
 
 
 def forecast_outturn(
@@ -287,12 +286,37 @@ def forecast_outturn(
     outturn's against the annual target; ``owner_outside_interval`` is True when the owner's
     forecast (rounded to the KPI's precision) lies outside the 80% interval.
     """
-    if period.frequency is Frequency.ANNUAL or definition.frequency is Frequency.ANNUAL:
-        return None
     this_year = period.financial_year.start_year
     current = [o for o in observations if o.period.financial_year.start_year == this_year and o.period <= period]
     history = [o for o in observations if o.period.financial_year.start_year < this_year]
-    series = _build_series(definition, current, history, period)
+    by_position, previous_years = _by_position(current, history, period)
+    return forecast_from_positions(
+        definition,
+        by_position,
+        previous_years,
+        period,
+        target=target,
+        owner_forecast=owner_forecast,
+        config=config,
+    )
+
+
+def forecast_from_positions(
+    definition: KpiDefinition,
+    by_position: Mapping[int, Observation],
+    previous_years: Sequence[int],
+    period: Period,
+    *,
+    target: KpiTarget | None,
+    owner_forecast: Decimal | None,
+    config: ForecastConfig,
+) -> Forecast | None:
+    """:func:`forecast_outturn` for a caller that has the observations of the period's frequency by
+    :attr:`Period.position` (none after ``period``) and the start years of the earlier years that
+    have any, in order, as :func:`~pmf_api.domain.evaluation.evaluate_kpi` has."""
+    if period.frequency is Frequency.ANNUAL or definition.frequency is Frequency.ANNUAL:
+        return None
+    series = _build_series(definition, by_position, previous_years, period)
     if all(v is None for v in series[-1].current) or all(v is None for v in series[0].current):
         return None
     count = period.frequency.periods_per_year

@@ -146,6 +146,10 @@ class Period:
     ordinal: int = field(init=False, repr=False)
     """A sort key: periods order by start (year, first month), then by length. It identifies the
     period, so it is also the hash; worked out once, as periods are compared and looked up everywhere."""
+    position: int = field(init=False, repr=False)
+    """Where the period lies on its frequency's timeline: consecutive periods of one frequency have
+    consecutive positions (so last year's is ``periods_per_year`` less). Positions of different
+    frequencies overlap: compare them only between periods of the same frequency."""
     _months: int = field(init=False, repr=False)
     """Months in the period (1, 3 or 12)."""
 
@@ -158,6 +162,7 @@ class Period:
             )
         months = MONTHS_IN_YEAR // count
         object.__setattr__(self, "_months", months)
+        object.__setattr__(self, "position", self.financial_year.start_year * count + self.index - 1)
         object.__setattr__(
             self, "ordinal", (self.financial_year.start_year * 100 + (self.index - 1) * months) * 100 + months
         )
@@ -268,7 +273,8 @@ class Period:
         """The period ``steps`` periods later (earlier when negative)."""
         count = _PERIODS_PER_YEAR[self.frequency]
         years, index = divmod(self.index - 1 + steps, count)
-        return Period(FinancialYear(self.financial_year.start_year + years), self.frequency, index + 1)
+        year = self.financial_year if years == 0 else FinancialYear(self.financial_year.start_year + years)
+        return Period(year, self.frequency, index + 1)
 
     def periods_since(self, earlier: Period) -> int:
         """How many periods of this frequency lie between ``earlier`` and this one (0 if equal)."""

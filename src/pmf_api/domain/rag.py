@@ -49,7 +49,7 @@ RAG_SEVERITY = {Rag.GREEN: 0, Rag.AMBER: 1, Rag.RED: 2}
 """Worse colours rank higher (Missing has no rank: it is not a colour)."""
 
 
-@cache
+@cache  # every rounding for display asks for one of these eleven steps
 def quantum(decimal_places: int) -> Decimal:
     """The smallest step shown at ``decimal_places`` (``Decimal('0.1')`` for one place)."""
     return Decimal(1).scaleb(-decimal_places)

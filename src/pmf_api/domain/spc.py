@@ -46,7 +46,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
-from itertools import groupby, pairwise
+from itertools import groupby, pairwise, product
 
 from pmf_api.domain.errors import InvalidValue
 from pmf_api.domain.kpi import Polarity
@@ -65,6 +65,7 @@ class SpecialCause(StrEnum):
 
 
 _PRIORITY = (SpecialCause.OUTSIDE_LIMITS, SpecialCause.TREND, SpecialCause.TWO_OF_THREE, SpecialCause.SHIFT)
+_IMPROVEMENT_DIRECTION = {Polarity.HIGHER_IS_BETTER: 1, Polarity.LOWER_IS_BETTER: -1}
 
 
 class Variation(StrEnum):
@@ -147,11 +148,19 @@ class SpcResult:
         return self.phases[-1] if self.phases else None
 
 
-def _phase_limits(values: Sequence[Decimal], start: int, end: int, config: SpcConfig) -> SpcLimits:
+def moving_ranges(values: Sequence[Decimal]) -> list[Decimal]:
+    """The absolute differences between consecutive values (one fewer than the values)."""
+    return [abs(later - earlier) for earlier, later in pairwise(values)]
+
+
+def _phase_limits(
+    values: Sequence[Decimal], ranges: Sequence[Decimal], start: int, end: int, config: SpcConfig
+) -> SpcLimits:
     stop = end if config.baseline_points is None else min(end, start + config.baseline_points)
     baseline = values[start:stop]
     mean = sum(baseline, _ZERO) / len(baseline)
-    moving_ranges = [abs(baseline[i] - baseline[i - 1]) for i in range(1, len(baseline))]
+    # The baseline's own moving ranges: range i joins values i and i + 1.
+    moving_ranges = ranges[start : stop - 1]
     mean_moving_range = sum(moving_ranges, _ZERO) / len(moving_ranges)
     if config.screen_moving_range_outliers and mean_moving_range:
         cut_off = MOVING_RANGE_SCREEN_FACTOR * mean_moving_range
@@ -180,12 +189,12 @@ def _phase_points(
     if not limits.is_flat:
         upper, lower = limits.upper_process_limit, limits.lower_process_limit
         upper_near, lower_near = limits.upper_near_limit, limits.lower_near_limit
-        near = [0] * count
-        for i, value in enumerate(points):
-            if value > upper or value < lower:
-                outside[i] = sides[i]
-            elif value > upper_near or value < lower_near:
-                near[i] = 1
+        beyond = [value > upper or value < lower for value in points]
+        if any(beyond):
+            outside = [side if out else 0 for side, out in zip(sides, beyond, strict=True)]
+        near = [
+            not out and (value > upper_near or value < lower_near) for value, out in zip(points, beyond, strict=True)
+        ]
         if sum(near) >= 2:
             for i in range(count - 2):
                 if near[i] + near[i + 1] + near[i + 2] >= 2 and abs(sides[i] + sides[i + 1] + sides[i + 2]) == 3:
@@ -195,11 +204,10 @@ def _phase_points(
     shift = _runs(sides, config.run_length)
     steps = [(later > earlier) - (later < earlier) for earlier, later in pairwise(points)]
     trend = _runs(steps, config.trend_length - 1, offset=1)
+    classified = _CLASSIFIED[improvement_direction]
     return [
-        SpcPoint(value, phase, *_classified(outside_side, trend_side, two_side, shift_side, improvement_direction))
-        for value, outside_side, trend_side, two_side, shift_side in zip(
-            points, outside, trend, two_of_three, shift, strict=True
-        )
+        SpcPoint(value, phase, *classified[rule_sides])
+        for value, rule_sides in zip(points, zip(outside, trend, two_of_three, shift, strict=True), strict=True)
     ]
 
 
@@ -208,7 +216,7 @@ def _runs(signs: Sequence[int], length: int, offset: int = 0) -> list[int]:
     marks = [0] * (len(signs) + offset)
     start = 0
     for sign, run in groupby(signs):
-        size = sum(1 for _ in run)
+        size = len(list(run))
         if sign and size >= length:
             # Step k joins points k and k+1, so a trend's steps cover one point more; a point at a peak
             # or trough takes the direction of the later run, as NHSRplotthedots does.
@@ -217,27 +225,23 @@ def _runs(signs: Sequence[int], length: int, offset: int = 0) -> list[int]:
     return marks
 
 
-_CLASSIFIED: dict[tuple[int, int, int, int, int], tuple[tuple[SpecialCause, ...], Variation]] = {}
-"""The causes and variation of each combination of rule sides, worked out once (there are few)."""
+def _classify(sides: tuple[int, ...], improvement_direction: int) -> tuple[tuple[SpecialCause, ...], Variation]:
+    """The causes a point meets and its variation, from the side of each rule in ``_PRIORITY`` order
+    (0 where the rule is not met): the first rule met gives the point its direction."""
+    causes = tuple(cause for cause, side in zip(_PRIORITY, sides, strict=True) if side)
+    if not causes:
+        return causes, Variation.COMMON_CAUSE
+    if improvement_direction == 0:
+        return causes, Variation.NEUTRAL
+    first = next(side for side in sides if side)
+    return causes, Variation.IMPROVEMENT if first == improvement_direction else Variation.CONCERN
 
 
-def _classified(
-    outside: int, trend: int, two_of_three: int, shift: int, improvement_direction: int
-) -> tuple[tuple[SpecialCause, ...], Variation]:
-    key = (outside, trend, two_of_three, shift, improvement_direction)
-    found = _CLASSIFIED.get(key)
-    if found is None:
-        # In _PRIORITY order: the first rule met gives the point its direction.
-        sides = [side for side in key[:4] if side]
-        causes = tuple(cause for cause, side in zip(_PRIORITY, key[:4], strict=True) if side)
-        if not causes:
-            variation = Variation.COMMON_CAUSE
-        elif improvement_direction == 0:
-            variation = Variation.NEUTRAL
-        else:
-            variation = Variation.IMPROVEMENT if sides[0] == improvement_direction else Variation.CONCERN
-        found = _CLASSIFIED[key] = (causes, variation)
-    return found
+# Every combination of sides, classified once: the chart looks each point's up rather than working it out.
+_CLASSIFIED = {
+    direction: {sides: _classify(sides, direction) for sides in product((-1, 0, 1), repeat=len(_PRIORITY))}
+    for direction in (-1, 0, 1)
+}
 
 
 def _assurance(
@@ -265,11 +269,16 @@ def _assurance(
     return Assurance.HIT_AND_MISS
 
 
-def process_limits(values: Sequence[Decimal], config: SpcConfig = SpcConfig()) -> SpcLimits:
-    """The centre line and limits of ``values`` as one phase, without testing the points."""
+def process_limits(
+    values: Sequence[Decimal], config: SpcConfig = SpcConfig(), *, ranges: Sequence[Decimal] | None = None
+) -> SpcLimits:
+    """The centre line and limits of ``values`` as one phase, without testing the points.
+
+    ``ranges`` are the values' :func:`moving_ranges`, for a caller that has them already.
+    """
     if len(values) < 2:
         raise InvalidValue("Process limits need at least two values.", field="values")
-    return _phase_limits(values, 0, len(values), config)
+    return _phase_limits(values, moving_ranges(values) if ranges is None else ranges, 0, len(values), config)
 
 
 def xmr_chart(
@@ -281,12 +290,14 @@ def xmr_chart(
     band_upper: Decimal | None = None,
     rebase_at: Sequence[int] = (),
     config: SpcConfig = SpcConfig(),
+    ranges: Sequence[Decimal] | None = None,
 ) -> SpcResult:
     """The XmR chart of ``values`` (oldest first) with the icons of the latest point.
 
     ``polarity`` orients the signals: higher-is-better makes a high special cause an improvement;
     within-band KPIs have no single better direction, so their special causes are ``neutral``.
-    ``rebase_at`` lists the positions (0-based) where a new phase starts.
+    ``rebase_at`` lists the positions (0-based) where a new phase starts. ``ranges`` are the
+    values' :func:`moving_ranges`, for a caller that has them already.
     """
     count = len(values)
     if count < 2:
@@ -295,14 +306,16 @@ def xmr_chart(
     if any(not 0 < cut < count for cut in cuts):
         raise InvalidValue(f"Rebase positions must lie between 1 and {count - 1}.", field="rebase_at")
     bounds = [0, *cuts, count]
-    improvement_direction = {Polarity.HIGHER_IS_BETTER: 1, Polarity.LOWER_IS_BETTER: -1}.get(polarity, 0)
+    improvement_direction = _IMPROVEMENT_DIRECTION.get(polarity, 0)
+    if ranges is None:
+        ranges = moving_ranges(values)
     notes: list[str] = []
     phases: list[SpcLimits] = []
     points: list[SpcPoint] = []
     for phase, (start, end) in enumerate(pairwise(bounds)):
         if end - start < 2:
             raise InvalidValue("Each phase of a rebased chart needs at least two values.", field="rebase_at")
-        limits = _phase_limits(values, start, end, config)
+        limits = _phase_limits(values, ranges, start, end, config)
         phases.append(limits)
         points.extend(_phase_points(values, limits, phase, improvement_direction, config))
     current = phases[-1]

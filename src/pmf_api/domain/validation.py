@@ -31,13 +31,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
-from itertools import pairwise
 from statistics import median
 
 from pmf_api.domain.forecast import Forecast
 from pmf_api.domain.kpi import Aggregation, KpiDefinition, Observation, Unit
 from pmf_api.domain.rag import Rag
-from pmf_api.domain.spc import SpcLimits
+from pmf_api.domain.spc import SpcLimits, moving_ranges
 
 _ZERO = Decimal(0)
 _HUNDRED = Decimal(100)
@@ -84,6 +83,7 @@ def check_submission(
         observation,
         history=history,
         previous_values=previous,
+        previous_ranges=moving_ranges(previous),
         rag=rag,
         expected_range=expected_range,
         process_limits=process_limits,
@@ -98,6 +98,7 @@ def submission_flags(
     *,
     history: Sequence[Observation],
     previous_values: Sequence[Decimal],
+    previous_ranges: Sequence[Decimal],
     rag: Rag | None,
     expected_range: tuple[Decimal | None, Decimal | None] | None,
     process_limits: SpcLimits | None,
@@ -105,7 +106,8 @@ def submission_flags(
     config: ValidationConfig,
 ) -> list[Flag]:
     """:func:`check_submission` for a caller that already has the measured values of ``history``
-    (``previous_values``: those not ``None``, oldest first), as :func:`evaluate_kpi` has."""
+    (``previous_values``: those not ``None``, oldest first) and their moving ranges, as
+    :func:`~pmf_api.domain.evaluation.evaluate_kpi` has from the SPC chart."""
     flags: list[Flag] = []
     value = observation.measured(definition.scale)
     flags.extend(_check_ratio(definition, observation))
@@ -113,7 +115,9 @@ def submission_flags(
         if not any(flag.code == "denominator_not_positive" for flag in flags):
             flags.append(Flag("missing_value", Severity.ERROR, "No value has been given for this period.", "value"))
     else:
-        flags.extend(_check_value(definition, value, previous_values, expected_range, process_limits, config))
+        flags.extend(
+            _check_value(definition, value, previous_values, previous_ranges, expected_range, process_limits, config)
+        )
     flags.extend(_check_comment(observation, history, rag, config))
     if forecast is not None and forecast.owner_outside_interval:
         flags.append(
@@ -157,6 +161,7 @@ def _check_value(
     definition: KpiDefinition,
     value: Decimal,
     previous: Sequence[Decimal],
+    changes: Sequence[Decimal],
     expected_range: tuple[Decimal | None, Decimal | None] | None,
     process_limits: SpcLimits | None,
     config: ValidationConfig,
@@ -191,7 +196,6 @@ def _check_value(
             )
         )
     if len(previous) >= config.min_history_for_jump:
-        changes = [abs(b - a) for a, b in pairwise(previous)]
         usual = sum(changes, _ZERO) / len(changes)
         jump = abs(value - previous[-1])
         if jump > config.jump_factor * usual:
@@ -222,7 +226,7 @@ def _check_comment(
         ]
     if rag is not Rag.RED:
         return []
-    lengths = [len(o.comment.strip()) for o in history if o.comment.strip()]
+    lengths = [length for o in history if (length := len(o.comment.strip()))]
     if len(lengths) >= config.min_comments_for_usual:
         usual = Decimal(median(lengths))
         if len(comment) < config.short_comment_ratio * usual:
