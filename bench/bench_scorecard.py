@@ -30,6 +30,7 @@ import statistics
 import sys
 import time
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -190,9 +191,12 @@ async def seed(url: str) -> dict[str, Any]:
     return {"organisation_id": org_id, "person_id": person_id, "submissions": len(submissions)}
 
 
-async def measure(url: str, secret: str, ids: dict[str, Any], requests: int) -> bool:
+MODES = ("cold", "changed", "warm")
+
+
+async def measure(url: str, secret: str, ids: dict[str, Any], requests: int, modes: Sequence[str] = MODES) -> bool:
     import httpx
-    from sqlalchemy import event
+    from sqlalchemy import event, text
 
     from pmf_api.auth.actor import Grant
     from pmf_api.auth.tokens import mint_token
@@ -242,11 +246,20 @@ async def measure(url: str, secret: str, ids: dict[str, Any], requests: int) -> 
 
             results: dict[str, list[float]] = {}
             cpu_times: dict[str, list[float]] = {}
-            for mode in ("cold", "warm"):
+            one_value = text(
+                "UPDATE submission SET commentary = :note, version = version + 1 "
+                "WHERE id = (SELECT id FROM submission WHERE state IN ('validated', 'published') "
+                "ORDER BY period_end DESC, kpi_id LIMIT 1)"
+            )
+            for mode in modes:
                 timings, cpu = [], []
-                for _ in range(requests):
+                for n in range(requests):
                     if mode == "cold":
                         status_service._MEMO.clear()
+                        status_service._SCORECARDS.clear()
+                    elif mode == "changed":
+                        async with app.state.engine.begin() as connection:
+                            await connection.execute(one_value, {"note": f"Corrected figure {n}"})
                     started, started_cpu = time.perf_counter(), time.process_time()
                     response = await client.get(path, headers=headers)
                     timings.append((time.perf_counter() - started) * 1000)
@@ -269,13 +282,14 @@ async def measure(url: str, secret: str, ids: dict[str, Any], requests: int) -> 
             f"{mean:>9.1f}{KPI_COUNT / (mean / 1000):>9.0f}"
             f"{_percentile(cpu_times[mode], 50):>9.1f}{_percentile(cpu_times[mode], 95):>9.1f}"
         )
-    print("(cold: evaluation memo cleared before each request; warm: memo kept, data unchanged;")
+    print("(cold: nothing kept, every KPI evaluated; changed: one value corrected before each request, so")
+    print(" the kept scorecard is stale and only that KPI is evaluated again; warm: data unchanged;")
     print(" CPU: this process's CPU time per request, less sensitive to other load on the machine)")
     print(f"(machine load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
     for mode, timings in results.items():
         p95 = _percentile(timings, 95)
         met = p95 < AIM_P95_MS
-        ok = ok and (met or mode == "cold")
+        ok = ok and (met or mode == "cold")  # cold is reported, not held to the aim: see bench/README.md
         print(f"aim: {mode} p95 < {AIM_P95_MS:g} ms: {p95:.1f} ms -> {'MET' if met else 'NOT MET'}")
     return ok
 
@@ -283,6 +297,7 @@ async def measure(url: str, secret: str, ids: dict[str, Any], requests: int) -> 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=50, help="sequential requests per mode (default 50)")
+    parser.add_argument("--modes", default=",".join(MODES), help="which of cold,changed,warm to run (default all)")
     args = parser.parse_args()
     if not 1 <= args.requests <= 10_000:
         parser.error("--requests must be between 1 and 10000")
@@ -306,7 +321,8 @@ def main() -> int:
         started = time.perf_counter()
         ids = asyncio.run(seed(url))
         print(f"seeded {ids['submissions']} submissions in {time.perf_counter() - started:.1f} s", flush=True)
-        ok = asyncio.run(measure(url, secrets.token_urlsafe(48), ids, args.requests))
+        modes = [m for m in args.modes.split(",") if m in MODES]
+        ok = asyncio.run(measure(url, secrets.token_urlsafe(48), ids, args.requests, modes))
         return 0 if ok else 1
     except KeyboardInterrupt:
         print("\ninterrupted; cleaning up", file=sys.stderr)

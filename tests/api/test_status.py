@@ -296,3 +296,31 @@ async def test_bad_parameters_are_422(
 
 async def test_no_token_is_401(client: httpx.AsyncClient) -> None:
     assert (await client.get("/api/v1/scorecard")).status_code == 401
+
+
+async def test_a_scorecard_follows_every_change_to_its_data(client: httpx.AsyncClient, auth: TokenFactory) -> None:
+    h = auth()
+    s = await structure(client, h)
+    kpi = await _recycling(client, h, s)
+
+    async def rag() -> str | None:
+        response = await client.get("/api/v1/scorecard", params={"period": f"{YEAR} P4"}, headers=h)
+        items = response.json()["items"]
+        return str(items[0]["rag"]) if items else None
+
+    assert await rag() == "missing"
+    assert await rag() == "missing"  # the same data: the same answer, from the kept scorecard
+    await _validated(client, h, kpi["id"], f"{YEAR} P4", {"numerator": 60, "denominator": 100, "commentary": "Up"})
+    assert await rag() == "green"
+    # A changed target changes the RAG too.
+    targets = (await client.get("/api/v1/targets", params={"kpi_id": kpi["id"]}, headers=h)).json()["items"]
+    revised = await client.post(
+        f"/api/v1/targets/{targets[0]['id']}/revisions",
+        json={"effective_from": f"{YEAR} P4", "annual_target": 70, "reason": "Stretched"},
+        headers=h,
+    )
+    assert revised.status_code == 201, revised.text
+    assert await rag() == "amber"
+    archived = await client.post(f"/api/v1/kpis/{kpi['id']}/archive", headers=h)
+    assert archived.status_code == 200
+    assert await rag() is None

@@ -27,7 +27,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import Numeric, Row, Select, select, type_coerce
+from sqlalchemy import Numeric, Row, Select, func, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmf_api.auth.actor import Actor
@@ -181,6 +181,12 @@ async def scorecard(
     """
     require_read(actor)
     organisation = await get_organisation(session, actor)
+    version = await data_version(session, organisation)
+    cache_key = (organisation.id, version, as_of, period_text, filters)
+    cached = _SCORECARDS.get(cache_key)
+    if cached is not None:
+        _SCORECARDS.move_to_end(cache_key)
+        return cached
     start_month = organisation.financial_year_start_month
     requested = _requested_period(period_text, organisation, as_of)
     query = _kpi_query(actor, filters)
@@ -192,7 +198,34 @@ async def scorecard(
     if filters.rag is not None:
         items = [item for item in items if item.evaluation.rag is filters.rag]
     shown = requested or latest_ended_period(as_of, Frequency.MONTHLY, start_month)
-    return Scorecard(period=shown, as_of=as_of, items=items)
+    result = Scorecard(period=shown, as_of=as_of, items=items)
+    _SCORECARDS[cache_key] = result
+    if len(_SCORECARDS) > SCORECARD_CACHE_SIZE:
+        _SCORECARDS.popitem(last=False)
+    return result
+
+
+# Scorecards are read far more often than their data changes (dashboards refresh all day; values
+# arrive once a month), so a whole scorecard is kept until anything it reads changes.
+_SCORECARDS: OrderedDict[tuple[Any, ...], Scorecard] = OrderedDict()
+SCORECARD_CACHE_SIZE = 64
+_VERSIONED = (Submission, Kpi, Target, Service, Outcome)
+
+
+async def data_version(session: AsyncSession, organisation: Organisation) -> tuple[Any, ...]:
+    """A fingerprint of everything a scorecard reads in ``organisation``, in one query.
+
+    Rows are never deleted (records are archived) and every change bumps a row's ``version``, so
+    the count and the sum of versions of each table change with any insert or update.
+    """
+    columns = [organisation.version, organisation.financial_year_start_month]
+    parts = []
+    for model in _VERSIONED:
+        where = model.organisation_id == organisation.id
+        parts.append(select(func.count()).where(where).scalar_subquery())
+        parts.append(select(func.coalesce(func.sum(model.version), 0)).where(where).scalar_subquery())
+    row = (await session.execute(select(*parts))).one()
+    return (*columns, *row)
 
 
 async def _evaluate(
