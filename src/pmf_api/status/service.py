@@ -18,10 +18,9 @@ stale figure: any change to a value, target or setting changes the digest.
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
@@ -215,8 +214,9 @@ _VERSIONED = (Submission, Kpi, Target, Service, Outcome)
 async def data_version(session: AsyncSession, organisation: Organisation) -> tuple[Any, ...]:
     """A fingerprint of everything a scorecard reads in ``organisation``, in one query.
 
-    Rows are never deleted (records are archived) and every change bumps a row's ``version``, so
-    the count and the sum of versions of each table change with any insert or update.
+    Rows are never deleted (records are archived) and every change bumps a row's ``version`` and
+    its ``updated_at``, so each table's count, version sum and latest change move with any insert
+    or update (a value leaving the scorecard while another arrives still moves the latest change).
     """
     columns = [organisation.version, organisation.financial_year_start_month]
     parts = []
@@ -224,6 +224,7 @@ async def data_version(session: AsyncSession, organisation: Organisation) -> tup
         where = model.organisation_id == organisation.id
         parts.append(select(func.count()).where(where).scalar_subquery())
         parts.append(select(func.coalesce(func.sum(model.version), 0)).where(where).scalar_subquery())
+        parts.append(select(func.max(model.updated_at)).where(where).scalar_subquery())
     row = (await session.execute(select(*parts))).one()
     return (*columns, *row)
 
@@ -263,25 +264,43 @@ async def _evaluate(
     for revision in await session.scalars(revision_query):
         revisions.setdefault(revision.target_id, []).append(revision)
 
-    # Plain rows, not ORM objects: tens of thousands of values load several times faster this way.
-    counted_rows: dict[uuid.UUID, list[Row[Any]]] = {}
-    exact = _exact_decimal(session)
-    counted_query = select(
-        Submission.kpi_id,
-        Submission.period,
-        exact(Submission.value, "value"),
-        exact(Submission.numerator, "numerator"),
-        exact(Submission.denominator, "denominator"),
-        Submission.commentary,
-        exact(Submission.owner_forecast, "owner_forecast"),
-    ).where(
-        Submission.kpi_id.in_(kpi_ids),
+    # The counted values are the bulk of what a scorecard reads (36 a KPI over three years). Their
+    # fingerprint per KPI comes first, from one aggregate query; only KPIs whose evaluation is not
+    # already kept for exactly these inputs have their values loaded.
+    counted = (
         Submission.state.in_(adapter.COUNTED_STATES),
         Submission.period_end >= earliest.start_date(start_month),
         Submission.period_end <= latest_end,
     )
-    for row in await session.execute(counted_query):
-        counted_rows.setdefault(row.kpi_id, []).append(row)
+    fingerprints: dict[uuid.UUID, tuple[Any, ...]] = {}
+    fingerprint_query = (
+        select(Submission.kpi_id, func.count(), func.sum(Submission.version), func.max(Submission.updated_at))
+        .where(Submission.kpi_id.in_(kpi_ids), *counted)
+        .group_by(Submission.kpi_id)
+    )
+    for kpi_id, *fingerprint in await session.execute(fingerprint_query):
+        fingerprints[kpi_id] = tuple(fingerprint)
+    keys = {
+        kpi.id: _memo_key(kpi, periods[kpi.id], fingerprints.get(kpi.id), targets.get(kpi.id, []), config, as_of)
+        for kpi, _, _ in kpis
+    }
+    stale = [kpi_id for kpi_id, key in keys.items() if key not in _MEMO]
+    counted_rows: dict[uuid.UUID, list[Row[Any]]] = {}
+    if stale:
+        # Plain rows, not ORM objects: tens of thousands of values load several times faster this way.
+        exact = _exact_decimal(session)
+        which = kpi_ids if len(stale) == len(keys) else stale
+        counted_query = select(
+            Submission.kpi_id,
+            Submission.period,
+            exact(Submission.value, "value"),
+            exact(Submission.numerator, "numerator"),
+            exact(Submission.denominator, "denominator"),
+            Submission.commentary,
+            exact(Submission.owner_forecast, "owner_forecast"),
+        ).where(Submission.kpi_id.in_(which), *counted)
+        for row in await session.execute(counted_query):
+            counted_rows.setdefault(row.kpi_id, []).append(row)
 
     period_submissions: dict[tuple[uuid.UUID, str], PeriodSubmission] = {}
     period_query = select(
@@ -300,6 +319,7 @@ async def _evaluate(
             periods[kpi.id],
             targets.get(kpi.id, []),
             revisions,
+            keys[kpi.id],
             counted_rows.get(kpi.id, []),
             period_submissions.get((kpi.id, str(periods[kpi.id]))),
             config,
@@ -333,6 +353,7 @@ def _status(
     period: Period,
     targets: Sequence[Target],
     revisions: dict[uuid.UUID, list[TargetRevision]],
+    key: Hashable,
     rows: Sequence[Row[Any]],
     submission: PeriodSubmission | None,
     config: EvaluationConfig,
@@ -342,7 +363,7 @@ def _status(
     target_by_year = adapter.targets_for(targets, revisions, period)
     expected_range = (kpi.expected_min, kpi.expected_max)
     evaluation, year_to_date, observation = _evaluated(
-        definition, rows, target_by_year, period, as_of, config, expected_range
+        key, definition, rows, target_by_year, period, as_of, config, expected_range
     )
     target = target_by_year.get(period.financial_year)
     return KpiStatus(
@@ -361,11 +382,35 @@ def _status(
 
 
 _Evaluated = tuple[KpiEvaluation, PeriodRag, Observation | None]
-_MEMO: OrderedDict[bytes, _Evaluated] = OrderedDict()
+_MEMO: OrderedDict[Hashable, _Evaluated] = OrderedDict()
 MEMO_SIZE = 4096
 
 
+def _memo_key(
+    kpi: Kpi,
+    period: Period,
+    fingerprint: tuple[Any, ...] | None,
+    targets: Sequence[Target],
+    config: EvaluationConfig,
+    as_of: date,
+) -> Hashable:
+    """Everything an evaluation depends on, cheaply: the KPI's definition by its version, its
+    counted values by their count, version sum and latest change (rows are never deleted and
+    every change bumps a version and the time), its targets by their versions (a revision bumps
+    its target's), the period, the day and the organisation's configuration."""
+    return (
+        kpi.id,
+        kpi.version,
+        period,
+        as_of,
+        config,
+        fingerprint,
+        tuple(sorted((target.id, target.version) for target in targets)),
+    )
+
+
 def _evaluated(
+    key: Hashable,
     definition: KpiDefinition,
     rows: Sequence[Row[Any]],
     targets: dict[FinancialYear, KpiTarget],
@@ -374,18 +419,7 @@ def _evaluated(
     config: EvaluationConfig,
     expected_range: tuple[Decimal | None, Decimal | None],
 ) -> _Evaluated:
-    """``evaluate_kpi`` and the YTD rating, memoised on a digest of every input.
-
-    ``repr`` of the inputs is exact (Decimals keep their digits, dataclasses list every field), so
-    equal digests mean equal inputs; a KPI whose data changed simply misses.
-    """
-    ordered_targets = sorted(targets.items(), key=lambda item: item[0].start_year)
-    key = hashlib.blake2b(
-        repr(
-            (definition, [tuple(row) for row in rows], ordered_targets, period, as_of, config, expected_range)
-        ).encode(),
-        digest_size=20,
-    ).digest()
+    """``evaluate_kpi`` and the YTD rating, kept under ``key`` (see ``_memo_key``)."""
     found = _MEMO.get(key)
     if found is not None:
         _MEMO.move_to_end(key)
