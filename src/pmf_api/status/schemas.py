@@ -10,6 +10,8 @@ SPC limits, reasons, flags) is nested. Figures are JSON numbers rounded to 6 dec
 from __future__ import annotations
 
 import uuid
+from collections import OrderedDict
+from collections.abc import Hashable
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal, overload
@@ -358,7 +360,24 @@ def status_item(status: KpiStatus) -> KpiStatusItem:
     )
 
 
+_ITEMS: OrderedDict[Hashable, KpiStatusItem] = OrderedDict()
+ITEMS_KEPT = 4096
+
+
+def kept_status_item(status: KpiStatus) -> KpiStatusItem:
+    """``status_item``, reused while every input of the status is the same (``KpiStatus.cache_key``)."""
+    key = status.cache_key
+    item = _ITEMS.get(key)
+    if item is None:
+        item = _ITEMS[key] = status_item(status)
+        if len(_ITEMS) > ITEMS_KEPT:
+            _ITEMS.popitem(last=False)
+    else:
+        _ITEMS.move_to_end(key)
+    return item
+
+
 def scorecard_out(result: Scorecard) -> ScorecardOut:
-    return ScorecardOut(
-        period=str(result.period), as_of=result.as_of, items=[status_item(item) for item in result.items]
+    return ScorecardOut.model_construct(
+        period=str(result.period), as_of=result.as_of, items=[kept_status_item(item) for item in result.items]
     )

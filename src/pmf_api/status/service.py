@@ -100,6 +100,21 @@ class KpiStatus:
     observation: Observation | None
     submission: PeriodSubmission | None
     completeness: Completeness
+    # Identifies every input of this status: equal keys, equal statuses (responses reuse their output)
+    key: Hashable
+
+    @property
+    def cache_key(self) -> Hashable:
+        submission = self.submission
+        return (
+            self.key,
+            self.directorate_id,
+            self.priority_id,
+            self.completeness,
+            None
+            if submission is None
+            else (submission.id, submission.state, submission.revision, repr(submission.flags)),
+        )
 
 
 @dataclass(frozen=True)
@@ -360,28 +375,33 @@ def _status(
     as_of: date,
 ) -> KpiStatus:
     definition = adapter.definition_of(kpi)
-    target_by_year = adapter.targets_for(targets, revisions, period)
-    expected_range = (kpi.expected_min, kpi.expected_max)
-    evaluation, year_to_date, observation = _evaluated(
-        key, definition, rows, target_by_year, period, as_of, config, expected_range
+    evaluation, year_to_date, observation, annual_target = _evaluated(
+        key,
+        definition,
+        rows,
+        lambda: adapter.targets_for(targets, revisions, period),
+        period,
+        as_of,
+        config,
+        (kpi.expected_min, kpi.expected_max),
     )
-    target = target_by_year.get(period.financial_year)
     return KpiStatus(
         kpi=kpi,
         directorate_id=directorate_id,
         priority_id=priority_id,
         period=period,
         rated_on_ytd=definition.is_cumulative,
-        annual_target=None if target is None else target.annual_target,
+        annual_target=annual_target,
         evaluation=evaluation,
         year_to_date=year_to_date,
         observation=observation,
         submission=submission,
         completeness=completeness(period, None if submission is None else submission.state, as_of, config),
+        key=key,
     )
 
 
-_Evaluated = tuple[KpiEvaluation, PeriodRag, Observation | None]
+_Evaluated = tuple[KpiEvaluation, PeriodRag, Observation | None, Decimal | None]
 _MEMO: OrderedDict[Hashable, _Evaluated] = OrderedDict()
 MEMO_SIZE = 4096
 
@@ -413,17 +433,20 @@ def _evaluated(
     key: Hashable,
     definition: KpiDefinition,
     rows: Sequence[Row[Any]],
-    targets: dict[FinancialYear, KpiTarget],
+    targets_of: Callable[[], dict[FinancialYear, KpiTarget]],
     period: Period,
     as_of: date,
     config: EvaluationConfig,
     expected_range: tuple[Decimal | None, Decimal | None],
 ) -> _Evaluated:
-    """``evaluate_kpi`` and the YTD rating, kept under ``key`` (see ``_memo_key``)."""
+    """``evaluate_kpi``, the YTD rating and the year's annual target, kept under ``key`` (see
+    ``_memo_key``); the targets are worked out only when the evaluation is not kept."""
     found = _MEMO.get(key)
     if found is not None:
         _MEMO.move_to_end(key)
         return found
+    targets = targets_of()
+    target = targets.get(period.financial_year)
     observations = _observations(rows)
     evaluation = evaluate_kpi(
         definition, observations, targets, period, as_of, config=config, expected_range=expected_range
@@ -438,7 +461,7 @@ def _evaluated(
         period,
         due=as_of > due_date(period, config),
     )
-    result = (evaluation, year_to_date, counted.get(period))
+    result = (evaluation, year_to_date, counted.get(period), None if target is None else target.annual_target)
     _MEMO[key] = result
     if len(_MEMO) > MEMO_SIZE:
         _MEMO.popitem(last=False)
