@@ -115,7 +115,7 @@ async def test_other_organisation_sees_nothing(client: httpx.AsyncClient, auth: 
         (PERIOD, {"numerator": 4, "denominator": -1}, "#/denominator"),
         (PERIOD, {"numerator": "4,5", "denominator": 10}, "#/numerator"),
         (PERIOD, {"numerator": 4, "denominator": 10, "mood": "good"}, "#/mood"),
-        (PERIOD, {"submit": True}, "#/value"),
+        (PERIOD, {"submit": True}, "#/numerator"),
     ],
 )
 async def test_bad_submissions_are_422_and_write_nothing(
@@ -223,3 +223,15 @@ async def test_resaving_the_same_ratio_changes_nothing(client: httpx.AsyncClient
     assert again.json()["version"] == first.json()["version"]
     audit = (await client.get("/api/v1/audit", params={"entity_id": first.json()["id"]}, headers=h)).json()
     assert [a["action"] for a in audit["items"]] == ["create"]
+
+
+async def test_a_month_with_nothing_to_count_is_accepted(client: httpx.AsyncClient, auth: TokenFactory) -> None:
+    # No major planning applications this month: 0 of 0 is a value to record, not an error.
+    _, kpi = await _kpi(client, auth)
+    r = await client.put(
+        _url(kpi, "2025/26 P1"),
+        json={"numerator": 0, "denominator": 0, "commentary": "No applications", "owner_forecast": 90, "submit": True},
+        headers=auth(),
+    )
+    assert r.status_code == 201, r.text
+    assert r.json()["value"] is None and r.json()["state"] == "submitted"

@@ -8,7 +8,8 @@ Entry points, by module:
 
 * One call for everything: :func:`evaluate_kpi` ``(definition, observations, targets, period, as_of,
   *, config=EvaluationConfig(), intervention_open=False, expected_range=None, rebase_at=()) ->
-  KpiEvaluation``; :func:`rate_period` for one period's RAG.
+  KpiEvaluation``; :func:`rate_period` for one period's RAG; :func:`check_period` for just the
+  sense-check flags of a period's value (what ``evaluate_kpi`` flags, at a fraction of the work).
 * ``periods``: :class:`FinancialYear`, :class:`Period`, :class:`Frequency`, :func:`financial_year_of`,
   :func:`period_of`.
 * ``calendar``: :func:`collection_window` (when a period's values open and are due),
@@ -81,7 +82,14 @@ from pmf_api.domain.escalation import (
     needs_intervention,
     resolve_escalation_config,
 )
-from pmf_api.domain.evaluation import EvaluationConfig, KpiEvaluation, PeriodRag, evaluate_kpi, rate_period
+from pmf_api.domain.evaluation import (
+    EvaluationConfig,
+    KpiEvaluation,
+    PeriodRag,
+    check_period,
+    evaluate_kpi,
+    rate_period,
+)
 from pmf_api.domain.forecast import Forecast, ForecastConfig, ForecastMethod, choose_method, forecast_outturn
 from pmf_api.domain.kpi import (
     Aggregation,
@@ -195,6 +203,7 @@ __all__ = [
     "allowed_target_transitions",
     "assess_risk",
     "check_action_rag",
+    "check_period",
     "check_submission",
     "check_target",
     "choose_method",

@@ -270,31 +270,19 @@ def evaluate_kpi(
     closure = may_close_intervention(period_rags, config=config.escalation) if intervention_open else None
     review = classify_for_review(status.rag, direction.against_previous, variation, config=config.escalation)
 
-    flags: tuple[Flag, ...] = ()
-    if observation is not None:
-        earlier = [by_position[q] for q in ordered[:-1]]
-        # The period is the last of the ordered ones, so the earlier values are the series without
-        # its own value (when it has one), and their moving ranges the series' first ones.
-        earlier_values = series[:-1] if value is not None else series
-        earlier_ranges = ranges[: max(len(earlier_values) - 1, 0)]
-        limits = None
-        if len(earlier_values) >= config.spc.min_points:
-            # Process limits are those the new value is checked against: the chart of the earlier values.
-            limits = process_limits(earlier_values, config.spc, ranges=earlier_ranges)
-        flags = tuple(
-            submission_flags(
-                definition,
-                observation,
-                history=earlier,
-                previous_values=earlier_values,
-                previous_ranges=earlier_ranges,
-                rag=status.rag,
-                expected_range=expected_range,
-                process_limits=limits,
-                forecast=forecast,
-                config=config.validation,
-            )
-        )
+    flags = _flags(
+        definition,
+        by_position,
+        ordered,
+        series,
+        ranges,
+        observation,
+        value,
+        status.rag,
+        forecast,
+        expected_range,
+        config,
+    )
     return KpiEvaluation(
         definition.code,
         period,
@@ -308,4 +296,99 @@ def evaluate_kpi(
         closure,
         review,
         flags,
+    )
+
+
+def _flags(
+    definition: KpiDefinition,
+    by_position: Mapping[int, Observation],
+    ordered: Sequence[int],
+    series: Sequence[Decimal],
+    ranges: Sequence[Decimal],
+    observation: Observation | None,
+    value: Decimal | None,
+    rag: Rag | None,
+    forecast: Forecast | None,
+    expected_range: tuple[Decimal | None, Decimal | None] | None,
+    config: EvaluationConfig,
+) -> tuple[Flag, ...]:
+    if observation is None:
+        return ()
+    earlier = [by_position[q] for q in ordered[:-1]]
+    # The period is the last of the ordered ones, so the earlier values are the series without
+    # its own value (when it has one), and their moving ranges the series' first ones.
+    earlier_values = series[:-1] if value is not None else series
+    earlier_ranges = ranges[: max(len(earlier_values) - 1, 0)]
+    limits = None
+    if len(earlier_values) >= config.spc.min_points:
+        # Process limits are those the new value is checked against: the chart of the earlier values.
+        limits = process_limits(earlier_values, config.spc, ranges=earlier_ranges)
+    return tuple(
+        submission_flags(
+            definition,
+            observation,
+            history=earlier,
+            previous_values=earlier_values,
+            previous_ranges=earlier_ranges,
+            rag=rag,
+            expected_range=expected_range,
+            process_limits=limits,
+            forecast=forecast,
+            config=config.validation,
+        )
+    )
+
+
+def check_period(
+    definition: KpiDefinition,
+    observations: Sequence[Observation],
+    targets: Mapping[FinancialYear, KpiTarget] | KpiTarget | None,
+    period: Period,
+    as_of: date,
+    *,
+    config: EvaluationConfig = EvaluationConfig(),
+    expected_range: tuple[Decimal | None, Decimal | None] | None = None,
+) -> tuple[Flag, ...]:
+    """The sense-check flags of the period's observation, exactly as ``evaluate_kpi`` gives them,
+    working out only what they need: the period's RAG, the earlier values' process limits, and
+    the forecast only when the owner gave one (only then can it be out of line with the data).
+    Saving many values at once (a bulk push) checks each this way."""
+    frequency = period.frequency
+    now = period.position
+    by_position = {p.position: o for o in observations if (p := o.period).frequency is frequency and p.position <= now}
+    observation = by_position.get(now)
+    if observation is None:
+        return ()
+    target_of = _targets_by_year(targets, period)
+    target = target_of.get(period.financial_year)
+    due = as_of > _end_date(period, config.start_month) + timedelta(days=config.submission_due_days)
+    rag = _rate_at(definition, by_position, now, period, target, due=due).rag
+    ordered = sorted(by_position)
+    scale = definition.scale
+    series = [v for q in ordered if (v := by_position[q].measured(scale)) is not None]
+    forecast = None
+    if observation.owner_forecast is not None:
+        count = frequency.periods_per_year
+        forecast = forecast_from_positions(
+            definition,
+            by_position,
+            sorted({year for q in by_position if (year := q // count) < period.financial_year.start_year}),
+            period,
+            target=target,
+            owner_forecast=observation.owner_forecast,
+            config=config.forecast,
+        )
+    value = observation.measured(scale)
+    return _flags(
+        definition,
+        by_position,
+        ordered,
+        series,
+        moving_ranges(series),
+        observation,
+        value,
+        rag,
+        forecast,
+        expected_range,
+        config,
     )

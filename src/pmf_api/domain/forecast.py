@@ -328,6 +328,10 @@ def forecast_from_positions(
     elif aggregation is Aggregation.RATIO:
         numerator = _sum_estimate(series[0], count, estimate_method, config)
         denominator = _sum_estimate(series[1], count, estimate_method, config)
+        if denominator.outturn == _ZERO:
+            # Nothing to divide by yet (no planning applications so far, say): no forecast, rather
+            # than an error that would stop the KPI's whole status from being worked out.
+            return None
         estimate = _ratio_estimate(numerator, denominator, definition.scale)
     else:
         estimate = _sum_estimate(series[0], count, estimate_method, config)
@@ -369,8 +373,6 @@ _EXPLANATIONS = {
 
 
 def _ratio_estimate(numerator: _Estimate, denominator: _Estimate, scale: Decimal) -> _Estimate:
-    if denominator.outturn == _ZERO:
-        raise InvalidValue("The forecast denominator is zero, so the ratio cannot be forecast.", field="denominator")
     outturn = numerator.outturn / denominator.outturn * scale
     if numerator.half_width is None or denominator.half_width is None or numerator.outturn == _ZERO:
         return _Estimate(outturn, None)

@@ -34,7 +34,7 @@ from pmf_api.domain import (
     KpiTarget,
     Observation,
     Period,
-    evaluate_kpi,
+    check_period,
 )
 from pmf_api.domain.workflow import (
     Role,
@@ -152,6 +152,17 @@ def _check_values(kpi: Kpi, values: SubmissionValues) -> None:
         raise InvalidInput(detail="; ".join(p.message for p in problems), problems=problems)
 
 
+def _require_figures(kpi: Kpi, stored: Mapping[str, Any]) -> None:
+    """A submission needs its figures: a value, or for a ratio its numerator and denominator (0 of 0
+    is a month with nothing to count, recorded as such: it has no value and no RAG)."""
+    if Aggregation(kpi.aggregation) is Aggregation.RATIO:
+        missing = [name for name in ("numerator", "denominator") if stored[name] is None]
+        if missing:
+            raise invalid(missing[0], "The numerator and denominator are needed before the submission is submitted")
+    elif stored["value"] is None:
+        raise invalid("value", "A value is needed before the submission can be submitted")
+
+
 def measured_value(definition: KpiDefinition, values: SubmissionValues) -> Decimal | None:
     """The value to store: as given, or numerator / denominator (x 100 for a percentage) at the
     stored six decimal places, so re-sending the same numerator and denominator is unchanged."""
@@ -197,7 +208,7 @@ def flags_for(
         comment=stored["commentary"] or "",
         owner_forecast=stored["owner_forecast"],
     )
-    evaluation = evaluate_kpi(
+    flags = check_period(
         definition,
         [*earlier, observation],
         targets,
@@ -208,7 +219,7 @@ def flags_for(
     )
     return [
         {"code": f.code, "severity": f.severity.value, "message": f.message, "field": FLAG_FIELDS.get(f.field, f.field)}
-        for f in evaluation.flags
+        for f in flags
     ]
 
 
@@ -279,8 +290,8 @@ async def save_values(
     period = parse_period(period_text, kpi, organisation, as_of)
     _check_values(kpi, values)
     stored = stored_values(adapter.definition_of(kpi), values)
-    if submit and stored["value"] is None:
-        raise invalid("value", "A value is needed before the submission can be submitted")
+    if submit:
+        _require_figures(kpi, stored)
     submission = await session.scalar(
         select(Submission).where(Submission.kpi_id == kpi.id, Submission.period == str(period))
     )
@@ -385,8 +396,8 @@ async def transition(
         )
     if to is SubmissionState.QUERIED and not (message and message.strip()):
         raise invalid("message", "Say what the owner should check: a query needs a message")
-    if to in {SubmissionState.SUBMITTED, SubmissionState.RESUBMITTED} and submission.value is None:
-        raise invalid("value", "A value is needed before the submission can be submitted")
+    if to in {SubmissionState.SUBMITTED, SubmissionState.RESUBMITTED}:
+        _require_figures(context.kpi, {k: getattr(submission, k) for k in ("value", "numerator", "denominator")})
     await _move(session, actor, context, submission, to, message)
     return submission
 

@@ -40,6 +40,7 @@ from pmf_api.domain import (
     ToleranceKind,
     Unit,
     ValidationConfig,
+    check_period,
     check_submission,
     choose_method,
     classify_for_review,
@@ -598,3 +599,18 @@ def test_rate_period_reads_only_the_periods_frequency() -> None:
     }
     rated = rate_period(definition, observations, KpiTarget(d(120)), march, due=True)
     assert (rated.judged_value, rated.target, rated.rag) == (d(120), d(120), Rag.GREEN)
+
+
+@settings(max_examples=300, deadline=None)
+@given(scenarios())
+def test_check_period_gives_exactly_the_flags_of_a_full_evaluation(scenario: dict[str, object]) -> None:
+    arguments = {k: v for k, v in scenario.items() if k not in {"intervention_open", "rebase_at"}}
+    flags_only = _outcome(lambda: check_period(**arguments))  # type: ignore[arg-type]
+    full = _outcome(lambda: evaluate_kpi(**arguments).flags)  # type: ignore[arg-type]
+    assert flags_only == full
+
+
+def test_check_period_of_a_period_without_a_value_has_no_flags() -> None:
+    definition = KpiDefinition("REF", Polarity.HIGHER_IS_BETTER, unit=Unit.COUNT)
+    earlier = Observation(Period.parse("2025/26 P1"), value=d(5))
+    assert check_period(definition, [earlier], None, Period.parse("2025/26 P2"), date(2026, 1, 1)) == ()
