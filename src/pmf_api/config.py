@@ -28,8 +28,10 @@ class Settings(BaseSettings):
         description="SQLAlchemy async URL, e.g. postgresql+asyncpg://user@host/db",
     )
     database_echo: bool = False
-    database_pool_size: int = Field(default=20, description="Connections kept open to PostgreSQL")
-    database_max_overflow: int = Field(default=20, description="Extra connections opened under load, then closed")
+    database_pool_size: int = Field(
+        default=32, description="Connections kept open to PostgreSQL: at least the concurrent requests expected"
+    )
+    database_max_overflow: int = Field(default=8, description="Extra connections opened under load, then closed")
     database_pool_recycle: int = Field(
         default=1800, description="Seconds after which a pooled connection is replaced (before idle timeouts drop it)"
     )
