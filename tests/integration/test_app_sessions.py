@@ -6,8 +6,8 @@ same answers, sees writes committed by earlier requests, and that writes still c
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -18,24 +18,34 @@ from pmf_api.auth.tokens import mint_token
 from pmf_api.domain.workflow import Role
 from pmf_api.main import attach_engine, create_app
 from pmf_api.organisations.models import Organisation
-from tests.conftest import Backend
+from tests.conftest import Backend, _create_postgres_database, _drop_postgres_database, make_settings, migrate
 
 
 @pytest.fixture
-async def deployed(backend: Backend) -> AsyncIterator[tuple[httpx.AsyncClient, dict[str, str]]]:
-    app = create_app(backend.settings)
-    attach_engine(app, backend.settings)
-    code = "DEPLOYED" + uuid.uuid4().hex[:8].upper()
-    async with async_sessionmaker(backend.engine, expire_on_commit=False)() as session:
-        organisation = Organisation(code=code, name="Deployed District Council", settings={})
-        session.add(organisation)
-        await session.commit()
-    token = mint_token(
-        backend.settings, organisation_id=organisation.id, subject="s", name="n", grants=[Grant(Role.PERFORMANCE)]
-    )
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://deployed") as client:
-        yield client, {"Authorization": f"Bearer {token}"}
-    await app.state.engine.dispose()
+async def deployed(backend: Backend, tmp_path: Path) -> AsyncIterator[tuple[httpx.AsyncClient, dict[str, str]]]:
+    """The app on a database of its own (it commits, so it must not share the suite's)."""
+    if backend.name == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'deployed.db'}"
+    else:
+        url = await _create_postgres_database()
+    try:
+        await migrate(url)
+        settings = make_settings(url)
+        app = create_app(settings)
+        attach_engine(app, settings)
+        async with async_sessionmaker(app.state.engine, expire_on_commit=False)() as session:
+            organisation = Organisation(code="DEPLOYED", name="Deployed District Council", settings={})
+            session.add(organisation)
+            await session.commit()
+        token = mint_token(
+            settings, organisation_id=organisation.id, subject="s", name="n", grants=[Grant(Role.PERFORMANCE)]
+        )
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://deployed") as client:
+            yield client, {"Authorization": f"Bearer {token}"}
+        await app.state.engine.dispose()
+    finally:
+        if backend.name == "postgresql":
+            await _drop_postgres_database(url)
 
 
 async def test_reads_see_committed_writes(deployed: tuple[httpx.AsyncClient, dict[str, str]]) -> None:
