@@ -32,9 +32,13 @@ class Page(Generic[M]):
 async def get_in_organisation(
     session: AsyncSession, model: type[OwnedT], organisation_id: uuid.UUID, id: uuid.UUID, what: str
 ) -> OwnedT:
-    """The record, or NotFound when it is missing or another council's (the two must look alike)."""
-    row = await session.scalar(select(model).where(model.id == id, model.organisation_id == organisation_id))
-    if row is None:
+    """The record, or NotFound when it is missing or another council's (the two must look alike).
+
+    Loaded by primary key (the session's identity map first, then SQLAlchemy's cached statement),
+    the cheapest read there is; the organisation is checked on the row.
+    """
+    row = await session.get(model, id)
+    if row is None or row.organisation_id != organisation_id:
         raise NotFound(detail=f"No {what} with id {id}")
     return row
 
