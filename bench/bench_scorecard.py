@@ -202,12 +202,14 @@ async def measure(url: str, secret: str, ids: dict[str, Any], requests: int, mod
     from pmf_api.auth.tokens import mint_token
     from pmf_api.config import Settings
     from pmf_api.domain.workflow import Role
-    from pmf_api.main import attach_engine, create_app
+    from pmf_api.main import attach_engine, create_app, tune_garbage_collector
+    from pmf_api.status import schemas as status_schemas
     from pmf_api.status import service as status_service
 
     settings = Settings(database_url=url, jwt_secret=secret, environment="production", log_level="WARNING")
     app = create_app(settings)
     attach_engine(app, settings)
+    tune_garbage_collector()  # as the server does when it starts (the ASGI transport runs no lifespan)
     statements = {"count": 0}
 
     def count(*_: object) -> None:
@@ -257,6 +259,7 @@ async def measure(url: str, secret: str, ids: dict[str, Any], requests: int, mod
                     if mode == "cold":
                         status_service._MEMO.clear()
                         status_service._SCORECARDS.clear()
+                        status_schemas._ITEMS.clear()
                     elif mode == "changed":
                         async with app.state.engine.begin() as connection:
                             await connection.execute(one_value, {"note": f"Corrected figure {n}"})
