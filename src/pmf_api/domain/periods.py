@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
+from functools import lru_cache
 
 from pmf_api.domain.errors import InvalidPeriod
 
@@ -181,19 +182,12 @@ class Period:
 
     @classmethod
     def parse(cls, text: str) -> Period:
-        """Read ``"2025/26 P3"`` (a month), ``"2025/26 Q1"`` (a quarter) or ``"2025/26"`` (the year)."""
-        match = _PERIOD_PATTERN.fullmatch(text.strip())
-        if match is None:
-            raise InvalidPeriod(
-                f"{text!r} is not a period: write 2025/26 P3 for a month, 2025/26 Q1 for a quarter "
-                "or 2025/26 for the year.",
-                field="period",
-            )
-        financial_year = FinancialYear.parse(match.group(1))
-        if match.group(2) is None:
-            return cls(financial_year, Frequency.ANNUAL, 1)
-        frequency = _FREQUENCY_OF_PREFIX[match.group(2).upper()]
-        return cls(financial_year, frequency, int(match.group(3)))
+        """Read ``"2025/26 P3"`` (a month), ``"2025/26 Q1"`` (a quarter) or ``"2025/26"`` (the year).
+
+        Periods are immutable, so each text is read once: stored values name the same few dozen
+        periods thousands of times (a scorecard reads 36 months for every KPI).
+        """
+        return _parse_period(text)
 
     def __str__(self) -> str:
         if self.frequency is Frequency.ANNUAL:
@@ -336,3 +330,19 @@ def _month_start(financial_year: FinancialYear, month_index: int, start_month: i
 
 def _as_year(financial_year: FinancialYear | str) -> FinancialYear:
     return financial_year if isinstance(financial_year, FinancialYear) else FinancialYear.parse(financial_year)
+
+
+@lru_cache(maxsize=4096)
+def _parse_period(text: str) -> Period:
+    match = _PERIOD_PATTERN.fullmatch(text.strip())
+    if match is None:
+        raise InvalidPeriod(
+            f"{text!r} is not a period: write 2025/26 P3 for a month, 2025/26 Q1 for a quarter "
+            "or 2025/26 for the year.",
+            field="period",
+        )
+    financial_year = FinancialYear.parse(match.group(1))
+    if match.group(2) is None:
+        return Period(financial_year, Frequency.ANNUAL, 1)
+    frequency = _FREQUENCY_OF_PREFIX[match.group(2).upper()]
+    return Period(financial_year, frequency, int(match.group(3)))
