@@ -11,7 +11,7 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Header, Request, Response
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmf_api.apikeys import service as api_keys
@@ -176,6 +176,13 @@ def page_json_response(request: Request, response: Response, page: Page[Any], re
     if page.next_cursor:
         next_url = request.url.include_query_params(cursor=page.next_cursor)
         response.headers["Link"] = f'<{next_url}>; rel="next"'
-    items = _items_adapter(read_model).validate_python(page.items, from_attributes=True)
+    # A loaded row's attributes are in its __dict__: validating from those mappings skips an ORM
+    # attribute descriptor per field per row (a large part of a page's cost). A read model with a
+    # derived attribute (a property) is not satisfied by them and is validated from the objects.
+    adapter = _items_adapter(read_model)
+    try:
+        items = adapter.validate_python([row.__dict__ for row in page.items])
+    except ValidationError:
+        items = adapter.validate_python(page.items, from_attributes=True)
     body = _page_model(read_model).model_construct(items=items, next_cursor=page.next_cursor)
     return json_response(body, response)
