@@ -67,3 +67,15 @@ def kpi_body(s: Structure, **overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return body
+
+
+async def approved_target(
+    client: httpx.AsyncClient, proposer: dict[str, str], approver: dict[str, str], body: dict[str, Any]
+) -> dict[str, Any]:
+    """A target taken through its approval (only approved targets give a RAG)."""
+    target = await post(client, "/api/v1/targets", body, proposer)
+    for to, headers in (("proposed", proposer), ("approved", approver)):
+        response = await client.post(f"/api/v1/targets/{target['id']}/transition", json={"to": to}, headers=headers)
+        assert response.status_code == 200, response.text
+    result: dict[str, Any] = response.json()
+    return result

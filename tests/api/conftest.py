@@ -69,13 +69,17 @@ def auth(backend: Backend, org: Org) -> TokenFactory:
         organisation: Org | None = None,
         subject: str = "tester@example.gov.uk",
         person_id: uuid.UUID | str | None = None,
+        also: tuple[Role, ...] = (),
     ) -> dict[str, str]:
         token = mint_token(
             backend.settings,
             organisation_id=(organisation or org).id,
             subject=subject,
             name="Test User",
-            grants=[Grant(role, scope, uuid.UUID(str(scope_id)) if scope_id else None)],
+            grants=[
+                Grant(role, scope, uuid.UUID(str(scope_id)) if scope_id else None),
+                *(Grant(other) for other in also),  # more roles, organisation-wide
+            ],
             person_id=uuid.UUID(str(person_id)) if person_id else None,
         )
         return {"Authorization": f"Bearer {token}"}

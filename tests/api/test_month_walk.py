@@ -13,17 +13,20 @@ import httpx
 
 from pmf_api.auth.actor import ScopeType
 from pmf_api.domain.workflow import Role
-from tests.api.builders import kpi_body, post, structure
+from tests.api.builders import approved_target, kpi_body, post, structure
 from tests.api.conftest import TokenFactory
 
 YEAR = "2025/26"
 SEPTEMBER = "2025/26 P6"
 
 
-async def _target(client: httpx.AsyncClient, h: dict[str, str], kpi: dict[str, Any], target: int, level: int) -> None:
-    await post(
+async def _target(
+    client: httpx.AsyncClient, h: dict[str, str], approver: dict[str, str], kpi: dict[str, Any], target: int, level: int
+) -> None:
+    await approved_target(
         client,
-        "/api/v1/targets",
+        h,
+        approver,
         {
             "kpi_id": kpi["id"],
             "financial_year": YEAR,
@@ -31,7 +34,6 @@ async def _target(client: httpx.AsyncClient, h: dict[str, str], kpi: dict[str, A
             "annual_target": target,
             "tolerance": {"kind": "intervention_level", "value": level},
         },
-        h,
     )
 
 
@@ -54,8 +56,9 @@ async def test_a_month_of_the_collection_cycle(client: httpx.AsyncClient, auth: 
         kpi_body(s, code="CS05", title="FOI answered in time (%)", owner_id=s.backup_id, backup_owner_id=s.owner_id),
         team,
     )
-    await _target(client, team, recycling, 50, 45)
-    await _target(client, team, foi, 90, 85)
+    director = auth(Role.DIRECTOR)
+    await _target(client, team, director, recycling, 50, 45)
+    await _target(client, team, director, foi, 90, 85)
 
     # The waste system's integration script pushes April to August with an API key.
     key = (await post(client, "/api/v1/api-keys", {"name": "Line-of-business feed", "role": "performance"}, team))[

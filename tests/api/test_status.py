@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from pmf_api.domain.workflow import Role
-from tests.api.builders import Structure, kpi_body, post, structure
+from tests.api.builders import Structure, approved_target, kpi_body, post, structure
 from tests.api.conftest import Org, TokenFactory
 
 # Today is in 2026/27: every period here has ended and its values are long due.
@@ -31,7 +31,8 @@ async def _target(
         "tolerance": {"kind": "intervention_level", "value": level},
         **kw,
     }
-    return await post(client, "/api/v1/targets", body, h)
+    # The team's token in these tests also holds the director role, to approve what it proposes.
+    return await approved_target(client, h, h, body)
 
 
 async def _save(
@@ -73,7 +74,7 @@ async def _recycling(client: httpx.AsyncClient, h: dict[str, str], s: Structure)
 
 
 async def test_status_of_a_ratio_kpi(client: httpx.AsyncClient, auth: TokenFactory) -> None:
-    h = auth()
+    h = auth(also=(Role.DIRECTOR,))
     s = await structure(client, h)
     kpi = await _recycling(client, h, s)
 
@@ -113,7 +114,7 @@ async def test_status_of_a_ratio_kpi(client: httpx.AsyncClient, auth: TokenFacto
 
 
 async def test_two_red_months_need_an_intervention(client: httpx.AsyncClient, auth: TokenFactory) -> None:
-    h = auth()
+    h = auth(also=(Role.DIRECTOR,))
     s = await structure(client, h)
     kpi = await _recycling(client, h, s)
     await _validated(
@@ -128,7 +129,7 @@ async def test_two_red_months_need_an_intervention(client: httpx.AsyncClient, au
 
 
 async def test_a_missing_or_unvalidated_value_shows_as_missing(client: httpx.AsyncClient, auth: TokenFactory) -> None:
-    h = auth()
+    h = auth(also=(Role.DIRECTOR,))
     s = await structure(client, h)
     kpi = await _recycling(client, h, s)
 
@@ -157,7 +158,7 @@ async def test_a_missing_or_unvalidated_value_shows_as_missing(client: httpx.Asy
 
 
 async def test_target_revision_applies_from_its_period(client: httpx.AsyncClient, auth: TokenFactory) -> None:
-    h = auth()
+    h = auth(also=(Role.DIRECTOR,))
     s = await structure(client, h)
     kpi = await _kpi(client, h, s)
     target = await _target(client, h, kpi["id"], 50, 45)
@@ -186,7 +187,7 @@ async def test_target_revision_applies_from_its_period(client: httpx.AsyncClient
 
 
 async def test_default_period_is_the_latest_ended(client: httpx.AsyncClient, auth: TokenFactory) -> None:
-    h = auth()
+    h = auth(also=(Role.DIRECTOR,))
     s = await structure(client, h)
     kpi = await _kpi(client, h, s)
     response = await client.get(f"/api/v1/kpis/{kpi['id']}/status", headers=h)
@@ -198,7 +199,7 @@ async def test_default_period_is_the_latest_ended(client: httpx.AsyncClient, aut
 
 
 async def test_scorecard_filters(client: httpx.AsyncClient, auth: TokenFactory) -> None:
-    h = auth()
+    h = auth(also=(Role.DIRECTOR,))
     s = await structure(client, h)
     red = await _recycling(client, h, s)
     green = await _kpi(
@@ -259,7 +260,7 @@ async def test_scorecard_filters(client: httpx.AsyncClient, auth: TokenFactory) 
 async def test_viewer_reads_and_other_councils_do_not(
     client: httpx.AsyncClient, auth: TokenFactory, other_org: Org
 ) -> None:
-    h = auth()
+    h = auth(also=(Role.DIRECTOR,))
     s = await structure(client, h)
     kpi = await _recycling(client, h, s)
     viewer = auth(Role.VIEWER)
@@ -299,7 +300,7 @@ async def test_no_token_is_401(client: httpx.AsyncClient) -> None:
 
 
 async def test_a_scorecard_follows_every_change_to_its_data(client: httpx.AsyncClient, auth: TokenFactory) -> None:
-    h = auth()
+    h = auth(also=(Role.DIRECTOR,))
     s = await structure(client, h)
     kpi = await _recycling(client, h, s)
 
@@ -324,3 +325,27 @@ async def test_a_scorecard_follows_every_change_to_its_data(client: httpx.AsyncC
     archived = await client.post(f"/api/v1/kpis/{kpi['id']}/archive", headers=h)
     assert archived.status_code == 200
     assert await rag() is None
+
+
+async def test_only_an_approved_target_gives_a_rag(client: httpx.AsyncClient, auth: TokenFactory) -> None:
+    # seed 001: targets are approved by Heads of Service, CLT and Councillors before being implemented
+    team = auth()
+    s = await structure(client, team)
+    kpi = await _kpi(client, team, s)
+    body = {
+        "kpi_id": kpi["id"],
+        "financial_year": YEAR,
+        "target_type": "growth",
+        "annual_target": 50,
+        "tolerance": {"kind": "intervention_level", "value": 45},
+    }
+    target = await post(client, "/api/v1/targets", body, team)
+    await _validated(client, team, kpi["id"], f"{YEAR} P1", {"numerator": 40, "denominator": 100, "commentary": "Low"})
+    draft = await _status(client, team, kpi["id"], f"{YEAR} P1")
+    assert (draft["value"], draft["rag"], draft["target"]) == (40, None, None)
+    move = f"/api/v1/targets/{target['id']}/transition"
+    assert (await client.post(move, json={"to": "proposed"}, headers=team)).status_code == 200
+    assert (await _status(client, team, kpi["id"], f"{YEAR} P1"))["rag"] is None
+    assert (await client.post(move, json={"to": "approved"}, headers=auth(Role.DIRECTOR))).status_code == 200
+    approved = await _status(client, team, kpi["id"], f"{YEAR} P1")
+    assert (approved["rag"], approved["target"], approved["intervention_level"]) == ("red", 50, 45)

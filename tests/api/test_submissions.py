@@ -9,7 +9,7 @@ import pytest
 
 from pmf_api.auth.actor import ScopeType
 from pmf_api.domain.workflow import Role
-from tests.api.builders import Structure, kpi_body, post, structure
+from tests.api.builders import Structure, approved_target, kpi_body, post, structure
 from tests.api.conftest import Org, TokenFactory
 
 PERIOD = "2025/26 P6"
@@ -19,9 +19,10 @@ async def _kpi(client: httpx.AsyncClient, auth: TokenFactory, **kw: Any) -> tupl
     h = auth()
     s = await structure(client, h)
     kpi = await post(client, "/api/v1/kpis", kpi_body(s, **kw), h)
-    await post(
+    await approved_target(
         client,
-        "/api/v1/targets",
+        h,
+        auth(Role.DIRECTOR),
         {
             "kpi_id": kpi["id"],
             "financial_year": "2025/26",
@@ -29,7 +30,6 @@ async def _kpi(client: httpx.AsyncClient, auth: TokenFactory, **kw: Any) -> tupl
             "annual_target": 50,
             "tolerance": {"kind": "intervention_level", "value": 45},
         },
-        h,
     )
     return s, kpi
 

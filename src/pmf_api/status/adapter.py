@@ -26,6 +26,7 @@ from pmf_api.domain import (
     Unit,
 )
 from pmf_api.domain.escalation import EscalationConfig
+from pmf_api.domain.workflow import TargetState
 from pmf_api.kpis.models import Kpi
 from pmf_api.organisations.models import Organisation
 from pmf_api.submissions.models import Submission
@@ -89,10 +90,17 @@ def revision_in_force(revisions: Sequence[TargetRevision], period: Period) -> Ta
 def targets_for(
     targets: Iterable[Target], revisions: Mapping[Any, Sequence[TargetRevision]], period: Period
 ) -> dict[FinancialYear, KpiTarget]:
-    """Each year's target as the domain needs it: the year of ``period`` at the revision in force
-    then (a mid-year stretch applies from its period on); other years at their latest revision."""
+    """Each year's approved target as the domain needs it: the year of ``period`` at the revision
+    in force then (a mid-year stretch applies from its period on); other years at their latest.
+
+    Only approved targets count: targets are "approved by Heads of Service, CLT and Councillors,
+    before being implemented" (seed 001_ec6bae7b38cacc6f.txt, C.1). A draft or proposed target
+    gives no RAG yet, only direction of travel.
+    """
     out: dict[FinancialYear, KpiTarget] = {}
     for target in targets:
+        if target.state != TargetState.APPROVED:
+            continue
         year = FinancialYear.parse(target.financial_year)
         values: Target | TargetRevision = target
         if year == period.financial_year:
