@@ -30,6 +30,7 @@ from functools import cache
 
 from pmf_api.domain.errors import DomainError, InvalidTarget
 from pmf_api.domain.kpi import Aggregation, Polarity, TargetType, ToleranceKind, Unit
+from pmf_api.domain.periods import Frequency
 
 _HUNDRED = Decimal(100)
 _BAND_TOLERANCE_MESSAGE = (
@@ -262,8 +263,12 @@ def check_target(
     aggregation: Aggregation,
     profile: Sequence[Decimal] | None = None,
     decimal_places: int,
+    frequency: Frequency | None = None,
 ) -> list[DomainError]:
     """Every problem with a proposed target, each naming the field at fault; empty when it is fine.
+
+    With the KPI's ``frequency``, a profile must have one entry per period: 12 for a monthly KPI,
+    4 for a quarterly one, none for an annual one.
 
     A profile (12 monthly or 4 quarterly entries) must add up to the annual target, at the KPI's
     decimal places, for a cumulative ``sum`` KPI; for ``average``, ``ratio`` and ``latest`` KPIs
@@ -308,7 +313,14 @@ def check_target(
             if figure is not None and not _ZERO <= figure <= _HUNDRED:
                 problems.append(InvalidTarget(f"A percentage must lie between 0 and 100, not {figure}.", field=name))
     if profile is not None:
-        problems.extend(_check_profile(profile, target, unit, aggregation, decimal_places))
+        wanted = None if frequency is None else _PROFILE_ENTRIES.get(frequency)
+        if frequency is not None and len(profile) != wanted:
+            takes = f"{wanted} entries" if wanted else "no profile"
+            problems.append(
+                InvalidTarget(f"A {frequency.value} KPI takes {takes}, not {len(profile)}.", field="profile")
+            )
+        else:
+            problems.extend(_check_profile(profile, target, unit, aggregation, decimal_places))
     return problems
 
 
@@ -338,6 +350,9 @@ def _check_band(
             )
         )
     return problems
+
+
+_PROFILE_ENTRIES = {Frequency.MONTHLY: 12, Frequency.QUARTERLY: 4}
 
 
 def _check_profile(

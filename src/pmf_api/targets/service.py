@@ -72,12 +72,9 @@ def target_values(kpi: Kpi, data: Mapping[str, Any]) -> dict[str, Any]:
             aggregation=Aggregation(kpi.aggregation),
             profile=profile,
             decimal_places=kpi.decimal_places,
+            frequency=frequency,
         )
     ]
-    expected_entries = {Frequency.MONTHLY: 12, Frequency.QUARTERLY: 4}.get(frequency)
-    if profile is not None and len(profile) != expected_entries:
-        wanted = f"{expected_entries} entries" if expected_entries else "no profile"
-        problems.append(FieldProblem("profile", f"A {frequency.value} KPI takes {wanted}, not {len(profile)}"))
     if problems:
         raise InvalidInput(detail="; ".join(p.message for p in problems), problems=problems)
     intervention_level = None

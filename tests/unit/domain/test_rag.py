@@ -18,10 +18,12 @@ from pmf_api.domain import (
     check_target,
     rag_for,
 )
+from pmf_api.domain.periods import Frequency
 from pmf_api.domain.rag import scaled_tolerance, worst
 from tests.unit.domain.builders import d
 
 HIGHER, LOWER, BAND = Polarity.HIGHER_IS_BETTER, Polarity.LOWER_IS_BETTER, Polarity.WITHIN_BAND
+MONTHLY, QUARTERLY, ANNUAL = Frequency.MONTHLY, Frequency.QUARTERLY, Frequency.ANNUAL
 LEVEL, ABSOLUTE, PERCENT = ToleranceKind.INTERVENTION_LEVEL, ToleranceKind.ABSOLUTE, ToleranceKind.PERCENTAGE
 
 
@@ -187,6 +189,23 @@ def _fields(problems: list[InvalidTarget] | list[object]) -> list[str | None]:
         ({"polarity": HIGHER, "target": d(13), "tolerance": None, "profile": [d(1)] * 12}, ["profile"]),
         ({"polarity": HIGHER, "target": d(12), "tolerance": None, "profile": [d(3)] * 4}, []),
         ({"polarity": HIGHER, "target": d(12), "tolerance": None, "profile": [d(3)] * 5}, ["profile"]),
+        # With the KPI's frequency, one entry per period of it.
+        (
+            {"polarity": HIGHER, "target": d(12), "tolerance": None, "profile": [d(1)] * 12, "frequency": MONTHLY},
+            [],
+        ),
+        (
+            {"polarity": HIGHER, "target": d(12), "tolerance": None, "profile": [d(3)] * 4, "frequency": MONTHLY},
+            ["profile"],
+        ),
+        (
+            {"polarity": HIGHER, "target": d(12), "tolerance": None, "profile": [d(3)] * 4, "frequency": QUARTERLY},
+            [],
+        ),
+        (
+            {"polarity": HIGHER, "target": d(12), "tolerance": None, "profile": [d(12)], "frequency": ANNUAL},
+            ["profile"],
+        ),
         (
             {
                 "polarity": HIGHER,
