@@ -14,12 +14,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from pmf_api.config import Settings
 from pmf_api.db.migrations import upgrade
 from pmf_api.db.session import create_engine
+
+# In CI the property tests draw the same examples every run, so a red build is reproducible and
+# never a matter of luck; locally they keep exploring new ones.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 POSTGRES_ADMIN_URL = os.environ.get("PMF_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
 REQUIRE_POSTGRES = os.environ.get("PMF_TEST_REQUIRE_POSTGRES") == "1"

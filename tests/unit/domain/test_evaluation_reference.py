@@ -607,7 +607,12 @@ def test_check_period_gives_exactly_the_flags_of_a_full_evaluation(scenario: dic
     arguments = {k: v for k, v in scenario.items() if k not in {"intervention_open", "rebase_at"}}
     flags_only = _outcome(lambda: check_period(**arguments))  # type: ignore[arg-type]
     full = _outcome(lambda: evaluate_kpi(**arguments).flags)  # type: ignore[arg-type]
-    assert flags_only == full
+    if full[0] == "result":
+        assert flags_only == full
+    else:
+        # A target check_target would refuse (a band with one intervention level) makes the full
+        # evaluation raise while rating earlier periods, which the flags do not look at.
+        assert flags_only[0] in {"result", full[0]}
 
 
 def test_check_period_of_a_period_without_a_value_has_no_flags() -> None:
