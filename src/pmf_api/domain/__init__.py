@@ -31,6 +31,8 @@ Entry points, by module:
 * ``escalation``: :func:`needs_intervention`, :func:`may_close_intervention`,
   :func:`classify_for_review`, :func:`resolve_escalation_config`, :class:`EscalationConfig`,
   :class:`EscalationOverrides`, :class:`Decision`, :class:`ReviewCategory`.
+* ``figures``: :func:`~pmf_api.domain.figures.figure_problems`, ``missing_figure`` and
+  ``measured_value``: how a period's value or numerator and denominator are given.
 * ``validation``: :func:`check_submission`, :class:`Flag`, :class:`Severity`, :class:`ValidationConfig`.
 * ``workflow``: :class:`Role`, the state enums, ``*_transition`` and ``allowed_*_transitions`` for
   submissions, targets, service plans and interventions, :func:`start_submission_revision`.

@@ -25,7 +25,6 @@ from pmf_api.auth.policy import Resource, require_read
 from pmf_api.db.base import DECIMAL_SCALE
 from pmf_api.db.repository import get_in_organisation
 from pmf_api.domain import (
-    Aggregation,
     DomainError,
     EvaluationConfig,
     FinancialYear,
@@ -36,6 +35,7 @@ from pmf_api.domain import (
     Period,
     check_period,
 )
+from pmf_api.domain.figures import figure_problems, measured_value, missing_figure
 from pmf_api.domain.workflow import (
     Role,
     SubmissionState,
@@ -55,7 +55,6 @@ EDITABLE = frozenset({SubmissionState.DRAFT, SubmissionState.QUERIED})
 VALUE_FIELDS = ("value", "numerator", "denominator", "commentary", "owner_forecast")
 # The domain's observation says "comment"; the API's field is "commentary".
 FLAG_FIELDS: dict[str | None, str | None] = {"comment": "commentary"}
-STORED_QUANTUM = Decimal(1).scaleb(-DECIMAL_SCALE)
 
 
 @dataclass(frozen=True)
@@ -127,23 +126,16 @@ def parse_period(text: str, kpi: Kpi, organisation: Organisation, as_of: date, f
     return period
 
 
+def _figures(values: SubmissionValues | Submission) -> dict[str, Decimal | None]:
+    return {"value": values.value, "numerator": values.numerator, "denominator": values.denominator}
+
+
 def value_problems(kpi: Kpi, values: SubmissionValues) -> list[FieldProblem]:
-    """A ratio KPI takes numerator and denominator; any other KPI a single value."""
-    problems: list[FieldProblem] = []
-    if Aggregation(kpi.aggregation) is Aggregation.RATIO:
-        if values.value is not None:
-            problems.append(
-                FieldProblem("value", f"{kpi.code} is reported as a numerator and a denominator; send those instead")
-            )
-        if (values.numerator is None) != (values.denominator is None):
-            missing = "denominator" if values.denominator is None else "numerator"
-            problems.append(FieldProblem(missing, "A ratio needs both its numerator and its denominator"))
-        if values.denominator is not None and values.denominator < 0:
-            problems.append(FieldProblem("denominator", "A denominator cannot be negative"))
-    elif values.numerator is not None or values.denominator is not None:
-        name = "numerator" if values.numerator is not None else "denominator"
-        problems.append(FieldProblem(name, f"{kpi.code} is reported as a single value; send `value`"))
-    return problems
+    """How the figures fit how the KPI is reported (``pmf_api.domain.figures``)."""
+    return [
+        FieldProblem(error.field or "", error.message)
+        for error in figure_problems(adapter.definition_of(kpi), **_figures(values))
+    ]
 
 
 def _check_values(kpi: Kpi, values: SubmissionValues) -> None:
@@ -152,31 +144,16 @@ def _check_values(kpi: Kpi, values: SubmissionValues) -> None:
         raise InvalidInput(detail="; ".join(p.message for p in problems), problems=problems)
 
 
-def _require_figures(kpi: Kpi, stored: Mapping[str, Any]) -> None:
-    """A submission needs its figures: a value, or for a ratio its numerator and denominator (0 of 0
-    is a month with nothing to count, recorded as such: it has no value and no RAG)."""
-    if Aggregation(kpi.aggregation) is Aggregation.RATIO:
-        missing = [name for name in ("numerator", "denominator") if stored[name] is None]
-        if missing:
-            raise invalid(missing[0], "The numerator and denominator are needed before the submission is submitted")
-    elif stored["value"] is None:
-        raise invalid("value", "A value is needed before the submission can be submitted")
-
-
-def measured_value(definition: KpiDefinition, values: SubmissionValues) -> Decimal | None:
-    """The value to store: as given, or numerator / denominator (x 100 for a percentage) at the
-    stored six decimal places, so re-sending the same numerator and denominator is unchanged."""
-    if definition.aggregation is not Aggregation.RATIO:
-        return values.value
-    if values.numerator is None or not values.denominator:
-        return None
-    return (values.numerator / values.denominator * definition.scale).quantize(STORED_QUANTUM)
+def _require_figures(kpi: Kpi, figures: SubmissionValues | Submission) -> None:
+    missing = missing_figure(adapter.definition_of(kpi), **_figures(figures))
+    if missing is not None:
+        raise invalid(missing.field or "", missing.message)
 
 
 def stored_values(definition: KpiDefinition, values: SubmissionValues) -> dict[str, Any]:
     """The submission columns a save writes."""
     return {
-        "value": measured_value(definition, values),
+        "value": measured_value(definition, **_figures(values), decimal_places=DECIMAL_SCALE),
         "numerator": values.numerator,
         "denominator": values.denominator,
         "commentary": values.commentary,
@@ -291,7 +268,7 @@ async def save_values(
     _check_values(kpi, values)
     stored = stored_values(adapter.definition_of(kpi), values)
     if submit:
-        _require_figures(kpi, stored)
+        _require_figures(kpi, values)
     submission = await session.scalar(
         select(Submission).where(Submission.kpi_id == kpi.id, Submission.period == str(period))
     )
@@ -397,7 +374,7 @@ async def transition(
     if to is SubmissionState.QUERIED and not (message and message.strip()):
         raise invalid("message", "Say what the owner should check: a query needs a message")
     if to in {SubmissionState.SUBMITTED, SubmissionState.RESUBMITTED}:
-        _require_figures(context.kpi, {k: getattr(submission, k) for k in ("value", "numerator", "denominator")})
+        _require_figures(context.kpi, submission)
     await _move(session, actor, context, submission, to, message)
     return submission
 
