@@ -24,14 +24,13 @@ from pmf_api.web import (
     etag_of,
     expected_version,
     json_response,
+    list_query,
     page_json_response,
     with_etag,
 )
 
 Create = Callable[[Any, Actor, dict[str, Any]], Awaitable[Any]]
 Update = Callable[[Any, Actor, uuid.UUID, dict[str, Any], int | None], Awaitable[Any]]
-
-PAGING = ("cursor", "limit", "updated_since", "include_archived", "sort")
 
 
 def add_crud_routes(
@@ -77,16 +76,7 @@ def add_crud_routes(
         actor: CurrentActor,
         params: Annotated[list_params, Query()],  # type: ignore[valid-type]
     ) -> Any:
-        values = params.model_dump()  # type: ignore[attr-defined]
-        query = crud.ListQuery(
-            filters={k: v for k, v in values.items() if k not in PAGING},
-            updated_since=values["updated_since"],
-            include_archived=values["include_archived"],
-            sort=values.get("sort"),
-            cursor=values["cursor"],
-            limit=values["limit"],
-        )
-        page = await crud.list_page(session, actor, spec, query)
+        page = await crud.list_page(session, actor, spec, list_query(params))
         return page_json_response(request, response, page, read_model)
 
     @router.post(

@@ -14,6 +14,7 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pmf_api import crud
 from pmf_api.apikeys import service as api_keys
 from pmf_api.auth.actor import Actor
 from pmf_api.auth.tokens import verify_token
@@ -96,6 +97,22 @@ class ListParams(BaseModel):
         description="Only records changed at or after this time (ISO 8601 with offset); for incremental refresh",
     )
     include_archived: bool = Field(default=False, description="Include archived records")
+
+
+PAGING_FIELDS = frozenset(ListParams.model_fields) | {"sort"}
+
+
+def list_query(params: ListParams) -> crud.ListQuery:
+    """A list's query parameters as the service takes them: every field beyond paging is a filter."""
+    values = params.model_dump()
+    return crud.ListQuery(
+        filters={name: value for name, value in values.items() if name not in PAGING_FIELDS},
+        updated_since=params.updated_since,
+        include_archived=params.include_archived,
+        sort=values.get("sort"),
+        cursor=params.cursor,
+        limit=params.limit,
+    )
 
 
 class PageOf(BaseModel, Generic[T]):

@@ -15,7 +15,16 @@ from pmf_api.problems import responses
 from pmf_api.submissions import schemas
 from pmf_api.submissions import service as submission_service
 from pmf_api.submissions.models import Submission
-from pmf_api.web import CurrentActor, IfMatch, PageOf, SessionDep, expected_version, page_response, with_etag
+from pmf_api.web import (
+    CurrentActor,
+    IfMatch,
+    PageOf,
+    SessionDep,
+    expected_version,
+    list_query,
+    page_response,
+    with_etag,
+)
 
 router = APIRouter(tags=["Submissions"])
 
@@ -106,17 +115,7 @@ async def list_submissions(
     actor: CurrentActor,
     params: Annotated[schemas.SubmissionList, Query()],
 ) -> PageOf[schemas.Submission]:
-    filters = params.model_dump(
-        include={"kpi_id", "period", "financial_year", "state", "service_id", "directorate_id", "owner_id"}
-    )
-    query = crud.ListQuery(
-        filters=filters,
-        updated_since=params.updated_since,
-        sort=params.sort,
-        cursor=params.cursor,
-        limit=params.limit,
-    )
-    page = await crud.list_page(session, actor, submission_service.submissions, query)
+    page = await crud.list_page(session, actor, submission_service.submissions, list_query(params))
     return page_response(request, response, page, schemas.Submission.model_validate)
 
 

@@ -17,6 +17,7 @@ from pmf_api.web import (
     PageOf,
     SessionDep,
     expected_version,
+    list_query,
     page_response,
     with_etag,
 )
@@ -37,19 +38,7 @@ async def list_targets(
     actor: CurrentActor,
     params: Annotated[schemas.TargetList, Query()],
 ) -> PageOf[schemas.Target]:
-    query = crud.ListQuery(
-        filters={
-            "kpi_id": params.kpi_id,
-            "financial_year": params.financial_year,
-            "state": params.state,
-            "service_id": params.service_id,
-        },
-        updated_since=params.updated_since,
-        sort=params.sort,
-        cursor=params.cursor,
-        limit=params.limit,
-    )
-    page = await crud.list_page(session, actor, target_service.targets, query)
+    page = await crud.list_page(session, actor, target_service.targets, list_query(params))
     return page_response(request, response, page, schemas.Target.model_validate)
 
 
