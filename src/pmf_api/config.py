@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = True
     cors_origins: list[str] = []
+    hot_reads: bool = Field(
+        default=True,
+        description="Answer plain record reads (GET .../{id}) ahead of the full route (see pmf_api.hot_reads)",
+    )
     host: str = "127.0.0.1"
     port: int = 8000
 

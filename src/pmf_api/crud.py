@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import BindParameter, ColumnElement, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
@@ -23,7 +23,8 @@ from pmf_api.audit import service as audit
 from pmf_api.auth.actor import Actor, Placement
 from pmf_api.auth.policy import Resource, require_read, require_write
 from pmf_api.db.base import OrganisationOwned
-from pmf_api.db.repository import Page, get_in_organisation, in_organisation, paginate
+from pmf_api.db.repository import Keyset, Page, field_of, get_in_organisation, in_organisation, require_in_organisation
+from pmf_api.db.rows import DriverConnection, Query
 from pmf_api.errors import Conflict, FieldProblem, InvalidInput, PMFError
 
 OwnedT = TypeVar("OwnedT", bound=OrganisationOwned)
@@ -61,8 +62,11 @@ class EntitySpec(Generic[OwnedT]):
     references: tuple[Reference, ...] = ()
     placement: PlacementOf | None = None
     check: Check | None = None
-    # Filters that are not a plain "column equals value" (e.g. a KPI's directorate, via its service)
+    # Filters that are not a plain "column equals value" (e.g. a KPI's directorate, via its service).
+    # Each is given the value's bind parameter, not the value: a list's statement is built once
+    # for every value (see _list_query). A value that needs reshaping first says how in filter_values.
     filters: Mapping[str, Callable[[Any], ColumnElement[bool]]] = field(default_factory=dict)
+    filter_values: Mapping[str, Callable[[Any], Any]] = field(default_factory=dict)
 
     async def where(self, session: AsyncSession, values: Mapping[str, Any]) -> Placement | None:
         return None if self.placement is None else await self.placement(session, values)
@@ -103,6 +107,18 @@ async def create(session: AsyncSession, actor: Actor, spec: EntitySpec[OwnedT], 
 async def get(session: AsyncSession, actor: Actor, spec: EntitySpec[OwnedT], id: uuid.UUID) -> OwnedT:
     require_read(actor)
     return await get_in_organisation(session, spec.model, actor.organisation_id, id, spec.what)
+
+
+async def get_values(
+    connection: DriverConnection, actor: Actor, spec: EntitySpec[Any], id: uuid.UUID
+) -> dict[str, Any]:
+    """What :func:`get` checks and loads, as the record's column values: for requests that only
+    show the record (no session, no ORM object; see ``pmf_api.db.rows``)."""
+    require_read(actor)
+    values = await connection.get(spec.model, id)
+    require_in_organisation(None if values is None else values["organisation_id"], actor.organisation_id, spec.what, id)
+    assert values is not None
+    return values
 
 
 async def update(
@@ -152,25 +168,58 @@ async def set_archived(
 
 async def list_page(session: AsyncSession, actor: Actor, spec: EntitySpec[OwnedT], query: ListQuery) -> Page[OwnedT]:
     require_read(actor)
-    model = spec.model
-    stmt = in_organisation(model, actor.organisation_id)
-    for name, value in query.filters.items():
-        if value is None:
-            continue
-        stmt = stmt.where(spec.filters[name](value) if name in spec.filters else getattr(model, name) == value)
+    statement, keyset, params = _list_query(actor, spec, query)
+    rows = (await session.scalars(statement.statement, params)).all()
+    return keyset.page(list(rows), query.limit, getattr)
+
+
+async def list_values(
+    connection: DriverConnection, actor: Actor, spec: EntitySpec[Any], query: ListQuery
+) -> Page[dict[str, Any]]:
+    """What :func:`list_page` lists, as the records' column values (see ``pmf_api.db.rows``)."""
+    require_read(actor)
+    statement, keyset, params = _list_query(actor, spec, query)
+    return keyset.page(await connection.fetch(statement, params), query.limit, field_of)
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+_LIST_QUERIES: dict[tuple[Any, ...], tuple[Query, Keyset]] = {}
+
+
+def _list_query(actor: Actor, spec: EntitySpec[Any], query: ListQuery) -> tuple[Query, Keyset, dict[str, Any]]:
+    """The list's statement (built once for each combination of filters, sort and cursor given) and
+    the values of its bind parameters."""
+    filters = {name: value for name, value in query.filters.items() if value is not None}
+    sort = query.sort or spec.default_sort
+    shape = (id(spec), tuple(sorted(filters)), query.updated_since is not None, query.include_archived, sort)
+    after = query.cursor is not None
+    built = _LIST_QUERIES.get((*shape, after))
+    if built is None:
+        keyset = Keyset.of(spec.model, sort, spec.sortable)
+        model = spec.model
+        stmt = in_organisation(model, bindparam("organisation_id"))  # type: ignore[arg-type]
+        for name in sorted(filters):
+            value: BindParameter[Any] = bindparam(f"filter_{name}")
+            stmt = stmt.where(spec.filters[name](value) if name in spec.filters else getattr(model, name) == value)
+        if query.updated_since is not None:
+            stmt = stmt.where(model.updated_at >= bindparam("updated_since"))
+        if not query.include_archived and hasattr(model, "archived_at"):
+            stmt = stmt.where(model.archived_at.is_(None))
+        built = (Query(model, keyset.apply(stmt, after=after)), keyset)
+        _LIST_QUERIES[(*shape, after)] = built
+    statement, keyset = built
+    params = {
+        "organisation_id": actor.organisation_id,
+        **{f"filter_{name}": spec.filter_values.get(name, _same)(value) for name, value in filters.items()},
+        **keyset.params(query.cursor),
+        "page_limit": query.limit + 1,
+    }
     if query.updated_since is not None:
-        stmt = stmt.where(model.updated_at >= query.updated_since)
-    if not query.include_archived and hasattr(model, "archived_at"):
-        stmt = stmt.where(model.archived_at.is_(None))  # type: ignore[attr-defined]
-    return await paginate(
-        session,
-        stmt,
-        model,
-        sort=query.sort or spec.default_sort,
-        sortable=spec.sortable,
-        cursor=query.cursor,
-        limit=query.limit,
-    )
+        params["updated_since"] = query.updated_since
+    return statement, keyset, params
 
 
 async def guard_unique(

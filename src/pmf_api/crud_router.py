@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query, Request, Response, status
 from pydantic import BaseModel
 
-from pmf_api import crud
+from pmf_api import crud, hot_reads
 from pmf_api.auth.actor import Actor
 from pmf_api.problems import responses
 from pmf_api.web import (
@@ -26,6 +26,7 @@ from pmf_api.web import (
     json_response,
     list_query,
     page_json_response,
+    still_current,
     with_etag,
 )
 
@@ -114,7 +115,7 @@ def add_crud_routes(
     ) -> Any:
         entity = await crud.get(session, actor, spec, id)
         tag = etag_of(entity)
-        if if_none_match is not None and tag in {t.strip() for t in if_none_match.split(",")}:
+        if still_current(if_none_match, tag):
             return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers={"ETag": tag})
         response.headers["ETag"] = tag
         return json_response(read_model.model_validate(entity), response)
@@ -138,6 +139,8 @@ def add_crud_routes(
         entity = await do_update(session, actor, id, changes, expected_version(if_match, id))
         with_etag(response, entity)
         return read_model.model_validate(entity)
+
+    hot_reads.register(path, spec, read_model, list_params)
 
     for archived, verb in ((True, "archive"), (False, "restore")):
         _add_archive_route(router, spec, path, read_model, archived, verb)

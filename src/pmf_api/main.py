@@ -10,11 +10,12 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from pmf_api import __version__, problems
+from pmf_api import __version__, hot_reads, problems
 from pmf_api.api import API_PREFIX, FEATURE_ROUTERS
 from pmf_api.config import Settings, get_settings
 from pmf_api.db.session import create_engine, create_read_sessions, create_sessionmaker
 from pmf_api.health import router as health_router
+from pmf_api.hot_reads import HotReads
 from pmf_api.observability import RequestContextMiddleware, configure_logging
 
 DESCRIPTION = """
@@ -76,6 +77,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     problems.install(app)
+    if settings.hot_reads:  # innermost: CORS headers, request ids, logs and body limits apply to it too
+        app.add_middleware(HotReads, prefix=API_PREFIX, reads=hot_reads.registered())
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from datetime import datetime
 from functools import cache
 from typing import Annotated, Any, Generic, TypeVar
@@ -39,14 +40,20 @@ SAFE_METHODS = frozenset({"GET", "HEAD"})
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """One transaction per request, committed before the response is sent (services only flush).
+    """One transaction per request, committed before the response is sent (services only flush)."""
+    async with request_session(request.app.state, request.method) as session:
+        yield session
+
+
+@asynccontextmanager
+async def request_session(state: Any, method: str) -> AsyncIterator[AsyncSession]:
+    """The session a request with ``method`` gets from the app's ``state``.
 
     GET and HEAD only read: on PostgreSQL they get a read-only session without BEGIN and COMMIT
     (see ``ReadSessions``), when the app has one for its current sessionmaker.
     """
-    state = request.app.state
     sessionmaker = state.sessionmaker
-    safe = request.method in SAFE_METHODS
+    safe = method in SAFE_METHODS
     if safe:
         reads: ReadSessions | None = getattr(state, "read_sessions", None)
         if reads is not None and reads.source is sessionmaker:
@@ -123,7 +130,16 @@ class PageOf(BaseModel, Generic[T]):
 
 
 def etag_of(entity: Entity) -> str:
-    return f'"{entity.id.hex[:8]}-{entity.version}"'
+    return etag_for(entity.id, entity.version)
+
+
+def etag_for(id: uuid.UUID, version: int) -> str:
+    return f'"{id.hex[:8]}-{version}"'
+
+
+def still_current(if_none_match: str | None, tag: str) -> bool:
+    """Whether ``If-None-Match`` names ``tag``: the client's copy is current (answer 304)."""
+    return if_none_match is not None and tag in {t.strip() for t in if_none_match.split(",")}
 
 
 _ETAG = re.compile(r'^(?:W/)?"[0-9a-f]{8}-(\d+)"$')
@@ -198,7 +214,7 @@ def page_json_response(request: Request, response: Response, page: Page[Any], re
     # derived attribute (a property) is not satisfied by them and is validated from the objects.
     adapter = _items_adapter(read_model)
     try:
-        items = adapter.validate_python([row.__dict__ for row in page.items])
+        items = adapter.validate_python([row if isinstance(row, dict) else row.__dict__ for row in page.items])
     except ValidationError:
         items = adapter.validate_python(page.items, from_attributes=True)
     body = _page_model(read_model).model_construct(items=items, next_cursor=page.next_cursor)

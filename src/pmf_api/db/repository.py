@@ -6,13 +6,13 @@ import base64
 import binascii
 import json
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Integer, Select, and_, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -23,9 +23,12 @@ M = TypeVar("M", bound=Base)
 OwnedT = TypeVar("OwnedT", bound=OrganisationOwned)
 
 
+ItemT = TypeVar("ItemT")
+
+
 @dataclass(frozen=True)
-class Page(Generic[M]):
-    items: list[M]
+class Page(Generic[ItemT]):
+    items: list[ItemT]
     next_cursor: str | None
 
 
@@ -38,9 +41,15 @@ async def get_in_organisation(
     the cheapest read there is; the organisation is checked on the row.
     """
     row = await session.get(model, id)
-    if row is None or row.organisation_id != organisation_id:
-        raise NotFound(detail=f"No {what} with id {id}")
+    require_in_organisation(None if row is None else row.organisation_id, organisation_id, what, id)
+    assert row is not None
     return row
+
+
+def require_in_organisation(found_in: uuid.UUID | None, organisation_id: uuid.UUID, what: str, id: uuid.UUID) -> None:
+    """NotFound unless the record was found (``found_in`` its organisation) in ``organisation_id``."""
+    if found_in is None or found_in != organisation_id:
+        raise NotFound(detail=f"No {what} with id {id}")
 
 
 def in_organisation(model: type[OwnedT], organisation_id: uuid.UUID) -> Select[OwnedT]:
@@ -82,27 +91,67 @@ async def paginate(
     ``sort`` is a field name, prefixed with ``-`` for descending. The cursor is opaque to
     clients; it records the sort it was made for, so mixing cursors and sorts is refused.
     """
-    descending = sort.startswith("-")
-    name = sort.lstrip("-")
-    if name not in sortable:
-        raise invalid("sort", f"Cannot sort by '{name}'; choose one of {', '.join(sorted(sortable))}")
-    column = sortable[name]
-    id_column: InstrumentedAttribute[uuid.UUID] = model.id  # type: ignore[attr-defined]
-    if cursor:
-        last_value, last_id = _read_cursor(cursor, sort, column)
-        if descending:
-            stmt = stmt.where(or_(column < last_value, and_(column == last_value, id_column < last_id)))
-        else:
-            stmt = stmt.where(or_(column > last_value, and_(column == last_value, id_column > last_id)))
-    order = (column.desc(), id_column.desc()) if descending else (column.asc(), id_column.asc())
-    rows: Sequence[M] = (await session.scalars(stmt.order_by(*order).limit(limit + 1))).all()
-    items = list(rows[:limit])
-    next_cursor = None
-    if len(rows) > limit:
-        last = items[-1]
-        payload = {"s": sort, "v": _encode(getattr(last, column.key)), "id": str(getattr(last, id_column.key))}
-        next_cursor = base64.urlsafe_b64encode(json.dumps(payload).encode()).decode().rstrip("=")
-    return Page(items=items, next_cursor=next_cursor)
+    keyset = Keyset.of(model, sort, sortable)
+    stmt = keyset.apply(stmt, after=cursor is not None)
+    params = {**keyset.params(cursor), "page_limit": limit + 1}
+    rows: Sequence[M] = (await session.scalars(stmt, params)).all()
+    return keyset.page(list(rows), limit, getattr)
+
+
+@dataclass(frozen=True)
+class Keyset:
+    """The ordering, cursor condition and next cursor of a page sorted by ``sort`` then id.
+
+    The condition and limit are bind parameters (``after_value``, ``after_id``, ``page_limit``), so
+    a statement built once serves every page (see ``crud.list_values``)."""
+
+    sort: str
+    column: InstrumentedAttribute[Any]
+    id_column: InstrumentedAttribute[uuid.UUID]
+
+    @classmethod
+    def of(cls, model: type[Any], sort: str, sortable: Mapping[str, InstrumentedAttribute[Any]]) -> Keyset:
+        name = sort.lstrip("-")
+        if name not in sortable:
+            raise invalid("sort", f"Cannot sort by '{name}'; choose one of {', '.join(sorted(sortable))}")
+        return cls(sort, sortable[name], model.id)
+
+    def apply(self, stmt: Select[Any], *, after: bool) -> Select[Any]:
+        column, id_column = self.column, self.id_column
+        descending = self.sort.startswith("-")
+        if after:
+            last_value = bindparam("after_value", type_=column.type)
+            last_id = bindparam("after_id", type_=id_column.type)
+            if descending:
+                stmt = stmt.where(or_(column < last_value, and_(column == last_value, id_column < last_id)))
+            else:
+                stmt = stmt.where(or_(column > last_value, and_(column == last_value, id_column > last_id)))
+        order = (column.desc(), id_column.desc()) if descending else (column.asc(), id_column.asc())
+        return stmt.order_by(*order).limit(bindparam("page_limit", type_=Integer()))
+
+    def params(self, cursor: str | None) -> dict[str, Any]:
+        if cursor is None:
+            return {}
+        last_value, last_id = _read_cursor(cursor, self.sort, self.column)
+        return {"after_value": last_value, "after_id": last_id}
+
+    def page(self, rows: list[Any], limit: int, get: Callable[[Any, str], Any]) -> Page[Any]:
+        """``rows`` fetched with ``page_limit`` = ``limit`` + 1, as a page; ``get`` reads a row's field."""
+        items = rows[:limit]
+        next_cursor = None
+        if len(rows) > limit:
+            last = items[-1]
+            payload = {
+                "s": self.sort,
+                "v": _encode(get(last, self.column.key)),
+                "id": str(get(last, self.id_column.key)),
+            }
+            next_cursor = base64.urlsafe_b64encode(json.dumps(payload).encode()).decode().rstrip("=")
+        return Page(items=items, next_cursor=next_cursor)
+
+
+def field_of(row: Mapping[str, Any], key: str) -> Any:
+    return row[key]
 
 
 def _read_cursor(cursor: str, sort: str, column: InstrumentedAttribute[Any]) -> tuple[Any, uuid.UUID]:

@@ -48,8 +48,11 @@ async def check_kpi(session: AsyncSession, actor: Actor, values: Mapping[str, An
         raise InvalidInput(detail="; ".join(p.message for p in problems), problems=problems)
 
 
-def _search(words: str) -> Any:
-    pattern = f"%{words.strip().lower()}%"
+def _search_pattern(words: str) -> str:
+    return f"%{words.strip().lower()}%"
+
+
+def _search(pattern: Any) -> Any:
     return or_(Kpi.code.ilike(pattern), Kpi.title.ilike(pattern))
 
 
@@ -74,6 +77,7 @@ kpis = crud.EntitySpec(
         "owner_id": lambda value: or_(Kpi.owner_id == value, Kpi.backup_owner_id == value),
         "search": _search,
     },
+    filter_values={"search": _search_pattern},
 )
 
 

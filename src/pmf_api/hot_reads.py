@@ -1,0 +1,184 @@
+"""Record reads (``GET /api/v1/kpis/{id}`` and the like) answered ahead of FastAPI's routing.
+
+Reading one record is the API's most frequent request: portals open records, Power BI and scripts
+poll them with ``If-None-Match``. Through FastAPI it costs about 0.8 ms of CPU, most of it in
+route matching, dependency solving and the ORM (``bench/profile_api.py``), against 0.07 ms for a
+bare app. This layer answers the plain case itself with the same service call
+(:func:`pmf_api.crud.get_values`: organisation fence, read permission), the same read model and
+the same ETag, and hands everything else to the full route untouched:
+
+* anything but ``GET`` on ``<prefix>/<records>/<id>`` with a canonical id and no query string;
+* requests without a bearer token (API keys are looked up in the database by the full route);
+* every error (401, 403, 404...), so problems are written in one place, ``problems.py``;
+* anything unexpected (logged), so a fault here costs speed, never an answer.
+
+``tests/api/test_hot_reads.py`` checks that both give the same status, headers and body.
+Switched off with ``PMF_HOT_READS=false``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from types import UnionType
+from typing import Any, Union, get_args, get_origin
+from urllib.parse import parse_qsl
+
+from fastapi.security.utils import get_authorization_scheme_param
+from pydantic import BaseModel, ValidationError
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from pmf_api import crud
+from pmf_api.auth.actor import Actor
+from pmf_api.auth.tokens import verify_token
+from pmf_api.db.rows import column_keys, driver_connection
+from pmf_api.errors import PMFError
+from pmf_api.observability import current_request_id
+from pmf_api.web import JSON, ListParams, etag_for, list_query, page_json_response, still_current
+
+logger = logging.getLogger("pmf_api.hot_reads")
+
+_CANONICAL_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+@dataclass(frozen=True)
+class RecordRead:
+    spec: crud.EntitySpec[Any]
+    read_model: type[BaseModel]
+    list_params: type[ListParams] | None  # None: lists stay with the full route
+    one: bool  # GET .../{id} is answered here
+
+
+_READS: dict[str, RecordRead] = {}
+
+
+def register(path: str, spec: crud.EntitySpec[Any], read_model: type[BaseModel], list_params: type[ListParams]) -> None:
+    """Answer ``GET <prefix><path>`` and ``GET <prefix><path>/{id}`` here where that is exact.
+
+    A read model with derived fields needs the ORM object and stays with the full route for one
+    record; list filters that take several values (or go by another name) stay with the full
+    route, which reads repeated query parameters its own way.
+    """
+    fields = read_model.model_fields
+    one = set(fields) <= column_keys(spec.model) and all(f.validation_alias is None for f in fields.values())
+    plain_filters = all(
+        f.alias is None and f.validation_alias is None and not _takes_several(f.annotation)
+        for f in list_params.model_fields.values()
+    )
+    _READS[path] = RecordRead(spec, read_model, list_params if plain_filters and one else None, one)
+
+
+def _takes_several(annotation: Any) -> bool:
+    """A list, set or tuple (or an optional one): FastAPI reads every repeat of such a parameter."""
+    origin = get_origin(annotation)
+    if origin in (Union, UnionType):
+        return any(_takes_several(arg) for arg in get_args(annotation))
+    kind = origin or annotation
+    return isinstance(kind, type) and issubclass(kind, list | set | frozenset | tuple)
+
+
+def registered() -> dict[str, RecordRead]:
+    return dict(_READS)
+
+
+class HotReads:
+    """ASGI middleware: see the module's docstring. ``reads`` maps ``/kpis`` and the like (paths
+    under ``prefix``) to what is read there."""
+
+    def __init__(self, app: ASGIApp, prefix: str, reads: dict[str, RecordRead]) -> None:
+        self.app = app
+        self.reads = {prefix + path: read for path, read in reads.items()}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "GET" or not await self._answer(scope, receive, send):
+            await self.app(scope, receive, send)
+
+    async def _answer(self, scope: Scope, receive: Receive, send: Send) -> bool:
+        """Send the answer and return True, or send nothing and return False (the full route answers)."""
+        path: str = scope["path"]
+        root: str = scope.get("root_path", "")
+        if root and path.startswith(root):
+            path = path[len(root) :]
+        page_of = self.reads.get(path)
+        if page_of is not None:
+            return page_of.list_params is not None and await self._guard(self._page, page_of, scope, receive, send)
+        collection, _, id_text = path.rpartition("/")
+        read = self.reads.get(collection)
+        if read is None or not read.one or scope["query_string"] or not _CANONICAL_ID.match(id_text):
+            return False
+        return await self._guard(self._one, read, scope, uuid.UUID(id_text), send)
+
+    @staticmethod
+    async def _guard(answer: Callable[..., Awaitable[bool]], *args: Any) -> bool:
+        try:
+            return await answer(*args)
+        except PMFError:
+            return False  # the full route says what is wrong, in problems.py's words
+        except Exception:
+            logger.warning("read handed to the full route after an error", exc_info=True)
+            return False
+
+    async def _one(self, read: RecordRead, scope: Scope, id: uuid.UUID, send: Send) -> bool:
+        headers = _headers(scope, b"authorization", b"if-none-match")
+        actor = _bearer_actor(scope, headers[b"authorization"])
+        if actor is None:
+            return False
+        async with driver_connection(scope["app"].state.sessionmaker) as connection:
+            values = await crud.get_values(connection, actor, read.spec, id)
+        body = read.read_model.model_validate(values).model_dump_json(by_alias=True).encode()
+        tag = etag_for(values["id"], values["version"])
+        if still_current(headers[b"if-none-match"], tag):
+            await send({"type": "http.response.start", "status": 304, "headers": [(b"etag", tag.encode())]})
+            await send({"type": "http.response.body", "body": b""})
+            return True
+        start = [
+            (b"content-length", str(len(body)).encode()),
+            (b"content-type", JSON.encode()),
+            (b"etag", tag.encode()),
+        ]
+        await send({"type": "http.response.start", "status": 200, "headers": start})
+        await send({"type": "http.response.body", "body": body})
+        return True
+
+    async def _page(self, read: RecordRead, scope: Scope, receive: Receive, send: Send) -> bool:
+        assert read.list_params is not None
+        pairs = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)  # as Starlette
+        query = dict(pairs)
+        if len(query) != len(pairs):
+            return False  # a repeated parameter: the full route decides which counts
+        actor = _bearer_actor(scope, _headers(scope, b"authorization")[b"authorization"])
+        if actor is None:
+            return False
+        try:
+            params = read.list_params.model_validate(query)
+        except ValidationError:
+            return False
+        async with driver_connection(scope["app"].state.sessionmaker) as connection:
+            page = await crud.list_values(connection, actor, read.spec, list_query(params))
+        headers = Response()  # the headers a route sets (the Link), as FastAPI gives a route its response
+        del headers.headers["content-length"]
+        response = page_json_response(Request(scope), headers, page, read.read_model)
+        await response(scope, receive, send)
+        return True
+
+
+def _headers(scope: Scope, *names: bytes) -> dict[bytes, str | None]:
+    """The first value of each of ``names`` (as Starlette's ``Headers.get``), None when absent."""
+    found: dict[bytes, str | None] = dict.fromkeys(names)
+    for name, value in scope["headers"]:
+        if name in found and found[name] is None:
+            found[name] = value.decode("latin-1")
+    return found
+
+
+def _bearer_actor(scope: Scope, authorization: str | None) -> Actor | None:
+    """The bearer token's actor; None without one (an API key is looked up by the full route)."""
+    scheme, token = get_authorization_scheme_param(authorization)  # as FastAPI's HTTPBearer
+    if scheme.lower() != "bearer" or not token:
+        return None
+    return verify_token(scope["app"].state.settings, token, current_request_id())

@@ -1,0 +1,236 @@
+"""Record reads answered ahead of FastAPI's routing (``pmf_api.hot_reads``) answer exactly as the full
+routes do: same status, headers and body, for every record type, page, filter, condition and error,
+on both databases. Each request goes to two apps over the same data, one with ``hot_reads`` off."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from pmf_api import crud, hot_reads
+from pmf_api.auth.actor import Grant, ScopeType
+from pmf_api.auth.tokens import mint_token
+from pmf_api.db.rows import DriverConnection
+from pmf_api.demo import load_demo
+from pmf_api.domain.workflow import Role
+from pmf_api.main import create_app
+from tests.api.builders import post
+from tests.api.conftest import make_organisation
+from tests.conftest import Backend
+
+API = "/api/v1"
+# Headers that differ between any two responses, whoever answers
+_PER_RESPONSE = {"x-request-id", "date"}
+
+
+@dataclass
+class Pair:
+    hot: httpx.AsyncClient
+    full: httpx.AsyncClient
+    served: list[str]  # what the hot path answered itself ("one", "page")
+
+    async def same(self, path: str, headers: dict[str, str], **params: Any) -> httpx.Response:
+        """GET ``path`` from both apps, assert the answers match, and return the hot app's."""
+        hot = await self.hot.get(path, headers=headers, params=params or None)
+        full = await self.full.get(path, headers=headers, params=params or None)
+        assert hot.status_code == full.status_code, (path, params, hot.text, full.text)
+        assert _headers(hot) == _headers(full), (path, params)
+        if hot.headers.get("content-type", "").endswith("json"):
+            assert _body(hot) == _body(full), (path, params)
+        else:
+            assert hot.content == full.content
+        return hot
+
+
+def _headers(response: httpx.Response) -> dict[str, str]:
+    kept = {k: v for k, v in response.headers.items() if k not in _PER_RESPONSE}
+    if response.headers.get("content-type") == "application/problem+json":
+        kept.pop("content-length")  # the request id in the body varies in length
+    return kept
+
+
+def _body(response: httpx.Response) -> Any:
+    body = response.json()
+    if isinstance(body, dict):
+        body.pop("request_id", None)
+    return body
+
+
+@pytest.fixture
+async def pair(
+    backend: Backend, connection_sessionmaker: async_sessionmaker[AsyncSession], monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[Pair]:
+    served: list[str] = []
+    get_values, list_values = crud.get_values, crud.list_values
+
+    async def counted_get(*args: Any) -> Any:
+        found = await get_values(*args)
+        served.append("one")
+        return found
+
+    async def counted_list(*args: Any) -> Any:
+        found = await list_values(*args)
+        served.append("page")
+        return found
+
+    monkeypatch.setattr(crud, "get_values", counted_get)
+    monkeypatch.setattr(crud, "list_values", counted_list)
+    apps = [create_app(backend.settings.model_copy(update={"hot_reads": hot})) for hot in (True, False)]
+    clients = []
+    for app in apps:
+        app.state.engine = backend.engine
+        app.state.sessionmaker = connection_sessionmaker
+        clients.append(httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test"))
+    try:
+        yield Pair(clients[0], clients[1], served)
+    finally:
+        for client in clients:
+            await client.aclose()
+
+
+@pytest.fixture
+async def demo(backend: Backend, connection_sessionmaker: async_sessionmaker[AsyncSession]) -> dict[str, str]:
+    """The demo council, and a performance-team bearer token for it."""
+    async with connection_sessionmaker() as session:
+        organisation = await load_demo(session)
+        await session.commit()
+    token = mint_token(
+        backend.settings,
+        organisation_id=organisation.id,
+        subject="performance@example.gov.uk",
+        name="Performance Team",
+        grants=[Grant(Role.PERFORMANCE, ScopeType.ORGANISATION, None)],
+    )
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def test_every_record_type_reads_the_same_through_either_path(pair: Pair, demo: dict[str, str]) -> None:
+    reads = hot_reads.registered()
+    assert {"/kpis", "/actions", "/services", "/people", "/outcomes", "/service-plans"} <= set(reads)
+    for path, read in reads.items():
+        pair.served.clear()
+        first = await pair.same(API + path, demo, limit=3)
+        assert first.status_code == 200
+        items = first.json()["items"]
+        assert items, path
+        if first.json()["next_cursor"]:
+            assert 'rel="next"' in first.headers["link"]
+            second = await pair.same(API + path, demo, limit=3, cursor=first.json()["next_cursor"])
+            assert {i["id"] for i in second.json()["items"]}.isdisjoint({i["id"] for i in items})
+        one = await pair.same(f"{API}{path}/{items[0]['id']}", demo)
+        assert one.json() == items[0]
+        current = await pair.same(f"{API}{path}/{items[0]['id']}", {**demo, "If-None-Match": one.headers["etag"]})
+        assert current.status_code == 304
+        stale = await pair.same(f"{API}{path}/{items[0]['id']}", {**demo, "If-None-Match": '"00000000-0"'})
+        assert stale.status_code == 200
+        expected = (
+            ["page", "page", "one", "one", "one"] if first.json()["next_cursor"] else ["page", "one", "one", "one"]
+        )
+        assert pair.served == (expected if read.list_params else expected[-3:]), path
+
+
+async def test_kpi_filters_sorts_and_pages_read_the_same(pair: Pair, demo: dict[str, str]) -> None:
+    kpis = (await pair.same(f"{API}/kpis", demo, limit=500)).json()["items"]
+    services = (await pair.same(f"{API}/services", demo)).json()["items"]
+    directorates = (await pair.same(f"{API}/directorates", demo)).json()["items"]
+    kpi = kpis[0]
+    cases: list[dict[str, Any]] = [
+        {"service_id": kpi["service_id"]},
+        {"directorate_id": directorates[0]["id"]},
+        {"owner_id": kpi["owner_id"]},
+        {"frequency": "monthly", "statutory": "true"},
+        {"search": "  " + kpi["title"].split()[0].upper()},
+        {"sort": "-title", "limit": 4},
+        {"sort": "updated_at", "updated_since": "2020-01-01T00:00:00Z"},
+        {"include_archived": "true", "polarity": "lower_is_better"},
+        {"service_id": services[-1]["id"], "limit": 1},
+    ]
+    for params in cases:
+        pair.served.clear()
+        page = await pair.same(f"{API}/kpis", demo, **params)
+        assert page.status_code == 200 and pair.served == ["page"], params
+        cursor = page.json()["next_cursor"]
+        if cursor:
+            await pair.same(f"{API}/kpis", demo, **{**params, "cursor": cursor})
+    walked, cursor = [], None
+    while True:
+        page = await pair.same(f"{API}/kpis", demo, limit=7, sort="-code", **({"cursor": cursor} if cursor else {}))
+        walked += [k["code"] for k in page.json()["items"]]
+        cursor = page.json()["next_cursor"]
+        if not cursor:
+            break
+    assert walked == sorted((k["code"] for k in kpis), reverse=True)
+
+
+async def test_what_the_hot_path_leaves_to_the_full_route_reads_the_same(
+    pair: Pair,
+    demo: dict[str, str],
+    backend: Backend,
+    connection_sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    kpis = (await pair.same(f"{API}/kpis", demo, limit=2)).json()
+    kpi_id = kpis["items"][0]["id"]
+    other = await make_organisation(connection_sessionmaker, "SOUTHMERE")
+    other_token = mint_token(
+        backend.settings,
+        organisation_id=other.id,
+        subject="s@example.gov.uk",
+        name="Southmere",
+        grants=[Grant(Role.PERFORMANCE, ScopeType.ORGANISATION, None)],
+    )
+    no_role = mint_token(
+        backend.settings, organisation_id=other.id, subject="n@example.gov.uk", name="Nobody", grants=[]
+    )
+    key = await post(pair.full, f"{API}/api-keys", {"name": "Reports", "role": "viewer"}, demo)
+    pair.served.clear()
+    one = f"{API}/kpis/{kpi_id}"
+    answers = [
+        (await pair.same(f"{API}/kpis/{uuid.uuid4()}", demo)).status_code,  # no such KPI
+        (await pair.same(one, {"Authorization": f"Bearer {other_token}"})).status_code,  # another council's
+        (await pair.same(one, {"Authorization": f"Bearer {no_role}"})).status_code,
+        (await pair.same(one, {"Authorization": "Bearer not-a-token"})).status_code,
+        (await pair.same(one, {"Authorization": "Basic dXNlcjpwYXNz"})).status_code,
+        (await pair.same(one, {})).status_code,
+        (await pair.same(one, {"X-API-Key": key["key"]})).status_code,  # looked up by the full route
+        (await pair.same(one, demo, fields="code")).status_code,  # a query string
+        (await pair.same(one.upper().replace("/API/V1/KPIS/", "/api/v1/kpis/"), demo)).status_code,
+        (await pair.same(f"{API}/kpis/not-an-id", demo)).status_code,
+        (await pair.same(f"{API}/kpis", demo, colour="red")).status_code,  # unknown filter
+        (await pair.same(f"{API}/kpis", demo, limit=0)).status_code,
+        (await pair.same(f"{API}/kpis", demo, sort="owner")).status_code,
+        (await pair.same(f"{API}/kpis", demo, cursor="bm90LWEtY3Vyc29y")).status_code,
+        (await pair.same(f"{API}/kpis", demo, sort="title", cursor=kpis["next_cursor"])).status_code,
+        (await pair.same(f"{API}/kpis", demo, service_id="not-a-uuid")).status_code,
+        (await pair.same(f"{API}/kpis", {"X-API-Key": key["key"]})).status_code,
+    ]
+    assert answers == [404, 404, 403, 401, 401, 401, 200, 200, 200, 422, 422, 422, 422, 422, 422, 422, 200]
+    repeated = await pair.hot.get(f"{API}/kpis?limit=2&limit=3", headers=demo)
+    assert repeated.status_code == (await pair.full.get(f"{API}/kpis?limit=2&limit=3", headers=demo)).status_code
+    # Only the requests that reached the database through the hot path and failed a check there
+    assert "page" not in pair.served
+
+
+async def test_a_driver_failure_costs_speed_not_an_answer(
+    pair: Pair, demo: dict[str, str], monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    kpi = (await pair.same(f"{API}/kpis", demo, limit=1)).json()["items"][0]
+
+    async def broken(self: DriverConnection, *args: Any) -> Any:
+        raise ConnectionResetError("connection reset by peer")
+
+    monkeypatch.setattr(DriverConnection, "fetch", broken)
+    pair.served.clear()
+    with caplog.at_level(logging.WARNING, logger="pmf_api.hot_reads"):
+        read = await pair.same(f"{API}/kpis/{kpi['id']}", demo)
+        listed = await pair.same(f"{API}/kpis", demo, limit=1)
+    assert read.status_code == listed.status_code == 200
+    assert read.json() == kpi == listed.json()["items"][0]
+    assert pair.served == []
+    assert sum("handed to the full route" in r.message for r in caplog.records) == 2
