@@ -565,6 +565,12 @@ def main() -> int:
         help="also serve the API from another copy of src/ (e.g. a snapshot before a change) and run its two "
         "scenarios in the same run, for side-by-side comparison; repeatable",
     )
+    parser.add_argument(
+        "--full-route",
+        action="store_true",
+        help="also serve this API with PMF_HOT_READS=false (every read through FastAPI's routing, dependencies "
+        "and the ORM) and run its two scenarios in the same run",
+    )
     parser.add_argument("--keep-servers", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--loadgen", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -597,12 +603,14 @@ def main() -> int:
         "PMF_ENVIRONMENT": "production",
         "PMF_LOG_LEVEL": "WARNING",
     }
-    variants: list[tuple[str, Path]] = []
+    variants: list[tuple[str, Path | None, dict[str, str]]] = []
     for raw in args.variant:
         name, _, src = raw.partition("=")
         if not name or not src or not (Path(src) / "pmf_api").is_dir():
             parser.error(f"--variant {raw}: expected NAME=SRC_DIR where SRC_DIR holds a pmf_api package")
-        variants.append((name, Path(src).resolve()))
+        variants.append((name, Path(src).resolve(), {}))
+    if args.full_route:
+        variants.append(("full route", None, {"PMF_HOT_READS": "false"}))
     api = bare = None
     others: list[subprocess.Popen[bytes]] = []
     driver = Driver(args.connections, use_wrk=not args.no_wrk)
@@ -634,12 +642,11 @@ def main() -> int:
         wait_ready(api, f"http://127.0.0.1:{api_port}/healthz")
         wait_ready(bare, f"http://127.0.0.1:{bare_port}/hello")
         variant_servers = []
-        for name, src in variants:
+        for name, src, extra_env in variants:
             port = free_port()
-            variant_env = {
-                **env,
-                "PYTHONPATH": os.pathsep.join([str(src), env.get("PYTHONPATH", "")]).rstrip(os.pathsep),
-            }
+            variant_env = {**env, **extra_env}
+            if src is not None:
+                variant_env["PYTHONPATH"] = os.pathsep.join([str(src), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
             proc = subprocess.Popen(
                 uvicorn_command("_bare_app:pmf_app", port), cwd=ROOT, env=variant_env, stdin=subprocess.DEVNULL
             )

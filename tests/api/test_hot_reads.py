@@ -101,12 +101,12 @@ async def demo(backend: Backend, connection_sessionmaker: async_sessionmaker[Asy
     async with connection_sessionmaker() as session:
         organisation = await load_demo(session)
         await session.commit()
+    return _bearer(backend, organisation.id, [Grant(Role.PERFORMANCE, ScopeType.ORGANISATION, None)])
+
+
+def _bearer(backend: Backend, organisation_id: uuid.UUID, grants: list[Grant]) -> dict[str, str]:
     token = mint_token(
-        backend.settings,
-        organisation_id=organisation.id,
-        subject="performance@example.gov.uk",
-        name="Performance Team",
-        grants=[Grant(Role.PERFORMANCE, ScopeType.ORGANISATION, None)],
+        backend.settings, organisation_id=organisation_id, subject="t@example.gov.uk", name="T", grants=grants
     )
     return {"Authorization": f"Bearer {token}"}
 
@@ -178,23 +178,15 @@ async def test_what_the_hot_path_leaves_to_the_full_route_reads_the_same(
     kpis = (await pair.same(f"{API}/kpis", demo, limit=2)).json()
     kpi_id = kpis["items"][0]["id"]
     other = await make_organisation(connection_sessionmaker, "SOUTHMERE")
-    other_token = mint_token(
-        backend.settings,
-        organisation_id=other.id,
-        subject="s@example.gov.uk",
-        name="Southmere",
-        grants=[Grant(Role.PERFORMANCE, ScopeType.ORGANISATION, None)],
-    )
-    no_role = mint_token(
-        backend.settings, organisation_id=other.id, subject="n@example.gov.uk", name="Nobody", grants=[]
-    )
+    other_council = _bearer(backend, other.id, [Grant(Role.PERFORMANCE, ScopeType.ORGANISATION, None)])
+    no_role = _bearer(backend, other.id, [])
     key = await post(pair.full, f"{API}/api-keys", {"name": "Reports", "role": "viewer"}, demo)
     pair.served.clear()
     one = f"{API}/kpis/{kpi_id}"
     answers = [
         (await pair.same(f"{API}/kpis/{uuid.uuid4()}", demo)).status_code,  # no such KPI
-        (await pair.same(one, {"Authorization": f"Bearer {other_token}"})).status_code,  # another council's
-        (await pair.same(one, {"Authorization": f"Bearer {no_role}"})).status_code,
+        (await pair.same(one, other_council)).status_code,  # another council's
+        (await pair.same(one, no_role)).status_code,
         (await pair.same(one, {"Authorization": "Bearer not-a-token"})).status_code,
         (await pair.same(one, {"Authorization": "Basic dXNlcjpwYXNz"})).status_code,
         (await pair.same(one, {})).status_code,
