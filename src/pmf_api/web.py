@@ -6,13 +6,12 @@ import re
 import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
-from datetime import datetime
 from functools import cache
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Header, Request, Response
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmf_api import crud
@@ -99,7 +98,7 @@ class ListParams(BaseModel):
 
     cursor: str | None = Field(default=None, description="Opaque cursor from the previous page's `next_cursor`")
     limit: int = Field(default=50, ge=1, le=500, description="Items per page (1-500)")
-    updated_since: datetime | None = Field(
+    updated_since: AwareDatetime | None = Field(
         default=None,
         description="Only records changed at or after this time (ISO 8601 with offset); for incremental refresh",
     )

@@ -145,6 +145,10 @@ async def test_oversized_body_is_413_and_writes_nothing(client: httpx.AsyncClien
         ("get", "/api/v1/kpis?cursor=%%%", None, 422),
         ("get", "/api/v1/kpis?colour=red", None, 422),
         ("get", "/api/v1/kpis?updated_since=yesterday", None, 422),
+        ("get", "/api/v1/kpis?updated_since=2026-11-01T00:00:00", None, 422),  # no offset: which 00:00?
+        ("get", "/api/v1/actions?updated_since=2026-11-01", None, 422),
+        ("get", "/api/v1/audit?since=2026-11-01T09:00:00", None, 422),
+        ("get", "/api/v1/audit?until=2026-11-01", None, 422),
         ("get", "/api/v1/nothing-here", None, 404),
         ("delete", "/api/v1/kpis", None, 405),
         ("patch", "/api/v1/kpis/" + str(uuid.UUID(int=0)), "{}", 404),

@@ -200,9 +200,10 @@ async def test_what_the_hot_path_leaves_to_the_full_route_reads_the_same(
         (await pair.same(f"{API}/kpis", demo, cursor="bm90LWEtY3Vyc29y")).status_code,
         (await pair.same(f"{API}/kpis", demo, sort="title", cursor=kpis["next_cursor"])).status_code,
         (await pair.same(f"{API}/kpis", demo, service_id="not-a-uuid")).status_code,
+        (await pair.same(f"{API}/kpis", demo, updated_since="2026-11-01T00:00:00")).status_code,  # no offset
         (await pair.same(f"{API}/kpis", {"X-API-Key": key["key"]})).status_code,
     ]
-    assert answers == [404, 404, 403, 401, 401, 401, 200, 200, 200, 422, 422, 422, 422, 422, 422, 422, 200]
+    assert answers == [404, 404, 403, 401, 401, 401, 200, 200, 200, 422, 422, 422, 422, 422, 422, 422, 422, 200]
     repeated = await pair.hot.get(f"{API}/kpis?limit=2&limit=3", headers=demo)
     assert repeated.status_code == (await pair.full.get(f"{API}/kpis?limit=2&limit=3", headers=demo)).status_code
     # Only the requests that reached the database through the hot path and failed a check there

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from pmf_api.web import ListParams
 
@@ -52,5 +52,7 @@ class AuditList(ListParams):
     entity_id: uuid.UUID | None = None
     actor: str | None = Field(default=None, description="The subject of the token that made the change")
     action: str | None = Field(default=None, description="create, update, archive, restore, revise, transition")
-    since: datetime | None = None
-    until: datetime | None = None
+    since: AwareDatetime | None = Field(
+        default=None, description="Entries at or after this time (ISO 8601 with offset)"
+    )
+    until: AwareDatetime | None = Field(default=None, description="Entries before this time (ISO 8601 with offset)")
