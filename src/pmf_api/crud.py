@@ -186,6 +186,8 @@ def _same(value: Any) -> Any:
     return value
 
 
+# Keyed by the spec's id (specs are module-level and live as long as the process) and the shape
+# of the query: a few hundred entries at most, as filters come from each list's fixed parameters.
 _LIST_QUERIES: dict[tuple[Any, ...], tuple[Query, Keyset]] = {}
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import asynccontextmanager
 from functools import cache
 from typing import Annotated, Any, Generic, TypeVar
 
@@ -39,20 +38,14 @@ SAFE_METHODS = frozenset({"GET", "HEAD"})
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """One transaction per request, committed before the response is sent (services only flush)."""
-    async with request_session(request.app.state, request.method) as session:
-        yield session
-
-
-@asynccontextmanager
-async def request_session(state: Any, method: str) -> AsyncIterator[AsyncSession]:
-    """The session a request with ``method`` gets from the app's ``state``.
+    """One transaction per request, committed before the response is sent (services only flush).
 
     GET and HEAD only read: on PostgreSQL they get a read-only session without BEGIN and COMMIT
     (see ``ReadSessions``), when the app has one for its current sessionmaker.
     """
+    state = request.app.state
     sessionmaker = state.sessionmaker
-    safe = method in SAFE_METHODS
+    safe = request.method in SAFE_METHODS
     if safe:
         reads: ReadSessions | None = getattr(state, "read_sessions", None)
         if reads is not None and reads.source is sessionmaker:
