@@ -25,7 +25,7 @@ from pmf_api.auth.policy import Resource, require_read, require_write
 from pmf_api.db.base import OrganisationOwned
 from pmf_api.db.repository import Keyset, Page, field_of, get_in_organisation, in_organisation, require_in_organisation
 from pmf_api.db.rows import DriverConnection, Query
-from pmf_api.errors import Conflict, FieldProblem, InvalidInput, PMFError
+from pmf_api.errors import Conflict, FieldProblem, PMFError, refuse
 
 OwnedT = TypeVar("OwnedT", bound=OrganisationOwned)
 
@@ -80,7 +80,7 @@ async def check_references(
     session: AsyncSession, actor: Actor, spec: EntitySpec[Any], values: Mapping[str, Any]
 ) -> None:
     """Every referenced id must name a record of the actor's own organisation."""
-    problems = []
+    problems: list[FieldProblem] = []
     for ref in spec.references:
         ref_id = values.get(ref.field)
         if ref_id is None:
@@ -90,8 +90,7 @@ async def check_references(
         )
         if found is None:
             problems.append(FieldProblem(ref.field, f"No {ref.what} with id {ref_id} in this organisation"))
-    if problems:
-        raise InvalidInput(detail="; ".join(p.message for p in problems), problems=problems)
+    refuse(problems)
 
 
 async def create(session: AsyncSession, actor: Actor, spec: EntitySpec[OwnedT], data: Mapping[str, Any]) -> OwnedT:

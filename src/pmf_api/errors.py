@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+
+from pmf_api.domain.errors import DomainError
 
 
 @dataclass(frozen=True)
@@ -52,3 +55,14 @@ class PayloadTooLarge(PMFError):
 
 def invalid(field_name: str, message: str) -> InvalidInput:
     return InvalidInput(detail=message, problems=[FieldProblem(field_name, message)])
+
+
+def field_problems(errors: Iterable[DomainError]) -> list[FieldProblem]:
+    """The domain's broken rules as field problems (an error naming no field points at the body)."""
+    return [FieldProblem(error.field or "", error.message) for error in errors]
+
+
+def refuse(problems: list[FieldProblem]) -> None:
+    """Raise InvalidInput listing ``problems``, when there are any."""
+    if problems:
+        raise InvalidInput(detail="; ".join(p.message for p in problems), problems=problems)

@@ -108,6 +108,47 @@ class KpiDefinition:
         return self.aggregation is Aggregation.SUM
 
 
+HUNDRED = Decimal(100)
+# The units a numerator over a denominator can be reported in
+RATIO_UNITS = frozenset({Unit.PERCENTAGE, Unit.RATIO, Unit.RATE})
+
+
+def definition_problems(
+    *,
+    unit: Unit | None,
+    aggregation: Aggregation | None,
+    expected_min: Decimal | None = None,
+    expected_max: Decimal | None = None,
+    owner: object | None = None,
+    backup_owner: object | None = None,
+) -> list[InvalidValue]:
+    """Every rule across a KPI definition's fields that it breaks, each naming its field.
+
+    The expected range (values outside it are flagged on submission) runs from low to high and, for
+    a percentage, within 0-100; the backup owner covers for the owner, so is someone else (seed
+    001_ec6bae7b38cacc6f.txt, B.2: a named owner and a deputy); numerator/denominator reporting is
+    for percentages, ratios and rates.
+    """
+    problems: list[InvalidValue] = []
+    if expected_min is not None and expected_max is not None and expected_min > expected_max:
+        problems.append(
+            InvalidValue(
+                f"The expected minimum {expected_min} is above the maximum {expected_max}", field="expected_min"
+            )
+        )
+    if unit is Unit.PERCENTAGE:
+        for name, figure in (("expected_min", expected_min), ("expected_max", expected_max)):
+            if figure is not None and not 0 <= figure <= HUNDRED:
+                problems.append(InvalidValue(f"A percentage lies between 0 and 100, not {figure}", field=name))
+    if owner is not None and owner == backup_owner:
+        problems.append(InvalidValue("The backup owner must be someone other than the owner", field="backup_owner_id"))
+    if aggregation is Aggregation.RATIO and unit is not None and unit not in RATIO_UNITS:
+        problems.append(
+            InvalidValue("Numerator/denominator aggregation is for percentages, ratios and rates", field="aggregation")
+        )
+    return problems
+
+
 @dataclass(frozen=True, slots=True)
 class Observation:
     """One submitted value of a KPI for a period.

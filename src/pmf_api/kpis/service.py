@@ -11,41 +11,30 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pmf_api import crud
 from pmf_api.auth.actor import Actor
 from pmf_api.auth.policy import Resource
-from pmf_api.domain.kpi import Aggregation, Unit
-from pmf_api.errors import FieldProblem, InvalidInput
+from pmf_api.domain.kpi import Aggregation, Unit, definition_problems
+from pmf_api.errors import field_problems, refuse
 from pmf_api.kpis.models import ContextualMeasure, Kpi
 from pmf_api.organisations.models import Person, Portfolio, Service
 from pmf_api.organisations.service import placement_from
 from pmf_api.plans.models import Outcome
 
-HUNDRED = 100
-
 
 async def check_kpi(session: AsyncSession, actor: Actor, values: Mapping[str, Any]) -> None:
-    """Rules across fields, checked on create and on the merged result of a change."""
-    problems: list[FieldProblem] = []
-    low, high = values.get("expected_min"), values.get("expected_max")
-    if low is not None and high is not None and low > high:
-        problems.append(FieldProblem("expected_min", f"The expected minimum {low} is above the maximum {high}"))
-    if values.get("unit") == Unit.PERCENTAGE:
-        for name in ("expected_min", "expected_max"):
-            figure = values.get(name)
-            if figure is not None and not 0 <= figure <= HUNDRED:
-                problems.append(FieldProblem(name, f"A percentage lies between 0 and 100, not {figure}"))
-    owner, backup = values.get("owner_id"), values.get("backup_owner_id")
-    if owner is not None and owner == backup:
-        problems.append(FieldProblem("backup_owner_id", "The backup owner must be someone other than the owner"))
-    if values.get("aggregation") == Aggregation.RATIO and values.get("unit") not in {
-        Unit.PERCENTAGE,
-        Unit.RATIO,
-        Unit.RATE,
-        None,
-    }:
-        problems.append(
-            FieldProblem("aggregation", "Numerator/denominator aggregation is for percentages, ratios and rates")
+    """Rules across fields (``domain.kpi.definition_problems``), checked on create and on the merged
+    result of a change."""
+    unit, aggregation = values.get("unit"), values.get("aggregation")
+    refuse(
+        field_problems(
+            definition_problems(
+                unit=None if unit is None else Unit(unit),
+                aggregation=None if aggregation is None else Aggregation(aggregation),
+                expected_min=values.get("expected_min"),
+                expected_max=values.get("expected_max"),
+                owner=values.get("owner_id"),
+                backup_owner=values.get("backup_owner_id"),
+            )
         )
-    if problems:
-        raise InvalidInput(detail="; ".join(p.message for p in problems), problems=problems)
+    )
 
 
 def _search_pattern(words: str) -> str:

@@ -43,7 +43,16 @@ from pmf_api.domain.workflow import (
     start_submission_revision,
     submission_transition,
 )
-from pmf_api.errors import Conflict, FieldProblem, InvalidInput, NotFound, PermissionDenied, PreconditionFailed, invalid
+from pmf_api.errors import (
+    Conflict,
+    FieldProblem,
+    NotFound,
+    PermissionDenied,
+    PreconditionFailed,
+    field_problems,
+    invalid,
+    refuse,
+)
 from pmf_api.kpis.models import Kpi
 from pmf_api.organisations.models import Organisation, Service
 from pmf_api.organisations.service import get_organisation, placement_of_service
@@ -132,16 +141,11 @@ def _figures(values: SubmissionValues | Submission) -> dict[str, Decimal | None]
 
 def value_problems(kpi: Kpi, values: SubmissionValues) -> list[FieldProblem]:
     """How the figures fit how the KPI is reported (``pmf_api.domain.figures``)."""
-    return [
-        FieldProblem(error.field or "", error.message)
-        for error in figure_problems(adapter.definition_of(kpi), **_figures(values))
-    ]
+    return field_problems(figure_problems(adapter.definition_of(kpi), **_figures(values)))
 
 
 def _check_values(kpi: Kpi, values: SubmissionValues) -> None:
-    problems = value_problems(kpi, values)
-    if problems:
-        raise InvalidInput(detail="; ".join(p.message for p in problems), problems=problems)
+    refuse(value_problems(kpi, values))
 
 
 def _require_figures(kpi: Kpi, figures: SubmissionValues | Submission) -> None:

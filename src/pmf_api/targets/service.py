@@ -25,7 +25,7 @@ from pmf_api.domain.kpi import Aggregation, Polarity, ToleranceKind, Unit
 from pmf_api.domain.periods import FinancialYear, Frequency, Period
 from pmf_api.domain.rag import Tolerance, check_target
 from pmf_api.domain.workflow import TargetState, target_transition
-from pmf_api.errors import FieldProblem, InvalidInput, NotFound, invalid
+from pmf_api.errors import NotFound, field_problems, invalid, refuse
 from pmf_api.kpis.models import Kpi
 from pmf_api.organisations.service import placement_of_service
 from pmf_api.targets.models import Target, TargetRevision
@@ -60,9 +60,8 @@ def target_values(kpi: Kpi, data: Mapping[str, Any]) -> dict[str, Any]:
     tolerance = Tolerance(ToleranceKind(tolerance_in["kind"]), tolerance_in["value"]) if tolerance_in else None
     profile: Sequence[Decimal] | None = data.get("profile")
     polarity, frequency = Polarity(kpi.polarity), Frequency(kpi.frequency)
-    problems = [
-        FieldProblem(error.field or "", error.message)
-        for error in check_target(
+    problems = field_problems(
+        check_target(
             polarity=polarity,
             unit=Unit(kpi.unit),
             target=data.get("annual_target"),
@@ -74,9 +73,8 @@ def target_values(kpi: Kpi, data: Mapping[str, Any]) -> dict[str, Any]:
             decimal_places=kpi.decimal_places,
             frequency=frequency,
         )
-    ]
-    if problems:
-        raise InvalidInput(detail="; ".join(p.message for p in problems), problems=problems)
+    )
+    refuse(problems)
     intervention_level = None
     if tolerance is not None and polarity is not Polarity.WITHIN_BAND and data.get("annual_target") is not None:
         intervention_level = tolerance.intervention_level(data["annual_target"], polarity)
