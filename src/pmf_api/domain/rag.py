@@ -27,10 +27,11 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from functools import cache
+from typing import Protocol, TypeVar
 
 from pmf_api.domain.errors import DomainError, InvalidTarget
 from pmf_api.domain.kpi import Aggregation, Polarity, TargetType, ToleranceKind, Unit
-from pmf_api.domain.periods import Frequency
+from pmf_api.domain.periods import Frequency, Period
 
 _HUNDRED = Decimal(100)
 _BAND_TOLERANCE_MESSAGE = (
@@ -114,6 +115,27 @@ class KpiTarget:
     band_upper: Decimal | None = None
     profile: tuple[Decimal, ...] | None = None
     target_type: TargetType | None = None
+
+
+class TargetRevisionLike(Protocol):
+    """What :func:`revision_in_force` reads of a target revision."""
+
+    @property
+    def number(self) -> int: ...
+
+    @property
+    def effective_from(self) -> str: ...
+
+
+RevisionT = TypeVar("RevisionT", bound=TargetRevisionLike)
+
+
+def revision_in_force(revisions: Sequence[RevisionT], period: Period) -> RevisionT | None:
+    """The revision of a year's target that applies at the end of ``period``: the latest-numbered
+    of those that took effect by then (a mid-year stretch applies from its period on, and the
+    periods before keep the target they were judged against)."""
+    applying = [r for r in revisions if Period.parse(r.effective_from).first_month_index <= period.last_month_index]
+    return max(applying, key=lambda r: r.number) if applying else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -58,6 +58,15 @@ class TargetState(StrEnum):
     SUPERSEDED = "superseded"
 
 
+# Submissions whose values count for RAG, forecasts and escalation: checked by the performance
+# team (seed 001_ec6bae7b38cacc6f.txt, C.2.2: validated values drive the dashboard).
+COUNTED_SUBMISSION_STATES = frozenset({SubmissionState.VALIDATED, SubmissionState.PUBLISHED})
+
+# Targets that give a RAG: targets are "approved by Heads of Service, CLT and Councillors, before
+# being implemented" (seed 001_ec6bae7b38cacc6f.txt, C.1). A draft or proposed target gives none yet.
+COUNTED_TARGET_STATES = frozenset({TargetState.APPROVED})
+
+
 class ServicePlanState(StrEnum):
     DRAFT = "draft"
     QUALITY_REVIEW = "quality_review"

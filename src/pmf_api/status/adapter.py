@@ -26,15 +26,15 @@ from pmf_api.domain import (
     Unit,
 )
 from pmf_api.domain.escalation import EscalationConfig
-from pmf_api.domain.workflow import TargetState
+from pmf_api.domain.rag import revision_in_force
+from pmf_api.domain.workflow import COUNTED_SUBMISSION_STATES, COUNTED_TARGET_STATES
 from pmf_api.kpis.models import Kpi
 from pmf_api.organisations.models import Organisation
 from pmf_api.submissions.models import Submission
 from pmf_api.targets.models import Target, TargetRevision
 
-# Submissions whose values count for RAG, forecasts and escalation: checked by the performance
-# team (seed 001_ec6bae7b38cacc6f.txt, C.2.2: validated values drive the dashboard).
-COUNTED_STATES = frozenset({"validated", "published"})
+# Submissions whose values count (``domain.workflow.COUNTED_SUBMISSION_STATES``), as stored
+COUNTED_STATES = frozenset(state.value for state in COUNTED_SUBMISSION_STATES)
 
 
 def definition_of(kpi: Kpi) -> KpiDefinition:
@@ -81,25 +81,15 @@ def _kpi_target(values: Target | TargetRevision, target_type: str | None) -> Kpi
     )
 
 
-def revision_in_force(revisions: Sequence[TargetRevision], period: Period) -> TargetRevision | None:
-    """The revision that applies at the end of ``period``: the latest that took effect by then."""
-    applying = [r for r in revisions if Period.parse(r.effective_from).first_month_index <= period.last_month_index]
-    return max(applying, key=lambda r: r.number) if applying else None
-
-
 def targets_for(
     targets: Iterable[Target], revisions: Mapping[Any, Sequence[TargetRevision]], period: Period
 ) -> dict[FinancialYear, KpiTarget]:
-    """Each year's approved target as the domain needs it: the year of ``period`` at the revision
-    in force then (a mid-year stretch applies from its period on); other years at their latest.
-
-    Only approved targets count: targets are "approved by Heads of Service, CLT and Councillors,
-    before being implemented" (seed 001_ec6bae7b38cacc6f.txt, C.1). A draft or proposed target
-    gives no RAG yet, only direction of travel.
-    """
+    """Each year's target as the domain needs it, when its state counts
+    (``domain.workflow.COUNTED_TARGET_STATES``: approved): the year of ``period`` at the revision in
+    force then (``domain.rag.revision_in_force``); other years at their latest."""
     out: dict[FinancialYear, KpiTarget] = {}
     for target in targets:
-        if target.state != TargetState.APPROVED:
+        if target.state not in COUNTED_TARGET_STATES:
             continue
         year = FinancialYear.parse(target.financial_year)
         values: Target | TargetRevision = target
