@@ -31,6 +31,8 @@ OwnedT = TypeVar("OwnedT", bound=OrganisationOwned)
 
 PlacementOf = Callable[[AsyncSession, Mapping[str, Any]], Awaitable[Placement | None]]
 Check = Callable[[AsyncSession, Actor, Mapping[str, Any]], Awaitable[None]]
+# A rule about changing a record as it stands (its state, its history): given the record and the changes
+CheckChange = Callable[[AsyncSession, Actor, Any, Mapping[str, Any]], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,7 @@ class EntitySpec(Generic[OwnedT]):
     references: tuple[Reference, ...] = ()
     placement: PlacementOf | None = None
     check: Check | None = None
+    check_change: CheckChange | None = None
     # Filters that are not a plain "column equals value" (e.g. a KPI's directorate, via its service).
     # Each is given the value's bind parameter, not the value: a list's statement is built once
     # for every value (see _list_query). A value that needs reshaping first says how in filter_values.
@@ -135,6 +138,8 @@ async def update(
     await check_references(session, actor, spec, changes)
     # Moving a record (say a KPI to another service) needs the right over where it goes too.
     require_write(actor, spec.resource, await spec.where(session, merged))
+    if spec.check_change is not None:
+        await spec.check_change(session, actor, entity, changes)
     if spec.check is not None:
         await spec.check(session, actor, merged)
     await guard_unique(session, lambda: audit.update(session, actor, entity, dict(changes), expected_version))

@@ -62,7 +62,7 @@ def field_problems(errors: Iterable[DomainError]) -> list[FieldProblem]:
     return [FieldProblem(error.field or "", error.message) for error in errors]
 
 
-def refuse(problems: list[FieldProblem]) -> None:
-    """Raise InvalidInput listing ``problems``, when there are any."""
+def refuse(problems: list[FieldProblem], error: type[PMFError] = InvalidInput) -> None:
+    """Raise ``error`` (InvalidInput unless said) listing ``problems``, when there are any."""
     if problems:
-        raise InvalidInput(detail="; ".join(p.message for p in problems), problems=problems)
+        raise error(detail="; ".join(p.message for p in problems), problems=problems)

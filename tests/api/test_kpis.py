@@ -137,3 +137,42 @@ async def test_duplicate_code_is_409(client: httpx.AsyncClient, auth: TokenFacto
     r = await client.post("/api/v1/kpis", json=kpi_body(s, code="DUP"), headers=h)
     assert r.status_code == 409
     assert len((await client.get("/api/v1/kpis", params={"code": "DUP"}, headers=h)).json()["items"]) == 1
+
+
+async def test_a_kpi_with_history_keeps_how_it_is_judged(client: httpx.AsyncClient, auth: TokenFactory) -> None:
+    h = auth()
+    s = await structure(client, h)
+    fresh = await post(client, "/api/v1/kpis", kpi_body(s), h)
+    r = await client.patch(f"/api/v1/kpis/{fresh['id']}", json={"polarity": "lower_is_better"}, headers=h)
+    assert r.status_code == 200 and r.json()["polarity"] == "lower_is_better"  # no history yet: free to change
+
+    targeted = await post(client, "/api/v1/kpis", kpi_body(s), h)
+    target = {"kpi_id": targeted["id"], "financial_year": "2026/27", "target_type": "growth", "annual_target": 52,
+              "tolerance": {"kind": "intervention_level", "value": 48}}  # fmt: skip
+    await post(client, "/api/v1/targets", target, h)
+    before = await client.get(f"/api/v1/kpis/{targeted['id']}", headers=h)
+    r = await client.patch(
+        f"/api/v1/kpis/{targeted['id']}",
+        json={"polarity": "lower_is_better", "frequency": "monthly", "title": "Renamed"},
+        headers={**h, "If-Match": before.headers["ETag"]},
+    )
+    assert r.status_code == 409, r.text
+    assert [e["pointer"] for e in r.json()["errors"]] == ["#/polarity"]  # frequency is unchanged
+    assert "has targets recorded as polarity higher_is_better" in r.json()["detail"]
+    after = await client.get(f"/api/v1/kpis/{targeted['id']}", headers=h)
+    assert after.json() == before.json() and after.headers["ETag"] == before.headers["ETag"]  # nothing written
+    r = await client.patch(f"/api/v1/kpis/{targeted['id']}", json={"title": "Renamed", "decimal_places": 2}, headers=h)
+    assert r.status_code == 200 and r.json()["title"] == "Renamed"
+
+    reported = await post(client, "/api/v1/kpis", kpi_body(s), h)
+    owner = auth(Role.KPI_OWNER, scope=ScopeType.SERVICE, scope_id=s.service_id, person_id=s.owner_id)
+    r = await client.put(
+        f"/api/v1/kpis/{reported['id']}/submissions/2026/27 P1", json={"numerator": 4, "denominator": 5}, headers=owner
+    )
+    assert r.status_code == 201, r.text
+    r = await client.patch(
+        f"/api/v1/kpis/{reported['id']}", json={"frequency": "quarterly", "unit": "ratio"}, headers=h
+    )
+    assert r.status_code == 409
+    assert [e["pointer"] for e in r.json()["errors"]] == ["#/unit", "#/frequency"]
+    assert "has values recorded" in r.json()["detail"]

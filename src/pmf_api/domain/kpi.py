@@ -6,6 +6,7 @@ The vocabulary follows the Data Quality Template and KPI governance of seed
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -147,6 +148,38 @@ def definition_problems(
             InvalidValue("Numerator/denominator aggregation is for percentages, ratios and rates", field="aggregation")
         )
     return problems
+
+
+# How a KPI is judged: targets are set and values reported in these terms.
+REDEFINING_FIELDS = ("polarity", "unit", "aggregation", "frequency")
+
+
+def redefinition_problems(
+    code: str, changes: Mapping[str, tuple[object, object]], *, has_targets: bool, has_values: bool
+) -> list[InvalidValue]:
+    """Changes (field -> (current, requested)) to how a KPI is judged that its history forbids.
+
+    Targets were set, and values reported, for the KPI as it is defined: judged the other way (a
+    lower-is-better KPI with a higher-is-better intervention level, monthly values of a quarterly
+    KPI) they would give wrong RAGs without any error. KPIs are reviewed once a year, and a new or
+    changed one gets its Data Quality Template and targets for the coming year (seed
+    001_ec6bae7b38cacc6f.txt, C.1): a KPI with history keeps its definition, and a new KPI takes
+    the new one. Titles, owners, labels, precision and the rest stay editable.
+    """
+    if not (has_targets or has_values):
+        return []
+    recorded = " and ".join(name for name, held in (("targets", has_targets), ("values", has_values)) if held)
+    return [
+        InvalidValue(
+            f"{code} has {recorded} recorded as {field} {current}; changing it to {requested} would judge them "
+            "wrongly. Archive this KPI and define a new one for the new definition",
+            field=field,
+        )
+        for field in REDEFINING_FIELDS
+        if field in changes
+        for current, requested in [changes[field]]
+        if current != requested
+    ]
 
 
 @dataclass(frozen=True, slots=True)

@@ -62,6 +62,11 @@ class KpiCreate(KpiFields):
     service_id: uuid.UUID
 
 
+_FIXED_WITH_HISTORY = (
+    "Fixed once the KPI has targets or values (409): archive it and define a new KPI for a new definition"
+)
+
+
 class KpiUpdate(UpdateModel):
     nullable = frozenset(
         {
@@ -82,10 +87,10 @@ class KpiUpdate(UpdateModel):
     title: Name | None = None
     definition: Text | None = None
     why_it_matters: Text | None = None
-    unit: Unit | None = None
-    polarity: Polarity | None = None
-    frequency: Frequency | None = None
-    aggregation: Aggregation | None = None
+    unit: Unit | None = Field(default=None, description=_FIXED_WITH_HISTORY)
+    polarity: Polarity | None = Field(default=None, description=_FIXED_WITH_HISTORY)
+    frequency: Frequency | None = Field(default=None, description=_FIXED_WITH_HISTORY)
+    aggregation: Aggregation | None = Field(default=None, description=_FIXED_WITH_HISTORY)
     decimal_places: int | None = Field(default=None, ge=0, le=6)
     statutory: bool | None = None
     source: Name | None = None

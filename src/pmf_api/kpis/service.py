@@ -5,18 +5,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmf_api import crud
 from pmf_api.auth.actor import Actor
 from pmf_api.auth.policy import Resource
-from pmf_api.domain.kpi import Aggregation, Unit, definition_problems
-from pmf_api.errors import field_problems, refuse
+from pmf_api.domain.kpi import REDEFINING_FIELDS, Aggregation, Unit, definition_problems, redefinition_problems
+from pmf_api.errors import Conflict, field_problems, refuse
 from pmf_api.kpis.models import ContextualMeasure, Kpi
 from pmf_api.organisations.models import Person, Portfolio, Service
 from pmf_api.organisations.service import placement_from
 from pmf_api.plans.models import Outcome
+from pmf_api.submissions.models import Submission
+from pmf_api.targets.models import Target
 
 
 async def check_kpi(session: AsyncSession, actor: Actor, values: Mapping[str, Any]) -> None:
@@ -34,6 +36,25 @@ async def check_kpi(session: AsyncSession, actor: Actor, values: Mapping[str, An
                 backup_owner=values.get("backup_owner_id"),
             )
         )
+    )
+
+
+async def check_redefinition(session: AsyncSession, actor: Actor, kpi: Kpi, changes: Mapping[str, Any]) -> None:
+    """A KPI with targets or values keeps how it is judged (``domain.kpi.redefinition_problems``)."""
+    changing = {
+        name: (getattr(kpi, name), changes[name])
+        for name in REDEFINING_FIELDS
+        if name in changes and changes[name] != getattr(kpi, name)
+    }
+    if not changing:
+        return
+    has_targets = await session.scalar(select(exists().where(Target.kpi_id == kpi.id)))
+    has_values = await session.scalar(select(exists().where(Submission.kpi_id == kpi.id)))
+    refuse(
+        field_problems(
+            redefinition_problems(kpi.code, changing, has_targets=bool(has_targets), has_values=bool(has_values))
+        ),
+        Conflict,
     )
 
 
@@ -60,6 +81,7 @@ kpis = crud.EntitySpec(
     ),
     placement=placement_from,
     check=check_kpi,
+    check_change=check_redefinition,
     filters={
         "directorate_id": lambda value: Kpi.service_id.in_(select(Service.id).where(Service.directorate_id == value)),
         "priority_id": lambda value: Kpi.outcome_id.in_(select(Outcome.id).where(Outcome.priority_id == value)),
