@@ -345,6 +345,9 @@ def drop_database(name: str) -> None:
 async def _seed(url: str) -> dict[str, Any]:
     from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
+    from pmf_api.apikeys import service as api_keys
+    from pmf_api.auth.actor import Actor, Grant
+    from pmf_api.domain.workflow import Role
     from pmf_api.kpis.models import Kpi
     from pmf_api.organisations.models import Directorate, Organisation, Person, Service
 
@@ -410,6 +413,10 @@ async def _seed(url: str) -> dict[str, Any]:
             session.add(person)
             await session.flush()
             session.add_all(kpis)
+            await session.commit()
+        async with async_sessionmaker(engine, expire_on_commit=False)() as session:
+            team = Actor(org.id, "bench", "Benchmark performance team", (Grant(Role.PERFORMANCE),))
+            ids["api_key"] = (await api_keys.create_key(session, team, name="Benchmark", role=Role.VIEWER)).secret
             await session.commit()
         return ids
     finally:
@@ -667,11 +674,14 @@ def main() -> int:
             )
 
         auth = {"Authorization": f"Bearer {token}"}
+        api_key = {"X-API-Key": seed["api_key"]}
         plan = [("bare GET /hello", bare, bare_port, ["/hello"], {})]
         for prefix, proc, port in [("", api, api_port), *((f"[{n}] ", p, port) for n, p, port in variant_servers)]:
             plan += [
                 (f"{prefix}GET /api/v1/kpis/{{id}} (300 ids)", proc, port, kpi_paths, auth),
                 (f"{prefix}GET /api/v1/kpis?service_id&limit={LIST_LIMIT}", proc, port, [list_path], auth),
+                # Machine clients (Power BI, scripts) send an API key, checked against the database each time
+                (f"{prefix}API key: GET /api/v1/kpis/{{id}} (300 ids)", proc, port, kpi_paths, api_key),
             ]
         plan.append(("bare GET /hello (again)", bare, bare_port, ["/hello"], {}))
         results = []

@@ -11,11 +11,13 @@ import hashlib
 import hmac
 import secrets
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from pmf_api.apikeys.models import ApiKey
@@ -23,6 +25,7 @@ from pmf_api.audit import service as audit
 from pmf_api.auth.actor import Actor, Grant, ScopeType
 from pmf_api.auth.policy import Resource, require_write
 from pmf_api.db.repository import Page, get_in_organisation, paginate, snapshot
+from pmf_api.db.rows import DriverConnection, Query
 from pmf_api.db.session import unit_of_work
 from pmf_api.domain.workflow import Role
 from pmf_api.errors import Conflict, NotAuthenticated, invalid
@@ -126,7 +129,38 @@ async def revoke_key(session: AsyncSession, actor: Actor, key_id: uuid.UUID) -> 
     return api_key
 
 
-def actor_of(api_key: ApiKey, request_id: str | None) -> Actor:
+class StoredKey(Protocol):
+    """What authentication reads of a stored key: an ``ApiKey``, or its row read over the driver."""
+
+    @property
+    def organisation_id(self) -> uuid.UUID: ...
+
+    @property
+    def prefix(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def role(self) -> str: ...
+
+    @property
+    def scope(self) -> str: ...
+
+    @property
+    def scope_id(self) -> uuid.UUID | None: ...
+
+    @property
+    def key_hash(self) -> str: ...
+
+    @property
+    def revoked_at(self) -> datetime | None: ...
+
+    @property
+    def last_used_at(self) -> datetime | None: ...
+
+
+def actor_of(api_key: StoredKey, request_id: str | None) -> Actor:
     scope = ScopeType(api_key.scope)
     return Actor(
         organisation_id=api_key.organisation_id,
@@ -145,21 +179,55 @@ async def authenticate(
     Runs in its own short transaction, so the request's own transaction (and a read-only session
     for GETs) stays as it is, and last_used_at is kept even when the request itself fails.
     """
-    secret = secret.strip()
-    if not secret.startswith(KEY_PREFIX) or len(secret) <= PREFIX_LENGTH:
-        raise NotAuthenticated(detail="The API key is not valid")
-    presented = hash_key(secret)
+    prefix, presented = _presented(secret)
     async with unit_of_work(sessionmaker) as session:
-        candidates = await session.scalars(select(ApiKey).where(ApiKey.prefix == secret[:PREFIX_LENGTH]))
-        api_key = next((k for k in candidates if hmac.compare_digest(k.key_hash, presented)), None)
-        if api_key is None:
-            raise NotAuthenticated(detail="The API key is not valid")
-        if api_key.revoked_at is not None:
-            raise NotAuthenticated(detail="This API key has been revoked")
+        api_key = _matching(await session.scalars(select(ApiKey).where(ApiKey.prefix == prefix)), presented)
         now = datetime.now(UTC)
-        if api_key.last_used_at is None or now - api_key.last_used_at >= LAST_USED_RESOLUTION:
+        if _use_to_record(api_key, now):
             # A plain UPDATE: noting use is not a change of the key, so its version stays.
             await session.execute(
                 update(ApiKey).where(ApiKey.id == api_key.id).values(last_used_at=now, updated_at=ApiKey.updated_at)
             )
         return actor_of(api_key, request_id)
+
+
+_BY_PREFIX = Query(ApiKey, select(ApiKey).where(ApiKey.prefix == bindparam("prefix")))
+
+
+async def authenticate_without_writing(
+    connection: DriverConnection, secret: str, request_id: str | None = None
+) -> Actor | None:
+    """What :func:`authenticate` gives, read over the driver (see ``pmf_api.db.rows``), for a key
+    whose use was recorded within ``LAST_USED_RESOLUTION``; None when its use is due to be recorded
+    (then :func:`authenticate` must run, and write)."""
+    prefix, presented = _presented(secret)
+    rows = await connection.fetch(_BY_PREFIX, {"prefix": prefix})
+    api_key: StoredKey = _matching([SimpleNamespace(**row) for row in rows], presented)
+    if _use_to_record(api_key, datetime.now(UTC)):
+        return None
+    return actor_of(api_key, request_id)
+
+
+def _presented(secret: str) -> tuple[str, str]:
+    """The presented key's prefix (to find its row) and hash (to compare), or 401."""
+    secret = secret.strip()
+    if not secret.startswith(KEY_PREFIX) or len(secret) <= PREFIX_LENGTH:
+        raise NotAuthenticated(detail="The API key is not valid")
+    return secret[:PREFIX_LENGTH], hash_key(secret)
+
+
+KeyT = TypeVar("KeyT", bound=StoredKey)
+
+
+def _matching(candidates: Iterable[KeyT], presented: str) -> KeyT:
+    """The candidate whose hash is the presented key's (compared in constant time), or 401."""
+    api_key = next((k for k in candidates if hmac.compare_digest(k.key_hash, presented)), None)
+    if api_key is None:
+        raise NotAuthenticated(detail="The API key is not valid")
+    if api_key.revoked_at is not None:
+        raise NotAuthenticated(detail="This API key has been revoked")
+    return api_key
+
+
+def _use_to_record(api_key: StoredKey, now: datetime) -> bool:
+    return api_key.last_used_at is None or now - api_key.last_used_at >= LAST_USED_RESOLUTION
