@@ -50,13 +50,32 @@ def definition_of(kpi: Kpi) -> KpiDefinition:
 
 
 def observation_of(submission: Submission) -> Observation:
+    return observation_from(
+        submission.period,
+        submission.value,
+        submission.numerator,
+        submission.denominator,
+        submission.commentary,
+        submission.owner_forecast,
+    )
+
+
+def observation_from(
+    period: str,
+    value: Decimal | None,
+    numerator: Decimal | None,
+    denominator: Decimal | None,
+    commentary: str | None,
+    owner_forecast: Decimal | None,
+) -> Observation:
+    """A stored submission's figures (in the order of its columns) as the domain's observation."""
     return Observation(
-        period=Period.parse(submission.period),
-        value=submission.value,
-        numerator=submission.numerator,
-        denominator=submission.denominator,
-        comment=submission.commentary or "",
-        owner_forecast=submission.owner_forecast,
+        period=Period.parse(period),
+        value=value,
+        numerator=numerator,
+        denominator=denominator,
+        comment=commentary or "",
+        owner_forecast=owner_forecast,
     )
 
 

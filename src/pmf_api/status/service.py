@@ -24,7 +24,7 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import Numeric, Row, Select, func, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -356,9 +356,13 @@ def _exact_decimal(session: AsyncSession) -> Callable[[Any, str], Any]:
     return lambda column, name: column
 
 
-def _observations(rows: Iterable[Row[Any]]) -> list[Observation]:
-    # The adapter converts submissions; these rows carry the columns it reads under the same names.
-    return [adapter.observation_of(cast(Submission, row)) for row in rows]
+def _observations(rows: Iterable[Sequence[Any]]) -> list[Observation]:
+    # Unpacked by position (the counted query's columns after kpi_id): reading 36 rows a KPI by
+    # attribute name was a fifth of a cold scorecard's time.
+    return [
+        adapter.observation_from(period, value, numerator, denominator, commentary, owner_forecast)
+        for _kpi_id, period, value, numerator, denominator, commentary, owner_forecast in rows
+    ]
 
 
 def _status(
