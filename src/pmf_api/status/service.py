@@ -358,7 +358,7 @@ def _exact_decimal(session: AsyncSession) -> Callable[[Any, str], Any]:
 
 def _observations(rows: Iterable[Sequence[Any]]) -> list[Observation]:
     # Unpacked by position (the counted query's columns after kpi_id): reading 36 rows a KPI by
-    # attribute name was a fifth of a cold scorecard's time.
+    # attribute name cost 2.5x as much (34 ms of a cold 300-KPI scorecard).
     return [
         adapter.observation_from(period, value, numerator, denominator, commentary, owner_forecast)
         for _kpi_id, period, value, numerator, denominator, commentary, owner_forecast in rows
