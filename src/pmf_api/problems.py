@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -181,7 +181,31 @@ async def _database_error(request: Request, exc: Exception) -> JSONResponse:
             "The connection to the database was lost; nothing was changed. Retry the request",
             headers={"Retry-After": "1"},
         )
+    if _contention(exc):
+        # Writers queue (db.session.unit_of_work); one that waited past the database's limit, or
+        # was picked to break a deadlock, was rolled back whole and can simply be sent again.
+        logger.warning("database contention: %s", exc)
+        return problem_response(
+            request,
+            503,
+            "database-busy",
+            "Service temporarily busy",
+            "Other changes held the records this request needed; nothing was changed. Retry the request",
+            headers={"Retry-After": "1"},
+        )
     return await _unexpected(request, exc)
+
+
+# PostgreSQL: serialization_failure, deadlock_detected, lock_not_available
+_CONTENTION_STATES = frozenset({"40001", "40P01", "55P03"})
+
+
+def _contention(exc: DBAPIError) -> bool:
+    state = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    if state in _CONTENTION_STATES:
+        return True
+    message = str(exc.orig).lower()
+    return isinstance(exc, OperationalError) and ("database is locked" in message or "database is busy" in message)
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -211,9 +235,11 @@ def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses=`` entries documenting a route's problem responses.
 
     422 is always listed: every route validates its parameters, and this replaces FastAPI's own
-    validation-error schema with the problem+json one the service actually sends.
+    validation-error schema with the problem+json one the service actually sends. So is 503: any
+    request may find the database gone or, for a write, too busy; nothing is changed, and
+    ``Retry-After`` says when to send it again.
     """
-    statuses = tuple(sorted({*statuses, 422}))
+    statuses = tuple(sorted({*statuses, 422, 503}))
     descriptions = {
         400: "Malformed request",
         401: "Missing, expired or invalid credentials",
@@ -223,6 +249,7 @@ def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         412: "The If-Match ETag is stale; nothing was changed",
         413: "Request body too large",
         422: "Invalid input; `errors` points at each bad field",
+        503: "The database is unreachable or busy; nothing was changed. Retry after `Retry-After` seconds",
     }
     return {
         s: {"model": Problem, "description": descriptions[s], "content": {PROBLEM_MEDIA_TYPE: {}}} for s in statuses

@@ -52,7 +52,7 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
             async with read_only(reads.maker) as session:
                 yield session
             return
-    async with unit_of_work(sessionmaker) as session:
+    async with unit_of_work(sessionmaker, writes=not safe) as session:
         if safe:
             mark_read_only(session)  # as strict as the autocommit path, so tests on SQLite catch a writing GET
         yield session

@@ -10,7 +10,9 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 from jose import jwt
+from sqlalchemy.exc import DBAPIError, OperationalError
 
+from pmf_api import crud
 from pmf_api.auth.actor import Grant
 from pmf_api.auth.tokens import mint_token
 from pmf_api.domain.workflow import Role
@@ -192,3 +194,43 @@ async def test_audit_trail_records_every_write_and_is_restricted(client: httpx.A
     assert (await client.get("/api/v1/audit", params={"action": "create"}, headers=h)).json()["items"][0][
         "entity_id"
     ] == created["id"]
+
+
+class _Locked(Exception):
+    """What a driver raises when a lock could not be had (SQLite's message, PostgreSQL's state)."""
+
+    def __init__(self, message: str, sqlstate: str | None = None) -> None:
+        super().__init__(message)
+        self.sqlstate = sqlstate
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        OperationalError("UPDATE directorate ...", {}, _Locked("database is locked")),
+        DBAPIError("UPDATE directorate ...", {}, _Locked("deadlock detected", sqlstate="40P01")),
+        DBAPIError("UPDATE directorate ...", {}, _Locked("could not serialize access", sqlstate="40001")),
+    ],
+)
+async def test_a_write_that_lost_a_lock_gets_503_and_retry_after(
+    client: httpx.AsyncClient, auth: TokenFactory, monkeypatch: pytest.MonkeyPatch, error: DBAPIError
+) -> None:
+    async def contended(*_: object, **__: object) -> None:
+        raise error
+
+    monkeypatch.setattr(crud, "create", contended)
+    r = await client.post("/api/v1/directorates", json={"code": "D1", "name": "Place"}, headers=auth())
+    assert r.status_code == 503, r.text
+    assert r.headers["Retry-After"] == "1" and r.json()["type"].endswith("/database-busy")
+    assert (await client.get("/api/v1/directorates", headers=auth())).json()["items"] == []
+
+
+async def test_other_database_errors_stay_500(
+    client: httpx.AsyncClient, auth: TokenFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(*_: object, **__: object) -> None:
+        raise OperationalError("SELECT ...", {}, _Locked("disk I/O error"))
+
+    monkeypatch.setattr(crud, "create", broken)
+    r = await client.post("/api/v1/directorates", json={"code": "D1", "name": "Place"}, headers=auth())
+    assert r.status_code == 500 and r.json()["type"].endswith("/internal-error")

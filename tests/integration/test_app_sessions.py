@@ -6,6 +6,7 @@ same answers, sees writes committed by earlier requests, and that writes still c
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -95,3 +96,28 @@ async def test_reads_see_committed_writes(deployed: tuple[httpx.AsyncClient, dic
     assert [item["value"] for item in scorecard.json()["items"]] == [45]
     audit = await client.get("/api/v1/audit", params={"entity_id": kpi.json()["id"]}, headers=h)
     assert [a["action"] for a in audit.json()["items"]] == ["update", "create"]
+
+
+async def test_concurrent_writes_and_reads_all_succeed(deployed: tuple[httpx.AsyncClient, dict[str, str]]) -> None:
+    """Many requests at once (a bulk script beside people at their desks): on SQLite a write
+    transaction that began as a reader could not take the write lock and failed with "database is
+    locked" (a 500); every one must now wait its turn and succeed."""
+    client, h = deployed
+    directorate = await client.post("/api/v1/directorates", json={"code": "D", "name": "Place"}, headers=h)
+    assert directorate.status_code == 201, directorate.text
+    path = f"/api/v1/directorates/{directorate.json()['id']}"
+
+    async def rename(n: int) -> int:
+        current = await client.get(path, headers=h)
+        response = await client.patch(path, json={"name": f"Place {n}"}, headers=h)  # last write wins
+        return response.status_code if current.status_code == 200 else current.status_code
+
+    async def create(n: int) -> int:
+        body = {"code": f"S{n}", "name": f"Service {n}", "directorate_id": directorate.json()["id"]}
+        response = await client.post("/api/v1/services", json=body, headers=h)
+        return response.status_code
+
+    statuses = await asyncio.gather(*(rename(n) for n in range(12)), *(create(n) for n in range(12)))
+    assert statuses == [200] * 12 + [201] * 12
+    listed = await client.get("/api/v1/services", params={"limit": 50}, headers=h)
+    assert len(listed.json()["items"]) == 12

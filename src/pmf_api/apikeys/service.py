@@ -180,15 +180,17 @@ async def authenticate(
     for GETs) stays as it is, and last_used_at is kept even when the request itself fails.
     """
     prefix, presented = _presented(secret)
-    async with unit_of_work(sessionmaker) as session:
+    async with unit_of_work(sessionmaker, writes=False) as session:
         api_key = _matching(await session.scalars(select(ApiKey).where(ApiKey.prefix == prefix)), presented)
-        now = datetime.now(UTC)
-        if _use_to_record(api_key, now):
-            # A plain UPDATE: noting use is not a change of the key, so its version stays.
+    now = datetime.now(UTC)
+    if _use_to_record(api_key, now):
+        # Recorded apart (a write, once a minute at most), so reading the key never waits for writers.
+        # A plain UPDATE: noting use is not a change of the key, so its version stays.
+        async with unit_of_work(sessionmaker) as session:
             await session.execute(
                 update(ApiKey).where(ApiKey.id == api_key.id).values(last_used_at=now, updated_at=ApiKey.updated_at)
             )
-        return actor_of(api_key, request_id)
+    return actor_of(api_key, request_id)
 
 
 _BY_PREFIX = Query(ApiKey, select(ApiKey).where(ApiKey.prefix == bindparam("prefix")))

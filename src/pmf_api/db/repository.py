@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from pmf_api.db.base import Base, Entity, OrganisationOwned
+from pmf_api.db.session import WRITES
 from pmf_api.errors import NotFound, invalid
 
 M = TypeVar("M", bound=Base)
@@ -38,9 +39,11 @@ async def get_in_organisation(
     """The record, or NotFound when it is missing or another council's (the two must look alike).
 
     Loaded by primary key (the session's identity map first, then SQLAlchemy's cached statement),
-    the cheapest read there is; the organisation is checked on the row.
+    the cheapest read there is; the organisation is checked on the row. In a unit of work that
+    writes, it is read afresh and locked until the unit ends (``SELECT ... FOR UPDATE``; SQLite's
+    writers already hold the database's lock), so a concurrent change to it waits, then sees it.
     """
-    row = await session.get(model, id)
+    row = await session.get(model, id, with_for_update=True if session.info.get(WRITES) else None)
     require_in_organisation(None if row is None else row.organisation_id, organisation_id, what, id)
     assert row is not None
     return row

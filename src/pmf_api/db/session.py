@@ -49,7 +49,11 @@ def configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        # A transaction that will write takes the write lock at BEGIN and so waits its turn (up to
+        # busy_timeout). Begun as a reader, it could not upgrade while another wrote, and SQLite
+        # refuses that at once ("database is locked"), whatever the timeout.
+        immediate = connection.get_execution_options().get(BEGIN_IMMEDIATE)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -57,6 +61,8 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
 
 
 READ_ONLY = "read_only"
+WRITES = "writes"
+BEGIN_IMMEDIATE = "pmf_begin_immediate"
 
 
 def mark_read_only(session: AsyncSession) -> None:
@@ -105,10 +111,22 @@ async def read_only(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIter
 
 
 @asynccontextmanager
-async def unit_of_work(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
-    """One transaction: committed when the block ends normally, rolled back on any error."""
+async def unit_of_work(
+    sessionmaker: async_sessionmaker[AsyncSession], *, writes: bool = True
+) -> AsyncIterator[AsyncSession]:
+    """One transaction: committed when the block ends normally, rolled back on any error.
+
+    A unit of work that ``writes`` queues behind other writers instead of failing when they
+    collide: on SQLite it begins with the write lock; everywhere, a record it loads by id is
+    locked until it ends (``repository.get_in_organisation``), so two changes to one record run
+    one after the other and the second sees the first.
+    """
     async with sessionmaker() as session:
         try:
+            if writes:
+                session.info[WRITES] = True
+                if session.bind is not None and session.bind.dialect.name == "sqlite":
+                    await session.connection(execution_options={BEGIN_IMMEDIATE: True})
             yield session
             await session.commit()
         except BaseException:
