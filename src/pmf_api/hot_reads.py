@@ -40,7 +40,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from pmf_api import crud
 from pmf_api.apikeys import service as api_keys
 from pmf_api.auth.actor import Actor
-from pmf_api.auth.tokens import verify_token
+from pmf_api.auth.tokens import authenticate_bearer
 from pmf_api.db.rows import DriverConnection, column_keys, driver_connection
 from pmf_api.errors import PMFError
 from pmf_api.observability import current_request_id
@@ -189,7 +189,8 @@ async def _actor(scope: Scope, connection: DriverConnection, headers: dict[bytes
     the full route must decide (no credentials, or a key whose use is due to be recorded)."""
     scheme, token = get_authorization_scheme_param(headers[b"authorization"])  # as FastAPI's HTTPBearer
     if scheme.lower() == "bearer" and token:
-        return verify_token(scope["app"].state.settings, token, current_request_id())
+        state = scope["app"].state
+        return await authenticate_bearer(state.settings, state.key_set, token, current_request_id())
     key = headers[b"x-api-key"]
     if key:
         return await api_keys.authenticate_without_writing(connection, key, current_request_id())

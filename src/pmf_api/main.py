@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from pmf_api import __version__, hot_reads, problems
 from pmf_api.api import API_PREFIX, FEATURE_ROUTERS
+from pmf_api.auth.oidc import KeySet
 from pmf_api.config import Settings, get_settings
 from pmf_api.db.session import create_engine, create_read_sessions, create_sessionmaker
 from pmf_api.health import router as health_router
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         license_info={"name": "MIT"},
     )
     app.state.settings = settings
+    app.state.key_set = KeySet.from_settings(settings)
     problems.install(app)
     if settings.hot_reads:  # innermost: CORS headers, request ids, logs and body limits apply to it too
         app.add_middleware(HotReads, prefix=API_PREFIX, reads=hot_reads.registered())

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pmf_api import crud
 from pmf_api.apikeys import service as api_keys
 from pmf_api.auth.actor import Actor
-from pmf_api.auth.tokens import verify_token
+from pmf_api.auth.tokens import authenticate_bearer
 from pmf_api.config import Settings
 from pmf_api.db.base import Entity
 from pmf_api.db.repository import Page
@@ -73,7 +73,8 @@ async def get_actor(
         return await api_keys.authenticate(request.app.state.sessionmaker, api_key, current_request_id())
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise NotAuthenticated(detail="Send a bearer token in the Authorization header (or an X-API-Key)")
-    return verify_token(request.app.state.settings, credentials.credentials, current_request_id())
+    state = request.app.state
+    return await authenticate_bearer(state.settings, state.key_set, credentials.credentials, current_request_id())
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]

@@ -12,6 +12,7 @@ from typing import Any
 from jose import JWTError, jwt
 
 from pmf_api.auth.actor import Actor, Grant, ScopeType
+from pmf_api.auth.oidc import KeySet, external_actor
 from pmf_api.config import Settings
 from pmf_api.domain.workflow import Role
 from pmf_api.errors import NotAuthenticated
@@ -64,6 +65,11 @@ class VerifiedTokens:
             ",".join(settings.jwt_algorithms),
             settings.jwt_issuer,
             settings.jwt_audience,
+            ",".join(settings.oidc_algorithms) if settings.oidc_enabled else "",
+            str(settings.oidc_issuer),
+            str(settings.oidc_audience),
+            str(settings.oidc_organisation_id),
+            settings.oidc_roles_claim,
         )
 
     def get(self, key: tuple[str, ...], now: float) -> Actor | None:
@@ -90,18 +96,52 @@ class VerifiedTokens:
 verified_tokens = VerifiedTokens()
 
 
-def verify_token(settings: Settings, token: str, request_id: str | None = None) -> Actor:
-    """Check signature (only the configured algorithms, never ``none``), issuer, audience and expiry.
-
-    A token verified before is taken from ``verified_tokens`` while it has not expired.
-    """
+async def authenticate_bearer(
+    settings: Settings, keys: KeySet | None, token: str, request_id: str | None = None
+) -> Actor:
+    """The actor a bearer token stands for: one of this service's own (``_verify``: HMAC), or, when
+    sign-in through an identity provider is set up, one of its tokens (``pmf_api.auth.oidc``),
+    told apart by the algorithm each is signed with. A token verified before is taken from
+    ``verified_tokens`` while it has not expired."""
     key = VerifiedTokens.key(settings, token)
     cached = verified_tokens.get(key, time.time())
     if cached is not None:
         return cached if cached.request_id == request_id else dataclasses.replace(cached, request_id=request_id)
-    actor, expires = _verify(settings, token, request_id)
+    if keys is None or _algorithm(token) not in settings.oidc_algorithms:
+        actor, expires = _verify(settings, token, request_id)
+    else:
+        actor, expires = await _verify_external(settings, keys, token, request_id)
     verified_tokens.put(key, actor, expires)
     return actor
+
+
+def _algorithm(token: str) -> str | None:
+    try:
+        return str(jwt.get_unverified_header(token).get("alg"))
+    except JWTError:
+        return None  # malformed: _verify says why
+
+
+async def _verify_external(settings: Settings, keys: KeySet, token: str, request_id: str | None) -> tuple[Actor, float]:
+    header = jwt.get_unverified_header(token)
+    signing_key = await keys.key(header.get("kid"))
+    if signing_key is None:
+        raise NotAuthenticated(detail="The bearer token is signed with a key the identity provider does not publish")
+    try:
+        claims = jwt.decode(
+            token,
+            signing_key,
+            algorithms=[str(header["alg"])],  # one of oidc_algorithms, checked by the caller
+            audience=settings.oidc_audience,
+            issuer=settings.oidc_issuer,
+            options={"require_exp": True, "require_sub": True, "require_aud": True, "require_iss": True},
+        )
+    except JWTError as exc:
+        raise NotAuthenticated(detail=f"The bearer token was rejected: {exc}") from None
+    try:
+        return external_actor(settings, claims, request_id), float(claims["exp"])
+    except (KeyError, ValueError, TypeError) as exc:
+        raise NotAuthenticated(detail=f"The bearer token's claims are not valid: {exc}") from None
 
 
 def _verify(settings: Settings, token: str, request_id: str | None) -> tuple[Actor, float]:
