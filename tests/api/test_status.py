@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 import pytest
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from pmf_api.domain.workflow import Role
+from pmf_api.targets.models import Target, TargetRevision
 from tests.api.builders import Structure, approved_target, kpi_body, post, structure
 from tests.api.conftest import Org, TokenFactory
 
@@ -349,3 +354,38 @@ async def test_only_an_approved_target_gives_a_rag(client: httpx.AsyncClient, au
     assert (await client.post(move, json={"to": "approved"}, headers=auth(Role.DIRECTOR))).status_code == 200
     approved = await _status(client, team, kpi["id"], f"{YEAR} P1")
     assert (approved["rag"], approved["target"], approved["intervention_level"]) == ("red", 50, 45)
+
+
+async def test_one_kpi_the_rules_cannot_judge_does_not_sink_the_scorecard(
+    client: httpx.AsyncClient, auth: TokenFactory, connection_sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    """Stored data the API would refuse (written by a raw-SQL fix or an old import: here a monthly
+    profile of 11 entries) makes the domain raise for that KPI alone; the scorecard still shows
+    every other KPI and names the one it could not judge, and why."""
+    h = auth(also=(Role.DIRECTOR,))
+    s = await structure(client, h)
+    good = await _recycling(client, h, s)
+    broken = await _kpi(client, h, s, unit="count", aggregation="sum", polarity="lower_is_better")
+    target = await _target(client, h, broken["id"], 120, 130, profile=[10] * 12)
+    await _validated(client, h, broken["id"], f"{YEAR} P1", {"value": 9})
+    async with connection_sessionmaker() as session:
+        target_id = uuid.UUID(target["id"])
+        await session.execute(
+            update(TargetRevision).where(TargetRevision.target_id == target_id).values(profile=["10"] * 11)
+        )
+        await session.execute(
+            update(Target)
+            .where(Target.id == target_id)
+            .values(profile=["10"] * 11, version=Target.version + 1, updated_at=datetime.now(UTC))
+        )
+        await session.commit()
+
+    r = await client.get("/api/v1/scorecard", params={"period": f"{YEAR} P3"}, headers=h)
+    assert r.status_code == 200, r.text
+    assert [item["kpi_id"] for item in r.json()["items"]] == [good["id"]]
+    [skipped] = r.json()["not_evaluated"]
+    assert skipped["kpi_id"] == broken["id"] and skipped["code"] == broken["code"]
+    assert "profile" in skipped["reason"].lower()
+    alone = await client.get(f"/api/v1/kpis/{broken['id']}/status", params={"period": f"{YEAR} P3"}, headers=h)
+    assert alone.status_code == 409 and "profile" in alone.json()["detail"].lower()
+    assert alone.json()["errors"] == []  # nothing in the request is at fault

@@ -31,7 +31,7 @@ def _today() -> date:
     "/kpis/{id}/status",
     summary="A KPI's status in a period",
     response_model=schemas.KpiStatusItem,
-    responses=responses(401, 403, 404, 422),
+    responses=responses(401, 403, 404, 409, 422),
     description=_RULES,
 )
 async def kpi_status(

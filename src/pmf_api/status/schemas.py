@@ -214,6 +214,12 @@ class KpiStatusItem(BaseModel):
     completeness: Completeness
 
 
+class NotEvaluatedKpi(BaseModel):
+    kpi_id: uuid.UUID
+    code: str
+    reason: str
+
+
 class ScorecardOut(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={"examples": [{"period": "2025/26 P3", "as_of": "2026-11-22", "items": [STATUS_EXAMPLE]}]}
@@ -222,6 +228,11 @@ class ScorecardOut(BaseModel):
     period: str = Field(description="The period asked for, or the latest month that has ended")
     as_of: date = Field(description="The date the status was worked out on (decides what is due)")
     items: list[KpiStatusItem]
+    not_evaluated: list[NotEvaluatedKpi] = Field(
+        default=[],
+        description="KPIs passing the filters whose stored data the rules cannot judge (e.g. a target "
+        "profile of the wrong length written outside the API), with the reason; empty normally",
+    )
 
 
 class ScorecardParams(BaseModel):
@@ -379,5 +390,8 @@ def kept_status_item(status: KpiStatus) -> KpiStatusItem:
 
 def scorecard_out(result: Scorecard) -> ScorecardOut:
     return ScorecardOut.model_construct(
-        period=str(result.period), as_of=result.as_of, items=[kept_status_item(item) for item in result.items]
+        period=str(result.period),
+        as_of=result.as_of,
+        items=[kept_status_item(item) for item in result.items],
+        not_evaluated=[NotEvaluatedKpi(kpi_id=n.kpi_id, code=n.code, reason=n.reason) for n in result.not_evaluated],
     )

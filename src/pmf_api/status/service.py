@@ -18,10 +18,11 @@ stale figure: any change to a value, target or setting changes the digest.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -50,7 +51,7 @@ from pmf_api.domain import (
 )
 from pmf_api.domain.reporting import Completeness, completeness, due_date, latest_ended_period, reporting_period
 from pmf_api.domain.workflow import SubmissionState
-from pmf_api.errors import invalid
+from pmf_api.errors import Conflict, invalid
 from pmf_api.kpis.models import Kpi
 from pmf_api.organisations.models import Organisation, Service
 from pmf_api.organisations.service import get_organisation
@@ -62,6 +63,8 @@ from pmf_api.targets.models import Target, TargetRevision
 # Years of values loaded before the period's own: the domain needs last year's same period and
 # previous years for seasonal forecasts and the SPC chart (three years in all, as bench_domain).
 HISTORY_YEARS = 2
+
+logger = logging.getLogger("pmf_api.status")
 
 
 @dataclass(frozen=True)
@@ -122,6 +125,16 @@ class Scorecard:
     period: Period
     as_of: date
     items: list[KpiStatus]
+    not_evaluated: list[NotEvaluated] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class NotEvaluated:
+    """A KPI whose stored data the rules cannot judge, and why (the domain's message)."""
+
+    kpi_id: uuid.UUID
+    code: str
+    reason: str
 
 
 def _requested_period(text: str | None, organisation: Organisation, as_of: date) -> Period | None:
@@ -158,8 +171,12 @@ async def kpi_status(
     )
     directorate_id, priority_id = places.one()
     choose = _period_chooser(requested, as_of, organisation.financial_year_start_month)
-    [status] = await _evaluate(session, organisation, [(kpi, directorate_id, priority_id)], [kpi.id], choose, as_of)
-    return status
+    evaluated, not_evaluated = await _evaluate(
+        session, organisation, [(kpi, directorate_id, priority_id)], [kpi.id], choose, as_of
+    )
+    if not_evaluated:
+        raise Conflict(detail=f"{kpi.code} cannot be judged as its data stands: {not_evaluated[0].reason}")
+    return evaluated[0]
 
 
 def _kpi_query(actor: Actor, filters: ScorecardFilters) -> Select[Kpi, uuid.UUID, uuid.UUID]:
@@ -208,11 +225,11 @@ async def scorecard(
     kpis = [(kpi, directorate_id, priority_id) for kpi, directorate_id, priority_id in rows]
     kpi_ids = query.with_only_columns(Kpi.id).order_by(None)
     choose = _period_chooser(requested, as_of, start_month)
-    items = await _evaluate(session, organisation, kpis, kpi_ids, choose, as_of) if kpis else []
+    items, not_evaluated = await _evaluate(session, organisation, kpis, kpi_ids, choose, as_of) if kpis else ([], [])
     if filters.rag is not None:
         items = [item for item in items if item.evaluation.rag is filters.rag]
     shown = requested or latest_ended_period(as_of, Frequency.MONTHLY, start_month)
-    result = Scorecard(period=shown, as_of=as_of, items=items)
+    result = Scorecard(period=shown, as_of=as_of, items=items, not_evaluated=not_evaluated)
     _SCORECARDS[cache_key] = result
     if len(_SCORECARDS) > SCORECARD_CACHE_SIZE:
         _SCORECARDS.popitem(last=False)
@@ -251,7 +268,7 @@ async def _evaluate(
     kpi_ids: Sequence[uuid.UUID] | Select[uuid.UUID],
     choose: Callable[[Frequency], Period],
     as_of: date,
-) -> list[KpiStatus]:
+) -> tuple[list[KpiStatus], list[NotEvaluated]]:
     """Load what the rules need for ``kpis`` in four queries, then evaluate each."""
     start_month = organisation.financial_year_start_month
     config = adapter.evaluation_config(organisation)
@@ -326,22 +343,31 @@ async def _evaluate(
             row.id, SubmissionState(row.state), row.revision, list(row.flags or [])
         )
 
-    return [
-        _status(
-            kpi,
-            directorate_id,
-            priority_id,
-            periods[kpi.id],
-            targets.get(kpi.id, []),
-            revisions,
-            keys[kpi.id],
-            counted_rows.get(kpi.id, []),
-            period_submissions.get((kpi.id, str(periods[kpi.id]))),
-            config,
-            as_of,
-        )
-        for kpi, directorate_id, priority_id in kpis
-    ]
+    evaluated: list[KpiStatus] = []
+    not_evaluated: list[NotEvaluated] = []
+    for kpi, directorate_id, priority_id in kpis:
+        try:
+            evaluated.append(
+                _status(
+                    kpi,
+                    directorate_id,
+                    priority_id,
+                    periods[kpi.id],
+                    targets.get(kpi.id, []),
+                    revisions,
+                    keys[kpi.id],
+                    counted_rows.get(kpi.id, []),
+                    period_submissions.get((kpi.id, str(periods[kpi.id]))),
+                    config,
+                    as_of,
+                )
+            )
+        except DomainError as exc:
+            # Stored data the service would refuse (a raw-SQL fix, an old import) that the rules
+            # cannot judge: that KPI is set aside, named with the reason, and the others are shown.
+            logger.warning("KPI %s (%s) not evaluated: %s", kpi.code, kpi.id, exc.message)
+            not_evaluated.append(NotEvaluated(kpi.id, kpi.code, exc.message))
+    return evaluated, not_evaluated
 
 
 _NUMERIC = Numeric(24, DECIMAL_SCALE, asdecimal=True)
