@@ -176,8 +176,9 @@ async def authenticate(
 ) -> Actor:
     """The actor a presented key stands for; an unknown or revoked key is refused (401).
 
-    Runs in its own short transaction, so the request's own transaction (and a read-only session
-    for GETs) stays as it is, and last_used_at is kept even when the request itself fails.
+    Reads in a short transaction of its own, and records the key's use (at most once a minute) in
+    another, so the request's own transaction (and a read-only session for GETs) stays as it is,
+    reading a key never waits for writers, and last_used_at is kept even when the request fails.
     """
     prefix, presented = _presented(secret)
     async with unit_of_work(sessionmaker, writes=False) as session:
