@@ -62,20 +62,31 @@ class RecordRead:
 _READS: dict[str, RecordRead] = {}
 
 
-def register(path: str, spec: crud.EntitySpec[Any], read_model: type[BaseModel], list_params: type[ListParams]) -> None:
-    """Answer ``GET <prefix><path>`` and ``GET <prefix><path>/{id}`` here where that is exact.
+def register(
+    path: str,
+    spec: crud.EntitySpec[Any],
+    read_model: type[BaseModel],
+    list_params: type[ListParams],
+    *,
+    one: bool = True,
+) -> None:
+    """Answer ``GET <prefix><path>`` and (``one``) ``GET <prefix><path>/{id}`` here where that is exact.
 
-    A read model with derived fields needs the ORM object and stays with the full route for one
-    record; list filters that take several values (or go by another name) stay with the full
-    route, which reads repeated query parameters its own way.
+    A record is read here when its read model is made of the record's columns alone (a model with
+    derived fields needs the ORM object); a page, when the fields that are not columns have
+    defaults (what lists show, e.g. a submission's ``allowed_transitions``, null in lists) and its
+    filters each take one value by their own name (the full route reads repeats its own way).
     """
+    columns = column_keys(spec.model)
     fields = read_model.model_fields
-    one = set(fields) <= column_keys(spec.model) and all(f.validation_alias is None for f in fields.values())
+    unaliased = all(f.alias is None and f.validation_alias is None for f in fields.values())
+    single = one and unaliased and set(fields) <= columns
+    listed = unaliased and all(name in columns or not f.is_required() for name, f in fields.items())
     plain_filters = all(
         f.alias is None and f.validation_alias is None and not _takes_several(f.annotation)
         for f in list_params.model_fields.values()
     )
-    _READS[path] = RecordRead(spec, read_model, list_params if plain_filters and one else None, one)
+    _READS[path] = RecordRead(spec, read_model, list_params if plain_filters and listed else None, single)
 
 
 def _takes_several(annotation: Any) -> bool:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request, Response, status
+from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 
-from pmf_api import crud
+from pmf_api import crud, hot_reads
 from pmf_api.auth.actor import Actor
 from pmf_api.domain.workflow import SubmissionState
 from pmf_api.problems import responses
@@ -20,9 +20,11 @@ from pmf_api.web import (
     IfMatch,
     PageOf,
     SessionDep,
+    etag_of,
     expected_version,
     list_query,
     page_response,
+    still_current,
     with_etag,
 )
 
@@ -119,18 +121,32 @@ async def list_submissions(
     return page_response(request, response, page, schemas.Submission.model_validate)
 
 
+# Lists are read fast (Power BI refreshes them by updated_since); one submission needs its
+# allowed transitions, so the full route reads it.
+hot_reads.register(
+    "/submissions", submission_service.submissions, schemas.Submission, schemas.SubmissionList, one=False
+)
+
+
 @router.get(
     "/submissions/{id}",
     summary="Read a submission",
     name="get_submission",
     response_model=schemas.Submission,
-    responses=responses(401, 403, 404),
+    responses={**responses(401, 403, 404), 304: {"description": "Not modified since the ETag you hold"}},
 )
 async def get_submission(
-    id: uuid.UUID, response: Response, session: SessionDep, actor: CurrentActor
-) -> schemas.Submission:
+    id: uuid.UUID,
+    response: Response,
+    session: SessionDep,
+    actor: CurrentActor,
+    if_none_match: Annotated[str | None, Header(description="An ETag you hold; 304 if still current")] = None,
+) -> Any:
     submission = await submission_service.get_submission(session, actor, id)
-    with_etag(response, submission)
+    tag = etag_of(submission)
+    if still_current(if_none_match, tag):
+        return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers={"ETag": tag})
+    response.headers["ETag"] = tag
     return await _out(session, actor, submission)
 
 
