@@ -9,24 +9,25 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Request, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 from pydantic import BaseModel
 
 from pmf_api import crud, hot_reads
 from pmf_api.auth.actor import Actor
 from pmf_api.problems import responses
 from pmf_api.web import (
+    NOT_MODIFIED,
     CurrentActor,
     IfMatch,
+    IfNoneMatch,
     ListParams,
     PageOf,
     SessionDep,
-    etag_of,
     expected_version,
     json_response,
     list_query,
+    not_modified,
     page_json_response,
-    still_current,
     with_etag,
 )
 
@@ -104,20 +105,14 @@ def add_crud_routes(
         summary=f"Read a {what}",
         name=f"get_{spec.model.__tablename__}",
         response_model=read_model,
-        responses={**responses(401, 403, 404), 304: {"description": "Not modified since the ETag you hold"}},
+        responses={**responses(401, 403, 404), **NOT_MODIFIED},
     )
     async def get_item(
-        id: uuid.UUID,
-        response: Response,
-        session: SessionDep,
-        actor: CurrentActor,
-        if_none_match: Annotated[str | None, Header(description="An ETag you hold; 304 if still current")] = None,
+        id: uuid.UUID, response: Response, session: SessionDep, actor: CurrentActor, if_none_match: IfNoneMatch = None
     ) -> Any:
         entity = await crud.get(session, actor, spec, id)
-        tag = etag_of(entity)
-        if still_current(if_none_match, tag):
-            return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers={"ETag": tag})
-        response.headers["ETag"] = tag
+        if (unchanged := not_modified(response, entity, if_none_match)) is not None:
+            return unchanged
         return json_response(read_model.model_validate(entity), response)
 
     @router.patch(

@@ -149,6 +149,19 @@ def expected_version(if_match: str | None, entity_id: uuid.UUID | None = None) -
     raise PreconditionFailed(detail=f"If-Match {if_match} names no version of this record")
 
 
+IfNoneMatch = Annotated[str | None, Header(description="An ETag you hold; 304 if still current")]
+NOT_MODIFIED: dict[int | str, dict[str, Any]] = {304: {"description": "Not modified since the ETag you hold"}}
+
+
+def not_modified(response: Response, entity: Entity, if_none_match: str | None) -> Response | None:
+    """A 304 when the client's copy of ``entity`` is current; else None, with its ETag on ``response``."""
+    tag = etag_of(entity)
+    if still_current(if_none_match, tag):
+        return Response(status_code=304, headers={"ETag": tag})
+    response.headers["ETag"] = tag
+    return None
+
+
 IfMatch = Annotated[
     str | None,
     Header(description="The ETag you read; a stale one gets 412 and nothing is changed"),

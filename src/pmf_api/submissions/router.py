@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Query, Request, Response, status
+from fastapi import APIRouter, Path, Query, Request, Response, status
 
 from pmf_api import crud, hot_reads
 from pmf_api.auth.actor import Actor
@@ -16,15 +16,16 @@ from pmf_api.submissions import schemas
 from pmf_api.submissions import service as submission_service
 from pmf_api.submissions.models import Submission
 from pmf_api.web import (
+    NOT_MODIFIED,
     CurrentActor,
     IfMatch,
+    IfNoneMatch,
     PageOf,
     SessionDep,
-    etag_of,
     expected_version,
     list_query,
+    not_modified,
     page_response,
-    still_current,
     with_etag,
 )
 
@@ -133,20 +134,14 @@ hot_reads.register(
     summary="Read a submission",
     name="get_submission",
     response_model=schemas.Submission,
-    responses={**responses(401, 403, 404), 304: {"description": "Not modified since the ETag you hold"}},
+    responses={**responses(401, 403, 404), **NOT_MODIFIED},
 )
 async def get_submission(
-    id: uuid.UUID,
-    response: Response,
-    session: SessionDep,
-    actor: CurrentActor,
-    if_none_match: Annotated[str | None, Header(description="An ETag you hold; 304 if still current")] = None,
+    id: uuid.UUID, response: Response, session: SessionDep, actor: CurrentActor, if_none_match: IfNoneMatch = None
 ) -> Any:
     submission = await submission_service.get_submission(session, actor, id)
-    tag = etag_of(submission)
-    if still_current(if_none_match, tag):
-        return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers={"ETag": tag})
-    response.headers["ETag"] = tag
+    if (unchanged := not_modified(response, submission, if_none_match)) is not None:
+        return unchanged
     return await _out(session, actor, submission)
 
 
