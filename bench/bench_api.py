@@ -345,11 +345,12 @@ def drop_database(name: str) -> None:
 async def _seed(url: str) -> dict[str, Any]:
     from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
-    from pmf_api.apikeys import service as api_keys
-    from pmf_api.auth.actor import Actor, Grant
+    from pmf_api.access.actor import Actor, Grant
+    from pmf_api.access.api_keys import service as api_keys
     from pmf_api.domain.workflow import Role
-    from pmf_api.kpis.models import Kpi
-    from pmf_api.organisations.models import Directorate, Organisation, Person, Service
+    from pmf_api.framework.organisations.models import Directorate, Organisation, Person, Service
+    from pmf_api.framework.organisations.repository import directory
+    from pmf_api.performance.kpis.models import Kpi
 
     engine = create_async_engine(url)
     try:
@@ -416,7 +417,9 @@ async def _seed(url: str) -> dict[str, Any]:
             await session.commit()
         async with async_sessionmaker(engine, expire_on_commit=False)() as session:
             team = Actor(org.id, "bench", "Benchmark performance team", (Grant(Role.PERFORMANCE),))
-            ids["api_key"] = (await api_keys.create_key(session, team, name="Benchmark", role=Role.VIEWER)).secret
+            ids["api_key"] = (
+                await api_keys.create_key(session, team, directory, name="Benchmark", role=Role.VIEWER)
+            ).secret
             await session.commit()
         return ids
     finally:
@@ -594,11 +597,11 @@ def main() -> int:
     signal.signal(signal.SIGTERM, on_term)
     signal.signal(signal.SIGINT, signal.default_int_handler)  # also when started with SIGINT ignored (nohup, &)
 
-    from pmf_api.auth.actor import Grant
-    from pmf_api.auth.tokens import mint_token
+    from pmf_api.access.actor import Grant
+    from pmf_api.access.tokens import mint_token
     from pmf_api.config import Settings
-    from pmf_api.db.migrations import upgrade
     from pmf_api.domain.workflow import Role
+    from pmf_api.platform.db.migrations import upgrade
 
     db = f"pmf_bench_{secrets.token_hex(4)}"
     url = f"{PG_SERVER}/{db}"

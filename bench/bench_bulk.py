@@ -38,13 +38,13 @@ from sqlalchemy.ext.asyncio import create_async_engine
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from pmf_api.auth.actor import Grant  # noqa: E402
-from pmf_api.auth.tokens import mint_token  # noqa: E402
+from pmf_api.access.actor import Grant  # noqa: E402
+from pmf_api.access.tokens import mint_token  # noqa: E402
 from pmf_api.config import Settings  # noqa: E402
-from pmf_api.db.migrations import upgrade  # noqa: E402
 from pmf_api.domain import Period  # noqa: E402
 from pmf_api.domain.workflow import Role  # noqa: E402
 from pmf_api.main import attach_engine, create_app  # noqa: E402
+from pmf_api.platform.db.migrations import upgrade  # noqa: E402
 
 SERVER = "postgresql+asyncpg://postgres@127.0.0.1:5432"
 KPIS = 560

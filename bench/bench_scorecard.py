@@ -57,10 +57,10 @@ async def seed(url: str) -> dict[str, Any]:
     from sqlalchemy.ext.asyncio import create_async_engine
 
     from pmf_api.domain import FinancialYear, Period
-    from pmf_api.kpis.models import Kpi
-    from pmf_api.organisations.models import Directorate, Organisation, Person, Service
-    from pmf_api.submissions.models import Submission
-    from pmf_api.targets.models import Target, TargetRevision
+    from pmf_api.framework.organisations.models import Directorate, Organisation, Person, Service
+    from pmf_api.performance.kpis.models import Kpi
+    from pmf_api.performance.submissions.models import Submission
+    from pmf_api.performance.targets.models import Target, TargetRevision
 
     rng = random.Random(2025)
     now = datetime.now(UTC)
@@ -198,13 +198,13 @@ async def measure(url: str, secret: str, ids: dict[str, Any], requests: int, mod
     import httpx
     from sqlalchemy import event, text
 
-    from pmf_api.auth.actor import Grant
-    from pmf_api.auth.tokens import mint_token
+    from pmf_api.access.actor import Grant
+    from pmf_api.access.tokens import mint_token
     from pmf_api.config import Settings
     from pmf_api.domain.workflow import Role
     from pmf_api.main import attach_engine, create_app, tune_garbage_collector
-    from pmf_api.status import schemas as status_schemas
-    from pmf_api.status import service as status_service
+    from pmf_api.performance.status import schemas as status_schemas
+    from pmf_api.performance.status import service as status_service
 
     settings = Settings(database_url=url, jwt_secret=secret, environment="production", log_level="WARNING")
     app = create_app(settings)
@@ -311,7 +311,7 @@ def main() -> int:
     signal.signal(signal.SIGTERM, on_term)
     signal.signal(signal.SIGINT, signal.default_int_handler)
 
-    from pmf_api.db.migrations import upgrade
+    from pmf_api.platform.db.migrations import upgrade
 
     db = f"pmf_bench_{secrets.token_hex(4)}"
     url = f"{PG_SERVER}/{db}"

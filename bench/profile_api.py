@@ -62,11 +62,11 @@ def main() -> int:
     args = parser.parse_args()
     py_spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
 
-    from pmf_api.auth.actor import Grant
-    from pmf_api.auth.tokens import mint_token
+    from pmf_api.access.actor import Grant
+    from pmf_api.access.tokens import mint_token
     from pmf_api.config import Settings
-    from pmf_api.db.migrations import upgrade
     from pmf_api.domain.workflow import Role
+    from pmf_api.platform.db.migrations import upgrade
 
     db = f"pmf_bench_{secrets.token_hex(4)}"
     url = f"{bench.PG_SERVER}/{db}"

@@ -10,7 +10,7 @@ from alembic import context
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
-from pmf_api.db.models import Base
+from pmf_api.models import Base
 
 config = context.config
 if config.attributes.get("connection") is None and os.environ.get("PMF_DATABASE_URL") and config.config_file_name:

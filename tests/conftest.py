@@ -19,8 +19,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from pmf_api.config import Settings
-from pmf_api.db.migrations import upgrade
-from pmf_api.db.session import create_engine
+from pmf_api.platform.db.migrations import upgrade
+from pmf_api.platform.db.session import create_engine
 
 # In CI the property tests draw the same examples every run, so a red build is reproducible and
 # never a matter of luck; locally they keep exploring new ones.

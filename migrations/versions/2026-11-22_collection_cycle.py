@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-import pmf_api.db.base
+import pmf_api.platform.db.base
 
 revision: str = "e963ce0d24fd"
 down_revision: str | None = "470c63a76735"
@@ -30,13 +30,13 @@ def upgrade() -> None:
         sa.Column("scope", sa.String(length=20), nullable=False),
         sa.Column("scope_id", sa.Uuid(), nullable=True),
         sa.Column("created_by", sa.String(length=200), nullable=False),
-        sa.Column("last_used_at", pmf_api.db.base.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("revoked_at", pmf_api.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("last_used_at", pmf_api.platform.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("revoked_at", pmf_api.platform.db.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("revoked_by", sa.String(length=200), nullable=True),
         sa.Column("organisation_id", sa.Uuid(), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("created_at", pmf_api.db.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", pmf_api.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", pmf_api.platform.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", pmf_api.platform.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("version", sa.Integer(), server_default="1", nullable=False),
         sa.ForeignKeyConstraint(
             ["organisation_id"],
@@ -62,8 +62,8 @@ def upgrade() -> None:
             "response", sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"), nullable=False
         ),
         sa.Column("actor_subject", sa.String(length=200), nullable=False),
-        sa.Column("created_at", pmf_api.db.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("expires_at", pmf_api.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", pmf_api.platform.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", pmf_api.platform.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["organisation_id"],
             ["organisation.id"],
@@ -83,11 +83,11 @@ def upgrade() -> None:
         sa.Column("financial_year", sa.String(length=7), nullable=False),
         sa.Column("period_end", sa.Date(), nullable=False),
         sa.Column("state", sa.String(length=12), nullable=False),
-        sa.Column("value", pmf_api.db.base.ExactDecimal(precision=24, scale=6), nullable=True),
-        sa.Column("numerator", pmf_api.db.base.ExactDecimal(precision=24, scale=6), nullable=True),
-        sa.Column("denominator", pmf_api.db.base.ExactDecimal(precision=24, scale=6), nullable=True),
+        sa.Column("value", pmf_api.platform.db.base.ExactDecimal(precision=24, scale=6), nullable=True),
+        sa.Column("numerator", pmf_api.platform.db.base.ExactDecimal(precision=24, scale=6), nullable=True),
+        sa.Column("denominator", pmf_api.platform.db.base.ExactDecimal(precision=24, scale=6), nullable=True),
         sa.Column("commentary", sa.Text(), nullable=True),
-        sa.Column("owner_forecast", pmf_api.db.base.ExactDecimal(precision=24, scale=6), nullable=True),
+        sa.Column("owner_forecast", pmf_api.platform.db.base.ExactDecimal(precision=24, scale=6), nullable=True),
         sa.Column(
             "flags", sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"), nullable=False
         ),
@@ -95,15 +95,15 @@ def upgrade() -> None:
         sa.Column("revision_reason", sa.Text(), nullable=True),
         sa.Column("entered_by", sa.String(length=200), nullable=False),
         sa.Column("submitted_by", sa.String(length=200), nullable=True),
-        sa.Column("submitted_at", pmf_api.db.base.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("first_submitted_at", pmf_api.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("submitted_at", pmf_api.platform.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("first_submitted_at", pmf_api.platform.db.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("validated_by", sa.String(length=200), nullable=True),
-        sa.Column("validated_at", pmf_api.db.base.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("published_at", pmf_api.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("validated_at", pmf_api.platform.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("published_at", pmf_api.platform.db.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("organisation_id", sa.Uuid(), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("created_at", pmf_api.db.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", pmf_api.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", pmf_api.platform.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", pmf_api.platform.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("version", sa.Integer(), server_default="1", nullable=False),
         sa.ForeignKeyConstraint(["kpi_id"], ["kpi.id"], name=op.f("fk_submission_kpi_id_kpi")),
         sa.ForeignKeyConstraint(
@@ -128,17 +128,17 @@ def upgrade() -> None:
         "published_value",
         sa.Column("submission_id", sa.Uuid(), nullable=False),
         sa.Column("revision", sa.Integer(), nullable=False),
-        sa.Column("value", pmf_api.db.base.ExactDecimal(precision=24, scale=6), nullable=True),
-        sa.Column("numerator", pmf_api.db.base.ExactDecimal(precision=24, scale=6), nullable=True),
-        sa.Column("denominator", pmf_api.db.base.ExactDecimal(precision=24, scale=6), nullable=True),
+        sa.Column("value", pmf_api.platform.db.base.ExactDecimal(precision=24, scale=6), nullable=True),
+        sa.Column("numerator", pmf_api.platform.db.base.ExactDecimal(precision=24, scale=6), nullable=True),
+        sa.Column("denominator", pmf_api.platform.db.base.ExactDecimal(precision=24, scale=6), nullable=True),
         sa.Column("commentary", sa.Text(), nullable=True),
-        sa.Column("owner_forecast", pmf_api.db.base.ExactDecimal(precision=24, scale=6), nullable=True),
+        sa.Column("owner_forecast", pmf_api.platform.db.base.ExactDecimal(precision=24, scale=6), nullable=True),
         sa.Column("reason", sa.Text(), nullable=True),
         sa.Column("published_by", sa.String(length=200), nullable=False),
-        sa.Column("published_at", pmf_api.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("published_at", pmf_api.platform.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("created_at", pmf_api.db.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", pmf_api.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", pmf_api.platform.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", pmf_api.platform.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("version", sa.Integer(), server_default="1", nullable=False),
         sa.ForeignKeyConstraint(
             ["submission_id"],
@@ -161,7 +161,7 @@ def upgrade() -> None:
         sa.Column("body", sa.Text(), nullable=False),
         sa.Column("author_subject", sa.String(length=200), nullable=False),
         sa.Column("author_name", sa.String(length=200), nullable=False),
-        sa.Column("created_at", pmf_api.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", pmf_api.platform.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["submission_id"],
             ["submission.id"],

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from pmf_api.actions.router import router as actions_router
-from pmf_api.apikeys.router import router as apikeys_router
-from pmf_api.audit.router import router as audit_router
-from pmf_api.bulk.router import router as bulk_router
-from pmf_api.collection.router import router as collection_router
-from pmf_api.kpis.router import router as kpis_router
-from pmf_api.organisations.router import router as organisations_router
-from pmf_api.plans.router import router as plans_router
-from pmf_api.status.router import router as status_router
-from pmf_api.submissions.router import router as submissions_router
-from pmf_api.targets.router import router as targets_router
+from pmf_api.access.api_keys.router import router as apikeys_router
+from pmf_api.assurance.audit.router import router as audit_router
+from pmf_api.framework.actions.router import router as actions_router
+from pmf_api.framework.organisations.router import router as organisations_router
+from pmf_api.framework.plans.router import router as plans_router
+from pmf_api.performance.bulk.router import router as bulk_router
+from pmf_api.performance.collection.router import router as collection_router
+from pmf_api.performance.kpis.router import router as kpis_router
+from pmf_api.performance.status.router import router as status_router
+from pmf_api.performance.submissions.router import router as submissions_router
+from pmf_api.performance.targets.router import router as targets_router
 
 API_PREFIX = "/api/v1"
 

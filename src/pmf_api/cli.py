@@ -13,13 +13,14 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pmf_api.auth.actor import Grant, ScopeType
-from pmf_api.auth.tokens import mint_token
+from pmf_api.access.actor import Grant, ScopeType
+from pmf_api.access.tokens import mint_token
 from pmf_api.config import Settings, get_settings
-from pmf_api.db.migrations import upgrade
-from pmf_api.db.session import create_engine, create_sessionmaker, unit_of_work
 from pmf_api.domain.workflow import Role
-from pmf_api.organisations.models import Directorate, Organisation, Person, Portfolio, Service
+from pmf_api.framework.organisations.models import Organisation, Person
+from pmf_api.framework.organisations.repository import directory
+from pmf_api.platform.db.migrations import upgrade
+from pmf_api.platform.db.session import create_engine, create_sessionmaker, unit_of_work
 
 DEFAULT_SPEC_PATH = Path("openapi/openapi.json")
 
@@ -43,13 +44,6 @@ async def _load_demo(settings: Settings) -> Organisation:
         await engine.dispose()
 
 
-SCOPE_MODELS: dict[ScopeType, type[Directorate] | type[Service] | type[Portfolio]] = {
-    ScopeType.DIRECTORATE: Directorate,
-    ScopeType.SERVICE: Service,
-    ScopeType.PORTFOLIO: Portfolio,
-}
-
-
 async def _resolve_scope(
     session: AsyncSession, organisation: Organisation, scope: str
 ) -> tuple[ScopeType, uuid.UUID | None]:
@@ -62,8 +56,7 @@ async def _resolve_scope(
         return scope_type, None
     if not code:
         raise SystemExit(f"--scope {kind} needs a code, e.g. --scope {kind}:WASTE")
-    model = SCOPE_MODELS[scope_type]
-    found = await session.scalar(select(model.id).where(model.organisation_id == organisation.id, model.code == code))
+    found = await directory.scope_id_of(session, organisation.id, scope_type, code)
     if found is None:
         raise SystemExit(f"No {kind} with code {code} in {organisation.code}")
     return scope_type, found

@@ -65,7 +65,7 @@ class Settings(BaseSettings):
     oidc_roles_claim: str = Field(default="roles", description="The claim listing the user's roles (`performance`...)")
     hot_reads: bool = Field(
         default=True,
-        description="Answer plain record reads (GET .../{id}) ahead of the full route (see pmf_api.hot_reads)",
+        description="Answer plain record reads (GET .../{id}) ahead of the full route (see pmf_api.access.fast_reads)",
     )
     host: str = "127.0.0.1"
     port: int = 8000

@@ -10,14 +10,17 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from pmf_api import __version__, hot_reads, problems
+from pmf_api import __version__
+from pmf_api.access import fast_reads
+from pmf_api.access.fast_reads import HotReads
+from pmf_api.access.oidc import KeySet
 from pmf_api.api import API_PREFIX, FEATURE_ROUTERS
-from pmf_api.auth.oidc import KeySet
 from pmf_api.config import Settings, get_settings
-from pmf_api.db.session import create_engine, create_read_sessions, create_sessionmaker
-from pmf_api.health import router as health_router
-from pmf_api.hot_reads import HotReads
-from pmf_api.observability import RequestContextMiddleware, configure_logging
+from pmf_api.framework.organisations.repository import directory
+from pmf_api.platform.db.session import create_engine, create_read_sessions, create_sessionmaker
+from pmf_api.platform.http import problems
+from pmf_api.platform.http.health import router as health_router
+from pmf_api.platform.observability import RequestContextMiddleware, configure_logging
 
 DESCRIPTION = """
 A backend for English councils' Performance Management Frameworks: the Corporate Plan and its
@@ -78,9 +81,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.key_set = KeySet.from_settings(settings)
+    app.state.directory = directory  # what access asks of the council's structure
     problems.install(app)
     if settings.hot_reads:  # innermost: CORS headers, request ids, logs and body limits apply to it too
-        app.add_middleware(HotReads, prefix=API_PREFIX, reads=hot_reads.registered())
+        app.add_middleware(HotReads, prefix=API_PREFIX, reads=fast_reads.registered())
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

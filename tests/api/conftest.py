@@ -10,11 +10,11 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from pmf_api.auth.actor import Grant, ScopeType
-from pmf_api.auth.tokens import mint_token
+from pmf_api.access.actor import Grant, ScopeType
+from pmf_api.access.tokens import mint_token
 from pmf_api.domain.workflow import Role
+from pmf_api.framework.organisations.models import Organisation
 from pmf_api.main import create_app
-from pmf_api.organisations.models import Organisation
 from tests.conftest import Backend
 
 

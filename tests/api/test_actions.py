@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from pmf_api.auth.actor import ScopeType
+from pmf_api.access.actor import ScopeType
 from pmf_api.domain.workflow import Role
 from tests.api.conftest import Org, TokenFactory
 from tests.api.test_plans import audit_actions, make_service, post

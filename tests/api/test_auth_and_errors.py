@@ -12,9 +12,9 @@ import pytest
 from jose import jwt
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from pmf_api import crud
-from pmf_api.auth.actor import Grant
-from pmf_api.auth.tokens import mint_token
+from pmf_api.access import records
+from pmf_api.access.actor import Grant
+from pmf_api.access.tokens import mint_token
 from pmf_api.domain.workflow import Role
 from tests.api.conftest import Org, TokenFactory
 from tests.conftest import Backend
@@ -218,7 +218,7 @@ async def test_a_write_that_lost_a_lock_gets_503_and_retry_after(
     async def contended(*_: object, **__: object) -> None:
         raise error
 
-    monkeypatch.setattr(crud, "create", contended)
+    monkeypatch.setattr(records, "create", contended)
     r = await client.post("/api/v1/directorates", json={"code": "D1", "name": "Place"}, headers=auth())
     assert r.status_code == 503, r.text
     assert r.headers["Retry-After"] == "1" and r.json()["type"].endswith("/database-busy")
@@ -231,6 +231,6 @@ async def test_other_database_errors_stay_500(
     async def broken(*_: object, **__: object) -> None:
         raise OperationalError("SELECT ...", {}, _Locked("disk I/O error"))
 
-    monkeypatch.setattr(crud, "create", broken)
+    monkeypatch.setattr(records, "create", broken)
     r = await client.post("/api/v1/directorates", json={"code": "D1", "name": "Place"}, headers=auth())
     assert r.status_code == 500 and r.json()["type"].endswith("/internal-error")

@@ -13,13 +13,13 @@ import pytest
 from sqlalchemy import event, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from pmf_api.auth.actor import Actor, Grant
-from pmf_api.collection import service as collection_service
+from pmf_api.access.actor import Actor, Grant
 from pmf_api.domain import Frequency, Period, Role, SubmissionState, TaskStatus, collection_window, period_of
-from pmf_api.kpis.models import Kpi
-from pmf_api.organisations.models import Organisation
-from pmf_api.submissions import service as submission_service
-from pmf_api.submissions.models import Submission
+from pmf_api.framework.organisations.models import Organisation
+from pmf_api.performance.collection import service as collection_service
+from pmf_api.performance.kpis.models import Kpi
+from pmf_api.performance.submissions import service as submission_service
+from pmf_api.performance.submissions.models import Submission
 from tests.api.builders import Structure, kpi_body, post, structure
 from tests.api.conftest import Org, TokenFactory
 

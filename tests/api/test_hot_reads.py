@@ -1,4 +1,4 @@
-"""Record reads answered ahead of FastAPI's routing (``pmf_api.hot_reads``) answer exactly as the full
+"""Record reads answered ahead of FastAPI's routing (``pmf_api.access.fast_reads``) answer exactly as the full
 routes do: same status, headers and body, for every record type, page, filter, condition and error,
 on both databases. Each request goes to two apps over the same data, one with ``hot_reads`` off."""
 
@@ -14,13 +14,13 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from pmf_api import crud, hot_reads
-from pmf_api.auth.actor import Grant, ScopeType
-from pmf_api.auth.tokens import mint_token
-from pmf_api.db.rows import DriverConnection
+from pmf_api.access import fast_reads, records
+from pmf_api.access.actor import Grant, ScopeType
+from pmf_api.access.tokens import mint_token
 from pmf_api.demo import load_demo
 from pmf_api.domain.workflow import Role
 from pmf_api.main import create_app
+from pmf_api.platform.db.rows import DriverConnection
 from tests.api.builders import post
 from tests.api.conftest import make_organisation
 from tests.conftest import Backend
@@ -68,7 +68,7 @@ async def pair(
     backend: Backend, connection_sessionmaker: async_sessionmaker[AsyncSession], monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[Pair]:
     served: list[str] = []
-    get_values, list_values = crud.get_values, crud.list_values
+    get_values, list_values = records.get_values, records.list_values
 
     async def counted_get(*args: Any) -> Any:
         found = await get_values(*args)
@@ -80,8 +80,8 @@ async def pair(
         served.append("page")
         return found
 
-    monkeypatch.setattr(crud, "get_values", counted_get)
-    monkeypatch.setattr(crud, "list_values", counted_list)
+    monkeypatch.setattr(records, "get_values", counted_get)
+    monkeypatch.setattr(records, "list_values", counted_list)
     apps = [create_app(backend.settings.model_copy(update={"hot_reads": hot})) for hot in (True, False)]
     clients = []
     for app in apps:
@@ -112,7 +112,7 @@ def _bearer(backend: Backend, organisation_id: uuid.UUID, grants: list[Grant]) -
 
 
 async def test_every_record_type_reads_the_same_through_either_path(pair: Pair, demo: dict[str, str]) -> None:
-    reads = hot_reads.registered()
+    reads = fast_reads.registered()
     assert {"/kpis", "/actions", "/services", "/people", "/outcomes", "/service-plans", "/submissions"} <= set(reads)
     for path, read in reads.items():
         pair.served.clear()
@@ -219,7 +219,7 @@ async def test_a_driver_failure_costs_speed_not_an_answer(
 
     monkeypatch.setattr(DriverConnection, "fetch", broken)
     pair.served.clear()
-    with caplog.at_level(logging.WARNING, logger="pmf_api.hot_reads"):
+    with caplog.at_level(logging.WARNING, logger="pmf_api.access.fast_reads"):
         read = await pair.same(f"{API}/kpis/{kpi['id']}", demo)
         listed = await pair.same(f"{API}/kpis", demo, limit=1)
     assert read.status_code == listed.status_code == 200

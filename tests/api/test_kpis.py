@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from pmf_api.auth.actor import ScopeType
+from pmf_api.access.actor import ScopeType
 from pmf_api.domain.workflow import Role
 from tests.api.builders import kpi_body, post, structure
 from tests.api.conftest import Org, TokenFactory

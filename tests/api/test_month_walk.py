@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from pmf_api.auth.actor import ScopeType
+from pmf_api.access.actor import ScopeType
 from pmf_api.domain.workflow import Role
 from tests.api.builders import approved_target, kpi_body, post, structure
 from tests.api.conftest import TokenFactory

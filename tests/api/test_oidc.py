@@ -20,7 +20,7 @@ from jose import jwk, jwt
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from pmf_api.auth.oidc import KeySet
+from pmf_api.access.oidc import KeySet
 from pmf_api.config import Settings
 from pmf_api.main import create_app
 from tests.api.conftest import Org, TokenFactory

@@ -9,9 +9,9 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from pmf_api.audit.models import AuditEntry
-from pmf_api.auth.actor import ScopeType
+from pmf_api.access.actor import ScopeType
 from pmf_api.domain.workflow import Role
+from pmf_api.platform.audit import AuditEntry
 from tests.api.conftest import Org, TokenFactory
 
 PLAN = {"title": "Corporate Plan 2023-2028", "start_year": 2023, "end_year": 2028}

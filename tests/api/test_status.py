@@ -13,7 +13,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from pmf_api.domain.workflow import Role
-from pmf_api.targets.models import Target, TargetRevision
+from pmf_api.performance.targets.models import Target, TargetRevision
 from tests.api.builders import Structure, approved_target, kpi_body, post, structure
 from tests.api.conftest import Org, TokenFactory
 

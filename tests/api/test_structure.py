@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from pmf_api.auth.actor import ScopeType
+from pmf_api.access.actor import ScopeType
 from pmf_api.domain.workflow import Role
 from tests.api.conftest import Org, TokenFactory
 

@@ -14,11 +14,11 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from pmf_api.auth.actor import Grant
-from pmf_api.auth.tokens import mint_token
+from pmf_api.access.actor import Grant
+from pmf_api.access.tokens import mint_token
 from pmf_api.domain.workflow import Role
+from pmf_api.framework.organisations.models import Organisation
 from pmf_api.main import attach_engine, create_app
-from pmf_api.organisations.models import Organisation
 from tests.conftest import Backend, _create_postgres_database, _drop_postgres_database, make_settings, migrate
 
 

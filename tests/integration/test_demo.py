@@ -9,21 +9,21 @@ from typing import TypeVar
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pmf_api.actions.models import Action
-from pmf_api.auth.actor import ScopeType
-from pmf_api.db.base import Base
+from pmf_api.access.actor import ScopeType
 from pmf_api.demo import DEMO_ORGANISATION_CODE, demo_grant, demo_people, load_demo
-from pmf_api.demo_history import DEMO_TODAY
+from pmf_api.demo.history import DEMO_TODAY
 from pmf_api.domain import Direction, KpiEvaluation, Period, Rag, Variation, evaluate_kpi
 from pmf_api.domain.kpi import Aggregation, Polarity, ToleranceKind, Unit
 from pmf_api.domain.rag import Tolerance, check_target
 from pmf_api.domain.workflow import Role
-from pmf_api.kpis.models import ContextualMeasure, Kpi
-from pmf_api.organisations.models import Directorate, Organisation, Person, Portfolio, Service
-from pmf_api.plans.models import CorporatePlan, Outcome, Priority, ServicePlan
-from pmf_api.status import adapter
-from pmf_api.submissions.models import PublishedValue, Submission, SubmissionMessage
-from pmf_api.targets.models import Target, TargetRevision
+from pmf_api.framework.actions.models import Action
+from pmf_api.framework.organisations.models import Directorate, Organisation, Person, Portfolio, Service
+from pmf_api.framework.plans.models import CorporatePlan, Outcome, Priority, ServicePlan
+from pmf_api.performance import mapping
+from pmf_api.performance.kpis.models import ContextualMeasure, Kpi
+from pmf_api.performance.submissions.models import PublishedValue, Submission, SubmissionMessage
+from pmf_api.performance.targets.models import Target, TargetRevision
+from pmf_api.platform.db.base import Base
 
 COUNTED: list[type[Base]] = [
     Directorate,
@@ -258,7 +258,7 @@ async def test_values_are_realistic_and_ratios_match_their_numerator_and_denomin
 
 async def test_scorecard_statuses_show_in_the_demo(session: AsyncSession) -> None:
     """Red two periods running (intervention), Amber, Green, Missing and SPC signals, as the domain
-    computes them from the stored rows through the status adapter."""
+    computes them from the stored rows through the status mapping."""
     org = await load_demo(session)
     kpis = await _all(session, Kpi)
     targets = await _all(session, Target)
@@ -270,12 +270,12 @@ async def test_scorecard_statuses_show_in_the_demo(session: AsyncSession) -> Non
     def evaluate(kpi: Kpi, period_text: str) -> KpiEvaluation:
         period = Period.parse(period_text)
         return evaluate_kpi(
-            adapter.definition_of(kpi),
-            adapter.observations_of(s for s in submissions if s.kpi_id == kpi.id),
-            adapter.targets_for([t for t in targets if t.kpi_id == kpi.id], revisions, period),
+            mapping.definition_of(kpi),
+            mapping.observations_of(s for s in submissions if s.kpi_id == kpi.id),
+            mapping.targets_for([t for t in targets if t.kpi_id == kpi.id], revisions, period),
             period,
             DEMO_TODAY,
-            config=adapter.evaluation_config(org),
+            config=mapping.evaluation_config(org),
         )
 
     latest = {kpi.code: evaluate(kpi, LATEST) for kpi in kpis}

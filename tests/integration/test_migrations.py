@@ -11,8 +11,8 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from pmf_api.db.migrations import downgrade, head_revision, upgrade
-from pmf_api.db.models import Base
+from pmf_api.models import Base
+from pmf_api.platform.db.migrations import downgrade, head_revision, upgrade
 from tests.conftest import (
     REQUIRE_POSTGRES,
     Backend,

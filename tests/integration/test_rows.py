@@ -1,4 +1,4 @@
-"""Column values read over the driver (``pmf_api.db.rows``) are exactly what the ORM loads: same values,
+"""Column values read over the driver (``pmf_api.platform.db.rows``) are exactly what the ORM loads: same values,
 same Python types, same decimal digits, for every record the API reads that way, on both databases."""
 
 from __future__ import annotations
@@ -11,11 +11,12 @@ from typing import Any
 from sqlalchemy import inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from pmf_api import api, crud, hot_reads
-from pmf_api.auth.actor import Actor, Grant, ScopeType
-from pmf_api.db.rows import driver_connection
+from pmf_api import api
+from pmf_api.access import fast_reads, records
+from pmf_api.access.actor import Actor, Grant, ScopeType
 from pmf_api.demo import load_demo
 from pmf_api.domain.workflow import Role
+from pmf_api.platform.db.rows import driver_connection
 
 
 def _same(orm_value: Any, driver_value: Any) -> bool:
@@ -32,21 +33,21 @@ async def test_driver_reads_give_what_the_orm_loads(connection_sessionmaker: asy
         await session.commit()
     actor = Actor(organisation.id, "t", "T", (Grant(Role.PERFORMANCE, ScopeType.ORGANISATION, None),))
     compared = 0
-    assert api.FEATURE_ROUTERS and hot_reads.registered()  # the routers register their reads on import
+    assert api.FEATURE_ROUTERS and fast_reads.registered()  # the routers register their reads on import
     async with connection_sessionmaker() as session, driver_connection(connection_sessionmaker) as connection:
-        for read in hot_reads.registered().values():
+        for read in fast_reads.registered().values():
             model = read.spec.model
             keys = [prop.key for prop in inspect(model).column_attrs]
-            records = (await session.scalars(select(model))).all()
-            assert records, model.__name__
-            for record in records:
+            loaded = (await session.scalars(select(model))).all()
+            assert loaded, model.__name__
+            for record in loaded:
                 values = await connection.get(model, record.id)
                 assert values is not None and list(values) == keys
                 for key in keys:
                     assert _same(getattr(record, key), values[key]), (model.__name__, key, values[key])
                 compared += 1
-            page = await crud.list_values(connection, actor, read.spec, crud.ListQuery(limit=500))
-            orm_page = await crud.list_page(session, actor, read.spec, crud.ListQuery(limit=500))
+            page = await records.list_values(connection, actor, read.spec, records.ListQuery(limit=500))
+            orm_page = await records.list_page(session, actor, read.spec, records.ListQuery(limit=500))
             assert [row["id"] for row in page.items] == [record.id for record in orm_page.items]
             assert await connection.get(model, uuid.uuid4()) is None
     assert compared > 100

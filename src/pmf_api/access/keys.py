@@ -1,0 +1,189 @@
+"""API keys as credentials: the stored key (only its SHA-256), and turning a presented key into an actor.
+
+A key is 256 random bits: storing its SHA-256 is enough (no salt or slow hash is needed for a
+secret nobody chose), and the stored hash is compared in constant time. Managing keys (create,
+list, revoke) is the ``api_keys`` feature; this module is what authentication reads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import uuid
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
+from typing import Protocol, TypeVar
+
+from sqlalchemy import String, Uuid, bindparam, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Mapped, mapped_column
+
+from pmf_api.access.actor import Actor, Grant, ScopeType
+from pmf_api.domain.workflow import Role
+from pmf_api.platform.db.base import OrganisationOwned
+from pmf_api.platform.db.rows import DriverConnection, Query
+from pmf_api.platform.db.session import unit_of_work
+from pmf_api.platform.errors import NotAuthenticated
+
+KEY_PREFIX = "pmf_"
+PREFIX_LENGTH = 12  # "pmf_" and 8 random characters: enough to find the row, useless to guess the key
+# Writing last_used_at on every request would turn each read into a write; a minute is precise enough.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+class ApiKey(OrganisationOwned):
+    """Only the SHA-256 of the key is stored; the key itself is shown once, when it is created.
+
+    ``prefix`` (the key's first characters) finds the row and lets people tell keys apart in a
+    list without revealing them.
+    """
+
+    __tablename__ = "api_key"
+
+    name: Mapped[str] = mapped_column(String(200))
+    prefix: Mapped[str] = mapped_column(String(16), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(20))
+    scope: Mapped[str] = mapped_column(String(20), default="organisation")
+    scope_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, default=None)
+    created_by: Mapped[str] = mapped_column(String(200))
+    last_used_at: Mapped[datetime | None] = mapped_column(default=None)
+    revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+    revoked_by: Mapped[str | None] = mapped_column(String(200), default=None)
+
+
+def hash_key(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def mint_key(
+    organisation_id: uuid.UUID,
+    name: str,
+    role: Role,
+    scope: ScopeType,
+    scope_id: uuid.UUID | None,
+    *,
+    created_by: str,
+) -> tuple[ApiKey, str]:
+    """A new key (not yet added to a session) and its secret, which is never stored."""
+    secret = KEY_PREFIX + secrets.token_urlsafe(32)
+    api_key = ApiKey(
+        organisation_id=organisation_id,
+        name=name,
+        prefix=secret[:PREFIX_LENGTH],
+        key_hash=hash_key(secret),
+        role=role.value,
+        scope=scope.value,
+        scope_id=scope_id,
+        created_by=created_by,
+    )
+    return api_key, secret
+
+
+class StoredKey(Protocol):
+    """What authentication reads of a stored key: an ``ApiKey``, or its row read over the driver."""
+
+    @property
+    def organisation_id(self) -> uuid.UUID: ...
+
+    @property
+    def prefix(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def role(self) -> str: ...
+
+    @property
+    def scope(self) -> str: ...
+
+    @property
+    def scope_id(self) -> uuid.UUID | None: ...
+
+    @property
+    def key_hash(self) -> str: ...
+
+    @property
+    def revoked_at(self) -> datetime | None: ...
+
+    @property
+    def last_used_at(self) -> datetime | None: ...
+
+
+def actor_of(api_key: StoredKey, request_id: str | None) -> Actor:
+    scope = ScopeType(api_key.scope)
+    return Actor(
+        organisation_id=api_key.organisation_id,
+        subject=f"api-key:{api_key.prefix}",
+        name=f"API key {api_key.name}",
+        grants=(Grant(Role(api_key.role), scope, api_key.scope_id),),
+        request_id=request_id,
+    )
+
+
+async def authenticate(
+    sessionmaker: async_sessionmaker[AsyncSession], secret: str, request_id: str | None = None
+) -> Actor:
+    """The actor a presented key stands for; an unknown or revoked key is refused (401).
+
+    Reads in a short transaction of its own, and records the key's use (at most once a minute) in
+    another, so the request's own transaction (and a read-only session for GETs) stays as it is,
+    reading a key never waits for writers, and last_used_at is kept even when the request fails.
+    """
+    prefix, presented = _presented(secret)
+    async with unit_of_work(sessionmaker, writes=False) as session:
+        api_key = _matching(await session.scalars(select(ApiKey).where(ApiKey.prefix == prefix)), presented)
+    now = datetime.now(UTC)
+    if _use_to_record(api_key, now):
+        # Recorded apart (a write, once a minute at most), so reading the key never waits for writers.
+        # A plain UPDATE: noting use is not a change of the key, so its version stays.
+        async with unit_of_work(sessionmaker) as session:
+            await session.execute(
+                update(ApiKey).where(ApiKey.id == api_key.id).values(last_used_at=now, updated_at=ApiKey.updated_at)
+            )
+    return actor_of(api_key, request_id)
+
+
+_BY_PREFIX = Query(ApiKey, select(ApiKey).where(ApiKey.prefix == bindparam("prefix")))
+
+
+async def authenticate_without_writing(
+    connection: DriverConnection, secret: str, request_id: str | None = None
+) -> Actor | None:
+    """What :func:`authenticate` gives, read over the driver (see ``pmf_api.platform.db.rows``), for a key
+    whose use was recorded within ``LAST_USED_RESOLUTION``; None when its use is due to be recorded
+    (then :func:`authenticate` must run, and write)."""
+    prefix, presented = _presented(secret)
+    rows = await connection.fetch(_BY_PREFIX, {"prefix": prefix})
+    api_key: StoredKey = _matching([SimpleNamespace(**row) for row in rows], presented)
+    if _use_to_record(api_key, datetime.now(UTC)):
+        return None
+    return actor_of(api_key, request_id)
+
+
+def _presented(secret: str) -> tuple[str, str]:
+    """The presented key's prefix (to find its row) and hash (to compare), or 401."""
+    secret = secret.strip()
+    if not secret.startswith(KEY_PREFIX) or len(secret) <= PREFIX_LENGTH:
+        raise NotAuthenticated(detail="The API key is not valid")
+    return secret[:PREFIX_LENGTH], hash_key(secret)
+
+
+KeyT = TypeVar("KeyT", bound=StoredKey)
+
+
+def _matching(candidates: Iterable[KeyT], presented: str) -> KeyT:
+    """The candidate whose hash is the presented key's (compared in constant time), or 401."""
+    api_key = next((k for k in candidates if hmac.compare_digest(k.key_hash, presented)), None)
+    if api_key is None:
+        raise NotAuthenticated(detail="The API key is not valid")
+    if api_key.revoked_at is not None:
+        raise NotAuthenticated(detail="This API key has been revoked")
+    return api_key
+
+
+def _use_to_record(api_key: StoredKey, now: datetime) -> bool:
+    return api_key.last_used_at is None or now - api_key.last_used_at >= LAST_USED_RESOLUTION

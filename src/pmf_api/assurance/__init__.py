@@ -1,0 +1,1 @@
+"""Assurance: reading the audit trail (and, next, scrutiny challenges)."""

@@ -1,1 +1,0 @@
-"""Authentication (tokens, API keys) and authorisation (roles granted at a scope)."""

@@ -1,0 +1,293 @@
+"""Request and response shapes for the council's structure."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, Literal
+
+from pydantic import ConfigDict, EmailStr, Field, field_validator
+
+from pmf_api.platform.http.paging import ListParams
+from pmf_api.platform.schemas import ArchivableOutput, Code, InputModel, Name, OutputModel, UpdateModel
+
+
+class CollectionSettings(InputModel):
+    due_working_days: int = Field(
+        default=10, ge=1, le=60, description="Values are due this many working days after the period ends"
+    )
+
+
+class EscalationSettings(InputModel):
+    """When a KPI needs an intervention (seed 001_ec6bae7b38cacc6f.txt, Appendix F); docs/rules.md explains each."""
+
+    consecutive_red_periods: int = Field(default=2, ge=1, le=12, description="Red this many periods running")
+    forecast_red_from_month: int = Field(
+        default=6, ge=1, le=12, description="A Red year-end forecast escalates from this month of the year"
+    )
+    forecast_red_escalates: bool = True
+    spc_concern_while_red_escalates: bool = True
+    periods_in_tolerance_to_close: int = Field(
+        default=3, ge=1, le=12, description="Back within tolerance this many periods before an intervention closes"
+    )
+    amber_and_worsening_is_exception: bool = True
+
+
+class OrganisationSettings(InputModel):
+    """The organisation's choices; a section sent in a change replaces that section."""
+
+    collection: CollectionSettings = Field(default_factory=CollectionSettings)
+    escalation: EscalationSettings = Field(default_factory=EscalationSettings)
+
+
+class OrganisationSettingsChange(InputModel):
+    collection: CollectionSettings | None = None
+    escalation: EscalationSettings | None = None
+
+
+class Organisation(OutputModel):
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "code": "NORTHDALE",
+                    "name": "Northdale District Council",
+                    "financial_year_start_month": 4,
+                    "settings": {
+                        "collection": {"due_working_days": 10},
+                        "escalation": {
+                            "consecutive_red_periods": 2,
+                            "forecast_red_from_month": 6,
+                            "forecast_red_escalates": True,
+                            "spc_concern_while_red_escalates": True,
+                            "periods_in_tolerance_to_close": 3,
+                            "amber_and_worsening_is_exception": True,
+                        },
+                    },
+                    "id": "6f1c2d0e-0000-4000-8000-000000000010",
+                    "version": 1,
+                    "created_at": "2026-04-01T09:00:00Z",
+                    "updated_at": "2026-04-01T09:00:00Z",
+                }
+            ]
+        },
+    )
+
+    code: str
+    name: str
+    financial_year_start_month: int
+    settings: OrganisationSettings
+
+    @field_validator("settings", mode="before")
+    @classmethod
+    def _known_settings(cls, stored: Any) -> Any:
+        # Stored settings may hold keys of older versions: show the ones this version knows.
+        if not isinstance(stored, dict):
+            return {}
+        return {
+            section: {k: v for k, v in values.items() if k in model.model_fields}
+            for section, model in (("collection", CollectionSettings), ("escalation", EscalationSettings))
+            if isinstance(values := stored.get(section), dict)
+        }
+
+
+class OrganisationUpdate(UpdateModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"settings": {"collection": {"due_working_days": 8}}}]})
+
+    name: Name | None = None
+    financial_year_start_month: int | None = Field(default=None, ge=1, le=12)
+    settings: OrganisationSettingsChange | None = None
+
+
+class DirectorateCreate(InputModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"code": "COMM", "name": "Communities"}]})
+
+    code: Code
+    name: Name
+    director_id: uuid.UUID | None = None
+
+
+class DirectorateUpdate(UpdateModel):
+    nullable = frozenset({"director_id"})
+    code: Code | None = None
+    name: Name | None = None
+    director_id: uuid.UUID | None = None
+
+
+class Directorate(ArchivableOutput):
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [{"id": "6f1c2d0e-0000-4000-8000-000000000001", "code": "COMM", "name": "Communities"}]
+        },
+    )
+    code: str
+    name: str
+    director_id: uuid.UUID | None
+
+
+class DirectorateList(ListParams):
+    sort: Literal["code", "-code", "name", "-name", "updated_at", "-updated_at"] = "code"
+    code: str | None = None
+
+
+class PortfolioCreate(InputModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"code": "ENV", "name": "Leisure, Waste and Street Scene"}]}
+    )
+
+    code: Code
+    name: Name
+    holder_id: uuid.UUID | None = None
+
+
+class PortfolioUpdate(UpdateModel):
+    nullable = frozenset({"holder_id"})
+    code: Code | None = None
+    name: Name | None = None
+    holder_id: uuid.UUID | None = None
+
+
+class Portfolio(ArchivableOutput):
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "code": "ENV",
+                    "name": "Leisure, Waste and Street Scene",
+                    "holder_id": None,
+                    "id": "6f1c2d0e-0000-4000-8000-000000000011",
+                    "version": 1,
+                    "created_at": "2026-04-01T09:00:00Z",
+                    "updated_at": "2026-04-01T09:00:00Z",
+                    "archived_at": None,
+                }
+            ]
+        },
+    )
+
+    code: str
+    name: str
+    holder_id: uuid.UUID | None
+
+
+class PortfolioList(ListParams):
+    sort: Literal["code", "-code", "name", "-name", "updated_at", "-updated_at"] = "code"
+    holder_id: uuid.UUID | None = None
+
+
+class ServiceCreate(InputModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "code": "WASTE",
+                    "name": "Waste and Recycling",
+                    "directorate_id": "6f1c2d0e-0000-4000-8000-000000000001",
+                }
+            ]
+        }
+    )
+
+    code: Code
+    name: Name
+    directorate_id: uuid.UUID
+    portfolio_id: uuid.UUID | None = None
+    head_of_service_id: uuid.UUID | None = None
+
+
+class ServiceUpdate(UpdateModel):
+    nullable = frozenset({"portfolio_id", "head_of_service_id"})
+    code: Code | None = None
+    name: Name | None = None
+    directorate_id: uuid.UUID | None = None
+    portfolio_id: uuid.UUID | None = None
+    head_of_service_id: uuid.UUID | None = None
+
+
+class Service(ArchivableOutput):
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "code": "WASTE",
+                    "name": "Waste and Recycling",
+                    "directorate_id": "6f1c2d0e-0000-4000-8000-000000000001",
+                    "portfolio_id": None,
+                    "head_of_service_id": None,
+                    "id": "6f1c2d0e-0000-4000-8000-000000000012",
+                    "version": 1,
+                    "created_at": "2026-04-01T09:00:00Z",
+                    "updated_at": "2026-04-01T09:00:00Z",
+                    "archived_at": None,
+                }
+            ]
+        },
+    )
+
+    code: str
+    name: str
+    directorate_id: uuid.UUID
+    portfolio_id: uuid.UUID | None
+    head_of_service_id: uuid.UUID | None
+
+
+class ServiceList(ListParams):
+    sort: Literal["code", "-code", "name", "-name", "updated_at", "-updated_at"] = "code"
+    directorate_id: uuid.UUID | None = None
+    portfolio_id: uuid.UUID | None = None
+
+
+class PersonCreate(InputModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"name": "Sam Patel", "email": "sam.patel@example.gov.uk", "job_title": "Waste Manager"}]
+        }
+    )
+
+    name: Name
+    email: EmailStr
+    job_title: Name | None = None
+    service_id: uuid.UUID | None = None
+
+
+class PersonUpdate(UpdateModel):
+    nullable = frozenset({"job_title", "service_id"})
+    name: Name | None = None
+    email: EmailStr | None = None
+    job_title: Name | None = None
+    service_id: uuid.UUID | None = None
+
+
+class Person(ArchivableOutput):
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Sam Patel",
+                    "email": "sam.patel@example.gov.uk",
+                    "job_title": "Waste Manager",
+                    "service_id": None,
+                    "id": "6f1c2d0e-0000-4000-8000-000000000013",
+                    "version": 1,
+                    "created_at": "2026-04-01T09:00:00Z",
+                    "updated_at": "2026-04-01T09:00:00Z",
+                    "archived_at": None,
+                }
+            ]
+        },
+    )
+
+    name: str
+    email: str
+    job_title: str | None
+    service_id: uuid.UUID | None
+
+
+class PersonList(ListParams):
+    sort: Literal["name", "-name", "email", "-email", "updated_at", "-updated_at"] = "name"
+    service_id: uuid.UUID | None = None
+    email: str | None = None

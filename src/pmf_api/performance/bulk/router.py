@@ -1,0 +1,157 @@
+"""Routes for pushing many values at once and for the per-service submission template."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.responses import JSONResponse, Response
+from starlette.datastructures import UploadFile
+
+from pmf_api.access.deps import CurrentActor
+from pmf_api.performance.bulk import parsing, schemas, template
+from pmf_api.performance.bulk import service as bulk_service
+from pmf_api.platform.errors import invalid
+from pmf_api.platform.http.deps import SessionDep, SettingsDep
+from pmf_api.platform.http.problems import PROBLEM_BASE, PROBLEM_MEDIA_TYPE, responses
+
+router = APIRouter(tags=["Bulk push"])
+
+_REQUEST_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "description": (
+            "JSON as below; or CSV (UTF-8, with or without BOM, comma separated, a point as decimal separator, "
+            "a header row with the same column names); or an XLSX workbook (first sheet, header in row 1), as the "
+            "body or as a multipart `file` field. Other columns (as in the template) are ignored."
+        ),
+        "content": {
+            "application/json": {"schema": schemas.inline_schema(schemas.BulkRequest)},
+            "text/csv": {
+                "schema": {"type": "string"},
+                "example": "kpi_code,period,value,numerator,denominator,commentary,owner_forecast\n"
+                "WAS-01,2025/26 P6,,1180,2150,Garden waste up,54\n",
+            },
+            parsing.XLSX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                    "required": ["file"],
+                }
+            },
+        },
+    }
+}
+
+
+@router.post(
+    "/submissions/bulk",
+    summary="Push many values at once (JSON, CSV or XLSX)",
+    response_model=schemas.BulkResult,
+    responses=responses(401, 403, 409, 413, 422),
+    openapi_extra=_REQUEST_BODY,
+    description=(
+        "Each row is checked and saved as a draft like a single entry, and reported as `created`, `updated`, "
+        "`unchanged`, `skipped` (nothing to save) or `rejected` with the column at fault; the answer is 200 even "
+        "when rows are rejected. `dry_run=true` checks and reports without writing. `atomic=true` writes nothing "
+        "if any row is rejected (422 with the same report in the problem's `rows`). With an `Idempotency-Key`, "
+        "a retry of the same request within 24 hours replays the first answer (header `Idempotency-Replayed: "
+        "true`) and never writes twice; the key with a different request gets 409."
+    ),
+)
+async def push_values(
+    request: Request,
+    session: SessionDep,
+    actor: CurrentActor,
+    settings: SettingsDep,
+    dry_run: Annotated[bool, Query(description="Check and report, write nothing")] = False,
+    atomic: Annotated[bool, Query(description="All rows or none")] = False,
+    submit: Annotated[bool, Query(description="Also submit each saved row (CSV and XLSX; JSON may say so)")] = False,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            min_length=1,
+            max_length=255,
+            description="Your unique id for this request (e.g. a UUID): a retry with it never writes twice",
+        ),
+    ] = None,
+) -> Response:
+    upload = parsing.read_upload(*await _payload(request), settings.bulk_max_rows)
+    options = bulk_service.BulkOptions(dry_run=dry_run, atomic=atomic, submit=submit, idempotency_key=idempotency_key)
+    report = await bulk_service.push(session, actor, upload, options, as_of=datetime.now(UTC).date())
+    headers = {"Idempotency-Replayed": "true"} if report.replayed else None
+    if not report.refused:
+        return JSONResponse(report.body, headers=headers)
+    rejected = report.body["summary"]["rejected"]
+    problem = {
+        "type": PROBLEM_BASE + "bulk-rejected",
+        "title": "Nothing was written",
+        "status": 422,
+        "detail": f"{rejected} of {len(report.body['rows'])} rows were rejected, so in atomic mode nothing was written",
+        "instance": request.url.path,
+        # Each pointer names an entry of this problem's own `rows` (the report of every row).
+        "errors": [
+            {"pointer": f"#/rows/{index}", "detail": f"{e['field'] or 'row'}: {e['message']}"}
+            for index, r in enumerate(report.body["rows"])
+            for e in r["errors"]
+        ][:100],
+        **report.body,
+    }
+    return JSONResponse(problem, status_code=422, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+async def _payload(request: Request) -> tuple[parsing.Format, bytes]:
+    content_type = request.headers.get("content-type", "")
+    if content_type.lower().startswith("multipart/form-data"):
+        form = await request.form(max_files=1, max_fields=5)
+        file = form.get("file")
+        if not isinstance(file, UploadFile):
+            raise invalid("file", "Send the file in a multipart field named `file`")
+        return parsing.format_of(file.content_type, file.filename), await file.read()
+    return parsing.format_of(content_type), await request.body()
+
+
+@router.get(
+    "/services/{id}/submission-template",
+    summary="The submission template of a service for a period (XLSX, CSV or JSON)",
+    response_model=schemas.BulkRequest,
+    responses={
+        **responses(401, 403, 404, 422),
+        200: {
+            "description": "The template: fill in the values and upload it to `POST /api/v1/submissions/bulk`",
+            "content": {
+                parsing.XLSX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}},
+                "text/csv": {"schema": {"type": "string"}},
+            },
+        },
+    },
+    description=(
+        "The KPIs the service owes for the period, one row each: monthly KPIs for a month, quarterly KPIs when "
+        "the month closes a quarter (P6 closes Q2), annual KPIs at P12; with title, unit, owner and empty value "
+        "(or numerator and denominator), commentary and forecast columns. The XLSX has a second sheet of guidance."
+    ),
+)
+async def submission_template(
+    id: uuid.UUID,
+    session: SessionDep,
+    actor: CurrentActor,
+    period: Annotated[str, Query(description="The period to collect, e.g. 2026/27 P6", examples=["2026/27 P6"])],
+    format: Annotated[Literal["xlsx", "csv", "json"], Query(description="File format")] = "xlsx",
+) -> Response:
+    found = await bulk_service.template(session, actor, id, period)
+    name = f"submissions-{found.service.code}-{str(found.period).replace('/', '-').replace(' ', '-')}"
+    if format == "json":
+        return JSONResponse(template.as_json(found))
+    if format == "csv":
+        content, media_type = template.as_csv(found), "text/csv; charset=utf-8"
+    else:
+        content, media_type = template.as_xlsx(found), parsing.XLSX_MEDIA_TYPE
+    return Response(
+        content,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{name}.{format}"'},
+    )

@@ -1,0 +1,99 @@
+"""Routes for the collection calendar: periods and their windows, tasks, completeness and timeliness."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from pmf_api.access.deps import CurrentActor
+from pmf_api.domain import FinancialYear, Period
+from pmf_api.performance.collection import schemas
+from pmf_api.performance.collection import service as collection_service
+from pmf_api.platform.http.deps import SessionDep
+from pmf_api.platform.http.problems import responses
+
+router = APIRouter(prefix="/collection", tags=["Collection"])
+
+
+def _as_of(requested: date | None) -> date:
+    return requested or datetime.now(UTC).date()
+
+
+@router.get(
+    "/periods",
+    summary="Periods of a financial year with their collection windows",
+    response_model=schemas.PeriodList,
+    responses=responses(401, 403),
+    description=(
+        "Each period's window opens the day after it ends; values are due by the organisation's "
+        "`settings.collection.due_working_days` working days after it ends (default 10), skipping weekends "
+        "and England and Wales bank holidays."
+    ),
+)
+async def list_periods(
+    session: SessionDep, actor: CurrentActor, params: Annotated[schemas.PeriodsQuery, Query()]
+) -> schemas.PeriodList:
+    as_of = _as_of(params.as_of)
+    calendar = await collection_service.list_periods(
+        session,
+        actor,
+        as_of=as_of,
+        financial_year=FinancialYear.parse(params.financial_year) if params.financial_year else None,
+        frequency=params.frequency,
+    )
+    return schemas.PeriodList(
+        financial_year=str(calendar.financial_year),
+        as_of=as_of,
+        due_working_days=calendar.due_working_days,
+        items=[schemas.PeriodWindow.of(p.window, state=p.state) for p in calendar.periods],
+    )
+
+
+@router.get(
+    "/tasks",
+    summary="What each KPI owes for a period: due, overdue, queried or complete",
+    response_model=schemas.TaskList,
+    responses=responses(401, 403),
+    description=(
+        "One row per active KPI whose frequency has the period (a month selects monthly KPIs, a quarter "
+        "quarterly ones, a year annual ones), with its owner, backup, service, submission and status."
+    ),
+)
+async def list_tasks(
+    session: SessionDep, actor: CurrentActor, params: Annotated[schemas.TasksQuery, Query()]
+) -> schemas.TaskList:
+    tasks = await collection_service.list_tasks(
+        session,
+        actor,
+        Period.parse(params.period),
+        as_of=_as_of(params.as_of),
+        filters=params.filters(params.status),
+    )
+    return schemas.TaskList.of(tasks.window, as_of=tasks.as_of, items=[schemas.Task.of(row) for row in tasks.items])
+
+
+@router.get(
+    "/summary",
+    summary="Completeness and timeliness of a period's collection, per service, person or directorate",
+    response_model=schemas.CollectionSummary,
+    responses=responses(401, 403),
+    description=(
+        "Per group: KPIs owed, submitted (complete), on time, late, queried, due, overdue, outstanding; "
+        "completeness rate = submitted / owed and timeliness rate = on time / owed, as percentages to one "
+        "decimal place (null when nothing is owed)."
+    ),
+)
+async def summary(
+    session: SessionDep, actor: CurrentActor, params: Annotated[schemas.SummaryQuery, Query()]
+) -> schemas.CollectionSummary:
+    result = await collection_service.summarise(
+        session,
+        actor,
+        Period.parse(params.period),
+        as_of=_as_of(params.as_of),
+        group_by=params.group_by,
+        filters=params.filters(),
+    )
+    return schemas.CollectionSummary.of_summary(result)

@@ -1,0 +1,148 @@
+"""Routes for targets: set, read, revise mid-year, approve."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response, status
+
+from pmf_api.access import records
+from pmf_api.access.deps import CurrentActor
+from pmf_api.performance.targets import schemas
+from pmf_api.performance.targets import service as target_service
+from pmf_api.platform.http.deps import SessionDep
+from pmf_api.platform.http.etag import IfMatch, expected_version, with_etag
+from pmf_api.platform.http.paging import PageOf, list_query, page_response
+from pmf_api.platform.http.problems import responses
+
+router = APIRouter(tags=["Targets"])
+
+
+@router.get(
+    "/targets",
+    summary="List targets",
+    response_model=PageOf[schemas.Target],
+    responses=responses(401, 403, 422),
+)
+async def list_targets(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    actor: CurrentActor,
+    params: Annotated[schemas.TargetList, Query()],
+) -> PageOf[schemas.Target]:
+    page = await records.list_page(session, actor, target_service.targets, list_query(params))
+    return page_response(request, response, page, schemas.Target.model_validate)
+
+
+@router.post(
+    "/targets",
+    summary="Set a KPI's target for a financial year",
+    status_code=status.HTTP_201_CREATED,
+    response_model=schemas.Target,
+    responses=responses(401, 403, 409, 413, 422),
+    description=(
+        "Creates the target in `draft` with its first revision. The intervention level must lie on the "
+        "worse side of the target for the KPI's polarity; a percentage target lies within 0-100; a profile "
+        "for a cumulative KPI adds up to the annual target."
+    ),
+)
+async def create_target(
+    body: schemas.TargetCreate, request: Request, response: Response, session: SessionDep, actor: CurrentActor
+) -> schemas.Target:
+    target = await target_service.create_target(session, actor, body.model_dump())
+    with_etag(response, target)
+    response.headers["Location"] = str(request.url_for("get_target", id=target.id))
+    return schemas.Target.model_validate(target)
+
+
+@router.get(
+    "/targets/{id}",
+    summary="Read a target",
+    name="get_target",
+    response_model=schemas.Target,
+    responses=responses(401, 403, 404),
+)
+async def get_target(id: uuid.UUID, response: Response, session: SessionDep, actor: CurrentActor) -> schemas.Target:
+    target = await records.get(session, actor, target_service.targets, id)
+    with_etag(response, target)
+    return schemas.Target.model_validate(target)
+
+
+@router.patch(
+    "/targets/{id}",
+    summary="Change a target's type",
+    response_model=schemas.Target,
+    responses=responses(401, 403, 404, 412, 422),
+    description="Values change only through a revision (`POST /targets/{id}/revisions`), so history is kept.",
+)
+async def update_target(
+    id: uuid.UUID,
+    body: schemas.TargetUpdate,
+    response: Response,
+    session: SessionDep,
+    actor: CurrentActor,
+    if_match: IfMatch = None,
+) -> schemas.Target:
+    target = await target_service.update_target(
+        session, actor, id, body.model_dump(exclude_unset=True), expected_version(if_match, id)
+    )
+    with_etag(response, target)
+    return schemas.Target.model_validate(target)
+
+
+@router.get(
+    "/targets/{id}/revisions",
+    summary="Every revision of a target, oldest first",
+    response_model=list[schemas.TargetRevision],
+    responses=responses(401, 403, 404),
+)
+async def list_revisions(id: uuid.UUID, session: SessionDep, actor: CurrentActor) -> list[schemas.TargetRevision]:
+    revisions = await target_service.list_revisions(session, actor, id)
+    return [schemas.TargetRevision.model_validate(r) for r in revisions]
+
+
+@router.post(
+    "/targets/{id}/revisions",
+    summary="Revise a target from a period onwards (e.g. a mid-year stretch)",
+    status_code=status.HTTP_201_CREATED,
+    response_model=schemas.Target,
+    responses=responses(401, 403, 404, 412, 413, 422),
+)
+async def revise_target(
+    id: uuid.UUID,
+    body: schemas.TargetRevise,
+    response: Response,
+    session: SessionDep,
+    actor: CurrentActor,
+    if_match: IfMatch = None,
+) -> schemas.Target:
+    target = await target_service.revise_target(
+        session, actor, id, body.model_dump(exclude_unset=True), expected_version(if_match, id)
+    )
+    with_etag(response, target)
+    return schemas.Target.model_validate(target)
+
+
+@router.post(
+    "/targets/{id}/transition",
+    summary="Propose, approve or send back a target",
+    response_model=schemas.Target,
+    responses=responses(401, 403, 404, 412, 422),
+    description="draft -> proposed (service manager) -> approved (director or portfolio holder); "
+    "proposed -> draft sends it back; approved -> superseded.",
+)
+async def transition_target(
+    id: uuid.UUID,
+    body: schemas.TargetTransition,
+    response: Response,
+    session: SessionDep,
+    actor: CurrentActor,
+    if_match: IfMatch = None,
+) -> schemas.Target:
+    target = await target_service.transition_target(
+        session, actor, id, body.to, expected_version(if_match, id), comment=body.comment
+    )
+    with_etag(response, target)
+    return schemas.Target.model_validate(target)

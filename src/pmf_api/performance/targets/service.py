@@ -1,0 +1,238 @@
+"""Use cases for targets: set a year's target, revise it mid-year, move it through approval.
+
+A target's values change only by a new revision, which records the period it takes effect from
+and why; earlier revisions are kept, so a period is always judged against the target that applied
+to it (seed 001_ec6bae7b38cacc6f.txt: targets are stretched every six months).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pmf_api.access import records
+from pmf_api.access.actor import Actor, Placement
+from pmf_api.access.policy import Resource, require_write
+from pmf_api.domain.errors import DomainError
+from pmf_api.domain.kpi import Aggregation, Polarity, ToleranceKind, Unit
+from pmf_api.domain.periods import FinancialYear, Frequency, Period
+from pmf_api.domain.rag import Tolerance, check_target
+from pmf_api.domain.workflow import TargetState, target_transition
+from pmf_api.framework.organisations.repository import placement_of_service
+from pmf_api.performance.kpis.models import Kpi
+from pmf_api.performance.targets.models import Target, TargetRevision
+from pmf_api.platform import audit
+from pmf_api.platform.db.repository import get_in_organisation
+from pmf_api.platform.errors import NotFound, field_problems, invalid, refuse
+
+VALUE_FIELDS = ("annual_target", "band_lower", "band_upper", "tolerance_kind", "tolerance_value", "profile")
+
+
+async def _kpi_placement(session: AsyncSession, values: Mapping[str, Any]) -> Placement | None:
+    row = (
+        await session.execute(select(Kpi.service_id, Kpi.portfolio_id).where(Kpi.id == values.get("kpi_id")))
+    ).first()
+    return None if row is None else await placement_of_service(session, row[0], row[1])
+
+
+targets = records.EntitySpec(
+    model=Target,
+    what="target",
+    resource=Resource.target,
+    sortable={"financial_year": Target.financial_year, "updated_at": Target.updated_at},
+    default_sort="-financial_year",
+    references=(records.Reference("kpi_id", Kpi, "KPI"),),
+    placement=_kpi_placement,
+    filters={
+        "service_id": lambda value: Target.kpi_id.in_(select(Kpi.id).where(Kpi.service_id == value)),
+    },
+)
+
+
+def target_values(kpi: Kpi, data: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate a target's values against its KPI with the domain rules; return the columns to store."""
+    tolerance_in = data.get("tolerance")
+    tolerance = Tolerance(ToleranceKind(tolerance_in["kind"]), tolerance_in["value"]) if tolerance_in else None
+    profile: Sequence[Decimal] | None = data.get("profile")
+    polarity, frequency = Polarity(kpi.polarity), Frequency(kpi.frequency)
+    problems = field_problems(
+        check_target(
+            polarity=polarity,
+            unit=Unit(kpi.unit),
+            target=data.get("annual_target"),
+            tolerance=tolerance,
+            band_lower=data.get("band_lower"),
+            band_upper=data.get("band_upper"),
+            aggregation=Aggregation(kpi.aggregation),
+            profile=profile,
+            decimal_places=kpi.decimal_places,
+            frequency=frequency,
+        )
+    )
+    refuse(problems)
+    intervention_level = None
+    if tolerance is not None and polarity is not Polarity.WITHIN_BAND and data.get("annual_target") is not None:
+        intervention_level = tolerance.intervention_level(data["annual_target"], polarity)
+    return {
+        "annual_target": data.get("annual_target"),
+        "band_lower": data.get("band_lower"),
+        "band_upper": data.get("band_upper"),
+        "tolerance_kind": tolerance.kind.value if tolerance else None,
+        "tolerance_value": tolerance.value if tolerance else None,
+        "intervention_level": intervention_level,
+        "profile": [str(entry) for entry in profile] if profile is not None else None,
+    }
+
+
+def _first_period(financial_year: str, frequency: Frequency) -> Period:
+    year = FinancialYear.parse(financial_year)
+    return {Frequency.MONTHLY: Period.month, Frequency.QUARTERLY: Period.quarter}.get(
+        frequency, lambda y, _i: Period.year(y)
+    )(year, 1)
+
+
+async def _load_kpi(session: AsyncSession, actor: Actor, kpi_id: uuid.UUID) -> Kpi:
+    return await get_in_organisation(session, Kpi, actor.organisation_id, kpi_id, "KPI")
+
+
+async def create_target(session: AsyncSession, actor: Actor, data: Mapping[str, Any]) -> Target:
+    try:
+        kpi = await _load_kpi(session, actor, data["kpi_id"])
+    except NotFound:
+        raise invalid("kpi_id", f"No KPI with id {data['kpi_id']} in this organisation") from None
+    require_write(actor, Resource.target, await _kpi_placement(session, {"kpi_id": kpi.id}))
+    values = target_values(kpi, data)
+    target = Target(
+        organisation_id=actor.organisation_id,
+        kpi_id=kpi.id,
+        financial_year=data["financial_year"],
+        target_type=data["target_type"],
+        state=TargetState.DRAFT.value,
+        revision_count=1,
+        **values,
+    )
+    await records.guard_unique(
+        session,
+        lambda: audit.create(session, actor, target),
+        "This KPI already has a target for that financial year; revise it instead",
+    )
+    revision = TargetRevision(
+        target_id=target.id,
+        number=1,
+        effective_from=str(_first_period(target.financial_year, Frequency(kpi.frequency))),
+        reason=data.get("reason"),
+        created_by=actor.subject,
+        **values,
+    )
+    await audit.create(session, actor, revision)
+    return target
+
+
+async def revise_target(
+    session: AsyncSession,
+    actor: Actor,
+    target_id: uuid.UUID,
+    data: Mapping[str, Any],
+    expected_version: int | None,
+) -> Target:
+    target = await records.get(session, actor, targets, target_id)
+    kpi = await _load_kpi(session, actor, target.kpi_id)
+    require_write(actor, Resource.target, await _kpi_placement(session, {"kpi_id": kpi.id}))
+    effective_from = _effective_from(data["effective_from"], target, await latest_revision(session, target))
+    current: dict[str, Any] = {
+        "annual_target": target.annual_target,
+        "band_lower": target.band_lower,
+        "band_upper": target.band_upper,
+        "tolerance": target.tolerance,
+        "profile": [Decimal(v) for v in target.profile] if target.profile is not None else None,
+    }
+    merged = {**current, **{k: v for k, v in data.items() if k in current}}
+    values = target_values(kpi, merged)
+    number = target.revision_count + 1
+    await audit.update(
+        session,
+        actor,
+        target,
+        {**values, "revision_count": number},
+        expected_version,
+        action="revise",
+        note=data["reason"],
+    )
+    revision = TargetRevision(
+        target_id=target.id,
+        number=number,
+        effective_from=str(effective_from),
+        reason=data["reason"],
+        created_by=actor.subject,
+        **values,
+    )
+    await audit.create(session, actor, revision)
+    return target
+
+
+def _effective_from(text: str, target: Target, latest: TargetRevision) -> Period:
+    try:
+        period = Period.parse(text)
+    except DomainError as exc:
+        raise invalid("effective_from", exc.message) from None
+    if str(period.financial_year) != target.financial_year:
+        raise invalid("effective_from", f"The revision must take effect within {target.financial_year}")
+    if period.first_month_index < Period.parse(latest.effective_from).first_month_index:
+        raise invalid(
+            "effective_from",
+            f"Revision {latest.number} already takes effect from {latest.effective_from}; "
+            "a new one cannot start earlier",
+        )
+    return period
+
+
+async def latest_revision(session: AsyncSession, target: Target) -> TargetRevision:
+    revision = await session.scalar(
+        select(TargetRevision)
+        .where(TargetRevision.target_id == target.id)
+        .order_by(TargetRevision.number.desc())
+        .limit(1)
+    )
+    assert revision is not None, "every target has its first revision"
+    return revision
+
+
+async def list_revisions(session: AsyncSession, actor: Actor, target_id: uuid.UUID) -> list[TargetRevision]:
+    target = await records.get(session, actor, targets, target_id)
+    rows = await session.scalars(
+        select(TargetRevision).where(TargetRevision.target_id == target.id).order_by(TargetRevision.number)
+    )
+    return list(rows)
+
+
+async def transition_target(
+    session: AsyncSession,
+    actor: Actor,
+    target_id: uuid.UUID,
+    to: TargetState,
+    expected_version: int | None,
+    comment: str | None = None,
+) -> Target:
+    """Propose, approve or send back a target; who may is the domain workflow's rule, within scope."""
+    target = await records.get(session, actor, targets, target_id)
+    where = await _kpi_placement(session, {"kpi_id": target.kpi_id})
+    new_state = target_transition(TargetState(target.state), to, actor.roles_over(where))
+    await audit.update(
+        session, actor, target, {"state": new_state.value}, expected_version, action="transition", note=comment
+    )
+    return target
+
+
+async def update_target(
+    session: AsyncSession,
+    actor: Actor,
+    target_id: uuid.UUID,
+    changes: dict[str, Any],
+    expected_version: int | None,
+) -> Target:
+    return await records.update(session, actor, targets, target_id, changes, expected_version)

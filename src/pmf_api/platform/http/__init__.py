@@ -1,0 +1,1 @@
+"""HTTP helpers every router shares: dependencies, ETags, pages, problem responses, health probes."""

@@ -1,0 +1,256 @@
+"""The one place where errors become HTTP: RFC 9457 ``application/problem+json`` responses."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from pmf_api.domain.errors import DomainError, TransitionNotAllowed
+from pmf_api.platform import errors
+from pmf_api.platform.observability import current_request_id
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+PROBLEM_BASE = "https://pmf-api.org/problems/"
+logger = logging.getLogger("pmf_api.platform.errors")
+
+
+class ProblemFieldError(BaseModel):
+    pointer: str = Field(description="JSON Pointer (RFC 6901) to the bad field, or the parameter name")
+    detail: str
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details."""
+
+    type: str = Field(examples=[PROBLEM_BASE + "invalid-input"])
+    title: str = Field(examples=["The request breaks a rule"])
+    status: int = Field(examples=[422])
+    detail: str = Field(examples=["The intervention level must be below the target for a higher-is-better KPI"])
+    instance: str | None = None
+    request_id: str | None = None
+    errors: list[ProblemFieldError] = []
+
+
+_STATUS: dict[type[errors.PMFError], tuple[int, str, str]] = {
+    errors.NotFound: (404, "not-found", "Not found"),
+    errors.PermissionDenied: (403, "forbidden", "Not allowed"),
+    errors.NotAuthenticated: (401, "unauthenticated", "Authentication required"),
+    errors.InvalidInput: (422, "invalid-input", "The request breaks a rule"),
+    errors.Conflict: (409, "conflict", "Conflicts with the current state"),
+    errors.PreconditionFailed: (412, "precondition-failed", "The record has changed since you read it"),
+    errors.PayloadTooLarge: (413, "payload-too-large", "Request body too large"),
+}
+
+
+def field_pointer(field: str) -> str:
+    """``tolerance.value`` -> ``#/tolerance/value`` (JSON Pointer into the request body)."""
+    if not field:
+        return "#"
+    parts = [p.replace("~", "~0").replace("/", "~1") for p in field.split(".")]
+    return "#/" + "/".join(parts)
+
+
+def problem_response(
+    request: Request | None,
+    status: int,
+    slug: str,
+    title: str,
+    detail: str,
+    field_errors: list[ProblemFieldError] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
+    body = Problem(
+        type=PROBLEM_BASE + slug,
+        title=title,
+        status=status,
+        detail=detail,
+        instance=str(request.url.path) if request is not None else None,
+        request_id=current_request_id(),
+        errors=field_errors or [],
+    )
+    return JSONResponse(
+        body.model_dump(exclude_none=True), status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers
+    )
+
+
+async def _pmf_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, errors.PMFError)
+    status, slug, title = next(v for k, v in _STATUS.items() if isinstance(exc, k))
+    headers = {"WWW-Authenticate": 'Bearer realm="pmf-api"'} if status == 401 else None
+    field_errors = [ProblemFieldError(pointer=field_pointer(p.field), detail=p.message) for p in exc.problems]
+    return problem_response(request, status, slug, title, exc.detail, field_errors, headers)
+
+
+async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DomainError)
+    if isinstance(exc, TransitionNotAllowed):
+        # Not your role: 403. Not possible from this state: 409 (the record's state, not the input, is at fault).
+        if exc.allowed_roles:
+            return problem_response(request, 403, "forbidden", "Not allowed", exc.message)
+        return problem_response(
+            request, 409, "transition-not-allowed", "Not possible from the current state", exc.message
+        )
+    field_errors = [ProblemFieldError(pointer=field_pointer(exc.field), detail=exc.message)] if exc.field else []
+    return problem_response(request, 422, "invalid-input", "The request breaks a rule", exc.message, field_errors)
+
+
+def _location_pointer(loc: tuple[Any, ...]) -> str:
+    if not loc:
+        return "#"
+    where, *rest = loc
+    if where == "body":
+        return field_pointer(".".join(str(p) for p in rest))
+    # query, path and header parameters are named, not pointed at (RFC 9457 section 3)
+    return ".".join(str(p) for p in rest) or str(where)
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    field_errors = []
+    for err in exc.errors():
+        message = str(err.get("msg", "invalid"))
+        if err.get("type") == "extra_forbidden":
+            message = "Unknown field"
+        field_errors.append(ProblemFieldError(pointer=_location_pointer(tuple(err.get("loc", ()))), detail=message))
+    count = len(field_errors)
+    detail = f"{count} field{'s' if count != 1 else ''} of the request {'are' if count != 1 else 'is'} invalid"
+    return problem_response(request, 422, "invalid-input", "The request is not valid", detail, field_errors)
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    slug = {
+        404: "not-found",
+        405: "method-not-allowed",
+        401: "unauthenticated",
+        413: "payload-too-large",
+    }.get(exc.status_code, "http-error")
+    title = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "Request failed")
+    return problem_response(request, exc.status_code, slug, title, str(exc.detail), headers=exc.headers)
+
+
+async def _stale(request: Request, exc: Exception) -> JSONResponse:
+    return problem_response(
+        request,
+        412,
+        "precondition-failed",
+        "The record has changed since you read it",
+        "Someone else saved this record first; read it again and reapply your change",
+    )
+
+
+async def _integrity(request: Request, exc: Exception) -> JSONResponse:
+    logger.info("integrity error: %s", exc)
+    return problem_response(
+        request,
+        409,
+        "conflict",
+        "Conflicts with the current state",
+        "The change conflicts with existing data (a duplicate or a reference that does not hold)",
+    )
+
+
+async def _data_error(request: Request, exc: Exception) -> JSONResponse:
+    # Validation keeps values within their columns; this is the backstop that keeps a miss off 500.
+    logger.warning("database refused a value: %s", exc)
+    return problem_response(
+        request, 422, "invalid-input", "The request breaks a rule", "A value does not fit the field it is stored in"
+    )
+
+
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DBAPIError)
+    if exc.connection_invalidated:
+        # A pooled connection died (database restart, idle timeout): SQLAlchemy has discarded the
+        # pool's connections, so a retry gets a fresh one. Nothing was committed.
+        logger.warning("database connection lost: %s", exc)
+        return problem_response(
+            request,
+            503,
+            "database-unavailable",
+            "Service temporarily unavailable",
+            "The connection to the database was lost; nothing was changed. Retry the request",
+            headers={"Retry-After": "1"},
+        )
+    if _contention(exc):
+        # Writers queue (db.session.unit_of_work); one that waited past the database's limit, or
+        # was picked to break a deadlock, was rolled back whole and can simply be sent again.
+        logger.warning("database contention: %s", exc)
+        return problem_response(
+            request,
+            503,
+            "database-busy",
+            "Service temporarily busy",
+            "Other changes held the records this request needed; nothing was changed. Retry the request",
+            headers={"Retry-After": "1"},
+        )
+    return await _unexpected(request, exc)
+
+
+# PostgreSQL: serialization_failure, deadlock_detected, lock_not_available
+_CONTENTION_STATES = frozenset({"40001", "40P01", "55P03"})
+
+
+def _contention(exc: DBAPIError) -> bool:
+    state = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    if state in _CONTENTION_STATES:
+        return True
+    message = str(exc.orig).lower()
+    return isinstance(exc, OperationalError) and ("database is locked" in message or "database is busy" in message)
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    logger.exception("unhandled error", exc_info=exc)
+    return problem_response(
+        request,
+        500,
+        "internal-error",
+        "Internal error",
+        "Something went wrong on our side; quote the request id when you report it",
+    )
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(errors.PMFError, _pmf_error)
+    app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(StaleDataError, _stale)
+    app.add_exception_handler(IntegrityError, _integrity)
+    app.add_exception_handler(DataError, _data_error)
+    app.add_exception_handler(DBAPIError, _database_error)
+    app.add_exception_handler(Exception, _unexpected)
+
+
+def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses=`` entries documenting a route's problem responses.
+
+    422 is always listed: every route validates its parameters, and this replaces FastAPI's own
+    validation-error schema with the problem+json one the service actually sends. So is 503: any
+    request may find the database gone or, for a write, too busy; nothing is changed, and
+    ``Retry-After`` says when to send it again.
+    """
+    statuses = tuple(sorted({*statuses, 422, 503}))
+    descriptions = {
+        400: "Malformed request",
+        401: "Missing, expired or invalid credentials",
+        403: "Outside the caller's role or scope",
+        404: "No such record in the caller's organisation",
+        409: "Conflicts with existing data",
+        412: "The If-Match ETag is stale; nothing was changed",
+        413: "Request body too large",
+        422: "Invalid input; `errors` points at each bad field",
+        503: "The database is unreachable or busy; nothing was changed. Retry after `Retry-After` seconds",
+    }
+    return {
+        s: {"model": Problem, "description": descriptions[s], "content": {PROBLEM_MEDIA_TYPE: {}}} for s in statuses
+    }
