@@ -5,6 +5,7 @@ team checks the comment and the RAG conform (seed 001_ec6bae7b38cacc6f.txt; prod
 action cycle). The suggested RAG, by default:
 
 * completed: Green;
+* cancelled: its own RAG (there is nothing left to judge);
 * past its due date and not completed: Red;
 * on hold: Amber;
 * not started: Amber once its start date has passed, Green before;
@@ -31,8 +32,16 @@ _HUNDRED = Decimal(100)
 class ActionStatus(StrEnum):
     NOT_STARTED = "not_started"
     IN_PROGRESS = "in_progress"
-    ON_HOLD = "on_hold"
     COMPLETED = "completed"
+    ON_HOLD = "on_hold"
+    CANCELLED = "cancelled"
+
+
+def schedule_problems(start_date: date | None, due_date: date | None) -> list[InvalidValue]:
+    """What is wrong with an action's dates: it cannot be due before it starts."""
+    if start_date is not None and due_date is not None and due_date < start_date:
+        return [InvalidValue(f"The action is due ({due_date}) before it starts ({start_date}).", field="due_date")]
+    return []
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,8 +53,8 @@ class ActionUpdate:
     progress_percent: Decimal | None = None
 
     def __post_init__(self) -> None:
-        if self.due_date < self.start_date:
-            raise InvalidValue("An action's due date cannot be before its start date.", field="due_date")
+        for problem in schedule_problems(self.start_date, self.due_date):
+            raise problem
         if self.progress_percent is not None and not 0 <= self.progress_percent <= _HUNDRED:
             raise InvalidValue("Progress is a percentage from 0 to 100.", field="progress_percent")
 
@@ -82,6 +91,8 @@ def check_action_rag(update: ActionUpdate, as_of: date, config: ActionRagConfig 
 def _suggest(update: ActionUpdate, as_of: date, config: ActionRagConfig) -> tuple[Rag, str]:
     if update.status is ActionStatus.COMPLETED:
         return Rag.GREEN, "The action is completed."
+    if update.status is ActionStatus.CANCELLED:
+        return update.rag, "The action is cancelled, so the update's own RAG is accepted."
     if as_of > update.due_date:
         return Rag.RED, f"The action was due on {update.due_date:%d %B %Y} and is not completed."
     if update.status is ActionStatus.ON_HOLD:

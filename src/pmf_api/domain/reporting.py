@@ -37,6 +37,16 @@ def reporting_period(requested: Period, frequency: Frequency) -> Period:
     return Period(requested.financial_year, frequency, requested.last_month_index // frequency.months_per_period)
 
 
+def closing_period(frequency: Frequency, period: Period) -> Period | None:
+    """The period of a KPI of ``frequency`` that closes with ``period``, if one does: September
+    (P6) closes Q2 and March (P12) the year; August closes no quarter. What a service owes at the
+    end of ``period`` (its submission template, seed 001_ec6bae7b38cacc6f.txt, E.1)."""
+    if frequency.months_per_period < period.frequency.months_per_period:
+        return None
+    due = period.within(frequency)
+    return due if due.last_month_index == period.last_month_index else None
+
+
 def due_date(period: Period, config: EvaluationConfig = EvaluationConfig()) -> date:
     """The last day to submit: ``submission_due_days`` after the period ends (as ``evaluate_kpi`` counts)."""
     return period.end_date(config.start_month) + timedelta(days=config.submission_due_days)

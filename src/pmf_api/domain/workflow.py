@@ -119,6 +119,14 @@ class StateMachine(Generic[State]):
             if from_state == current and rule.permits(held, is_owner)
         )
 
+    def describe(self) -> str:
+        """The transitions and who may make each, one per line, in the order the table lists them
+        (what the API's documentation of each workflow says)."""
+        return "\n".join(
+            f"- `{from_state.value}` -> `{to_state.value}`: {_or_list(rule.describe())}"
+            for (from_state, to_state), rule in self.rules.items()
+        )
+
     def transition(self, current: State, requested: State, roles: Iterable[Role], *, is_owner: bool = False) -> State:
         rule = self.rules.get((current, requested))
         if rule is None:
@@ -230,6 +238,22 @@ def allowed_submission_transitions(
 
 REVISION_RULE = _rule(_P, owner=True)
 """Who may open a revision of a published value: the performance team or the owner."""
+
+ENTRY_RULE = _rule(_P, owner=True)
+"""Who enters a KPI's values: its owner or backup owner, or the performance team on their behalf."""
+
+EDITABLE_SUBMISSION_STATES = frozenset({SubmissionState.DRAFT, SubmissionState.QUERIED})
+"""A submission's values change while it is with its owner: a draft, or queried by the performance team.
+Submitted and validated values are with the performance team; a published one changes by revision."""
+
+
+def may_enter_values(roles: Iterable[Role], *, is_owner: bool) -> bool:
+    return ENTRY_RULE.permits(frozenset(roles), is_owner)
+
+
+def submitted_state(current: SubmissionState) -> SubmissionState:
+    """Where submitting takes a submission: a queried one is resubmitted (the answer to the query)."""
+    return SubmissionState.RESUBMITTED if current is SubmissionState.QUERIED else SubmissionState.SUBMITTED
 
 
 def start_submission_revision(

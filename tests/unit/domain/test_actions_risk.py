@@ -14,7 +14,8 @@ from pmf_api.domain import (
     check_action_rag,
     next_review_date,
 )
-from pmf_api.domain.actions import expected_progress
+from pmf_api.domain.actions import expected_progress, schedule_problems
+from pmf_api.domain.plans import MAX_PLAN_SPAN_YEARS, plan_span_problems
 from pmf_api.domain.risk import add_months
 from tests.unit.domain.builders import d
 
@@ -25,6 +26,8 @@ START, DUE = date(2025, 4, 1), date(2026, 3, 31)
     ("status", "progress", "as_of", "suggested", "fragment"),
     [
         (ActionStatus.COMPLETED, None, date(2026, 6, 1), Rag.GREEN, "completed"),
+        # A cancelled action is past judging, even after its due date: its own RAG stands
+        (ActionStatus.CANCELLED, None, date(2026, 6, 1), Rag.GREEN, "cancelled"),
         (ActionStatus.IN_PROGRESS, "90", date(2026, 4, 1), Rag.RED, "was due on 31 March 2026"),
         (ActionStatus.ON_HOLD, "50", date(2025, 10, 1), Rag.AMBER, "on hold"),
         (ActionStatus.NOT_STARTED, None, date(2025, 5, 1), Rag.AMBER, "should have started"),
@@ -55,6 +58,39 @@ def test_expected_progress_and_invalid_updates() -> None:
         ActionUpdate(ActionStatus.IN_PROGRESS, Rag.GREEN, DUE, START)
     with pytest.raises(InvalidValue):
         ActionUpdate(ActionStatus.IN_PROGRESS, Rag.GREEN, START, DUE, d(101))
+
+
+@pytest.mark.parametrize(
+    ("start", "due", "problem"),
+    [
+        (START, DUE, None),
+        (START, START, None),
+        (None, DUE, None),
+        (START, None, None),
+        (DUE, START, "The action is due (2025-04-01) before it starts (2026-03-31)."),
+    ],
+)
+def test_an_action_is_not_due_before_it_starts(start: date | None, due: date | None, problem: str | None) -> None:
+    found = schedule_problems(start, due)
+    assert [p.message for p in found] == ([problem] if problem else [])
+    assert all(p.field == "due_date" for p in found)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "fragment"),
+    [
+        (2023, 2028, None),
+        (2026, 2026, None),
+        (2026, 2026 + MAX_PLAN_SPAN_YEARS, None),
+        (2026, 2025, "ends (2025) before it starts (2026)"),
+        (2026, 2027 + MAX_PLAN_SPAN_YEARS, "spans at most 10 years; this one spans 11"),
+    ],
+)
+def test_a_plan_spans_a_plausible_number_of_years(start: int, end: int, fragment: str | None) -> None:
+    found = plan_span_problems(start, end)
+    assert len(found) == (fragment is not None)
+    if fragment:
+        assert fragment in found[0].message and found[0].field == "end_year"
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pmf_api.domain import EvaluationConfig, Frequency, Period
-from pmf_api.domain.reporting import completeness, due_date, latest_ended_period, reporting_period
+from pmf_api.domain.reporting import closing_period, completeness, due_date, latest_ended_period, reporting_period
 from pmf_api.domain.workflow import SubmissionState
 
 
@@ -97,3 +97,30 @@ def test_completeness(
 def test_missing_only_once_due(days: int) -> None:
     as_of = due_date(P6) + timedelta(days=days)
     assert completeness(P6, None, as_of).missing is (days > 0)
+
+
+@pytest.mark.parametrize(
+    ("frequency", "period", "expected"),
+    [
+        (Frequency.MONTHLY, "2026/27 P6", "2026/27 P6"),
+        (Frequency.QUARTERLY, "2026/27 P6", "2026/27 Q2"),
+        (Frequency.QUARTERLY, "2026/27 P5", None),
+        (Frequency.ANNUAL, "2026/27 P12", "2026/27"),
+        (Frequency.ANNUAL, "2026/27 Q3", None),
+        (Frequency.ANNUAL, "2026/27 Q4", "2026/27"),
+        # A monthly KPI owes nothing "at" a quarter: its months are owed one by one
+        (Frequency.MONTHLY, "2026/27 Q2", None),
+    ],
+)
+def test_closing_period(frequency: Frequency, period: str, expected: str | None) -> None:
+    closing = closing_period(frequency, Period.parse(period))
+    assert (None if closing is None else str(closing)) == expected
+
+
+@given(st.sampled_from(list(Frequency)), st.integers(1, 12))
+def test_a_closing_period_ends_with_the_month_it_closes_at(frequency: Frequency, month: int) -> None:
+    period = Period.parse(f"2026/27 P{month}")
+    closing = closing_period(frequency, period)
+    assert (closing is not None) == (month % frequency.months_per_period == 0)
+    if closing is not None:
+        assert closing.frequency is frequency and closing.last_month_index == month

@@ -20,6 +20,13 @@ from pmf_api.domain import (
     submission_transition,
     target_transition,
 )
+from pmf_api.domain.workflow import (
+    EDITABLE_SUBMISSION_STATES,
+    SUBMISSION_MACHINE,
+    TARGET_MACHINE,
+    may_enter_values,
+    submitted_state,
+)
 
 S = SubmissionState
 PERFORMANCE = {Role.PERFORMANCE}
@@ -130,3 +137,46 @@ def test_intervention_approvals_in_order() -> None:
     state = intervention_transition(state, I.APPROVED, {Role.PORTFOLIO_HOLDER})
     assert allowed_intervention_transitions(state, {Role.DIRECTOR}) == (I.CLOSED,)
     assert intervention_transition(state, I.CLOSED, PERFORMANCE) is I.CLOSED
+
+
+# --- Entering values ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("roles", "is_owner", "may"),
+    [
+        ({Role.PERFORMANCE}, False, True),
+        (set(), True, True),
+        ({Role.SERVICE_MANAGER}, True, True),
+        ({Role.SERVICE_MANAGER, Role.DIRECTOR, Role.VIEWER}, False, False),
+        (set(), False, False),
+    ],
+)
+def test_who_enters_values(roles: set[Role], is_owner: bool, may: bool) -> None:
+    assert may_enter_values(roles, is_owner=is_owner) is may
+
+
+@pytest.mark.parametrize(
+    ("current", "submitted"),
+    [
+        (SubmissionState.DRAFT, SubmissionState.SUBMITTED),
+        (SubmissionState.QUERIED, SubmissionState.RESUBMITTED),
+    ],
+)
+def test_submitting_a_queried_value_resubmits_it(current: SubmissionState, submitted: SubmissionState) -> None:
+    assert submitted_state(current) is submitted
+    # Whoever may submit may make that very move
+    assert SUBMISSION_MACHINE.transition(current, submitted, {Role.PERFORMANCE}) is submitted
+
+
+def test_values_change_only_while_with_their_owner() -> None:
+    assert {SubmissionState.DRAFT, SubmissionState.QUERIED} == EDITABLE_SUBMISSION_STATES
+    for state in EDITABLE_SUBMISSION_STATES:
+        assert submitted_state(state) in SUBMISSION_MACHINE.allowed(state, {Role.PERFORMANCE})
+
+
+def test_a_machine_describes_every_transition_and_who_makes_it() -> None:
+    text = TARGET_MACHINE.describe()
+    assert text.splitlines()[0] == "- `draft` -> `proposed`: performance, service_manager or owner of the item"
+    assert len(text.splitlines()) == len(TARGET_MACHINE.rules)
+    assert "- `proposed` -> `approved`: director or portfolio_holder" in text.splitlines()
