@@ -9,18 +9,20 @@ import sys
 import uuid
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmf_api.access.actor import Grant, ScopeType
 from pmf_api.access.tokens import mint_token
 from pmf_api.config import Settings, get_settings
 from pmf_api.domain.workflow import Role
-from pmf_api.framework.organisations.models import Organisation, Person
-from pmf_api.framework.organisations.repository import directory
+from pmf_api.framework.organisations.repository import OrganisationRepository, PersonRepository, directory
 from pmf_api.platform.db.migrations import upgrade
 from pmf_api.platform.db.session import create_engine, create_sessionmaker, unit_of_work
+
+if TYPE_CHECKING:
+    from pmf_api.framework.organisations.models import Organisation, Person
 
 DEFAULT_SPEC_PATH = Path("openapi/openapi.json")
 
@@ -71,7 +73,7 @@ async def _mint(settings: Settings, args: argparse.Namespace) -> str:
     engine = create_engine(settings)
     try:
         async with create_sessionmaker(engine)() as session:
-            organisation = await session.scalar(select(Organisation).where(Organisation.code == args.organisation))
+            organisation = await OrganisationRepository(session).find_by_code(args.organisation)
             if organisation is None:
                 raise SystemExit(
                     f"No organisation {args.organisation}: run `pmf-api demo` first (or pass --organisation)"
@@ -84,9 +86,7 @@ async def _mint(settings: Settings, args: argparse.Namespace) -> str:
                 scope_type, scope_id = await _resolve_scope(session, organisation, args.scope or "organisation")
                 grants = [Grant(role, scope_type, scope_id) for role in roles]
             if args.subject:
-                person = await session.scalar(
-                    select(Person).where(Person.organisation_id == organisation.id, Person.email == args.subject)
-                )
+                person = await PersonRepository(session).find_by_email(organisation.id, args.subject)
             subject = args.subject or (person.email if person else "performance.team@" + organisation.code.lower())
             return mint_token(
                 settings,

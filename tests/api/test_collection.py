@@ -383,25 +383,6 @@ async def test_a_fixed_number_of_queries(
     assert await count_queries("directorate") == before <= 5
 
 
-# --- Settings helper ------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("settings", "expected"),
-    [
-        ({}, 10),
-        ({"collection": {"due_working_days": 7}}, 7),
-        ({"collection": {"due_working_days": 0}}, 10),
-        ({"collection": {"due_working_days": "7"}}, 10),
-        ({"collection": {"due_working_days": True}}, 10),
-        ({"collection": "10"}, 10),
-    ],
-)
-def test_due_working_days_setting(settings: dict[str, Any], expected: int) -> None:
-    organisation = Organisation(code="X", name="X", settings=settings, financial_year_start_month=4)
-    assert collection_service.due_working_days(organisation) == expected
-
-
 # --- Errors and isolation -------------------------------------------------------------------------
 
 

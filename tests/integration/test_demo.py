@@ -18,6 +18,7 @@ from pmf_api.domain.rag import Tolerance, check_target
 from pmf_api.domain.workflow import Role
 from pmf_api.framework.actions.models import Action
 from pmf_api.framework.organisations.models import Directorate, Organisation, Person, Portfolio, Service
+from pmf_api.framework.organisations.service import evaluation_config
 from pmf_api.framework.plans.models import CorporatePlan, Outcome, Priority, ServicePlan
 from pmf_api.performance import mapping
 from pmf_api.performance.kpis.models import ContextualMeasure, Kpi
@@ -275,7 +276,7 @@ async def test_scorecard_statuses_show_in_the_demo(session: AsyncSession) -> Non
             mapping.targets_for([t for t in targets if t.kpi_id == kpi.id], revisions, period),
             period,
             DEMO_TODAY,
-            config=mapping.evaluation_config(org),
+            config=evaluation_config(org),
         )
 
     latest = {kpi.code: evaluate(kpi, LATEST) for kpi in kpis}

@@ -1,38 +1,29 @@
 """Create, read, update, archive and list for records that follow the common pattern.
 
-Each feature describes its record with an :class:`EntitySpec` (what it references, where it sits
-for authorisation, which extra rules apply) and its service calls these functions, so every record
-gets the same organisation fence, scope checks, reference checks, optimistic locking and audit.
-No HTTP here: a CLI or a job calls the same functions.
+Each feature describes its record with an :class:`EntitySpec`: its repository (queries and the
+read rule), what it references, where it sits for authorisation, which extra rules apply. Its
+service calls these functions, so every record gets the same read rule, scope checks, reference
+checks, optimistic locking and audit. No HTTP here: a CLI or a job calls the same functions.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import BindParameter, ColumnElement, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
 
 from pmf_api.access.actor import Actor, Placement
 from pmf_api.access.policy import Resource, require_read, require_write
 from pmf_api.platform import audit
 from pmf_api.platform.db.base import OrganisationOwned
-from pmf_api.platform.db.repository import (
-    Keyset,
-    ListQuery,
-    Page,
-    field_of,
-    get_in_organisation,
-    in_organisation,
-    require_in_organisation,
-)
-from pmf_api.platform.db.rows import DriverConnection, Query
+from pmf_api.platform.db.pages import ListQuery, Page
+from pmf_api.platform.db.repository import OwnedRepository
+from pmf_api.platform.db.rows import DriverConnection
 from pmf_api.platform.errors import Conflict, FieldProblem, PMFError, refuse
 
 OwnedT = TypeVar("OwnedT", bound=OrganisationOwned)
@@ -45,29 +36,28 @@ CheckChange = Callable[[AsyncSession, Actor, Any, Mapping[str, Any]], Awaitable[
 
 @dataclass(frozen=True)
 class Reference:
-    """A field holding the id of another record, which must be in the same organisation."""
+    """A field holding the id of another record, which the actor must be able to read."""
 
     field: str
-    model: type[OrganisationOwned]
-    what: str
+    repository: type[OwnedRepository[Any]]
 
 
 @dataclass(frozen=True)
 class EntitySpec(Generic[OwnedT]):
-    model: type[OwnedT]
-    what: str
+    repository: type[OwnedRepository[OwnedT]]
     resource: Resource
-    sortable: Mapping[str, InstrumentedAttribute[Any]]
-    default_sort: str
     references: tuple[Reference, ...] = ()
     placement: PlacementOf | None = None
     check: Check | None = None
     check_change: CheckChange | None = None
-    # Filters that are not a plain "column equals value" (e.g. a KPI's directorate, via its service).
-    # Each is given the value's bind parameter, not the value: a list's statement is built once
-    # for every value (see _list_query). A value that needs reshaping first says how in filter_values.
-    filters: Mapping[str, Callable[[Any], ColumnElement[bool]]] = field(default_factory=dict)
-    filter_values: Mapping[str, Callable[[Any], Any]] = field(default_factory=dict)
+
+    @property
+    def model(self) -> type[OwnedT]:
+        return self.repository.model
+
+    @property
+    def what(self) -> str:
+        return self.repository.what
 
     async def where(self, session: AsyncSession, values: Mapping[str, Any]) -> Placement | None:
         return None if self.placement is None else await self.placement(session, values)
@@ -80,17 +70,13 @@ def column_values(entity: OrganisationOwned) -> dict[str, Any]:
 async def check_references(
     session: AsyncSession, actor: Actor, spec: EntitySpec[Any], values: Mapping[str, Any]
 ) -> None:
-    """Every referenced id must name a record of the actor's own organisation."""
+    """Every referenced id must name a record the actor can read (one of their organisation's)."""
     problems: list[FieldProblem] = []
-    for ref in spec.references:
-        ref_id = values.get(ref.field)
-        if ref_id is None:
-            continue
-        found = await session.scalar(
-            select(ref.model.id).where(ref.model.id == ref_id, ref.model.organisation_id == actor.organisation_id)
-        )
-        if found is None:
-            problems.append(FieldProblem(ref.field, f"No {ref.what} with id {ref_id} in this organisation"))
+    for reference in spec.references:
+        ref_id = values.get(reference.field)
+        if ref_id is not None and not await reference.repository(session).exists(actor, ref_id):
+            what = reference.repository.what
+            problems.append(FieldProblem(reference.field, f"No {what} with id {ref_id} in this organisation"))
     refuse(problems)
 
 
@@ -106,7 +92,7 @@ async def create(session: AsyncSession, actor: Actor, spec: EntitySpec[OwnedT], 
 
 async def get(session: AsyncSession, actor: Actor, spec: EntitySpec[OwnedT], id: uuid.UUID) -> OwnedT:
     require_read(actor)
-    return await get_in_organisation(session, spec.model, actor.organisation_id, id, spec.what)
+    return await spec.repository(session).get(actor, id)
 
 
 async def get_values(
@@ -115,10 +101,7 @@ async def get_values(
     """What :func:`get` checks and loads, as the record's column values: for requests that only
     show the record (no session, no ORM object; see ``pmf_api.platform.db.rows``)."""
     require_read(actor)
-    values = await connection.get(spec.model, id)
-    require_in_organisation(None if values is None else values["organisation_id"], actor.organisation_id, spec.what, id)
-    assert values is not None
-    return values
+    return await spec.repository.read_values(connection, actor, id)
 
 
 async def update(
@@ -170,9 +153,7 @@ async def set_archived(
 
 async def list_page(session: AsyncSession, actor: Actor, spec: EntitySpec[OwnedT], query: ListQuery) -> Page[OwnedT]:
     require_read(actor)
-    statement, keyset, params = _list_query(actor, spec, query)
-    rows = (await session.scalars(statement.statement, params)).all()
-    return keyset.page(list(rows), query.limit, getattr)
+    return await spec.repository(session).page(actor, query)
 
 
 async def list_values(
@@ -180,50 +161,7 @@ async def list_values(
 ) -> Page[dict[str, Any]]:
     """What :func:`list_page` lists, as the records' column values (see ``pmf_api.platform.db.rows``)."""
     require_read(actor)
-    statement, keyset, params = _list_query(actor, spec, query)
-    return keyset.page(await connection.fetch(statement, params), query.limit, field_of)
-
-
-def _same(value: Any) -> Any:
-    return value
-
-
-# Keyed by the spec's id (specs are module-level and live as long as the process) and the shape
-# of the query: a few hundred entries at most, as filters come from each list's fixed parameters.
-_LIST_QUERIES: dict[tuple[Any, ...], tuple[Query, Keyset]] = {}
-
-
-def _list_query(actor: Actor, spec: EntitySpec[Any], query: ListQuery) -> tuple[Query, Keyset, dict[str, Any]]:
-    """The list's statement (built once for each combination of filters, sort and cursor given) and
-    the values of its bind parameters."""
-    filters = {name: value for name, value in query.filters.items() if value is not None}
-    sort = query.sort or spec.default_sort
-    shape = (id(spec), tuple(sorted(filters)), query.updated_since is not None, query.include_archived, sort)
-    after = query.cursor is not None
-    built = _LIST_QUERIES.get((*shape, after))
-    if built is None:
-        keyset = Keyset.of(spec.model, sort, spec.sortable)
-        model = spec.model
-        stmt = in_organisation(model, bindparam("organisation_id"))  # type: ignore[arg-type]
-        for name in sorted(filters):
-            value: BindParameter[Any] = bindparam(f"filter_{name}")
-            stmt = stmt.where(spec.filters[name](value) if name in spec.filters else getattr(model, name) == value)
-        if query.updated_since is not None:
-            stmt = stmt.where(model.updated_at >= bindparam("updated_since"))
-        if not query.include_archived and hasattr(model, "archived_at"):
-            stmt = stmt.where(model.archived_at.is_(None))
-        built = (Query(model, keyset.apply(stmt, after=after)), keyset)
-        _LIST_QUERIES[(*shape, after)] = built
-    statement, keyset = built
-    params = {
-        "organisation_id": actor.organisation_id,
-        **{f"filter_{name}": spec.filter_values.get(name, _same)(value) for name, value in filters.items()},
-        **keyset.params(query.cursor),
-        "page_limit": query.limit + 1,
-    }
-    if query.updated_since is not None:
-        params["updated_since"] = query.updated_since
-    return statement, keyset, params
+    return await spec.repository.page_values(connection, actor, query)
 
 
 async def guard_unique(

@@ -38,6 +38,7 @@ from pmf_api.domain import (
     forecast_outturn,
 )
 from pmf_api.framework.organisations.models import Organisation, Person
+from pmf_api.framework.organisations.service import evaluation_config
 from pmf_api.performance import mapping
 from pmf_api.performance.kpis.models import Kpi
 from pmf_api.performance.submissions.models import PublishedValue, Submission, SubmissionMessage
@@ -253,7 +254,7 @@ async def load_history(
     people: dict[str, Person],
 ) -> None:
     """Add the demo's submissions, query threads and published values (bulk inserts, flushed)."""
-    config = mapping.evaluation_config(organisation)
+    config = evaluation_config(organisation)
     due_days = timedelta(days=config.submission_due_days)
     start_month = organisation.financial_year_start_month
     performance = people[PERFORMANCE_OFFICER]

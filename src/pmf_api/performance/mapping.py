@@ -1,18 +1,18 @@
-"""Turns stored rows into the domain's values, so every rule runs in ``pmf_api.domain``.
+"""The one place stored rows become the domain's values, so every rule runs in ``pmf_api.domain``.
 
-Services load rows (KPIs, targets and their revisions, submissions) and call these converters;
-nothing here queries the database.
+Repositories and services load rows (KPIs, targets and their revisions, submissions) and call these
+converters; nothing here queries the database, and nothing here knows a feature's model: a row is
+anything with the columns named in the protocols below (an ORM object, a driver row, a namespace).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from pmf_api.domain import (
     Aggregation,
-    EvaluationConfig,
     FinancialYear,
     Frequency,
     KpiDefinition,
@@ -25,19 +25,88 @@ from pmf_api.domain import (
     ToleranceKind,
     Unit,
 )
-from pmf_api.domain.escalation import EscalationConfig
 from pmf_api.domain.rag import revision_in_force
 from pmf_api.domain.workflow import COUNTED_SUBMISSION_STATES, COUNTED_TARGET_STATES
-from pmf_api.framework.organisations.models import Organisation
-from pmf_api.performance.kpis.models import Kpi
-from pmf_api.performance.submissions.models import Submission
-from pmf_api.performance.targets.models import Target, TargetRevision
 
 # Submissions whose values count (``domain.workflow.COUNTED_SUBMISSION_STATES``), as stored
 COUNTED_STATES = frozenset(state.value for state in COUNTED_SUBMISSION_STATES)
 
 
-def definition_of(kpi: Kpi) -> KpiDefinition:
+class KpiRow(Protocol):
+    @property
+    def code(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def polarity(self) -> str: ...
+    @property
+    def unit(self) -> str: ...
+    @property
+    def frequency(self) -> str: ...
+    @property
+    def aggregation(self) -> str: ...
+    @property
+    def decimal_places(self) -> int: ...
+
+
+class FiguresRow(Protocol):
+    """A submission's figures as stored (a submission, or a published value)."""
+
+    @property
+    def value(self) -> Decimal | None: ...
+    @property
+    def numerator(self) -> Decimal | None: ...
+    @property
+    def denominator(self) -> Decimal | None: ...
+    @property
+    def commentary(self) -> str | None: ...
+    @property
+    def owner_forecast(self) -> Decimal | None: ...
+
+
+class SubmissionRow(FiguresRow, Protocol):
+    @property
+    def period(self) -> str: ...
+    @property
+    def state(self) -> str: ...
+
+
+class TargetValuesRow(Protocol):
+    """A target's values as stored (a target, or one of its revisions)."""
+
+    @property
+    def annual_target(self) -> Decimal | None: ...
+    @property
+    def band_lower(self) -> Decimal | None: ...
+    @property
+    def band_upper(self) -> Decimal | None: ...
+    @property
+    def tolerance_kind(self) -> str | None: ...
+    @property
+    def tolerance_value(self) -> Decimal | None: ...
+    @property
+    def profile(self) -> list[str] | None: ...
+
+
+class RevisionRow(TargetValuesRow, Protocol):
+    @property
+    def number(self) -> int: ...
+    @property
+    def effective_from(self) -> str: ...
+
+
+class TargetRow(TargetValuesRow, Protocol):
+    @property
+    def id(self) -> Any: ...
+    @property
+    def state(self) -> str: ...
+    @property
+    def financial_year(self) -> str: ...
+    @property
+    def target_type(self) -> str: ...
+
+
+def definition_of(kpi: KpiRow) -> KpiDefinition:
     return KpiDefinition(
         code=kpi.code,
         polarity=Polarity(kpi.polarity),
@@ -49,7 +118,7 @@ def definition_of(kpi: Kpi) -> KpiDefinition:
     )
 
 
-def observation_of(submission: Submission) -> Observation:
+def observation_of(submission: SubmissionRow) -> Observation:
     return observation_from(
         submission.period,
         submission.value,
@@ -79,11 +148,11 @@ def observation_from(
     )
 
 
-def observations_of(submissions: Iterable[Submission], states: frozenset[str] = COUNTED_STATES) -> list[Observation]:
+def observations_of(submissions: Iterable[SubmissionRow], states: frozenset[str] = COUNTED_STATES) -> list[Observation]:
     return [observation_of(s) for s in submissions if s.state in states]
 
 
-def _kpi_target(values: Target | TargetRevision, target_type: str | None) -> KpiTarget:
+def kpi_target_of(values: TargetValuesRow, target_type: str | None) -> KpiTarget:
     tolerance = (
         Tolerance(ToleranceKind(values.tolerance_kind), values.tolerance_value)
         if values.tolerance_kind is not None and values.tolerance_value is not None
@@ -101,7 +170,7 @@ def _kpi_target(values: Target | TargetRevision, target_type: str | None) -> Kpi
 
 
 def targets_for(
-    targets: Iterable[Target], revisions: Mapping[Any, Sequence[TargetRevision]], period: Period
+    targets: Iterable[TargetRow], revisions: Mapping[Any, Sequence[RevisionRow]], period: Period
 ) -> dict[FinancialYear, KpiTarget]:
     """Each year's target as the domain needs it, when its state counts
     (``domain.workflow.COUNTED_TARGET_STATES``: approved): the year of ``period`` at the revision in
@@ -111,19 +180,8 @@ def targets_for(
         if target.state not in COUNTED_TARGET_STATES:
             continue
         year = FinancialYear.parse(target.financial_year)
-        values: Target | TargetRevision = target
+        values: TargetValuesRow = target
         if year == period.financial_year:
             values = revision_in_force(revisions.get(target.id, ()), period) or target
-        out[year] = _kpi_target(values, target.target_type)
+        out[year] = kpi_target_of(values, target.target_type)
     return out
-
-
-def evaluation_config(organisation: Organisation) -> EvaluationConfig:
-    """The organisation's choices (``settings.escalation`` and the year's start month) over the defaults."""
-    settings = organisation.settings or {}
-    escalation = settings.get("escalation") or {}
-    known = {k: v for k, v in escalation.items() if k in EscalationConfig.__dataclass_fields__}
-    return EvaluationConfig(
-        escalation=EscalationConfig(**known) if known else EscalationConfig(),
-        start_month=organisation.financial_year_start_month,
-    )

@@ -15,8 +15,8 @@ from sqlalchemy import ForeignKey, Index, String, Text, Uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from pmf_api.platform.db.base import Base, Entity, utcnow
-from pmf_api.platform.db.repository import snapshot
+from pmf_api.platform.db.base import Base, Entity, json_value, utcnow
+from pmf_api.platform.db.bulk import insert_rows
 from pmf_api.platform.errors import PreconditionFailed
 
 
@@ -71,19 +71,40 @@ async def record(
     """Add the audit row for a write; call after the write, inside the same transaction."""
     await session.flush()
     entry = AuditEntry(
-        organisation_id=organisation_id or actor.organisation_id,
-        actor_subject=actor.subject,
-        actor_name=actor.name,
-        request_id=actor.request_id,
-        entity_type=entity.__tablename__,
-        entity_id=entity.id,
-        action=action,
-        before=before,
-        after=snapshot(entity),
-        note=note,
+        **entry_values(actor, action, entity.__tablename__, entity.id, before, snapshot(entity), note=note)
     )
+    if organisation_id is not None:
+        entry.organisation_id = organisation_id
     session.add(entry)
     return entry
+
+
+def entry_values(
+    actor: Author,
+    action: str,
+    entity_type: str,
+    entity_id: uuid.UUID,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    *,
+    at: datetime | None = None,
+    note: str | None = None,
+) -> dict[str, Any]:
+    """An audit row's columns, for writers that insert many rows at once (a bulk push)."""
+    return {
+        "id": uuid.uuid4(),
+        "organisation_id": actor.organisation_id,
+        "at": at or utcnow(),
+        "actor_subject": actor.subject,
+        "actor_name": actor.name,
+        "request_id": actor.request_id,
+        "entity_type": entity_type,
+        "entity_id": entity_id,
+        "action": action,
+        "before": before,
+        "after": after,
+        "note": note,
+    }
 
 
 async def create(session: AsyncSession, actor: Author, entity: Entity) -> None:
@@ -114,3 +135,18 @@ async def update(
         setattr(entity, key, value)
     if session.is_modified(entity):
         await record(session, actor, action, entity, before, note=note)
+
+
+def json_row(values: dict[str, Any]) -> dict[str, Any]:
+    """Column values as JSON data, as the audit trail keeps them (a record not loaded as an object)."""
+    return {key: json_value(value) for key, value in values.items()}
+
+
+def snapshot(entity: Entity) -> dict[str, Any]:
+    """The record's column values as JSON data, as the audit trail keeps them."""
+    return {column.key: json_value(getattr(entity, column.key)) for column in entity.__table__.columns}
+
+
+async def insert_entries(session: AsyncSession, entries: list[dict[str, Any]]) -> None:
+    """Many audit rows at once (see ``entry_values``), for writers that insert many records at once."""
+    await insert_rows(session, AuditEntry, entries, json_columns=("before", "after"))

@@ -11,16 +11,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmf_api.access.actor import Actor, ScopeType
+from pmf_api.access.api_keys.repository import ApiKeyRepository
 from pmf_api.access.directory import Directory
 from pmf_api.access.keys import ApiKey, mint_key
 from pmf_api.access.policy import Resource, require_write
 from pmf_api.domain.workflow import Role
 from pmf_api.platform import audit
-from pmf_api.platform.db.repository import Page, get_in_organisation, paginate, snapshot
+from pmf_api.platform.audit import snapshot
+from pmf_api.platform.db.pages import ListQuery, Page
 from pmf_api.platform.errors import Conflict, invalid
 
 SECRET_FIELDS = frozenset({"key_hash"})
@@ -67,24 +68,14 @@ async def list_keys(
     session: AsyncSession, actor: Actor, *, include_revoked: bool, cursor: str | None, limit: int
 ) -> Page[ApiKey]:
     require_write(actor, Resource.api_key)
-    stmt = select(ApiKey).where(ApiKey.organisation_id == actor.organisation_id)
-    if not include_revoked:
-        stmt = stmt.where(ApiKey.revoked_at.is_(None))
-    return await paginate(
-        session,
-        stmt,
-        ApiKey,
-        sort="-created_at",
-        sortable={"created_at": ApiKey.created_at},
-        cursor=cursor,
-        limit=limit,
-    )
+    query = ListQuery(filters={"active": None if include_revoked else True}, cursor=cursor, limit=limit)
+    return await ApiKeyRepository(session).page(actor, query)
 
 
 async def revoke_key(session: AsyncSession, actor: Actor, key_id: uuid.UUID) -> ApiKey:
     """Revoke a key: from the next request on it is refused. Revoking is final."""
     require_write(actor, Resource.api_key)
-    api_key = await get_in_organisation(session, ApiKey, actor.organisation_id, key_id, "API key")
+    api_key = await ApiKeyRepository(session).get(actor, key_id)
     if api_key.revoked_at is not None:
         raise Conflict(detail=f"The API key {api_key.prefix}... was already revoked on {api_key.revoked_at:%Y-%m-%d}")
     before = _without_secret(snapshot(api_key))

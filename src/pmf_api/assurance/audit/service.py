@@ -6,13 +6,13 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmf_api.access.actor import Actor
 from pmf_api.access.policy import require_audit_reader
+from pmf_api.assurance.audit.repository import AuditRepository
 from pmf_api.platform.audit import AuditEntry
-from pmf_api.platform.db.repository import Page, paginate
+from pmf_api.platform.db.pages import ListQuery, Page
 
 
 @dataclass(frozen=True)
@@ -29,19 +29,17 @@ async def list_entries(
     session: AsyncSession, actor: Actor, filters: AuditFilter, *, cursor: str | None, limit: int, sort: str
 ) -> Page[AuditEntry]:
     require_audit_reader(actor)
-    stmt = select(AuditEntry).where(AuditEntry.organisation_id == actor.organisation_id)
-    if filters.entity_type:
-        stmt = stmt.where(AuditEntry.entity_type == filters.entity_type)
-    if filters.entity_id:
-        stmt = stmt.where(AuditEntry.entity_id == filters.entity_id)
-    if filters.actor_subject:
-        stmt = stmt.where(AuditEntry.actor_subject == filters.actor_subject)
-    if filters.action:
-        stmt = stmt.where(AuditEntry.action == filters.action)
-    if filters.since:
-        stmt = stmt.where(AuditEntry.at >= filters.since)
-    if filters.until:
-        stmt = stmt.where(AuditEntry.at < filters.until)
-    return await paginate(
-        session, stmt, AuditEntry, sort=sort, sortable={"at": AuditEntry.at}, cursor=cursor, limit=limit
+    query = ListQuery(
+        filters={
+            "entity_type": filters.entity_type,
+            "entity_id": filters.entity_id,
+            "actor_subject": filters.actor_subject,
+            "action": filters.action,
+            "since": filters.since,
+            "until": filters.until,
+        },
+        sort=sort,
+        cursor=cursor,
+        limit=limit,
     )
+    return await AuditRepository(session).page(actor, query)

@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.config import JsonDict
 
+from pmf_api.domain.actions import ActionStatus
 from pmf_api.platform.http.paging import ListParams
 from pmf_api.platform.schemas import ArchivableOutput, Code, InputModel, Name, Text, UpdateModel
 
@@ -29,14 +30,6 @@ class DeliveryRole(StrEnum):
     DO = "do"
     ENABLE = "enable"
     INFLUENCE = "influence"
-
-
-class ActionStatus(StrEnum):
-    NOT_STARTED = "not_started"
-    IN_PROGRESS = "in_progress"
-    COMPLETED = "completed"
-    ON_HOLD = "on_hold"
-    CANCELLED = "cancelled"
 
 
 class Milestone(InputModel):

@@ -7,54 +7,39 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmf_api.access import records
 from pmf_api.access.actor import Actor
 from pmf_api.access.policy import Resource
+from pmf_api.domain.actions import schedule_problems
 from pmf_api.framework.actions.models import Action
-from pmf_api.framework.organisations.models import Person, Service
-from pmf_api.framework.organisations.repository import placement_from
-from pmf_api.framework.plans.models import Outcome, ServicePlan
-from pmf_api.platform.errors import invalid
+from pmf_api.framework.actions.repository import ActionRepository
+from pmf_api.framework.organisations.repository import PersonRepository, ServiceRepository, placement_from
+from pmf_api.framework.plans.repository import OutcomeRepository, ServicePlanRepository
+from pmf_api.platform.errors import field_problems, invalid, refuse
 
 
 async def _check(session: AsyncSession, actor: Actor, values: Mapping[str, Any]) -> None:
-    start, due = values.get("start_date"), values.get("due_date")
-    if start is not None and due is not None and due < start:
-        raise invalid("due_date", f"The action is due ({due}) before it starts ({start})")
+    refuse(field_problems(schedule_problems(values.get("start_date"), values.get("due_date"))))
     plan_id = values.get("service_plan_id")
     if plan_id is not None:
-        plan_service_id = await session.scalar(select(ServicePlan.service_id).where(ServicePlan.id == plan_id))
+        plan_service_id = await ServicePlanRepository(session).service_of(plan_id)
         if plan_service_id != values.get("service_id"):
             raise invalid("service_plan_id", "The service plan belongs to another service than the action")
 
 
-def _of_services(*conditions: ColumnElement[bool]) -> ColumnElement[bool]:
-    return Action.service_id.in_(select(Service.id).where(*conditions))
-
-
 actions = records.EntitySpec(
-    model=Action,
-    what="action",
+    repository=ActionRepository,
     resource=Resource.action,
-    sortable={"code": Action.code, "title": Action.title, "updated_at": Action.updated_at},
-    default_sort="code",
     references=(
-        records.Reference("owner_id", Person, "person"),
-        records.Reference("service_id", Service, "service"),
-        records.Reference("outcome_id", Outcome, "outcome"),
-        records.Reference("service_plan_id", ServicePlan, "service plan"),
+        records.Reference("owner_id", PersonRepository),
+        records.Reference("service_id", ServiceRepository),
+        records.Reference("outcome_id", OutcomeRepository),
+        records.Reference("service_plan_id", ServicePlanRepository),
     ),
     placement=placement_from,
     check=_check,
-    filters={
-        "directorate_id": lambda value: _of_services(Service.directorate_id == value),
-        "portfolio_id": lambda value: _of_services(Service.portfolio_id == value),
-        "due_before": lambda value: Action.due_date <= value,
-        "due_after": lambda value: Action.due_date >= value,
-    },
 )
 
 

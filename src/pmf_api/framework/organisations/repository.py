@@ -4,14 +4,77 @@ the organisation itself, and the scopes grants and API keys name."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmf_api.access.actor import Placement, ScopeType
-from pmf_api.framework.organisations.models import Directorate, Organisation, Portfolio, Service
+from pmf_api.framework.organisations.models import Directorate, Organisation, Person, Portfolio, Service
+from pmf_api.platform.db.repository import OwnedRepository
+
+
+class DirectorateRepository(OwnedRepository[Directorate]):
+    model = Directorate
+    what = "directorate"
+    sortable = {"code": Directorate.code, "name": Directorate.name, "updated_at": Directorate.updated_at}
+    default_sort = "code"
+
+
+class PortfolioRepository(OwnedRepository[Portfolio]):
+    model = Portfolio
+    what = "portfolio"
+    sortable = {"code": Portfolio.code, "name": Portfolio.name, "updated_at": Portfolio.updated_at}
+    default_sort = "code"
+
+
+class ServiceRepository(OwnedRepository[Service]):
+    model = Service
+    what = "service"
+    sortable = {"code": Service.code, "name": Service.name, "updated_at": Service.updated_at}
+    default_sort = "code"
+
+    async def names(self, ids: Iterable[uuid.UUID | None]) -> dict[uuid.UUID, str]:
+        return await _names(self.session, Service, ids)
+
+
+class PersonRepository(OwnedRepository[Person]):
+    model = Person
+    what = "person"
+    sortable = {"name": Person.name, "email": Person.email, "updated_at": Person.updated_at}
+    default_sort = "name"
+
+    async def names(self, ids: Iterable[uuid.UUID | None]) -> dict[uuid.UUID, str]:
+        return await _names(self.session, Person, ids)
+
+    async def find_by_email(self, organisation_id: uuid.UUID, email: str) -> Person | None:
+        found: Person | None = await self.session.scalar(
+            select(Person).where(Person.organisation_id == organisation_id, Person.email == email)
+        )
+        return found
+
+
+async def _names(
+    session: AsyncSession, model: type[Person] | type[Service] | type[Directorate], ids: Iterable[uuid.UUID | None]
+) -> dict[uuid.UUID, str]:
+    wanted = {id for id in ids if id is not None}
+    if not wanted:
+        return {}
+    rows = await session.execute(select(model.id, model.name).where(model.id.in_(wanted)))
+    return {id: name for id, name in rows.all()}
+
+
+def services_in_directorate(directorate_id: Any) -> Select[uuid.UUID]:
+    """The ids of a directorate's services, as a subquery for other features' filters."""
+    return select(Service.id).where(Service.directorate_id == directorate_id)
+
+
+def services_in_portfolio(portfolio_id: Any) -> Select[uuid.UUID]:
+    """The ids of the services of a portfolio, as a subquery for other features' filters."""
+    return select(Service.id).where(Service.portfolio_id == portfolio_id)
+
 
 SCOPE_MODELS: dict[ScopeType, type[Directorate] | type[Service] | type[Portfolio]] = {
     ScopeType.DIRECTORATE: Directorate,
@@ -43,8 +106,55 @@ async def placement_from(session: AsyncSession, values: Mapping[str, Any]) -> Pl
     return await placement_of_service(session, values.get("service_id"), values.get("portfolio_id"))
 
 
-async def find_organisation(session: AsyncSession, organisation_id: uuid.UUID) -> Organisation | None:
-    return await session.get(Organisation, organisation_id)
+class OrganisationRepository:
+    """The councils themselves (each one's records are fenced by the owned repositories)."""
+
+    model = Organisation
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def find(self, organisation_id: uuid.UUID) -> Organisation | None:
+        return await self.session.get(Organisation, organisation_id)
+
+    async def find_by_code(self, code: str) -> Organisation | None:
+        found: Organisation | None = await self.session.scalar(select(Organisation).where(Organisation.code == code))
+        return found
+
+
+@dataclass(frozen=True)
+class ServiceEntry:
+    """A service as other features list it: its name and its directorate's."""
+
+    id: uuid.UUID
+    name: str
+    directorate_id: uuid.UUID
+    directorate_name: str
+
+
+async def services_with_directorates(
+    session: AsyncSession, organisation_id: uuid.UUID
+) -> dict[uuid.UUID, ServiceEntry]:
+    """Every service of the organisation with its directorate, by id, in one query."""
+    rows = await session.execute(
+        select(Service.id, Service.name, Service.directorate_id, Directorate.name)
+        .join(Directorate, Directorate.id == Service.directorate_id)
+        .where(Service.organisation_id == organisation_id)
+    )
+    return {row[0]: ServiceEntry(*row) for row in rows}
+
+
+async def directorates_and_portfolios(session: AsyncSession, organisation_id: uuid.UUID) -> dict[uuid.UUID, Placement]:
+    """Every service's placement (its directorate and portfolio), by service id, in one query."""
+    rows = await session.execute(
+        select(Service.id, Service.directorate_id, Service.portfolio_id).where(
+            Service.organisation_id == organisation_id
+        )
+    )
+    return {
+        row.id: Placement(directorate_id=row.directorate_id, service_id=row.id, portfolio_id=row.portfolio_id)
+        for row in rows
+    }
 
 
 class StructureDirectory:

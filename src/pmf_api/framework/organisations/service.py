@@ -10,55 +10,51 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pmf_api.access import records
 from pmf_api.access.actor import Actor
 from pmf_api.access.policy import Resource, require_read, require_write
-from pmf_api.framework.organisations.models import Directorate, Organisation, Person, Portfolio, Service
-from pmf_api.framework.organisations.repository import find_organisation
+from pmf_api.domain.evaluation import EvaluationConfig
+from pmf_api.domain.settings import OrganisationSettings
+from pmf_api.framework.organisations.models import Organisation
+from pmf_api.framework.organisations.repository import (
+    DirectorateRepository,
+    OrganisationRepository,
+    PersonRepository,
+    PortfolioRepository,
+    ServiceRepository,
+)
 from pmf_api.platform import audit
 from pmf_api.platform.errors import NotFound
 
 directorates = records.EntitySpec(
-    model=Directorate,
-    what="directorate",
+    repository=DirectorateRepository,
     resource=Resource.structure,
-    sortable={"code": Directorate.code, "name": Directorate.name, "updated_at": Directorate.updated_at},
-    default_sort="code",
-    references=(records.Reference("director_id", Person, "person"),),
+    references=(records.Reference("director_id", PersonRepository),),
 )
 
 portfolios = records.EntitySpec(
-    model=Portfolio,
-    what="portfolio",
+    repository=PortfolioRepository,
     resource=Resource.structure,
-    sortable={"code": Portfolio.code, "name": Portfolio.name, "updated_at": Portfolio.updated_at},
-    default_sort="code",
-    references=(records.Reference("holder_id", Person, "person"),),
+    references=(records.Reference("holder_id", PersonRepository),),
 )
 
 services = records.EntitySpec(
-    model=Service,
-    what="service",
+    repository=ServiceRepository,
     resource=Resource.structure,
-    sortable={"code": Service.code, "name": Service.name, "updated_at": Service.updated_at},
-    default_sort="code",
     references=(
-        records.Reference("directorate_id", Directorate, "directorate"),
-        records.Reference("portfolio_id", Portfolio, "portfolio"),
-        records.Reference("head_of_service_id", Person, "person"),
+        records.Reference("directorate_id", DirectorateRepository),
+        records.Reference("portfolio_id", PortfolioRepository),
+        records.Reference("head_of_service_id", PersonRepository),
     ),
 )
 
 people = records.EntitySpec(
-    model=Person,
-    what="person",
+    repository=PersonRepository,
     resource=Resource.structure,
-    sortable={"name": Person.name, "email": Person.email, "updated_at": Person.updated_at},
-    default_sort="name",
-    references=(records.Reference("service_id", Service, "service"),),
+    references=(records.Reference("service_id", ServiceRepository),),
 )
 
 
 async def get_organisation(session: AsyncSession, actor: Actor) -> Organisation:
     require_read(actor)
-    organisation = await find_organisation(session, actor.organisation_id)
+    organisation = await OrganisationRepository(session).find(actor.organisation_id)
     if organisation is None:
         raise NotFound(detail="Your organisation is not set up in this service")
     return organisation
@@ -76,3 +72,13 @@ async def update_organisation(
         changes["settings"] = {**(organisation.settings or {}), **sent}
     await audit.update(session, actor, organisation, changes, expected_version)
     return organisation
+
+
+def settings_of(organisation: Organisation) -> OrganisationSettings:
+    """The organisation's choices as one typed value (``domain.settings``)."""
+    return OrganisationSettings.parse(organisation.settings)
+
+
+def evaluation_config(organisation: Organisation) -> EvaluationConfig:
+    """What the rules are configured with in ``organisation``: its settings and its year's first month."""
+    return settings_of(organisation).evaluation_config(organisation.financial_year_start_month)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Response
 
 from pmf_api.access.deps import CurrentActor
 from pmf_api.access.record_routes import add_crud_routes
+from pmf_api.domain.workflow import SERVICE_PLAN_MACHINE
 from pmf_api.framework.plans import schemas
 from pmf_api.framework.plans import service as plan_service
 from pmf_api.platform.http.deps import SessionDep
@@ -64,10 +65,10 @@ add_crud_routes(
     response_model=schemas.ServicePlan,
     responses=responses(401, 403, 404, 409, 412, 422),
     description=(
-        "draft -> quality_review (service manager or performance team) "
-        "-> strategic_review (performance team) -> approved (director) "
-        "-> published (performance team); each review may send the plan back (seed 001, Appendix D). "
-        "A step your roles over this plan do not allow is refused with 403; "
+        "The moves, and who may make each (roles count where their scope reaches the plan's service; "
+        "seed 001, Appendix D):\n\n"
+        + SERVICE_PLAN_MACHINE.describe()
+        + "\n\nA step your roles over this plan do not allow is refused with 403; "
         "one that does not follow from the current state with 409."
     ),
 )

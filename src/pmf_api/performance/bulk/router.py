@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query, Request
@@ -14,7 +13,7 @@ from pmf_api.access.deps import CurrentActor
 from pmf_api.performance.bulk import parsing, schemas, template
 from pmf_api.performance.bulk import service as bulk_service
 from pmf_api.platform.errors import invalid
-from pmf_api.platform.http.deps import SessionDep, SettingsDep
+from pmf_api.platform.http.deps import AsOf, SessionDep, SettingsDep
 from pmf_api.platform.http.problems import PROBLEM_BASE, PROBLEM_MEDIA_TYPE, responses
 
 router = APIRouter(tags=["Bulk push"])
@@ -67,6 +66,7 @@ async def push_values(
     session: SessionDep,
     actor: CurrentActor,
     settings: SettingsDep,
+    today: AsOf,
     dry_run: Annotated[bool, Query(description="Check and report, write nothing")] = False,
     atomic: Annotated[bool, Query(description="All rows or none")] = False,
     submit: Annotated[bool, Query(description="Also submit each saved row (CSV and XLSX; JSON may say so)")] = False,
@@ -82,7 +82,7 @@ async def push_values(
 ) -> Response:
     upload = parsing.read_upload(*await _payload(request), settings.bulk_max_rows)
     options = bulk_service.BulkOptions(dry_run=dry_run, atomic=atomic, submit=submit, idempotency_key=idempotency_key)
-    report = await bulk_service.push(session, actor, upload, options, as_of=datetime.now(UTC).date())
+    report = await bulk_service.push(session, actor, upload, options, as_of=today)
     headers = {"Idempotency-Replayed": "true"} if report.replayed else None
     if not report.refused:
         return JSONResponse(report.body, headers=headers)

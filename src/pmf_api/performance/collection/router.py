@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -11,14 +10,10 @@ from pmf_api.access.deps import CurrentActor
 from pmf_api.domain import FinancialYear, Period
 from pmf_api.performance.collection import schemas
 from pmf_api.performance.collection import service as collection_service
-from pmf_api.platform.http.deps import SessionDep
+from pmf_api.platform.http.deps import AsOf, SessionDep
 from pmf_api.platform.http.problems import responses
 
 router = APIRouter(prefix="/collection", tags=["Collection"])
-
-
-def _as_of(requested: date | None) -> date:
-    return requested or datetime.now(UTC).date()
 
 
 @router.get(
@@ -33,9 +28,9 @@ def _as_of(requested: date | None) -> date:
     ),
 )
 async def list_periods(
-    session: SessionDep, actor: CurrentActor, params: Annotated[schemas.PeriodsQuery, Query()]
+    session: SessionDep, actor: CurrentActor, params: Annotated[schemas.PeriodsQuery, Query()], today: AsOf
 ) -> schemas.PeriodList:
-    as_of = _as_of(params.as_of)
+    as_of = params.as_of or today
     calendar = await collection_service.list_periods(
         session,
         actor,
@@ -62,13 +57,13 @@ async def list_periods(
     ),
 )
 async def list_tasks(
-    session: SessionDep, actor: CurrentActor, params: Annotated[schemas.TasksQuery, Query()]
+    session: SessionDep, actor: CurrentActor, params: Annotated[schemas.TasksQuery, Query()], today: AsOf
 ) -> schemas.TaskList:
     tasks = await collection_service.list_tasks(
         session,
         actor,
         Period.parse(params.period),
-        as_of=_as_of(params.as_of),
+        as_of=params.as_of or today,
         filters=params.filters(params.status),
     )
     return schemas.TaskList.of(tasks.window, as_of=tasks.as_of, items=[schemas.Task.of(row) for row in tasks.items])
@@ -86,13 +81,13 @@ async def list_tasks(
     ),
 )
 async def summary(
-    session: SessionDep, actor: CurrentActor, params: Annotated[schemas.SummaryQuery, Query()]
+    session: SessionDep, actor: CurrentActor, params: Annotated[schemas.SummaryQuery, Query()], today: AsOf
 ) -> schemas.CollectionSummary:
     result = await collection_service.summarise(
         session,
         actor,
         Period.parse(params.period),
-        as_of=_as_of(params.as_of),
+        as_of=params.as_of or today,
         group_by=params.group_by,
         filters=params.filters(),
     )

@@ -186,7 +186,7 @@ class Task(BaseModel):
             owner=Ref(id=row.owner.id, name=row.owner.name) if row.owner else None,
             backup_owner=Ref(id=row.backup_owner.id, name=row.backup_owner.name) if row.backup_owner else None,
             service=Ref(id=row.service.id, name=row.service.name),
-            directorate_id=row.directorate_id,
+            directorate_id=row.directorate.id,
             submission_id=row.submission_id,
             submission_state=row.submission_state,
             submitted_at=row.submitted_at,

@@ -12,12 +12,11 @@ P12, a quarterly KPI Q1 to Q4, an annual KPI the year. The rules (windows, statu
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Literal
 
-from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmf_api.access.actor import Actor
@@ -37,34 +36,25 @@ from pmf_api.domain import (
     financial_year_of,
     tally,
 )
-from pmf_api.domain.calendar import DEFAULT_DUE_WORKING_DAYS, MAX_DUE_WORKING_DAYS
-from pmf_api.framework.organisations.models import Directorate, Organisation, Person, Service
-from pmf_api.framework.organisations.service import get_organisation
-from pmf_api.performance.kpis.models import Kpi
-from pmf_api.performance.submissions.models import Submission
+from pmf_api.framework.organisations.repository import PersonRepository, ServiceEntry, services_with_directorates
+from pmf_api.framework.organisations.service import get_organisation, settings_of
+from pmf_api.performance.kpis.repository import KpiFilters, KpiRepository
+from pmf_api.performance.submissions.repository import SubmissionRepository
+
+if TYPE_CHECKING:
+    from pmf_api.framework.organisations.models import Organisation
+    from pmf_api.performance.kpis.models import Kpi
+    from pmf_api.performance.submissions.models import Submission
 
 WindowState = Literal["not_open", "open", "closed"]
 GroupBy = Literal["service", "person", "directorate"]
-
-
-def due_working_days(organisation: Organisation) -> int:
-    """The organisation's ``settings["collection"]["due_working_days"]``, or the default of 10.
-
-    A value that is not a whole number of working days between 1 and 60 is ignored, as other
-    unknown settings are, so a mistyped setting never stops the collection cycle.
-    """
-    collection = (organisation.settings or {}).get("collection")
-    configured = collection.get("due_working_days") if isinstance(collection, dict) else None
-    if isinstance(configured, int) and not isinstance(configured, bool) and 1 <= configured <= MAX_DUE_WORKING_DAYS:
-        return configured
-    return DEFAULT_DUE_WORKING_DAYS
 
 
 def window_for(organisation: Organisation, period: Period) -> CollectionWindow:
     return collection_window(
         period,
         start_month=organisation.financial_year_start_month,
-        due_working_days=due_working_days(organisation),
+        due_working_days=settings_of(organisation).due_working_days,
     )
 
 
@@ -115,7 +105,7 @@ async def list_periods(
     windows = [window_for(organisation, period) for period in periods]
     return PeriodCalendar(
         year,
-        due_working_days(organisation),
+        settings_of(organisation).due_working_days,
         [PeriodWindow(window, window_state(window, as_of)) for window in windows],
     )
 
@@ -156,7 +146,7 @@ class TaskRow:
     owner: Named | None
     backup_owner: Named | None
     service: Named
-    directorate_id: uuid.UUID
+    directorate: Named
     submission_id: uuid.UUID | None
     submission_state: str | None
     submitted_at: datetime | None
@@ -194,7 +184,7 @@ async def list_tasks(
     """
     organisation = await get_organisation(session, actor)
     window = window_for(organisation, period)
-    rows = await _tasks(session, organisation, window, as_of, filters)
+    rows = await _tasks(session, actor, organisation, window, as_of, filters)
     if filters.status is not None:
         rows = [row for row in rows if row.status is filters.status]
     return TaskList(window, as_of, rows)
@@ -202,51 +192,35 @@ async def list_tasks(
 
 async def _tasks(
     session: AsyncSession,
+    actor: Actor,
     organisation: Organisation,
     window: CollectionWindow,
     as_of: date,
     filters: TaskFilters,
 ) -> list[TaskRow]:
-    query = (
-        select(Kpi, Service.name, Service.directorate_id)
-        .join(Service, Service.id == Kpi.service_id)
-        .where(
-            Kpi.organisation_id == organisation.id,
-            Kpi.archived_at.is_(None),
-            Kpi.frequency == window.period.frequency.value,
-        )
-        .order_by(Kpi.code)
+    kpis = await KpiRepository(session).active(
+        actor,
+        KpiFilters(
+            frequency=window.period.frequency.value,
+            person_id=filters.person_id,
+            service_id=filters.service_id,
+            directorate_id=filters.directorate_id,
+        ),
     )
-    if filters.person_id is not None:
-        query = query.where(or_(Kpi.owner_id == filters.person_id, Kpi.backup_owner_id == filters.person_id))
-    if filters.service_id is not None:
-        query = query.where(Kpi.service_id == filters.service_id)
-    if filters.directorate_id is not None:
-        query = query.where(Service.directorate_id == filters.directorate_id)
-    kpis = list((await session.execute(query)).all())
     if not kpis:
         return []
-    submissions = {
-        s.kpi_id: s
-        for s in await session.scalars(
-            select(Submission).where(
-                Submission.organisation_id == organisation.id,
-                Submission.period == str(window.period),
-                Submission.kpi_id.in_([kpi.id for kpi, _, _ in kpis]),
-            )
-        )
-    }
-    names = await _names(session, Person, _ids(p for kpi, _, _ in kpis for p in (kpi.owner_id, kpi.backup_owner_id)))
-    return [
-        _row(kpi, Named(kpi.service_id, service_name), directorate_id, submissions.get(kpi.id), names, window, as_of)
-        for kpi, service_name, directorate_id in kpis
-    ]
+    services = await services_with_directorates(session, organisation.id)
+    period_submissions = await SubmissionRepository(session).for_tasks(
+        organisation.id, str(window.period), [kpi.id for kpi in kpis]
+    )
+    submissions = {s.kpi_id: s for s in period_submissions}
+    names = await PersonRepository(session).names(p for kpi in kpis for p in (kpi.owner_id, kpi.backup_owner_id))
+    return [_row(kpi, services[kpi.service_id], submissions.get(kpi.id), names, window, as_of) for kpi in kpis]
 
 
 def _row(
     kpi: Kpi,
-    service: Named,
-    directorate_id: uuid.UUID,
+    service: ServiceEntry,
     submission: Submission | None,
     names: dict[uuid.UUID, str],
     window: CollectionWindow,
@@ -269,8 +243,8 @@ def _row(
         frequency=kpi.frequency,
         owner=_named(kpi.owner_id, names),
         backup_owner=_named(kpi.backup_owner_id, names),
-        service=service,
-        directorate_id=directorate_id,
+        service=Named(service.id, service.name),
+        directorate=Named(service.directorate_id, service.directorate_name),
         submission_id=submission.id if submission else None,
         submission_state=submission.state if submission else None,
         submitted_at=submission.submitted_at if submission else None,
@@ -279,21 +253,8 @@ def _row(
     )
 
 
-def _ids(values: Iterable[uuid.UUID | None]) -> set[uuid.UUID]:
-    return {value for value in values if value is not None}
-
-
 def _named(id: uuid.UUID | None, names: dict[uuid.UUID, str]) -> Named | None:
     return None if id is None else Named(id, names.get(id, ""))
-
-
-async def _names(
-    session: AsyncSession, model: type[Person] | type[Directorate], ids: set[uuid.UUID]
-) -> dict[uuid.UUID, str]:
-    if not ids:
-        return {}
-    rows = await session.execute(select(model.id, model.name).where(model.id.in_(ids)))
-    return {id: name for id, name in rows.all()}
 
 
 # --- Summary ------------------------------------------------------------------------------------
@@ -337,11 +298,11 @@ async def summarise(
     organisation = await get_organisation(session, actor)
     window = window_for(organisation, period)
     # The status filter picks rows of the task list; a summary counts every status.
-    rows = await _tasks(session, organisation, window, as_of, replace(filters, status=None))
+    rows = await _tasks(session, actor, organisation, window, as_of, replace(filters, status=None))
     groups: dict[uuid.UUID | None, list[TaskRow]] = {}
     for row in rows:
         groups.setdefault(_group_key(row, group_by), []).append(row)
-    names = await _group_names(session, group_by, groups, rows)
+    names = _group_names(group_by, rows)
     summary_groups = [
         SummaryGroup(key, names.get(key, NO_OWNER) if key is not None else NO_OWNER, tally(r.task for r in members))
         for key, members in groups.items()
@@ -354,15 +315,13 @@ def _group_key(row: TaskRow, group_by: GroupBy) -> uuid.UUID | None:
     if group_by == "service":
         return row.service.id
     if group_by == "directorate":
-        return row.directorate_id
+        return row.directorate.id
     return row.owner.id if row.owner else None
 
 
-async def _group_names(
-    session: AsyncSession, group_by: GroupBy, groups: dict[uuid.UUID | None, Any], rows: Sequence[TaskRow]
-) -> dict[uuid.UUID, str]:
+def _group_names(group_by: GroupBy, rows: Sequence[TaskRow]) -> dict[uuid.UUID, str]:
     if group_by == "service":
         return {row.service.id: row.service.name for row in rows}
     if group_by == "person":
         return {row.owner.id: row.owner.name for row in rows if row.owner}
-    return await _names(session, Directorate, _ids(groups))
+    return {row.directorate.id: row.directorate.name for row in rows}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
@@ -37,6 +38,11 @@ class Kpi(OrganisationOwned, Archivable):
     service_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("service.id"), index=True)
     portfolio_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("portfolio.id"), default=None, index=True)
     outcome_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("outcome.id"), default=None, index=True)
+    # When the KPI first had a target, and a value: from then on how it is judged (polarity, unit,
+    # aggregation, frequency) is fixed (``domain.kpi.redefinition_problems``). Kept on the KPI so that
+    # the KPI needs to know nothing of the targets and submissions that refer to it.
+    first_target_at: Mapped[datetime | None] = mapped_column(default=None)
+    first_value_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class ContextualMeasure(OrganisationOwned, Archivable):

@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import uuid
+from collections.abc import Iterable, Mapping
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmf_api.access import records
 from pmf_api.access.actor import Actor
-from pmf_api.access.policy import Resource
+from pmf_api.access.policy import Resource, require_read
 from pmf_api.domain.kpi import REDEFINING_FIELDS, Aggregation, Unit, definition_problems, redefinition_problems
-from pmf_api.framework.organisations.models import Person, Portfolio, Service
-from pmf_api.framework.organisations.repository import placement_from
-from pmf_api.framework.plans.models import Outcome
-from pmf_api.performance.kpis.models import ContextualMeasure, Kpi
-from pmf_api.performance.submissions.models import Submission
-from pmf_api.performance.targets.models import Target
+from pmf_api.framework.organisations.repository import (
+    PersonRepository,
+    PortfolioRepository,
+    ServiceRepository,
+    placement_from,
+)
+from pmf_api.framework.plans.repository import OutcomeRepository
+from pmf_api.performance.kpis.models import Kpi
+from pmf_api.performance.kpis.repository import ContextualMeasureRepository, KpiRepository
 from pmf_api.platform.errors import Conflict, field_problems, refuse
 
 
@@ -48,76 +52,60 @@ async def check_redefinition(session: AsyncSession, actor: Actor, kpi: Kpi, chan
     }
     if not changing:
         return
-    has_targets = await session.scalar(select(exists().where(Target.kpi_id == kpi.id)))
-    has_values = await session.scalar(select(exists().where(Submission.kpi_id == kpi.id)))
+    has_targets, has_values = kpi.first_target_at is not None, kpi.first_value_at is not None
     refuse(
-        field_problems(
-            redefinition_problems(kpi.code, changing, has_targets=bool(has_targets), has_values=bool(has_values))
-        ),
+        field_problems(redefinition_problems(kpi.code, changing, has_targets=has_targets, has_values=has_values)),
         Conflict,
     )
 
 
-def _search_pattern(words: str) -> str:
-    return f"%{words.strip().lower()}%"
-
-
-def _search(pattern: Any) -> Any:
-    return or_(Kpi.code.ilike(pattern), Kpi.title.ilike(pattern))
-
-
 kpis = records.EntitySpec(
-    model=Kpi,
-    what="KPI",
+    repository=KpiRepository,
     resource=Resource.kpi,
-    sortable={"code": Kpi.code, "title": Kpi.title, "updated_at": Kpi.updated_at},
-    default_sort="code",
     references=(
-        records.Reference("service_id", Service, "service"),
-        records.Reference("portfolio_id", Portfolio, "portfolio"),
-        records.Reference("outcome_id", Outcome, "outcome"),
-        records.Reference("owner_id", Person, "person"),
-        records.Reference("backup_owner_id", Person, "person"),
+        records.Reference("service_id", ServiceRepository),
+        records.Reference("portfolio_id", PortfolioRepository),
+        records.Reference("outcome_id", OutcomeRepository),
+        records.Reference("owner_id", PersonRepository),
+        records.Reference("backup_owner_id", PersonRepository),
     ),
     placement=placement_from,
     check=check_kpi,
     check_change=check_redefinition,
-    filters={
-        "directorate_id": lambda value: Kpi.service_id.in_(select(Service.id).where(Service.directorate_id == value)),
-        "priority_id": lambda value: Kpi.outcome_id.in_(select(Outcome.id).where(Outcome.priority_id == value)),
-        "owner_id": lambda value: or_(Kpi.owner_id == value, Kpi.backup_owner_id == value),
-        "search": _search,
-    },
-    filter_values={"search": _search_pattern},
 )
 
 
 async def create_kpi(session: AsyncSession, actor: Actor, data: dict[str, Any]) -> Kpi:
     """A KPI reports to its service's portfolio unless it names another."""
     if data.get("portfolio_id") is None and data.get("service_id") is not None:
-        data = {
-            **data,
-            "portfolio_id": await session.scalar(
-                select(Service.portfolio_id).where(
-                    Service.id == data["service_id"], Service.organisation_id == actor.organisation_id
-                )
-            ),
-        }
+        service = await ServiceRepository(session).find(actor, data["service_id"], lock=False)
+        data = {**data, "portfolio_id": None if service is None else service.portfolio_id}
     return await records.create(session, actor, kpis, data)
 
 
 contextual_measures = records.EntitySpec(
-    model=ContextualMeasure,
-    what="contextual measure",
+    repository=ContextualMeasureRepository,
     resource=Resource.contextual_measure,
-    sortable={
-        "code": ContextualMeasure.code,
-        "title": ContextualMeasure.title,
-        "updated_at": ContextualMeasure.updated_at,
-    },
-    default_sort="code",
     references=(
-        records.Reference("outcome_id", Outcome, "outcome"),
-        records.Reference("service_id", Service, "service"),
+        records.Reference("outcome_id", OutcomeRepository),
+        records.Reference("service_id", ServiceRepository),
     ),
 )
+
+
+async def load_kpi(session: AsyncSession, actor: Actor, kpi_id: uuid.UUID, *, lock: bool | None = None) -> Kpi:
+    """The KPI, for a use case about it (its targets, values or status), or NotFound; locked in a
+    unit of work that writes unless ``lock=False`` (see ``OwnedRepository.find``)."""
+    require_read(actor)
+    return await KpiRepository(session).get(actor, kpi_id, lock=lock)
+
+
+async def note_targets(session: AsyncSession, kpi: Kpi, at: datetime) -> None:
+    """The KPI now has a target: from then on how it is judged is fixed."""
+    if kpi.first_target_at is None:
+        await KpiRepository(session).note_targets(kpi.id, at)
+
+
+async def note_values(session: AsyncSession, kpi_ids: Iterable[uuid.UUID], at: datetime) -> None:
+    """These KPIs now have values: from then on how they are judged is fixed."""
+    await KpiRepository(session).note_values(kpi_ids, at)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
@@ -11,7 +10,7 @@ from fastapi import APIRouter, Query, Response
 from pmf_api.access.deps import CurrentActor
 from pmf_api.performance.status import schemas
 from pmf_api.performance.status import service as status_service
-from pmf_api.platform.http.deps import SessionDep
+from pmf_api.platform.http.deps import AsOf, SessionDep
 from pmf_api.platform.http.problems import responses
 
 router = APIRouter(tags=["Status"])
@@ -21,11 +20,6 @@ _RULES = (
     "with the sense-check flags of its latest save. RAG, YTD, direction of travel, forecast, SPC and "
     "escalation follow docs/rules.md. A value is due 15 days (configurable) after its period ends."
 )
-
-
-def _today() -> date:
-    """Today in UTC: what is due is decided here and passed in (services never read the clock)."""
-    return datetime.now(UTC).date()
 
 
 @router.get(
@@ -40,8 +34,9 @@ async def kpi_status(
     session: SessionDep,
     actor: CurrentActor,
     params: Annotated[schemas.StatusParams, Query()],
+    today: AsOf,
 ) -> schemas.KpiStatusItem:
-    status = await status_service.kpi_status(session, actor, id, params.period, as_of=_today())
+    status = await status_service.kpi_status(session, actor, id, params.period, as_of=today)
     return schemas.status_item(status)
 
 
@@ -60,8 +55,9 @@ async def scorecard(
     session: SessionDep,
     actor: CurrentActor,
     params: Annotated[schemas.ScorecardParams, Query()],
+    today: AsOf,
 ) -> Response:
-    result = await status_service.scorecard(session, actor, params.filters(), params.period, as_of=_today())
+    result = await status_service.scorecard(session, actor, params.filters(), params.period, as_of=today)
     # Items are built (and validated) once and reused while their inputs stay the same: sent as
     # they are rather than validated again against the response model.
     return Response(schemas.scorecard_out(result).model_dump_json(), media_type="application/json")

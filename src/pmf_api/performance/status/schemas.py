@@ -10,8 +10,6 @@ SPC limits, reasons, flags) is nested. Figures are JSON numbers rounded to 6 dec
 from __future__ import annotations
 
 import uuid
-from collections import OrderedDict
-from collections.abc import Hashable
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal, overload
@@ -24,6 +22,7 @@ from pmf_api.domain.spc import SpecialCause
 from pmf_api.domain.workflow import SubmissionState
 from pmf_api.performance.status.service import KpiStatus, Scorecard, ScorecardFilters
 from pmf_api.performance.submissions.schemas import Flag
+from pmf_api.platform.cache import Kept
 from pmf_api.platform.schemas import Number
 
 _SIX_PLACES = Decimal("0.000001")
@@ -66,7 +65,6 @@ class Escalation(BaseModel):
     reasons: list[str]
     review_category: ReviewCategory = Field(description="exception, highlight or none (seed 002)")
     review_reasons: list[str]
-
 
 
 class Completeness(BaseModel):
@@ -365,21 +363,13 @@ def status_item(status: KpiStatus) -> KpiStatusItem:
     )
 
 
-_ITEMS: OrderedDict[Hashable, KpiStatusItem] = OrderedDict()
-ITEMS_KEPT = 4096
+ITEMS: Kept[KpiStatusItem] = Kept(4096)
 
 
 def kept_status_item(status: KpiStatus) -> KpiStatusItem:
     """``status_item``, reused while every input of the status is the same (``KpiStatus.cache_key``)."""
     key = status.cache_key
-    item = _ITEMS.get(key)
-    if item is None:
-        item = _ITEMS[key] = status_item(status)
-        if len(_ITEMS) > ITEMS_KEPT:
-            _ITEMS.popitem(last=False)
-    else:
-        _ITEMS.move_to_end(key)
-    return item
+    return ITEMS.get(key) or ITEMS.put(key, status_item(status))
 
 
 def scorecard_out(result: Scorecard) -> ScorecardOut:

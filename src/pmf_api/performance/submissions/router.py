@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response, status
@@ -11,11 +10,11 @@ from fastapi import APIRouter, Path, Query, Request, Response, status
 from pmf_api.access import fast_reads, records
 from pmf_api.access.actor import Actor
 from pmf_api.access.deps import CurrentActor
-from pmf_api.domain.workflow import SubmissionState
+from pmf_api.domain.workflow import SUBMISSION_MACHINE, SubmissionState
 from pmf_api.performance.submissions import schemas
 from pmf_api.performance.submissions import service as submission_service
 from pmf_api.performance.submissions.models import Submission
-from pmf_api.platform.http.deps import SessionDep
+from pmf_api.platform.http.deps import AsOf, SessionDep
 from pmf_api.platform.http.etag import NOT_MODIFIED, IfMatch, IfNoneMatch, expected_version, not_modified, with_etag
 from pmf_api.platform.http.paging import PageOf, list_query, page_response
 from pmf_api.platform.http.problems import responses
@@ -59,6 +58,7 @@ async def save_submission(
     response: Response,
     session: SessionDep,
     actor: CurrentActor,
+    today: AsOf,
     if_match: IfMatch = None,
 ) -> schemas.Submission:
     kpi = await submission_service.load_kpi(session, actor, kpi_id)
@@ -69,7 +69,7 @@ async def save_submission(
         kpi,
         period,
         submission_service.SubmissionValues(**data),
-        as_of=datetime.now(UTC).date(),
+        as_of=today,
         submit=body.submit,
         expected_version=expected_version(if_match),
         require_precondition=True,
@@ -142,10 +142,11 @@ async def get_submission(
     response_model=schemas.Submission,
     responses=responses(401, 403, 404, 409, 412, 422),
     description=(
-        "draft -> submitted (owner, backup or performance team); submitted -> queried or validated, "
-        "validated -> published (performance team); queried -> resubmitted (owner). A query needs a "
-        "`message`, which starts or continues the submission's conversation. 403 names who may make "
-        "the move; 409 says where the submission can go from its current state."
+        "The moves, and who may make each (the owner of the item is the KPI's owner or backup owner; roles "
+        "count where their scope reaches the KPI):\n\n"
+        + SUBMISSION_MACHINE.describe()
+        + "\n\nA query needs a `message`, which starts or continues the submission's conversation. "
+        "403 names who may make the move; 409 says where the submission can go from its current state."
     ),
 )
 async def transition_submission(

@@ -9,76 +9,78 @@ a submission, they tell the performance team where to look.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from decimal import Decimal
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmf_api.access import records
-from pmf_api.access.actor import Actor, Placement
+from pmf_api.access.actor import Actor
 from pmf_api.access.policy import Resource, require_read
-from pmf_api.domain import (
-    DomainError,
-    EvaluationConfig,
-    FinancialYear,
-    Frequency,
-    KpiDefinition,
-    KpiTarget,
-    Observation,
-    Period,
-    check_period,
-)
-from pmf_api.domain.figures import figure_problems, measured_value, missing_figure
+from pmf_api.domain import Period
 from pmf_api.domain.workflow import (
-    Role,
+    EDITABLE_SUBMISSION_STATES,
     SubmissionState,
-    allowed_submission_transitions,
     start_submission_revision,
     submission_transition,
+    submitted_state,
 )
-from pmf_api.framework.organisations.models import Organisation, Service
-from pmf_api.framework.organisations.repository import placement_of_service
 from pmf_api.framework.organisations.service import get_organisation
 from pmf_api.performance import mapping
-from pmf_api.performance.kpis.models import Kpi
+from pmf_api.performance.kpis import service as kpi_service
+from pmf_api.performance.submissions.context import (
+    SubmissionContext,
+    context_for,
+    contexts_for,
+    entry_refusal,
+    require_entry,
+    require_may_enter_some,
+)
 from pmf_api.performance.submissions.models import PublishedValue, Submission, SubmissionMessage
-from pmf_api.performance.targets.models import Target, TargetRevision
+from pmf_api.performance.submissions.repository import SubmissionRepository
+from pmf_api.performance.submissions.values import (
+    VALUE_FIELDS,
+    SubmissionValues,
+    check_values,
+    flags_for,
+    not_editable_message,
+    parse_period,
+    require_figures,
+    same_value,
+    sense_check,
+    stored_values,
+    value_problems,
+)
 from pmf_api.platform import audit
-from pmf_api.platform.db.base import DECIMAL_SCALE
-from pmf_api.platform.db.repository import get_in_organisation
 from pmf_api.platform.errors import (
     Conflict,
-    FieldProblem,
     NotFound,
-    PermissionDenied,
     PreconditionFailed,
-    field_problems,
     invalid,
-    refuse,
 )
 
-EDITABLE = frozenset({SubmissionState.DRAFT, SubmissionState.QUERIED})
-VALUE_FIELDS = ("value", "numerator", "denominator", "commentary", "owner_forecast")
-# The domain's observation says "comment"; the API's field is "commentary".
-FLAG_FIELDS: dict[str | None, str | None] = {"comment": "commentary"}
+if TYPE_CHECKING:
+    from pmf_api.framework.organisations.models import Organisation
+    from pmf_api.performance.kpis.models import Kpi
 
-
-@dataclass(frozen=True)
-class SubmissionValues:
-    """What an owner reports for a period: the value (or numerator and denominator for a ratio
-    KPI), a comment explaining it, and the year-end forecast (seed 001_ec6bae7b38cacc6f.txt, E.1)."""
-
-    value: Decimal | None = None
-    numerator: Decimal | None = None
-    denominator: Decimal | None = None
-    commentary: str | None = None
-    owner_forecast: Decimal | None = None
-
-
+EDITABLE = EDITABLE_SUBMISSION_STATES
+__all__ = [
+    "EDITABLE",
+    "SubmissionContext",
+    "SubmissionValues",
+    "contexts_for",
+    "draft_values",
+    "entry_refusal",
+    "flags_for",
+    "not_editable_message",
+    "parse_period",
+    "require_may_enter_some",
+    "same_value",
+    "stored_values",
+    "value_problems",
+]
 Outcome = Literal["created", "updated", "unchanged"]
 
 
@@ -88,161 +90,8 @@ class SaveResult:
     outcome: Outcome
 
 
-@dataclass(frozen=True)
-class SubmissionContext:
-    """A submission's KPI and what the actor may do with it."""
-
-    kpi: Kpi
-    placement: Placement | None
-    is_owner: bool
-    roles: frozenset[Role]
-
-    def allowed(self, state: SubmissionState) -> tuple[SubmissionState, ...]:
-        return allowed_submission_transitions(state, self.roles, is_owner=self.is_owner)
-
-
-async def context_for(session: AsyncSession, actor: Actor, kpi: Kpi) -> SubmissionContext:
-    placement = await placement_of_service(session, kpi.service_id, kpi.portfolio_id)
-    is_owner = actor.person_id is not None and actor.person_id in {kpi.owner_id, kpi.backup_owner_id}
-    return SubmissionContext(kpi, placement, is_owner, actor.roles_over(placement))
-
-
-def entry_refusal(context: SubmissionContext) -> str | None:
-    """Why the actor may not enter this KPI's values (None when they may): only its owner or
-    backup, or the performance team, enter them."""
-    if context.is_owner or Role.PERFORMANCE in context.roles:
-        return None
-    return f"Only the owner or backup owner of {context.kpi.code}, or the performance team, enter its values"
-
-
-def _require_entry(context: SubmissionContext) -> None:
-    refusal = entry_refusal(context)
-    if refusal is not None:
-        raise PermissionDenied(detail=refusal)
-
-
-def parse_period(text: str, kpi: Kpi, organisation: Organisation, as_of: date, field: str = "period") -> Period:
-    """A period the KPI reports for (its frequency) that has ended by ``as_of``."""
-    try:
-        period = Period.parse(text)
-    except DomainError as exc:
-        raise invalid(field, exc.message) from None
-    frequency = Frequency(kpi.frequency)
-    if period.frequency is not frequency:
-        example = {Frequency.MONTHLY: "2026/27 P3", Frequency.QUARTERLY: "2026/27 Q1"}.get(frequency, "2026/27")
-        raise invalid(field, f"{kpi.code} is reported {frequency.value}: give a period like {example}, not {text}")
-    if period.end_date(organisation.financial_year_start_month) >= as_of:
-        raise invalid(field, f"{period} has not ended yet: its values can be entered from the day after it ends")
-    return period
-
-
-def _figures(values: SubmissionValues | Submission) -> dict[str, Decimal | None]:
-    return {"value": values.value, "numerator": values.numerator, "denominator": values.denominator}
-
-
-def value_problems(kpi: Kpi, values: SubmissionValues) -> list[FieldProblem]:
-    """How the figures fit how the KPI is reported (``pmf_api.domain.figures``)."""
-    return field_problems(figure_problems(mapping.definition_of(kpi), **_figures(values)))
-
-
-def _check_values(kpi: Kpi, values: SubmissionValues) -> None:
-    refuse(value_problems(kpi, values))
-
-
-def _require_figures(kpi: Kpi, figures: SubmissionValues | Submission) -> None:
-    missing = missing_figure(mapping.definition_of(kpi), **_figures(figures))
-    if missing is not None:
-        raise invalid(missing.field or "", missing.message)
-
-
-def stored_values(definition: KpiDefinition, values: SubmissionValues) -> dict[str, Any]:
-    """The submission columns a save writes."""
-    return {
-        "value": measured_value(definition, **_figures(values), decimal_places=DECIMAL_SCALE),
-        "numerator": values.numerator,
-        "denominator": values.denominator,
-        "commentary": values.commentary,
-        "owner_forecast": values.owner_forecast,
-    }
-
-
 async def load_kpi(session: AsyncSession, actor: Actor, kpi_id: uuid.UUID) -> Kpi:
-    require_read(actor)
-    return await get_in_organisation(session, Kpi, actor.organisation_id, kpi_id, "KPI")
-
-
-def flags_for(
-    kpi: Kpi,
-    definition: KpiDefinition,
-    config: EvaluationConfig,
-    period: Period,
-    stored: dict[str, Any],
-    earlier: Sequence[Observation],
-    targets: Mapping[FinancialYear, KpiTarget],
-    as_of: date,
-) -> list[dict[str, Any]]:
-    """The domain's sense-checks of a period's values against earlier counted values and targets."""
-    observation = Observation(
-        period=period,
-        value=stored["value"],
-        numerator=stored["numerator"],
-        denominator=stored["denominator"],
-        comment=stored["commentary"] or "",
-        owner_forecast=stored["owner_forecast"],
-    )
-    flags = check_period(
-        definition,
-        [*earlier, observation],
-        targets,
-        period,
-        as_of,
-        config=config,
-        expected_range=(kpi.expected_min, kpi.expected_max),
-    )
-    return [
-        {"code": f.code, "severity": f.severity.value, "message": f.message, "field": FLAG_FIELDS.get(f.field, f.field)}
-        for f in flags
-    ]
-
-
-async def sense_check(
-    session: AsyncSession,
-    kpi: Kpi,
-    organisation: Organisation,
-    period: Period,
-    stored: dict[str, Any],
-    as_of: date,
-) -> list[dict[str, Any]]:
-    """``flags_for`` one submission, loading the KPI's counted history and targets."""
-    history = await session.scalars(
-        select(Submission).where(
-            Submission.kpi_id == kpi.id,
-            Submission.period_end < period.end_date(organisation.financial_year_start_month),
-            Submission.state.in_(mapping.COUNTED_STATES),
-        )
-    )
-    targets = list(await session.scalars(select(Target).where(Target.kpi_id == kpi.id)))
-    revisions = await _revisions(session, targets)
-    return flags_for(
-        kpi,
-        mapping.definition_of(kpi),
-        mapping.evaluation_config(organisation),
-        period,
-        stored,
-        mapping.observations_of(history),
-        mapping.targets_for(targets, revisions, period),
-        as_of,
-    )
-
-
-async def _revisions(session: AsyncSession, targets: Sequence[Target]) -> dict[uuid.UUID, list[TargetRevision]]:
-    if not targets:
-        return {}
-    rows = await session.scalars(select(TargetRevision).where(TargetRevision.target_id.in_([t.id for t in targets])))
-    out: dict[uuid.UUID, list[TargetRevision]] = {}
-    for row in rows:
-        out.setdefault(row.target_id, []).append(row)
-    return out
+    return await kpi_service.load_kpi(session, actor, kpi_id)
 
 
 async def save_values(
@@ -267,29 +116,20 @@ async def save_values(
     silently overwrite each other).
     """
     context = await context_for(session, actor, kpi)
-    _require_entry(context)
+    require_entry(context)
     organisation = organisation or await get_organisation(session, actor)
     period = parse_period(period_text, kpi, organisation, as_of)
-    _check_values(kpi, values)
+    check_values(kpi, values)
     stored = stored_values(mapping.definition_of(kpi), values)
     if submit:
-        _require_figures(kpi, values)
-    submission = await session.scalar(
-        select(Submission).where(Submission.kpi_id == kpi.id, Submission.period == str(period))
-    )
+        require_figures(kpi, values)
+    submission = await SubmissionRepository(session).of_period(kpi.id, str(period))
     if submission is None:
         if expected_version is not None:
             raise PreconditionFailed(detail=f"There is no submission of {kpi.code} for {period} to match If-Match")
+        flags = await sense_check(session, kpi, organisation, period, stored, as_of)
         submission = Submission(
-            organisation_id=actor.organisation_id,
-            kpi_id=kpi.id,
-            period=str(period),
-            financial_year=str(period.financial_year),
-            period_end=period.end_date(organisation.financial_year_start_month),
-            state=SubmissionState.DRAFT.value,
-            entered_by=actor.subject,
-            flags=await sense_check(session, kpi, organisation, period, stored, as_of),
-            **stored,
+            **draft_values(actor, kpi.id, period, organisation.financial_year_start_month, {**stored, "flags": flags})
         )
         await records.guard_unique(
             session,
@@ -298,6 +138,7 @@ async def save_values(
             "Someone else saved this submission at the same moment; read it and apply your change again",
             conflict=PreconditionFailed,
         )
+        await kpi_service.note_values(session, [kpi.id], submission.created_at)
         outcome: Outcome = "created"
     else:
         if require_precondition and expected_version is None:
@@ -317,46 +158,26 @@ async def save_values(
             )
         outcome = "unchanged" if unchanged else "updated"
     if submit:
-        await _move(session, actor, context, submission, _submit_state(submission), None)
+        await _move(session, actor, context, submission, submitted_state(SubmissionState(submission.state)), None)
         outcome = "created" if outcome == "created" else "updated"
     return SaveResult(submission, outcome)
 
 
-def _submit_state(submission: Submission) -> SubmissionState:
-    return SubmissionState.RESUBMITTED if submission.state == SubmissionState.QUERIED else SubmissionState.SUBMITTED
-
-
-def same_value(current: Any, new: Any) -> bool:
-    """Whether a stored column already holds ``new`` (decimals compare by value: 1.50 is 1.5)."""
-    if current is None or new is None:
-        return current is new
-    if isinstance(current, Decimal) or isinstance(new, Decimal):
-        return Decimal(current) == Decimal(new)
-    return bool(current == new)
-
-
-def not_editable_message(code: str, period: Period, state: SubmissionState) -> str:
-    if state is SubmissionState.PUBLISHED:
-        return f"{code} for {period} is published: open a revision with a reason to change it"
-    return f"{code} for {period} is {state.value} and with the performance team; it can change once queried"
-
-
 async def get_submission(session: AsyncSession, actor: Actor, submission_id: uuid.UUID) -> Submission:
     require_read(actor)
-    return await get_in_organisation(session, Submission, actor.organisation_id, submission_id, "submission")
+    return await SubmissionRepository(session).get(actor, submission_id)
 
 
 async def find_submission(session: AsyncSession, actor: Actor, kpi: Kpi, period: str) -> Submission:
-    submission = await session.scalar(
-        select(Submission).where(Submission.kpi_id == kpi.id, Submission.period == period)
-    )
+    submission = await SubmissionRepository(session).of_period(kpi.id, period)
     if submission is None:
         raise NotFound(detail=f"{kpi.code} has no submission for {period}")
     return submission
 
 
 async def submission_context(session: AsyncSession, actor: Actor, submission: Submission) -> SubmissionContext:
-    kpi = await session.get_one(Kpi, submission.kpi_id)
+    # Not locked: the submission is, and a save locks the KPI before its submission (no deadlock).
+    kpi = await kpi_service.load_kpi(session, actor, submission.kpi_id, lock=False)
     return await context_for(session, actor, kpi)
 
 
@@ -379,7 +200,7 @@ async def transition(
     if to is SubmissionState.QUERIED and not (message and message.strip()):
         raise invalid("message", "Say what the owner should check: a query needs a message")
     if to in {SubmissionState.SUBMITTED, SubmissionState.RESUBMITTED}:
-        _require_figures(context.kpi, submission)
+        require_figures(context.kpi, submission)
     await _move(session, actor, context, submission, to, message)
     return submission
 
@@ -440,18 +261,13 @@ async def add_message(session: AsyncSession, actor: Actor, submission_id: uuid.U
     """Add to the submission's conversation: the owner, backup and performance team take part."""
     submission = await get_submission(session, actor, submission_id)
     context = await submission_context(session, actor, submission)
-    _require_entry(context)
+    require_entry(context)
     return await _add_message(session, actor, submission, "note", body)
 
 
 async def messages(session: AsyncSession, actor: Actor, submission_id: uuid.UUID) -> list[SubmissionMessage]:
     submission = await get_submission(session, actor, submission_id)
-    rows = await session.scalars(
-        select(SubmissionMessage)
-        .where(SubmissionMessage.submission_id == submission.id)
-        .order_by(SubmissionMessage.created_at, SubmissionMessage.id)
-    )
-    return list(rows)
+    return await SubmissionRepository(session).messages(submission.id)
 
 
 async def revise(
@@ -477,25 +293,42 @@ async def revise(
 
 async def published_values(session: AsyncSession, actor: Actor, submission_id: uuid.UUID) -> list[PublishedValue]:
     submission = await get_submission(session, actor, submission_id)
-    rows = await session.scalars(
-        select(PublishedValue).where(PublishedValue.submission_id == submission.id).order_by(PublishedValue.revision)
-    )
-    return list(rows)
+    return await SubmissionRepository(session).publications(submission.id)
 
 
-submissions = records.EntitySpec(
-    model=Submission,
-    what="submission",
-    resource=Resource.kpi,
-    sortable={"period_end": Submission.period_end, "updated_at": Submission.updated_at},
-    default_sort="-period_end",
-    filters={
-        "service_id": lambda value: Submission.kpi_id.in_(select(Kpi.id).where(Kpi.service_id == value)),
-        "directorate_id": lambda value: Submission.kpi_id.in_(
-            select(Kpi.id).join(Service, Service.id == Kpi.service_id).where(Service.directorate_id == value)
-        ),
-        "owner_id": lambda value: Submission.kpi_id.in_(
-            select(Kpi.id).where((Kpi.owner_id == value) | (Kpi.backup_owner_id == value))
-        ),
-    },
-)
+submissions = records.EntitySpec(repository=SubmissionRepository, resource=Resource.kpi)
+
+
+def draft_values(
+    actor: Actor,
+    kpi_id: uuid.UUID,
+    period: Period,
+    start_month: int,
+    stored: Mapping[str, Any],
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """Every column of a new submission (a draft) of ``stored`` figures and flags: what saving one
+    value creates, and what a bulk push inserts many of at once."""
+    now = now or datetime.now(UTC)
+    return {
+        "id": uuid.uuid4(),
+        "organisation_id": actor.organisation_id,
+        "kpi_id": kpi_id,
+        "period": str(period),
+        "financial_year": str(period.financial_year),
+        "period_end": period.end_date(start_month),
+        "state": SubmissionState.DRAFT.value,
+        **{name: stored[name] for name in (*VALUE_FIELDS, "flags")},
+        "revision": 1,
+        "revision_reason": None,
+        "entered_by": actor.subject,
+        "submitted_by": None,
+        "submitted_at": None,
+        "first_submitted_at": None,
+        "validated_by": None,
+        "validated_at": None,
+        "published_at": None,
+        "created_at": now,
+        "updated_at": now,
+        "version": 1,
+    }

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 
 from pmf_api.access import records
 from pmf_api.access.deps import CurrentActor
+from pmf_api.domain.workflow import TARGET_MACHINE
 from pmf_api.performance.targets import schemas
 from pmf_api.performance.targets import service as target_service
 from pmf_api.platform.http.deps import SessionDep
@@ -130,8 +131,10 @@ async def revise_target(
     summary="Propose, approve or send back a target",
     response_model=schemas.Target,
     responses=responses(401, 403, 404, 412, 422),
-    description="draft -> proposed (service manager) -> approved (director or portfolio holder); "
-    "proposed -> draft sends it back; approved -> superseded.",
+    description=(
+        "The moves, and who may make each (roles count where their scope reaches the target's KPI; "
+        "targets are approved before they count, seed 001, C.1):\n\n" + TARGET_MACHINE.describe()
+    ),
 )
 async def transition_target(
     id: uuid.UUID,

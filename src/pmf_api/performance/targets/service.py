@@ -10,9 +10,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmf_api.access import records
@@ -23,34 +22,30 @@ from pmf_api.domain.kpi import Aggregation, Polarity, ToleranceKind, Unit
 from pmf_api.domain.periods import FinancialYear, Frequency, Period
 from pmf_api.domain.rag import Tolerance, check_target
 from pmf_api.domain.workflow import TargetState, target_transition
-from pmf_api.framework.organisations.repository import placement_of_service
-from pmf_api.performance.kpis.models import Kpi
+from pmf_api.performance.kpis import service as kpi_service
+from pmf_api.performance.kpis.repository import KpiRepository
 from pmf_api.performance.targets.models import Target, TargetRevision
+from pmf_api.performance.targets.repository import TargetRepository
 from pmf_api.platform import audit
-from pmf_api.platform.db.repository import get_in_organisation
 from pmf_api.platform.errors import NotFound, field_problems, invalid, refuse
+
+if TYPE_CHECKING:
+    from pmf_api.performance.kpis.models import Kpi
 
 VALUE_FIELDS = ("annual_target", "band_lower", "band_upper", "tolerance_kind", "tolerance_value", "profile")
 
 
 async def _kpi_placement(session: AsyncSession, values: Mapping[str, Any]) -> Placement | None:
-    row = (
-        await session.execute(select(Kpi.service_id, Kpi.portfolio_id).where(Kpi.id == values.get("kpi_id")))
-    ).first()
-    return None if row is None else await placement_of_service(session, row[0], row[1])
+    """Where a target sits: where its KPI does."""
+    kpi_id = values.get("kpi_id")
+    return None if kpi_id is None else await KpiRepository(session).placement(kpi_id)
 
 
 targets = records.EntitySpec(
-    model=Target,
-    what="target",
+    repository=TargetRepository,
     resource=Resource.target,
-    sortable={"financial_year": Target.financial_year, "updated_at": Target.updated_at},
-    default_sort="-financial_year",
-    references=(records.Reference("kpi_id", Kpi, "KPI"),),
+    references=(records.Reference("kpi_id", KpiRepository),),
     placement=_kpi_placement,
-    filters={
-        "service_id": lambda value: Target.kpi_id.in_(select(Kpi.id).where(Kpi.service_id == value)),
-    },
 )
 
 
@@ -96,13 +91,9 @@ def _first_period(financial_year: str, frequency: Frequency) -> Period:
     )(year, 1)
 
 
-async def _load_kpi(session: AsyncSession, actor: Actor, kpi_id: uuid.UUID) -> Kpi:
-    return await get_in_organisation(session, Kpi, actor.organisation_id, kpi_id, "KPI")
-
-
 async def create_target(session: AsyncSession, actor: Actor, data: Mapping[str, Any]) -> Target:
     try:
-        kpi = await _load_kpi(session, actor, data["kpi_id"])
+        kpi = await kpi_service.load_kpi(session, actor, data["kpi_id"])
     except NotFound:
         raise invalid("kpi_id", f"No KPI with id {data['kpi_id']} in this organisation") from None
     require_write(actor, Resource.target, await _kpi_placement(session, {"kpi_id": kpi.id}))
@@ -130,6 +121,7 @@ async def create_target(session: AsyncSession, actor: Actor, data: Mapping[str, 
         **values,
     )
     await audit.create(session, actor, revision)
+    await kpi_service.note_targets(session, kpi, target.created_at)
     return target
 
 
@@ -141,9 +133,11 @@ async def revise_target(
     expected_version: int | None,
 ) -> Target:
     target = await records.get(session, actor, targets, target_id)
-    kpi = await _load_kpi(session, actor, target.kpi_id)
+    kpi = await kpi_service.load_kpi(session, actor, target.kpi_id)
     require_write(actor, Resource.target, await _kpi_placement(session, {"kpi_id": kpi.id}))
-    effective_from = _effective_from(data["effective_from"], target, await latest_revision(session, target))
+    effective_from = _effective_from(
+        data["effective_from"], target, await TargetRepository(session).latest_revision(target)
+    )
     current: dict[str, Any] = {
         "annual_target": target.annual_target,
         "band_lower": target.band_lower,
@@ -191,23 +185,9 @@ def _effective_from(text: str, target: Target, latest: TargetRevision) -> Period
     return period
 
 
-async def latest_revision(session: AsyncSession, target: Target) -> TargetRevision:
-    revision = await session.scalar(
-        select(TargetRevision)
-        .where(TargetRevision.target_id == target.id)
-        .order_by(TargetRevision.number.desc())
-        .limit(1)
-    )
-    assert revision is not None, "every target has its first revision"
-    return revision
-
-
 async def list_revisions(session: AsyncSession, actor: Actor, target_id: uuid.UUID) -> list[TargetRevision]:
     target = await records.get(session, actor, targets, target_id)
-    rows = await session.scalars(
-        select(TargetRevision).where(TargetRevision.target_id == target.id).order_by(TargetRevision.number)
-    )
-    return list(rows)
+    return await TargetRepository(session).revisions_of([target.id])
 
 
 async def transition_target(

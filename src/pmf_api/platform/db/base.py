@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -60,6 +60,17 @@ class ExactDecimal(TypeDecorator[Decimal]):
         if value is None:
             return None
         return normalise_decimal(Decimal(str(value)))
+
+
+def json_value(value: Any) -> Any:
+    """A column value as JSON data: decimals, ids and dates as text (decimals without trailing zeros)."""
+    if value is None or isinstance(value, str | int | float | list | dict):
+        return value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(normalise_decimal(value))
+    return str(value)
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -1,187 +1,240 @@
-"""Queries shared by every feature: load-in-organisation, keyset pagination, snapshots."""
+"""The repository base: a feature's queries live in its repository, and every read goes through the
+repository's read rule, written once.
+
+A record belongs to one organisation (a council); who may see which rows is the repository's
+:meth:`OwnedRepository.read_rule`, a condition on bind parameters whose values
+:meth:`OwnedRepository.read_params` takes from the reader. Statements are built once (building a
+SQLAlchemy statement costs more than running a small one) and run with the reader's values, on a
+session (the ORM) or over the driver (``pmf_api.platform.db.rows``, the fast read path), so a
+row-level rule added to a feature's repository (published values only, a scrutiny member's remit)
+holds on every path at once.
+"""
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import uuid
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal
-from typing import Any, Generic, TypeVar
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
-from sqlalchemy import Integer, Select, and_, bindparam, or_, select
+from sqlalchemy import BindParameter, ColumnElement, Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from pmf_api.platform.db.base import Base, Entity, OrganisationOwned
+from pmf_api.platform.db.pages import Keyset, ListQuery, Page, field_of
+from pmf_api.platform.db.rows import DriverConnection, Query
 from pmf_api.platform.db.session import WRITES
-from pmf_api.platform.errors import NotFound, invalid
+from pmf_api.platform.errors import NotFound
 
-M = TypeVar("M", bound=Base)
-OwnedT = TypeVar("OwnedT", bound=OrganisationOwned)
-
-
-ItemT = TypeVar("ItemT")
+ModelT = TypeVar("ModelT")
 
 
-@dataclass(frozen=True)
-class ListQuery:
-    filters: Mapping[str, Any] = field(default_factory=dict)
-    updated_since: datetime | None = None
-    include_archived: bool = False
-    sort: str | None = None
-    cursor: str | None = None
-    limit: int = 50
+class Reader(Protocol):
+    """Whoever reads: an actor of ``pmf_api.access`` is one."""
+
+    @property
+    def organisation_id(self) -> uuid.UUID: ...
 
 
 @dataclass(frozen=True)
-class Page(Generic[ItemT]):
-    items: list[ItemT]
-    next_cursor: str | None
+class Bound:
+    """A statement built once (its values are bind parameters) and the values for one reader."""
+
+    statement: Select[Any]
+    params: Mapping[str, Any]
 
 
-async def get_in_organisation(
-    session: AsyncSession, model: type[OwnedT], organisation_id: uuid.UUID, id: uuid.UUID, what: str
-) -> OwnedT:
-    """The record, or NotFound when it is missing or another council's (the two must look alike).
+# A list filter that is not "column equals value": given the value's bind parameter, the condition.
+Filter = Callable[[BindParameter[Any]], ColumnElement[bool]]
 
-    Loaded by primary key (the session's identity map first, then SQLAlchemy's cached statement),
-    the cheapest read there is; the organisation is checked on the row. In a unit of work that
-    writes, it is read afresh and locked until the unit ends (``SELECT ... FOR UPDATE``; SQLite's
-    writers already hold the database's lock), so a concurrent change to it waits, then sees it.
+
+class OwnedRepository(Generic[ModelT]):
+    """Queries of one model whose rows belong to an organisation.
+
+    A feature subclasses it, names its ``model`` and what it is called (``what``), how its lists
+    sort and filter, and adds the queries its services need. Instances hold the session.
     """
-    row = await session.get(model, id, with_for_update=True if session.info.get(WRITES) else None)
-    require_in_organisation(None if row is None else row.organisation_id, organisation_id, what, id)
-    assert row is not None
-    return row
+
+    model: ClassVar[type[Any]]
+    what: ClassVar[str]
+    sortable: ClassVar[Mapping[str, InstrumentedAttribute[Any]]] = {}
+    default_sort: ClassVar[str] = "updated_at"
+    # Filters that are not a plain "column equals value" (e.g. a KPI's directorate, through its
+    # service); a value that needs reshaping first (a search pattern) says how in filter_values.
+    filters: ClassVar[Mapping[str, Filter]] = {}
+    filter_values: ClassVar[Mapping[str, Callable[[Any], Any]]] = {}
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    @classmethod
+    def models_read(cls) -> tuple[type[Any], ...]:
+        """Every model this repository's queries read (its own, and the child rows it loads with it)."""
+        return (cls.model,)
+
+    # --- The read rule -----------------------------------------------------------------------
+
+    @classmethod
+    def read_rule(cls) -> ColumnElement[bool]:
+        """The rows a reader may read: by default, their organisation's."""
+        condition: ColumnElement[bool] = cls.model.organisation_id == bindparam("reader_organisation_id")
+        return condition
+
+    @classmethod
+    def read_params(cls, reader: Reader) -> dict[str, Any]:
+        """The values of ``read_rule``'s bind parameters for ``reader``."""
+        return {"reader_organisation_id": reader.organisation_id}
+
+    @classmethod
+    def readable(cls, reader: Reader) -> Bound:
+        """Every row ``reader`` may read."""
+        return Bound(_readable(cls), cls.read_params(reader))
+
+    @classmethod
+    def writable(cls, writer: Reader) -> Bound:
+        """Every row ``writer`` may load to change: those it may read (whether its role may change
+        one is the policy's decision, on the row's placement)."""
+        return cls.readable(writer)
+
+    # --- One record --------------------------------------------------------------------------
+
+    async def find(self, reader: Reader, id: uuid.UUID, *, lock: bool | None = None) -> ModelT | None:
+        """The record, if ``reader`` may read it. In a unit of work that writes it is read afresh and
+        locked until the unit ends (``SELECT ... FOR UPDATE``; SQLite's writers already hold the
+        database's lock), so a concurrent change to it waits, then sees it; ``lock=False`` reads a
+        record the unit only looks at."""
+        writing = bool(self.session.info.get(WRITES)) if lock is None else lock
+        bound = self.writable(reader) if writing else self.readable(reader)
+        statement = _by_id(type(self), locked=writing)
+        if writing:
+            statement = statement.execution_options(populate_existing=True)
+        found: ModelT | None = await self.session.scalar(statement, {**bound.params, "record_id": id})
+        return found
+
+    async def get(self, reader: Reader, id: uuid.UUID, *, lock: bool | None = None) -> ModelT:
+        """The record, or NotFound when it is missing or not the reader's to read (the two look alike)."""
+        found = await self.find(reader, id, lock=lock)
+        if found is None:
+            raise NotFound(detail=f"No {self.what} with id {id}")
+        return found
+
+    async def exists(self, reader: Reader, id: uuid.UUID) -> bool:
+        bound = self.readable(reader)
+        found = await self.session.scalar(_id_of(type(self)), {**bound.params, "record_id": id})
+        return found is not None
+
+    @classmethod
+    async def read_values(cls, connection: DriverConnection, reader: Reader, id: uuid.UUID) -> dict[str, Any]:
+        """What :meth:`get` loads, as the record's column values over the driver (the fast read path)."""
+        rows = await connection.fetch(_driver_by_id(cls), {**cls.read_params(reader), "record_id": id})
+        if not rows:
+            raise NotFound(detail=f"No {cls.what} with id {id}")
+        return rows[0]
+
+    # --- Lists -------------------------------------------------------------------------------
+
+    async def page(self, reader: Reader, query: ListQuery) -> Page[ModelT]:
+        """A page of the records ``reader`` may read that pass ``query``'s filters."""
+        statement, keyset, params = self.list_statement(reader, query)
+        rows = (await self.session.scalars(statement.statement, params)).all()
+        return keyset.page(list(rows), query.limit, getattr)
+
+    @classmethod
+    async def page_values(cls, connection: DriverConnection, reader: Reader, query: ListQuery) -> Page[dict[str, Any]]:
+        """What :meth:`page` lists, as the records' column values over the driver (the fast read path)."""
+        statement, keyset, params = cls.list_statement(reader, query)
+        return keyset.page(await connection.fetch(statement, params), query.limit, field_of)
+
+    @classmethod
+    def list_statement(cls, reader: Reader, query: ListQuery) -> tuple[Query, Keyset, dict[str, Any]]:
+        """The list's statement, built once for each combination of filters, sort and cursor, and
+        the values of its bind parameters for ``reader`` and ``query``."""
+        filters = {name: value for name, value in query.filters.items() if value is not None}
+        sort = query.sort or cls.default_sort
+        shape = (tuple(sorted(filters)), query.updated_since is not None, query.include_archived, sort)
+        after = query.cursor is not None
+        statement, keyset = _list_statement(cls, *shape, after)
+        params = {
+            **cls.read_params(reader),
+            **{f"filter_{name}": cls.filter_values.get(name, _same)(value) for name, value in filters.items()},
+            **keyset.params(query.cursor),
+            "page_limit": query.limit + 1,
+        }
+        if query.updated_since is not None:
+            params["updated_since"] = query.updated_since
+        return statement, keyset, params
 
 
-def require_in_organisation(found_in: uuid.UUID | None, organisation_id: uuid.UUID, what: str, id: uuid.UUID) -> None:
-    """NotFound unless the record was found (``found_in`` its organisation) in ``organisation_id``."""
-    if found_in is None or found_in != organisation_id:
-        raise NotFound(detail=f"No {what} with id {id}")
-
-
-def in_organisation(model: type[OwnedT], organisation_id: uuid.UUID) -> Select[OwnedT]:
-    return select(model).where(model.organisation_id == organisation_id)
-
-
-def _encode(value: Any) -> Any:
-    if isinstance(value, datetime | date | Decimal | uuid.UUID):
-        return str(value) if not isinstance(value, datetime | date) else value.isoformat()
+def _same(value: Any) -> Any:
     return value
 
 
-def _decode(value: Any, python_type: type) -> Any:
-    if value is None:
-        return None
-    if python_type is datetime:
-        return datetime.fromisoformat(value)
-    if python_type is date:
-        return date.fromisoformat(value)
-    if python_type is Decimal:
-        return Decimal(value)
-    if python_type is uuid.UUID:
-        return uuid.UUID(value)
-    return python_type(value)
+# Statements are built once per repository class and shape: classes live as long as the process and
+# shapes come from each list's fixed parameters, so this holds a few hundred entries at most.
+_STATEMENTS: dict[tuple[Any, ...], Any] = {}
+T = TypeVar("T")
 
 
-async def paginate(
-    session: AsyncSession,
-    stmt: Select[M],
-    model: type[M],
-    *,
+def _built(key: tuple[Any, ...], build: Callable[[], T]) -> T:
+    found: T | None = _STATEMENTS.get(key)
+    if found is None:
+        found = _STATEMENTS[key] = build()
+    return found
+
+
+def _readable(repository: type[OwnedRepository[Any]]) -> Select[Any]:
+    return _built(("readable", repository), lambda: select(repository.model).where(repository.read_rule()))
+
+
+def _by_id(repository: type[OwnedRepository[Any]], *, locked: bool) -> Select[Any]:
+    def build() -> Select[Any]:
+        model = repository.model
+        statement = _readable(repository).where(model.id == bindparam("record_id", type_=model.id.type))
+        return statement.with_for_update() if locked else statement
+
+    return _built(("by_id", repository, locked), build)
+
+
+def _id_of(repository: type[OwnedRepository[Any]]) -> Select[Any]:
+    return _built(
+        ("id_of", repository), lambda: _by_id(repository, locked=False).with_only_columns(repository.model.id)
+    )
+
+
+def _driver_by_id(repository: type[OwnedRepository[Any]]) -> Query:
+    return _built(("driver_by_id", repository), lambda: Query(repository.model, _by_id(repository, locked=False)))
+
+
+def _list_statement(
+    repository: type[OwnedRepository[Any]],
+    filters: tuple[str, ...],
+    updated_since: bool,
+    include_archived: bool,
     sort: str,
-    sortable: Mapping[str, InstrumentedAttribute[Any]],
-    cursor: str | None,
-    limit: int,
-) -> Page[M]:
-    """Keyset pagination on (sort column, id): stable under inserts, no OFFSET scans.
-
-    ``sort`` is a field name, prefixed with ``-`` for descending. The cursor is opaque to
-    clients; it records the sort it was made for, so mixing cursors and sorts is refused.
-    """
-    keyset = Keyset.of(model, sort, sortable)
-    stmt = keyset.apply(stmt, after=cursor is not None)
-    params = {**keyset.params(cursor), "page_limit": limit + 1}
-    rows: Sequence[M] = (await session.scalars(stmt, params)).all()
-    return keyset.page(list(rows), limit, getattr)
+    after: bool,
+) -> tuple[Query, Keyset]:
+    key = ("list", repository, filters, updated_since, include_archived, sort, after)
+    return _built(key, lambda: _build_list(repository, filters, updated_since, include_archived, sort, after))
 
 
-@dataclass(frozen=True)
-class Keyset:
-    """The ordering, cursor condition and next cursor of a page sorted by ``sort`` then id.
-
-    The condition and limit are bind parameters (``after_value``, ``after_id``, ``page_limit``), so
-    a statement built once serves every page (see ``crud.list_values``)."""
-
-    sort: str
-    column: InstrumentedAttribute[Any]
-    id_column: InstrumentedAttribute[uuid.UUID]
-
-    @classmethod
-    def of(cls, model: type[Any], sort: str, sortable: Mapping[str, InstrumentedAttribute[Any]]) -> Keyset:
-        name = sort.lstrip("-")
-        if name not in sortable:
-            raise invalid("sort", f"Cannot sort by '{name}'; choose one of {', '.join(sorted(sortable))}")
-        return cls(sort, sortable[name], model.id)
-
-    def apply(self, stmt: Select[Any], *, after: bool) -> Select[Any]:
-        column, id_column = self.column, self.id_column
-        descending = self.sort.startswith("-")
-        if after:
-            last_value = bindparam("after_value", type_=column.type)
-            last_id = bindparam("after_id", type_=id_column.type)
-            if descending:
-                stmt = stmt.where(or_(column < last_value, and_(column == last_value, id_column < last_id)))
-            else:
-                stmt = stmt.where(or_(column > last_value, and_(column == last_value, id_column > last_id)))
-        order = (column.desc(), id_column.desc()) if descending else (column.asc(), id_column.asc())
-        return stmt.order_by(*order).limit(bindparam("page_limit", type_=Integer()))
-
-    def params(self, cursor: str | None) -> dict[str, Any]:
-        if cursor is None:
-            return {}
-        last_value, last_id = _read_cursor(cursor, self.sort, self.column)
-        return {"after_value": last_value, "after_id": last_id}
-
-    def page(self, rows: list[Any], limit: int, get: Callable[[Any, str], Any]) -> Page[Any]:
-        """``rows`` fetched with ``page_limit`` = ``limit`` + 1, as a page; ``get`` reads a row's field."""
-        items = rows[:limit]
-        next_cursor = None
-        if len(rows) > limit:
-            last = items[-1]
-            payload = {
-                "s": self.sort,
-                "v": _encode(get(last, self.column.key)),
-                "id": str(get(last, self.id_column.key)),
-            }
-            next_cursor = base64.urlsafe_b64encode(json.dumps(payload).encode()).decode().rstrip("=")
-        return Page(items=items, next_cursor=next_cursor)
-
-
-def field_of(row: Mapping[str, Any], key: str) -> Any:
-    return row[key]
-
-
-def _read_cursor(cursor: str, sort: str, column: InstrumentedAttribute[Any]) -> tuple[Any, uuid.UUID]:
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        payload = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        if payload["s"] != sort:
-            raise invalid("cursor", "This cursor was made for another sort order; start again without it")
-        return _decode(payload["v"], column.type.python_type), uuid.UUID(payload["id"])
-    except (ValueError, KeyError, TypeError, binascii.Error, json.JSONDecodeError):
-        raise invalid("cursor", "The cursor is not one this service issued") from None
-
-
-def snapshot(entity: Entity) -> dict[str, Any]:
-    """The record's column values as JSON-safe data, for the audit trail."""
-    out: dict[str, Any] = {}
-    for column in entity.__table__.columns:
-        value = getattr(entity, column.key)
-        out[column.key] = _encode(value) if not isinstance(value, list | dict) else value
-    return out
+def _build_list(
+    repository: type[OwnedRepository[Any]],
+    filters: tuple[str, ...],
+    updated_since: bool,
+    include_archived: bool,
+    sort: str,
+    after: bool,
+) -> tuple[Query, Keyset]:
+    model = repository.model
+    keyset = Keyset.of(model, sort, repository.sortable)
+    statement = _readable(repository)
+    for name in filters:
+        value: BindParameter[Any] = bindparam(f"filter_{name}")
+        statement = statement.where(
+            repository.filters[name](value) if name in repository.filters else getattr(model, name) == value
+        )
+    if updated_since:
+        statement = statement.where(model.updated_at >= bindparam("updated_since"))
+    if not include_archived and hasattr(model, "archived_at"):
+        statement = statement.where(model.archived_at.is_(None))
+    return Query(model, keyset.apply(statement, after=after)), keyset

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -43,3 +44,12 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+
+
+def today() -> date:
+    """Today's date in UTC: what is due, late or ended is decided against it, here, and passed to
+    services as ``as_of`` (services and the domain never read the clock)."""
+    return datetime.now(UTC).date()
+
+
+AsOf = Annotated[date, Depends(today)]

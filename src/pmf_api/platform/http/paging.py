@@ -9,7 +9,7 @@ from typing import Any, Generic, TypeVar
 from fastapi import Request, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from pmf_api.platform.db.repository import ListQuery, Page
+from pmf_api.platform.db.pages import ListQuery, Page
 
 T = TypeVar("T", bound=BaseModel)
 

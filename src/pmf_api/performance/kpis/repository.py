@@ -1,0 +1,143 @@
+"""Queries of KPIs and contextual outcome measures, and the KPI subqueries other features filter by."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, or_, select, update
+from sqlalchemy.orm import InstrumentedAttribute
+
+from pmf_api.access.actor import Placement
+from pmf_api.framework.organisations.repository import placement_of_service, services_in_directorate
+from pmf_api.framework.plans.repository import outcomes_of_priority
+from pmf_api.performance.kpis.models import ContextualMeasure, Kpi
+from pmf_api.platform.db.repository import OwnedRepository, Reader
+
+# Multi-row statements stay well inside both databases' bound-parameter limits.
+IN_CHUNK = 500
+
+
+def _search_pattern(words: str) -> str:
+    return f"%{words.strip().lower()}%"
+
+
+def _search(pattern: Any) -> ColumnElement[bool]:
+    return or_(Kpi.code.ilike(pattern), Kpi.title.ilike(pattern))
+
+
+def _owned_by(person_id: Any) -> ColumnElement[bool]:
+    return or_(Kpi.owner_id == person_id, Kpi.backup_owner_id == person_id)
+
+
+@dataclass(frozen=True)
+class KpiFilters:
+    """What narrows a set of KPIs (a scorecard's or a task list's); None means any."""
+
+    service_id: uuid.UUID | None = None
+    directorate_id: uuid.UUID | None = None
+    portfolio_id: uuid.UUID | None = None
+    priority_id: uuid.UUID | None = None
+    outcome_id: uuid.UUID | None = None
+    statutory: bool | None = None
+    frequency: str | None = None
+    person_id: uuid.UUID | None = None  # its owner or backup owner
+
+
+class KpiRepository(OwnedRepository[Kpi]):
+    model = Kpi
+    what = "KPI"
+    sortable = {"code": Kpi.code, "title": Kpi.title, "updated_at": Kpi.updated_at}
+    default_sort = "code"
+    filters = {
+        "directorate_id": lambda value: Kpi.service_id.in_(services_in_directorate(value)),
+        "priority_id": lambda value: Kpi.outcome_id.in_(outcomes_of_priority(value)),
+        "owner_id": _owned_by,
+        "search": _search,
+    }
+    filter_values = {"search": _search_pattern}
+
+    async def active(self, reader: Reader, filters: KpiFilters = KpiFilters()) -> list[Kpi]:
+        """The KPIs ``reader`` may read that are not archived and pass ``filters``, by code."""
+        return list(await self.session.scalars(self.active_statement(reader, filters)))
+
+    def active_statement(self, reader: Reader, filters: KpiFilters) -> Select[Kpi]:
+        bound = self.readable(reader)
+        statement = bound.statement.where(Kpi.archived_at.is_(None)).params(**bound.params).order_by(Kpi.code)
+        equal: dict[InstrumentedAttribute[Any], Any] = {
+            Kpi.service_id: filters.service_id,
+            Kpi.portfolio_id: filters.portfolio_id,
+            Kpi.outcome_id: filters.outcome_id,
+            Kpi.statutory: filters.statutory,
+            Kpi.frequency: filters.frequency,
+        }
+        for column, value in equal.items():
+            if value is not None:
+                statement = statement.where(column == value)
+        if filters.directorate_id is not None:
+            statement = statement.where(Kpi.service_id.in_(services_in_directorate(filters.directorate_id)))
+        if filters.priority_id is not None:
+            statement = statement.where(Kpi.outcome_id.in_(outcomes_of_priority(filters.priority_id)))
+        if filters.person_id is not None:
+            statement = statement.where(_owned_by(filters.person_id))
+        return statement
+
+    async def placement(self, kpi_id: uuid.UUID) -> Placement | None:
+        """Where a KPI sits (its service, directorate and portfolio): what scoped roles reach it by."""
+        row = (await self.session.execute(select(Kpi.service_id, Kpi.portfolio_id).where(Kpi.id == kpi_id))).first()
+        return None if row is None else await placement_of_service(self.session, row.service_id, row.portfolio_id)
+
+    async def all_in_organisation(self, reader: Reader) -> list[Kpi]:
+        """Every KPI ``reader`` may read, archived ones too (a bulk push names them by code or id)."""
+        bound = self.readable(reader)
+        return list(await self.session.scalars(bound.statement, bound.params))
+
+    async def note_targets(self, kpi_id: uuid.UUID, at: datetime) -> None:
+        """Record that the KPI now has a target (kept from the first): how it is judged is fixed."""
+        await self._note(Kpi.first_target_at, [kpi_id], at)
+
+    async def note_values(self, kpi_ids: Iterable[uuid.UUID], at: datetime) -> None:
+        """Record that these KPIs now have values (kept from the first): how they are judged is fixed."""
+        await self._note(Kpi.first_value_at, sorted(set(kpi_ids)), at)
+
+    async def _note(
+        self, column: InstrumentedAttribute[datetime | None], kpi_ids: list[uuid.UUID], at: datetime
+    ) -> None:
+        # A fact about the KPI's history, not a change of the KPI: its version (and ETag) stays.
+        for start in range(0, len(kpi_ids), IN_CHUNK):
+            chunk = kpi_ids[start : start + IN_CHUNK]
+            await self.session.execute(
+                update(Kpi)
+                .where(Kpi.id.in_(chunk), column.is_(None))
+                .values({column: at, Kpi.updated_at: Kpi.updated_at})
+                .execution_options(synchronize_session=False)
+            )
+
+
+class ContextualMeasureRepository(OwnedRepository[ContextualMeasure]):
+    model = ContextualMeasure
+    what = "contextual measure"
+    sortable = {
+        "code": ContextualMeasure.code,
+        "title": ContextualMeasure.title,
+        "updated_at": ContextualMeasure.updated_at,
+    }
+    default_sort = "code"
+
+
+def kpis_of_service(service_id: Any) -> Select[uuid.UUID]:
+    """The ids of a service's KPIs, as a subquery for other features' filters."""
+    return select(Kpi.id).where(Kpi.service_id == service_id)
+
+
+def kpis_of_directorate(directorate_id: Any) -> Select[uuid.UUID]:
+    """The ids of the KPIs of a directorate's services, as a subquery for other features' filters."""
+    return select(Kpi.id).where(Kpi.service_id.in_(services_in_directorate(directorate_id)))
+
+
+def kpis_of_person(person_id: Any) -> Select[uuid.UUID]:
+    """The ids of the KPIs a person owns or backs up, as a subquery for other features' filters."""
+    return select(Kpi.id).where(_owned_by(person_id))

@@ -1,0 +1,103 @@
+"""Queries of targets and their revisions: one place loads the targets (with the revisions that
+matter) of a set of KPIs and years, for the status, the sense-checks and the bulk push alike."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Select, select
+
+from pmf_api.domain import FinancialYear, KpiTarget, Period
+from pmf_api.performance import mapping
+from pmf_api.performance.kpis.repository import kpis_of_service
+from pmf_api.performance.targets.models import Target, TargetRevision
+from pmf_api.platform.db.repository import OwnedRepository
+
+# Statements stay well inside both databases' bound-parameter limits.
+IN_CHUNK = 500
+
+
+@dataclass
+class KpiTargets:
+    """A KPI's targets over some years, with the revisions of the years asked for."""
+
+    targets: list[Target] = field(default_factory=list)
+    revisions: dict[uuid.UUID, list[TargetRevision]] = field(default_factory=dict)  # by target id
+
+    def in_force(self, period: Period) -> dict[FinancialYear, KpiTarget]:
+        """Each year's target as the rules judge ``period`` against it (``mapping.targets_for``)."""
+        return mapping.targets_for(self.targets, self.revisions, period) if self.targets else {}
+
+    @property
+    def versions(self) -> tuple[tuple[uuid.UUID, int], ...]:
+        """Each target's id and version: a revision bumps its target's, so this moves with any change."""
+        return tuple(sorted((target.id, target.version) for target in self.targets))
+
+
+class TargetRepository(OwnedRepository[Target]):
+    model = Target
+    what = "target"
+    sortable = {"financial_year": Target.financial_year, "updated_at": Target.updated_at}
+    default_sort = "-financial_year"
+    filters = {"service_id": lambda value: Target.kpi_id.in_(kpis_of_service(value))}
+
+    @classmethod
+    def models_read(cls) -> tuple[type[Any], ...]:
+        return (Target, TargetRevision)
+
+    async def of_kpis(
+        self,
+        kpi_ids: Sequence[uuid.UUID] | Select[Any],
+        years: Collection[str] | None = None,
+        revision_years: Collection[str] | None = None,
+    ) -> dict[uuid.UUID, KpiTargets]:
+        """The targets of ``kpi_ids`` (ids, or a subquery giving them; of ``years``, else every
+        year), with the revisions of ``revision_years`` (else of every year loaded), by KPI."""
+        found: dict[uuid.UUID, KpiTargets] = {}
+        chunks = [kpi_ids] if isinstance(kpi_ids, Select) else _chunks(kpi_ids)
+        for chunk in chunks:
+            statement = select(Target).where(Target.kpi_id.in_(chunk))
+            if years is not None:
+                statement = statement.where(Target.financial_year.in_(sorted(years)))
+            for target in await self.session.scalars(statement):
+                found.setdefault(target.kpi_id, KpiTargets()).targets.append(target)
+        revised = [
+            target
+            for kpi_targets in found.values()
+            for target in kpi_targets.targets
+            if revision_years is None or target.financial_year in revision_years
+        ]
+        by_target = {target.id: found[target.kpi_id] for target in revised}
+        for revision in await self.revisions_of(by_target):
+            by_target[revision.target_id].revisions.setdefault(revision.target_id, []).append(revision)
+        return found
+
+    async def revisions_of(self, target_ids: Iterable[uuid.UUID]) -> list[TargetRevision]:
+        """Every revision of these targets, oldest first."""
+        revisions: list[TargetRevision] = []
+        for chunk in _chunks(sorted(target_ids)):
+            revisions.extend(
+                await self.session.scalars(
+                    select(TargetRevision)
+                    .where(TargetRevision.target_id.in_(chunk))
+                    .order_by(TargetRevision.target_id, TargetRevision.number)
+                )
+            )
+        return revisions
+
+    async def latest_revision(self, target: Target) -> TargetRevision:
+        revision = await self.session.scalar(
+            select(TargetRevision)
+            .where(TargetRevision.target_id == target.id)
+            .order_by(TargetRevision.number.desc())
+            .limit(1)
+        )
+        assert revision is not None, "every target has its first revision"
+        return revision
+
+
+def _chunks(ids: Sequence[uuid.UUID]) -> list[Sequence[uuid.UUID]]:
+    return [ids[start : start + IN_CHUNK] for start in range(0, len(ids), IN_CHUNK)]
