@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from sqlalchemy import Table, event
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import ORMExecuteState
 from sqlalchemy.sql.util import find_tables
 
 from pmf_api.access.actor import Actor, Grant, ScopeType
@@ -19,34 +18,52 @@ from pmf_api.demo.history import DEMO_TODAY
 from pmf_api.domain.workflow import Role
 from pmf_api.performance.status import inputs, service
 from pmf_api.performance.status.evaluation import EVALUATIONS
+from pmf_api.platform.db import rows
 
 
 @contextmanager
-def tables_read(session: AsyncSession) -> Iterator[set[str]]:
-    """The names of the tables every statement the session runs meanwhile reads."""
+def tables_read(session: AsyncSession, monkeypatch: pytest.MonkeyPatch) -> Iterator[set[str]]:
+    """The names of the tables every statement run meanwhile reads: through the ORM or Core
+    (SQLAlchemy's ``before_execute``), or over the driver (``platform.db.rows``)."""
     read: set[str] = set()
 
-    def collect(state: ORMExecuteState) -> None:
-        found = find_tables(state.statement, include_joins=True, include_selects=True)
+    def collect(statement: Any) -> None:
+        found = find_tables(statement, include_joins=True, include_selects=True)
         read.update(table.name for table in found if isinstance(table, Table))
 
-    event.listen(session.sync_session, "do_orm_execute", collect)
+    def before_execute(_connection: Any, statement: Any, *_: Any) -> None:
+        collect(statement)
+
+    run = rows.DriverConnection._run
+
+    async def run_and_collect(self: rows.DriverConnection, query: rows.Query, params: Any) -> Any:
+        collect(query.statement)
+        return await run(self, query, params)
+
+    engine = session.bind.engine.sync_engine if session.bind is not None else None
+    assert engine is not None
+    event.listen(engine, "before_execute", before_execute)
+    monkeypatch.setattr(rows.DriverConnection, "_run", run_and_collect)
     try:
         yield read
     finally:
-        event.remove(session.sync_session, "do_orm_execute", collect)
+        event.remove(engine, "before_execute", before_execute)
 
 
-async def _read_by_status(session: AsyncSession, actor: Actor, kpi_id: Any) -> set[str]:
+async def _read_by_status(
+    session: AsyncSession, actor: Actor, kpi_id: Any, monkeypatch: pytest.MonkeyPatch
+) -> set[str]:
     service.SCORECARDS.clear()
     EVALUATIONS.clear()  # nothing kept: every input is loaded
-    with tables_read(session) as read:
+    with tables_read(session, monkeypatch) as read:
         await service.scorecard(session, actor, service.ScorecardFilters(), None, as_of=DEMO_TODAY)
         await service.kpi_status(session, actor, kpi_id, "2026/27 P6", as_of=DEMO_TODAY)
     return read
 
 
-async def test_status_reads_only_its_declared_inputs(connection_sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+async def test_status_reads_only_its_declared_inputs(
+    connection_sessionmaker: async_sessionmaker[AsyncSession], monkeypatch: pytest.MonkeyPatch
+) -> None:
     async with connection_sessionmaker() as session:
         organisation = await load_demo(session)
         await session.commit()
@@ -54,7 +71,7 @@ async def test_status_reads_only_its_declared_inputs(connection_sessionmaker: as
     async with connection_sessionmaker() as session:
         scorecard = await service.scorecard(session, actor, service.ScorecardFilters(), None, as_of=DEMO_TODAY)
         kpi_id = scorecard.items[0].kpi.id
-        read = await _read_by_status(session, actor, kpi_id)
+        read = await _read_by_status(session, actor, kpi_id, monkeypatch)
     # The check sees what status reads: the KPIs, their values and targets, the structure
     assert {"kpi", "submission", "target", "target_revision", "service", "outcome"} <= read
     assert read <= inputs.DECLARED_TABLES, f"status reads {read - inputs.DECLARED_TABLES} without declaring it"
@@ -81,5 +98,5 @@ async def test_an_undeclared_input_is_caught(
     declared = frozenset({"organisation"}).union(*(each.tables for each in kept))
     async with connection_sessionmaker() as session:
         scorecard = await service.scorecard(session, actor, service.ScorecardFilters(), None, as_of=DEMO_TODAY)
-        read = await _read_by_status(session, actor, scorecard.items[0].kpi.id)
+        read = await _read_by_status(session, actor, scorecard.items[0].kpi.id, monkeypatch)
     assert read - declared == {"submission"}

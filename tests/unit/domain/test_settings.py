@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pmf_api.domain.escalation import EscalationConfig
@@ -63,6 +63,7 @@ names = st.sampled_from(
 sections = scalars | st.dictionaries(names, scalars, max_size=4)
 
 
+@settings(suppress_health_check=[HealthCheck.too_slow])  # generation is slow on a loaded machine, not wrong
 @given(st.dictionaries(st.sampled_from(["collection", "escalation", "other"]), sections, max_size=3))
 def test_whatever_is_stored_parses_into_settings_within_their_ranges(stored: dict[str, Any]) -> None:
     settings = OrganisationSettings.parse(stored)

@@ -17,7 +17,6 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmf_api.domain import (
@@ -120,7 +119,7 @@ async def evaluate(
     keys = {kpi_id: (inputs.get(kpi_id), period, as_of, config) for kpi_id, period in periods.items()}
     stale = [kpi_id for kpi_id, key in keys.items() if key not in EVALUATIONS]
     targets: dict[uuid.UUID, KpiTargets] = {}
-    values: dict[uuid.UUID, list[Row[Any]]] = {}
+    values: dict[uuid.UUID, list[Sequence[Any]]] = {}
     if stale:
         which = kpi_ids if len(stale) == len(keys) else stale
         first_year = FinancialYear(min(p.financial_year.start_year for p in periods.values()) - HISTORY_YEARS)
@@ -171,7 +170,7 @@ async def evaluate(
 
 def _evaluated(
     kpi: Kpi,
-    rows: Sequence[Row[Any]],
+    rows: Sequence[Sequence[Any]],
     kpi_targets: KpiTargets,
     period: Period,
     as_of: date,

@@ -26,8 +26,8 @@ class Submission(OrganisationOwned):
         UniqueConstraint("kpi_id", "period"),
         Index("ix_submission_org_year_state", "organisation_id", "financial_year", "state"),
         # A KPI's values over a span of periods: what every status and scorecard reads. Without it
-        # PostgreSQL may intersect a KPI's rows with every row of the span, once per KPI (a cold
-        # 300-KPI scorecard spent 85 ms there on a freshly loaded table; bench/bench_scorecard.py).
+        # PostgreSQL may intersect a KPI's rows with every row of the span, once per KPI (see
+        # bench/README.md, bench_scorecard.py).
         Index("ix_submission_kpi_id_period_end", "kpi_id", "period_end"),
     )
 

@@ -81,13 +81,13 @@ __all__ = [
     "stored_values",
     "value_problems",
 ]
-Outcome = Literal["created", "updated", "unchanged"]
+SaveOutcome = Literal["created", "updated", "unchanged"]
 
 
 @dataclass(frozen=True)
 class SaveResult:
     submission: Submission
-    outcome: Outcome
+    outcome: SaveOutcome
 
 
 async def load_kpi(session: AsyncSession, actor: Actor, kpi_id: uuid.UUID) -> Kpi:
@@ -139,7 +139,7 @@ async def save_values(
             conflict=PreconditionFailed,
         )
         await kpi_service.note_values(session, [kpi.id], submission.created_at)
-        outcome: Outcome = "created"
+        outcome: SaveOutcome = "created"
     else:
         if require_precondition and expected_version is None:
             raise PreconditionFailed(

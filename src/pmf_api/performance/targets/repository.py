@@ -22,10 +22,11 @@ IN_CHUNK = 500
 
 @dataclass
 class KpiTargets:
-    """A KPI's targets over some years, with the revisions of the years asked for."""
+    """A KPI's targets over some years, with the revisions of the years asked for (read-only rows
+    with the models' attributes: ``mapping.TargetRow`` and ``mapping.RevisionRow``)."""
 
-    targets: list[Target] = field(default_factory=list)
-    revisions: dict[uuid.UUID, list[TargetRevision]] = field(default_factory=dict)  # by target id
+    targets: list[Any] = field(default_factory=list)
+    revisions: dict[uuid.UUID, list[Any]] = field(default_factory=dict)  # by target id
 
     def in_force(self, period: Period) -> dict[FinancialYear, KpiTarget]:
         """Each year's target as the rules judge ``period`` against it (``mapping.targets_for``)."""
@@ -55,24 +56,29 @@ class TargetRepository(OwnedRepository[Target]):
         revision_years: Collection[str] | None = None,
     ) -> dict[uuid.UUID, KpiTargets]:
         """The targets of ``kpi_ids`` (ids, or a subquery giving them; of ``years``, else every
-        year), with the revisions of ``revision_years`` (else of every year loaded), by KPI."""
+        year), with the revisions of ``revision_years`` (else of every year loaded), by KPI.
+
+        Read-only rows (attributes as the models', no ORM objects: a scorecard loads thousands),
+        two statements per chunk of KPIs."""
         found: dict[uuid.UUID, KpiTargets] = {}
+        connection = await self.session.connection()
         chunks = [kpi_ids] if isinstance(kpi_ids, Select) else _chunks(kpi_ids)
         for chunk in chunks:
-            statement = select(Target).where(Target.kpi_id.in_(chunk))
+            targets = select(*Target.__table__.columns).where(Target.kpi_id.in_(chunk))
             if years is not None:
-                statement = statement.where(Target.financial_year.in_(sorted(years)))
-            for target in await self.session.scalars(statement):
+                targets = targets.where(Target.financial_year.in_(sorted(years)))
+            for target in await connection.execute(targets):
                 found.setdefault(target.kpi_id, KpiTargets()).targets.append(target)
-        revised = [
-            target
-            for kpi_targets in found.values()
-            for target in kpi_targets.targets
-            if revision_years is None or target.financial_year in revision_years
-        ]
-        by_target = {target.id: found[target.kpi_id] for target in revised}
-        for revision in await self.revisions_of(by_target):
-            by_target[revision.target_id].revisions.setdefault(revision.target_id, []).append(revision)
+            revised = (
+                select(Target.kpi_id, *TargetRevision.__table__.columns)
+                .join(Target, Target.id == TargetRevision.target_id)
+                .where(Target.kpi_id.in_(chunk))
+                .order_by(TargetRevision.target_id, TargetRevision.number)
+            )
+            if revision_years is not None or years is not None:
+                revised = revised.where(Target.financial_year.in_(sorted(revision_years or years or ())))
+            for revision in await connection.execute(revised):
+                found[revision.kpi_id].revisions.setdefault(revision.target_id, []).append(revision)
         return found
 
     async def revisions_of(self, target_ids: Iterable[uuid.UUID]) -> list[TargetRevision]:

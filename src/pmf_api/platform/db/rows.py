@@ -1,19 +1,18 @@
 """Records' column values over the database driver's own connection, for requests that only show them.
 
-The ORM costs several times what the database does for a read: a page of 50 KPIs takes about
-1.1 ms of CPU through ``session.scalars`` against 0.15 ms for the driver's own fetch (session,
-execution context, result objects, instance state), and a single record four times the round
-trip. A request that only shows records needs none of that. A :class:`Query` is a statement
+The ORM costs several times what the database does for a read (session, execution context, result
+objects, instance state; bench/README.md has the figures). A request that only shows records, and a
+read of thousands of plain values, needs none of that. A :class:`Query` is a statement
 whose values are bind parameters, built once; :class:`DriverConnection` compiles it once per
 dialect, runs it on the driver (asyncpg or aiosqlite) and converts each value with the column
 type's own result processor, so the values are exactly what the ORM would load
-(``tests/db/test_rows.py`` compares them, table by table, on both databases).
+(``tests/integration/test_rows.py`` compares them, table by table, on both databases).
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from functools import cache
@@ -41,18 +40,23 @@ class _Compiled:
 
 @dataclass
 class Query:
-    """A statement selecting rows of ``model``, its values as named bind parameters.
+    """A statement selecting rows of ``model`` (or, without a model, the columns it selects), its
+    values as named bind parameters.
 
     ``statement`` serves the ORM (``session.scalars(query.statement, params)``); the driver runs
     the same statement with the model's columns listed, compiled once per dialect."""
 
-    model: type[Base]
+    model: type[Base] | None
     statement: Select[Any]
     _columns: list[tuple[str, TypeEngine[Any]]] = field(init=False)
     _driver_statement: Select[Any] = field(init=False)
     _compiled: dict[Dialect, _Compiled] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
+        if self.model is None:
+            self._columns = [(str(column.key), column.type) for column in self.statement.selected_columns]
+            self._driver_statement = self.statement
+            return
         attributes = [(prop.key, prop.columns[0]) for prop in inspect(self.model).column_attrs]
         self._columns = [(key, column.type) for key, column in attributes]
         self._driver_statement = self.statement.with_only_columns(*(column for _, column in attributes))
@@ -60,6 +64,8 @@ class Query:
     def compiled_for(self, dialect: Dialect) -> _Compiled:
         found = self._compiled.get(dialect)
         if found is None:
+            # (No IN lists of values: they are expanded only at execution, which the driver's own
+            # execution here does not do; compare with each value instead.)
             compiled = self._driver_statement.compile(dialect=dialect)
             found = _Compiled(
                 sql=str(compiled),
@@ -107,6 +113,33 @@ class DriverConnection:
         return rows[0] if rows else None
 
     async def fetch(self, query: Query, params: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """The rows, each as a mapping of column keys to values."""
+        results, rows = await self._run(query, params)
+        return [
+            {
+                key: (value if process is None or value is None else process(value))
+                for (key, process), value in zip(results, row, strict=True)
+            }
+            for row in rows
+        ]
+
+    async def fetch_tuples(self, query: Query, params: Mapping[str, Any]) -> Sequence[Sequence[Any]]:
+        """The rows, each a sequence of values in the order selected: for reads of many rows, where
+        a mapping per row would cost more than the query (what the driver gives, when no column
+        needs converting, as on PostgreSQL for plain columns)."""
+        results, rows = await self._run(query, params)
+        if all(process is None for _, process in results):
+            found: Sequence[Sequence[Any]] = rows
+            return found
+        return [
+            tuple(
+                value if process is None or value is None else process(value)
+                for (_, process), value in zip(results, row, strict=True)
+            )
+            for row in rows
+        ]
+
+    async def _run(self, query: Query, params: Mapping[str, Any]) -> tuple[tuple[tuple[str, Processor], ...], Any]:
         compiled = query.compiled_for(self.dialect)
         values = compiled.compiled.construct_params(params)
         args = [
@@ -130,13 +163,14 @@ class DriverConnection:
             # unusable: it must not go back to the pool as it is.
             self.failed = True
             raise
-        return [
-            {
-                key: (value if process is None or value is None else process(value))
-                for (key, process), value in zip(results, row, strict=True)
-            }
-            for row in rows
-        ]
+        return results, rows
+
+
+async def session_driver(session: AsyncSession) -> DriverConnection:
+    """The driver connection under ``session``'s own (so reads see what its transaction wrote)."""
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    return DriverConnection(raw.driver_connection, connection.dialect)
 
 
 @asynccontextmanager
