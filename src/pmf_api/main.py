@@ -14,6 +14,7 @@ from pmf_api import __version__
 from pmf_api.access import fast_reads
 from pmf_api.access.fast_reads import HotReads
 from pmf_api.access.oidc import KeySet
+from pmf_api.access.tokens import CurrentPeople
 from pmf_api.api import API_PREFIX, FEATURE_ROUTERS
 from pmf_api.config import Settings, get_settings
 from pmf_api.framework.organisations.repository import directory
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.key_set = KeySet.from_settings(settings)
     app.state.directory = directory  # what access asks of the council's structure
+    app.state.people = CurrentPeople()  # whether the people tokens speak for are still current
     problems.install(app)
     if settings.hot_reads:  # innermost: CORS headers, request ids, logs and body limits apply to it too
         app.add_middleware(HotReads, prefix=API_PREFIX, reads=fast_reads.registered())
