@@ -3,6 +3,8 @@ many requests and failed sign-ins one client gets, and what every response says 
 
 from __future__ import annotations
 
+import os
+import socket
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -117,3 +119,85 @@ async def test_tokens_issued_in_the_future_or_living_too_long_are_refused(
             for path in (f"{API}/kpis", f"{API}/kpis?frequency=monthly&frequency=annual"):
                 r = await client.get(path, headers=headers)
                 assert r.status_code == status, (name, path, r.text)
+
+
+# -- item 12: rate limits ------------------------------------------------------------------------------------
+
+
+async def test_one_credential_gets_its_limit_then_429_with_retry_after(
+    make_client: AppFactory, backend: Backend, org: Org
+) -> None:
+    mine, yours = _bearer(backend, org, subject="a@example.gov.uk"), _bearer(backend, org, subject="b@example.gov.uk")
+    async with make_client(rate_limit_per_credential="5/minute") as (client, _):
+        paths = [f"{API}/kpis", f"{API}/kpis?frequency=monthly&frequency=annual"]  # fast path and full route
+        for i in range(5):
+            assert (await client.get(paths[i % 2], headers=mine)).status_code == 200
+        for path in paths:
+            refused = await client.get(path, headers=mine)
+            assert refused.status_code == 429, refused.text
+            assert refused.headers["content-type"] == "application/problem+json"
+            assert refused.json()["type"].endswith("/too-many-requests")
+            assert 1 <= int(refused.headers["Retry-After"]) <= 60
+            assert refused.json()["request_id"] == refused.headers["X-Request-ID"]
+        assert (await client.get(paths[0], headers=yours)).status_code == 200  # another credential's own count
+
+
+async def test_one_client_address_gets_its_limit_whatever_it_sends(
+    make_client: AppFactory, backend: Backend, org: Org
+) -> None:
+    async with make_client(rate_limit_per_address="6/minute", client_address=("203.0.113.7", 4000)) as (client, _):
+        for i in range(6):
+            headers = _bearer(backend, org, subject=f"user{i}@example.gov.uk")
+            assert (await client.get(f"{API}/kpis", headers=headers)).status_code == 200
+        assert (await client.get(f"{API}/kpis", headers=_bearer(backend, org))).status_code == 429
+        assert (await client.get("/healthz")).status_code == 429
+    async with make_client(rate_limit_per_address="6/minute", client_address=("203.0.113.8", 4000)) as (client, _):
+        assert (await client.get(f"{API}/kpis", headers=_bearer(backend, org))).status_code == 200
+
+
+async def test_failed_sign_ins_are_limited_more_strictly(make_client: AppFactory, backend: Backend, org: Org) -> None:
+    good = _bearer(backend, org)
+    bad_credentials = [
+        {"Authorization": "Bearer not-a-token"},
+        {"X-API-Key": "pmf_" + "x" * 40},
+        {"Authorization": "Bearer " + mint_token(backend.settings.model_copy(update={"jwt_secret": "y" * 48}),
+                                                 organisation_id=org.id, subject="s", name="n", grants=[])},
+    ]  # fmt: skip
+    async with make_client(rate_limit_failed_authentication="3/minute") as (client, _):
+        for headers in bad_credentials:
+            assert (await client.get(f"{API}/kpis", headers=headers)).status_code == 401
+        for headers in [*bad_credentials, {"X-API-Key": "pmf_" + "z" * 40}, good]:
+            refused = await client.get(f"{API}/kpis", headers=headers)
+            assert refused.status_code == 429, refused.text
+            assert int(refused.headers["Retry-After"]) >= 1
+    async with make_client(rate_limit_failed_authentication="3/minute", client_address=("198.51.100.1", 1)) as (
+        client,
+        _,
+    ):
+        assert (await client.get(f"{API}/kpis", headers=good)).status_code == 200  # another address is not held
+
+
+def _redis_url() -> str:
+    url = os.environ.get("PMF_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    host, port = url.split("//", 1)[1].split("/", 1)[0].split(":")
+    try:
+        socket.create_connection((host, int(port)), timeout=1).close()
+    except OSError as exc:
+        pytest.skip(f"Redis at {url} is not reachable ({exc}); the shared rate limit is not tested")
+    return url
+
+
+async def test_limits_are_shared_across_instances_through_redis(
+    make_client: AppFactory, backend: Backend, org: Org
+) -> None:
+    shared = {
+        "rate_limit_storage_url": _redis_url(),
+        "rate_limit_key_prefix": "pmf-test-" + uuid.uuid4().hex,
+        "rate_limit_per_credential": "6/minute",
+    }
+    headers = _bearer(backend, org)
+    async with make_client(**shared) as (first, _), make_client(**shared) as (second, _):
+        for i in range(6):
+            assert (await (first, second)[i % 2].get(f"{API}/kpis", headers=headers)).status_code == 200
+        assert (await first.get(f"{API}/kpis", headers=headers)).status_code == 429
+        assert (await second.get(f"{API}/kpis", headers=headers)).status_code == 429
