@@ -88,6 +88,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_tags=OPENAPI_TAGS,
         lifespan=lifespan,
         license_info={"name": "MIT"},
+        # The spec and its pages can be kept from the public (PMF_API_DOCS; off in production by default)
+        openapi_url="/openapi.json" if settings.docs_enabled else None,
+        docs_url="/docs" if settings.docs_enabled else None,
+        redoc_url="/redoc" if settings.docs_enabled else None,
     )
     app.state.settings = settings
     app.state.key_set = KeySet.from_settings(settings)
@@ -110,7 +114,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_origins=settings.cors_origins,
             allow_methods=["*"],
             allow_headers=["*"],
-            expose_headers=["ETag", "Link", "Location", "Retry-After", "X-Request-ID"],
+            expose_headers=["ETag", "Link", "Location", "Retry-After", "X-Correlation-ID", "X-Request-ID"],
         )
     app.add_middleware(
         RequestContextMiddleware,

@@ -5,14 +5,19 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
+import sys
+import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from jose import JWTError, jwt
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from pmf_api.access.actor import Grant
@@ -201,3 +206,119 @@ async def test_limits_are_shared_across_instances_through_redis(
             assert (await (first, second)[i % 2].get(f"{API}/kpis", headers=headers)).status_code == 200
         assert (await first.get(f"{API}/kpis", headers=headers)).status_code == 429
         assert (await second.get(f"{API}/kpis", headers=headers)).status_code == 429
+
+
+# -- item 13: what responses say ---------------------------------------------------------------------------
+
+
+async def test_authenticated_responses_are_not_sniffed_or_stored(
+    make_client: AppFactory, backend: Backend, org: Org, auth: TokenFactory
+) -> None:
+    async with make_client() as (client, _):
+        h = auth()
+        created = await client.post(f"{API}/directorates", json={"code": "D1", "name": "Place"}, headers=h)
+        answers = [
+            created,
+            await client.get(f"{API}/directorates", headers=h),  # fast path
+            await client.get(f"{API}/directorates/{created.json()['id']}", headers=h),  # fast path, one record
+            await client.get(f"{API}/directorates?colour=red", headers=h),  # full route, 422
+            await client.get(f"{API}/kpis", headers={"Authorization": "Bearer nope"}),  # 401
+        ]
+        for r in answers:
+            assert r.headers["X-Content-Type-Options"] == "nosniff", r.request.url
+            assert r.headers["Cache-Control"] == "no-store", r.request.url
+        health = await client.get("/healthz")
+        assert health.headers["X-Content-Type-Options"] == "nosniff"
+
+
+async def test_the_link_header_is_built_from_the_public_base_url_never_the_host(
+    make_client: AppFactory, auth: TokenFactory
+) -> None:
+    forged = {"Host": "attacker.example", "X-Forwarded-Host": "attacker.example"}
+    lists = [f"{API}/directorates?limit=1", f"{API}/audit?limit=1"]  # the fast path, the full route
+    async with make_client(public_base_url="https://pmf.northdale.gov.uk/") as (client, _):
+        for code in ("D1", "D2"):
+            await post(client, f"{API}/directorates", {"code": code, "name": code}, auth())
+        for path in lists:
+            r = await client.get(path, headers={**auth(), **forged})
+            assert r.status_code == 200, r.text
+            link = r.headers["Link"]
+            assert link.startswith(f"<https://pmf.northdale.gov.uk{path.split('?')[0]}?"), link
+            assert "attacker" not in link
+    async with make_client() as (client, _):  # no public base URL: a reference relative to the request
+        for path in lists:
+            link = (await client.get(path, headers={**auth(), **forged})).headers["Link"]
+            assert link.startswith(f"<{path.split('?')[0]}?") and "attacker" not in link, link
+
+
+async def test_docs_and_spec_can_be_switched_off(make_client: AppFactory, backend: Backend) -> None:
+    async with make_client() as (client, _):
+        assert (await client.get("/openapi.json")).status_code == 200
+        assert (await client.get("/docs")).status_code == 200
+    for changes in ({"api_docs": False}, {"environment": "production"}):
+        async with make_client(**changes) as (client, _):
+            for path in ("/openapi.json", "/docs", "/redoc"):
+                assert (await client.get(path)).status_code == 404, (changes, path)
+
+
+async def test_the_audit_trail_keeps_our_request_id_and_the_clients_beside_it(
+    make_client: AppFactory, auth: TokenFactory
+) -> None:
+    async with make_client() as (client, _):
+        sent = await client.post(f"{API}/directorates", json={"code": "D1", "name": "Place"},
+                                 headers={**auth(), "X-Request-ID": "portal-7f3a"})  # fmt: skip
+        ours = sent.headers["X-Request-ID"]
+        assert ours != "portal-7f3a" and len(ours) == 32
+        assert sent.headers["X-Correlation-ID"] == "portal-7f3a"
+        unbounded = await client.post(f"{API}/directorates", json={"code": "D2", "name": "Place"},
+                                      headers={**auth(), "X-Request-ID": "x" * 500})  # fmt: skip
+        assert "X-Correlation-ID" not in unbounded.headers
+        entries = (await client.get(f"{API}/audit", params={"entity_type": "directorate"}, headers=auth())).json()
+        by_entity = {e["entity_id"]: e for e in entries["items"]}
+        first, second = by_entity[sent.json()["id"]], by_entity[unbounded.json()["id"]]
+        assert (first["request_id"], first["correlation_id"]) == (ours, "portal-7f3a")
+        assert (second["request_id"], second["correlation_id"]) == (unbounded.headers["X-Request-ID"], None)
+
+
+# -- item 9 and 13 end to end: the README's two commands, on a real server -------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_the_quick_start_serves_tokens_signed_with_the_installations_own_secret(tmp_path: Path) -> None:
+    """``pmf-api up`` then ``pmf-api token`` in another terminal, in a fresh folder: the token works,
+    the secret is the installation's own (not one in the source), and the server names no software."""
+    cli = Path(sys.executable).with_name("pmf-api")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PMF_")} | {"PMF_LOG_JSON": "false"}
+    port = _free_port()
+    server = subprocess.Popen(
+        [str(cli), "up", "--port", str(port)], cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert server.poll() is None and time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.3)
+        token = subprocess.run(
+            [str(cli), "token"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60, check=True
+        ).stdout.strip()
+        r = httpx.get(f"http://127.0.0.1:{port}{API}/kpis?limit=1", headers={"Authorization": f"Bearer {token}"})
+        assert r.status_code == 200, r.text
+        assert "server" not in r.headers
+        secrets_beside = list(tmp_path.glob("pmf.db*secret*"))
+        assert len(secrets_beside) == 1 and secrets_beside[0].stat().st_mode & 0o077 == 0
+        with pytest.raises(JWTError):  # the secret written in the source before 2026-11 signs nothing here
+            jwt.decode(token, "development-only-secret-change-me-0123456789", algorithms=["HS256"], audience="pmf-api")
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=30)[0].decode()
+    assert "development mode" in output, output
