@@ -41,6 +41,9 @@ _CREDENTIAL_HEADERS = (b"authorization", b"x-api-key")
 STORE_TIMEOUT_SECONDS = 0.5
 _WARN_EVERY_SECONDS = 60.0
 _HELD_ADDRESSES = 10_000  # kept in memory at most (the oldest hold goes first)
+# Liveness and readiness probes are never limited: behind a proxy that hides callers' addresses the
+# probes share the limit with all traffic, and a 429 there would take the instance out of service.
+_PROBES = frozenset({"/healthz", "/readyz"})
 
 
 @dataclass(frozen=True)
@@ -83,7 +86,7 @@ class RateLimits:
         self._warned_at = -math.inf
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope["path"] in _PROBES:
             await self.app(scope, receive, send)
             return
         client = scope.get("client")
