@@ -168,8 +168,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _write_openapi(args: argparse.Namespace) -> int:
+    document = openapi_document()
+    if args.check:
+        current = args.output.read_text() if args.output.exists() else ""
+        if current != document:
+            print(f"{args.output} is out of date: run `pmf-api openapi`", file=sys.stderr)
+            return 1
+        print(f"{args.output} is up to date")
+        return 0
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(document)
+    print(f"Wrote {args.output}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "openapi":  # needs no settings (reading them may create the installation's secret)
+        return _write_openapi(args)
     settings = get_settings()
     if getattr(args, "host", None):
         settings = settings.model_copy(update={"host": args.host})
@@ -201,18 +218,6 @@ def main(argv: list[str] | None = None) -> int:
                     f"({settings.jwt_max_ttl_minutes}): the service would refuse the token"
                 )
             print(asyncio.run(_mint(settings, args)))
-        case "openapi":
-            document = openapi_document()
-            if args.check:
-                current = args.output.read_text() if args.output.exists() else ""
-                if current != document:
-                    print(f"{args.output} is out of date: run `pmf-api openapi`", file=sys.stderr)
-                    return 1
-                print(f"{args.output} is up to date")
-                return 0
-            args.output.parent.mkdir(parents=True, exist_ok=True)
-            args.output.write_text(document)
-            print(f"Wrote {args.output}")
     return 0
 
 
