@@ -4,7 +4,7 @@ The audit trail's request_id is now always this service's own id for the request
 X-Request-ID is kept beside it, bounded to 128 characters, as correlation_id.
 
 Revision ID: 5c1d7a3e9b20
-Revises: e0968aae572a
+Revises: 3b1f0c2d9a77
 Create Date: 2026-11-30 09:00:00.000000
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "5c1d7a3e9b20"
-down_revision: str | None = "e0968aae572a"
+down_revision: str | None = "3b1f0c2d9a77"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
