@@ -581,6 +581,12 @@ def main() -> int:
         help="also serve this API with PMF_HOT_READS=false (every read through FastAPI's routing, dependencies "
         "and the ORM) and run its two scenarios in the same run",
     )
+    parser.add_argument(
+        "--no-rate-limits",
+        action="store_true",
+        help="also serve this API with PMF_RATE_LIMIT_ENABLED=false and run its two scenarios in the same run "
+        "(what counting requests costs)",
+    )
     parser.add_argument("--keep-servers", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--loadgen", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -612,6 +618,10 @@ def main() -> int:
         "PMF_JWT_SECRET": secret,
         "PMF_ENVIRONMENT": "production",
         "PMF_LOG_LEVEL": "WARNING",
+        # One client hammering with one credential is the point here: limits are counted (their cost is
+        # in the figures) but set far above any load this machine can make.
+        "PMF_RATE_LIMIT_PER_ADDRESS": os.environ.get("PMF_RATE_LIMIT_PER_ADDRESS", "1000000000/minute"),
+        "PMF_RATE_LIMIT_PER_CREDENTIAL": os.environ.get("PMF_RATE_LIMIT_PER_CREDENTIAL", "1000000000/minute"),
     }
     variants: list[tuple[str, Path | None, dict[str, str]]] = []
     for raw in args.variant:
@@ -621,6 +631,8 @@ def main() -> int:
         variants.append((name, Path(src).resolve(), {}))
     if args.full_route:
         variants.append(("full route", None, {"PMF_HOT_READS": "false"}))
+    if args.no_rate_limits:
+        variants.append(("no rate limits", None, {"PMF_RATE_LIMIT_ENABLED": "false"}))
     api = bare = None
     others: list[subprocess.Popen[bytes]] = []
     driver = Driver(args.connections, use_wrk=not args.no_wrk)

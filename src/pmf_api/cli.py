@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmf_api.access.actor import Grant, ScopeType
 from pmf_api.access.tokens import mint_token
-from pmf_api.config import Settings, get_settings
+from pmf_api.config import Settings, get_settings, is_loopback
 from pmf_api.domain.workflow import Role
 from pmf_api.framework.organisations.repository import OrganisationRepository, PersonRepository, directory
 from pmf_api.platform.db.migrations import upgrade
@@ -31,7 +31,7 @@ def openapi_document() -> str:
     """The OpenAPI spec exactly as committed in ``openapi/openapi.json``."""
     from pmf_api.main import create_app
 
-    spec = create_app(Settings(environment="test")).openapi()
+    spec = create_app(Settings(environment="test", api_docs=True)).openapi()
     return json.dumps(spec, indent=2, sort_keys=False, ensure_ascii=False) + "\n"
 
 
@@ -101,11 +101,23 @@ async def _mint(settings: Settings, args: argparse.Namespace) -> str:
         await engine.dispose()
 
 
+def _refuse_exposure(settings: Settings) -> None:
+    """Without a secret of its own the service listens on loopback only (PMF_HOST is checked by the
+    settings; ``--host`` is checked here, before anything is migrated or loaded)."""
+    if not settings.jwt_secret_configured and not is_loopback(settings.host):
+        raise SystemExit(
+            f"Refusing to listen on {settings.host}: beyond loopback the service needs a secret of your own. "
+            "Set PMF_JWT_SECRET (e.g. to the output of "
+            "`python3 -c 'import secrets; print(secrets.token_urlsafe(48))'`), or serve on 127.0.0.1"
+        )
+
+
 def _serve(settings: Settings, reload: bool = False) -> None:
     import uvicorn
 
     print(
-        f"PMF API on http://{settings.host}:{settings.port}\n"
+        f"PMF API in {settings.mode_description}\n"
+        f"  on http://{settings.host}:{settings.port}\n"
         f"  interactive docs: http://{settings.host}:{settings.port}/docs\n"
         "  get a token:      pmf-api token   (then press Authorize in the docs and paste it)",
         flush=True,
@@ -117,6 +129,7 @@ def _serve(settings: Settings, reload: bool = False) -> None:
         port=settings.port,
         reload=reload,
         access_log=False,
+        server_header=False,  # no "server: uvicorn": nothing tells a caller what to attack
         log_level=settings.log_level.lower(),
     )
 
@@ -155,13 +168,32 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _write_openapi(args: argparse.Namespace) -> int:
+    document = openapi_document()
+    if args.check:
+        current = args.output.read_text() if args.output.exists() else ""
+        if current != document:
+            print(f"{args.output} is out of date: run `pmf-api openapi`", file=sys.stderr)
+            return 1
+        print(f"{args.output} is up to date")
+        return 0
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(document)
+    print(f"Wrote {args.output}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "openapi":  # needs no settings (reading them may create the installation's secret)
+        return _write_openapi(args)
     settings = get_settings()
     if getattr(args, "host", None):
         settings = settings.model_copy(update={"host": args.host})
     if getattr(args, "port", None):
         settings = settings.model_copy(update={"port": args.port})
+    if args.command in ("serve", "up"):
+        _refuse_exposure(settings)
     match args.command:
         case "migrate":
             upgrade(settings.database_url)
@@ -180,19 +212,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"Demo council ready: {organisation.name}. Database: {settings.database_url}")
             _serve(settings)
         case "token":
+            if args.ttl_minutes and args.ttl_minutes > settings.jwt_max_ttl_minutes:
+                raise SystemExit(
+                    f"--ttl-minutes {args.ttl_minutes} exceeds PMF_JWT_MAX_TTL_MINUTES "
+                    f"({settings.jwt_max_ttl_minutes}): the service would refuse the token"
+                )
             print(asyncio.run(_mint(settings, args)))
-        case "openapi":
-            document = openapi_document()
-            if args.check:
-                current = args.output.read_text() if args.output.exists() else ""
-                if current != document:
-                    print(f"{args.output} is out of date: run `pmf-api openapi`", file=sys.stderr)
-                    return 1
-                print(f"{args.output} is up to date")
-                return 0
-            args.output.parent.mkdir(parents=True, exist_ok=True)
-            args.output.write_text(document)
-            print(f"Wrote {args.output}")
     return 0
 
 

@@ -2,24 +2,32 @@
 
 from __future__ import annotations
 
+import ipaddress
+import os
+import secrets
 import uuid
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from limits import parse_many
+from pydantic import Field, PrivateAttr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
-DEVELOPMENT_SECRET = "development-only-secret-change-me-0123456789"
+# Secrets that have appeared in this project's source: anyone can sign with them, so none is accepted.
+PUBLISHED_SECRETS = frozenset({"development-only-secret-change-me-0123456789"})
+SECRET_FILE_SUFFIX = ".jwt-secret"
 ASYMMETRIC_ALGORITHMS = frozenset({"RS256", "RS384", "RS512", "ES256", "ES384", "ES512"})
 
 
 class Settings(BaseSettings):
     """Everything the service reads from its environment.
 
-    The defaults run the embedded SQLite database in development. Outside development the
-    settings refuse the built-in signing secret, so a production deployment cannot start
-    with a key that is published in this repository.
+    The defaults run the embedded SQLite database in development. No signing secret is written in
+    the source: production needs ``PMF_JWT_SECRET``; development without one generates a secret
+    per installation, kept beside the SQLite file (or in ``PMF_DATA_DIR``) where ``pmf-api token``
+    finds it, and refuses to listen beyond loopback; tests get a random one per process.
     """
 
     model_config = SettingsConfigDict(env_prefix="PMF_", env_file=".env", extra="ignore")
@@ -37,11 +45,21 @@ class Settings(BaseSettings):
     database_pool_recycle: int = Field(
         default=1800, description="Seconds after which a pooled connection is replaced (before idle timeouts drop it)"
     )
-    jwt_secret: str = DEVELOPMENT_SECRET
+    jwt_secret: str = Field(
+        default="",
+        description="HMAC key of bearer tokens; unset in development: the installation's own, generated once",
+    )
+    data_dir: Path = Field(
+        default=Path(".pmf-api"),
+        description="Where the installation keeps what it generates (its secret) when the database is not a file",
+    )
     jwt_algorithms: list[str] = ["HS256"]
     jwt_issuer: str = "pmf-api"
     jwt_audience: str = "pmf-api"
     jwt_ttl_minutes: int = 8 * 60
+    jwt_max_ttl_minutes: int = Field(
+        default=8 * 60, description="Tokens whose lifetime (exp - iat) is longer are refused, whoever signed them"
+    )
     max_body_bytes: int = 1_048_576
     bulk_max_body_bytes: int = Field(
         default=20 * 1_048_576, description="Body limit of bulk pushes (paths ending in /bulk), in bytes"
@@ -67,15 +85,52 @@ class Settings(BaseSettings):
         default=True,
         description="Answer plain record reads (GET .../{id}) ahead of the full route (see pmf_api.access.fast_reads)",
     )
+    # Rate limits, in the `limits` library's notation ("600/minute", "10/second;1000/hour"). Counted
+    # in this process unless PMF_RATE_LIMIT_STORAGE_URL names a Redis that instances share.
+    rate_limit_enabled: bool = True
+    rate_limit_per_address: str = Field(
+        default="3000/minute", description="Requests from one client address (many people may share one)"
+    )
+    rate_limit_per_credential: str = Field(default="1200/minute", description="Requests with one token or API key")
+    rate_limit_failed_authentication: str = Field(
+        default="30/minute",
+        description="Refused credentials (401) from one client address; past it the address gets 429 until it passes",
+    )
+    rate_limit_storage_url: str | None = Field(
+        default=None, description="e.g. redis://127.0.0.1:6379/0: counts shared by every instance"
+    )
+    rate_limit_key_prefix: str = Field(default="pmf-api", description="Prefix of the shared counters' keys")
+    public_base_url: str | None = Field(
+        default=None,
+        description="The service's address as clients see it (https://pmf.example.gov.uk): absolute links use it; "
+        "without it links are relative, never built from the request's Host header",
+    )
+    api_docs: bool | None = Field(
+        default=None, description="Serve /docs, /redoc and /openapi.json (default: yes, except in production)"
+    )
     host: str = "127.0.0.1"
     port: int = 8000
 
+    _secret_origin: Literal["configured", "installation", "process"] = PrivateAttr(default="configured")
+    _secret_path: Path | None = PrivateAttr(default=None)
+
     @model_validator(mode="after")
-    def _refuse_default_secret(self) -> Settings:
-        if self.environment == "production" and self.jwt_secret == DEVELOPMENT_SECRET:
-            raise ValueError("PMF_JWT_SECRET must be set to a secret of your own in production")
-        if self.environment == "production" and len(self.jwt_secret) < 32:
-            raise ValueError("PMF_JWT_SECRET must be at least 32 characters in production")
+    def _refuse_unsafe(self) -> Settings:
+        self._use_a_secret()
+        if self.jwt_ttl_minutes > self.jwt_max_ttl_minutes:
+            raise ValueError(
+                f"PMF_JWT_TTL_MINUTES ({self.jwt_ttl_minutes}) exceeds PMF_JWT_MAX_TTL_MINUTES "
+                f"({self.jwt_max_ttl_minutes}): the service would refuse its own tokens"
+            )
+        for name in ("rate_limit_per_address", "rate_limit_per_credential", "rate_limit_failed_authentication"):
+            try:
+                parse_many(getattr(self, name))
+            except ValueError:
+                raise ValueError(f"PMF_{name.upper()} must read like '600/minute' or '10/second;1000/hour'") from None
+        if self.public_base_url is not None:
+            if not self.public_base_url.startswith(("https://", "http://")):
+                raise ValueError("PMF_PUBLIC_BASE_URL must start with https:// (or http://)")
+            self.public_base_url = self.public_base_url.rstrip("/")
         if "none" in {a.lower() for a in self.jwt_algorithms}:
             raise ValueError("PMF_JWT_ALGORITHMS may not include 'none'")
         if self.oidc_enabled:
@@ -95,6 +150,66 @@ class Settings(BaseSettings):
                 raise ValueError("PMF_OIDC_ALGORITHMS and PMF_JWT_ALGORITHMS must not share an algorithm")
         return self
 
+    def _use_a_secret(self) -> None:
+        """Take the configured secret, or (development) the installation's own, or (test) a random one."""
+        if self.jwt_secret in PUBLISHED_SECRETS:
+            raise ValueError(
+                "PMF_JWT_SECRET is a value published in this project's source: anyone could sign tokens with it. "
+                "Set a secret of your own, or unset it in development"
+            )
+        if self.jwt_secret:
+            if self.environment == "production" and len(self.jwt_secret) < 32:
+                raise ValueError("PMF_JWT_SECRET must be at least 32 characters in production")
+            return
+        if self.environment == "production":
+            raise ValueError("PMF_JWT_SECRET must be set to a secret of your own in production")
+        if not is_loopback(self.host):
+            raise ValueError(
+                f"Listening beyond loopback (PMF_HOST={self.host}) needs PMF_JWT_SECRET: without it tokens are "
+                "signed with a secret generated for local development"
+            )
+        if self.environment == "test":
+            self.jwt_secret, self._secret_origin = secrets.token_urlsafe(48), "process"
+            return
+        self._secret_origin, self._secret_path = "installation", self._installation_secret_path()
+        self.jwt_secret = installation_secret(self._secret_path)
+
+    def _installation_secret_path(self) -> Path:
+        """Beside the SQLite file (``pmf.db.jwt-secret``), else in the data directory."""
+        database = make_url(self.database_url).database if self.is_sqlite else None
+        if database and database != ":memory:" and not database.startswith("file:"):
+            path = Path(database)
+            return path.with_name(path.name + SECRET_FILE_SUFFIX).absolute()
+        return (self.data_dir / "jwt-secret").absolute()
+
+    @property
+    def jwt_secret_configured(self) -> bool:
+        """Whether the secret came from PMF_JWT_SECRET (not generated by this installation or process)."""
+        return self._secret_origin == "configured"
+
+    @property
+    def jwt_secret_path(self) -> Path | None:
+        """The file holding the installation's generated secret (development without PMF_JWT_SECRET)."""
+        return self._secret_path
+
+    @property
+    def mode_description(self) -> str:
+        """Which mode runs, and where its signing secret comes from (printed and logged at start)."""
+        if self.jwt_secret_configured:
+            source = "tokens signed with PMF_JWT_SECRET"
+        elif self._secret_origin == "installation":
+            source = f"tokens signed with this installation's own secret, kept in {self._secret_path}"
+        else:
+            source = "tokens signed with a secret made for this process"
+        exposure = (
+            "" if self.jwt_secret_configured else "; listens on loopback only (set PMF_JWT_SECRET to serve beyond)"
+        )
+        return f"{self.environment} mode: {source}{exposure}"
+
+    @property
+    def docs_enabled(self) -> bool:
+        return self.api_docs if self.api_docs is not None else self.environment != "production"
+
     @property
     def oidc_enabled(self) -> bool:
         return bool(self.oidc_jwks_url or self.oidc_jwks_file)
@@ -102,6 +217,43 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a name other than localhost may resolve anywhere
+
+
+def installation_secret(path: Path) -> str:
+    """The secret kept in ``path``, made (random, readable by its owner only) the first time.
+
+    Written to a private temporary file then linked into place, so two commands starting at once
+    (``pmf-api up`` and ``pmf-api token``) agree on one secret and never read a half-written file.
+    """
+    try:
+        kept = path.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        kept = None
+    if kept is None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+            file.write(secrets.token_urlsafe(48) + "\n")
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass  # another command made it first: use theirs
+        finally:
+            draft.unlink()
+        kept = path.read_text(encoding="utf-8").strip()
+    if len(kept) < 32:
+        raise ValueError(f"{path} holds no usable secret (under 32 characters): delete it and start again")
+    return kept
 
 
 @lru_cache

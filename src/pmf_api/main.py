@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -14,18 +15,23 @@ from pmf_api import __version__
 from pmf_api.access import fast_reads
 from pmf_api.access.fast_reads import HotReads
 from pmf_api.access.oidc import KeySet
+from pmf_api.access.tokens import CurrentPeople
 from pmf_api.api import API_PREFIX, FEATURE_ROUTERS
 from pmf_api.config import Settings, get_settings
 from pmf_api.framework.organisations.repository import directory
 from pmf_api.platform.db.session import create_engine, create_read_sessions, create_sessionmaker
 from pmf_api.platform.http import problems
 from pmf_api.platform.http.health import router as health_router
+from pmf_api.platform.http.rate_limits import Limits, RateLimits, storage_for
 from pmf_api.platform.observability import RequestContextMiddleware, configure_logging
 
 DESCRIPTION = """
 A backend for English councils' Performance Management Frameworks: the Corporate Plan and its
 priorities and outcomes, service plans, actions, KPIs with targets and tolerances, and the audit
 trail behind them.
+
+**Rate limits.** Requests are counted per client address and per credential, and refused
+credentials more strictly; past a limit the answer is 429 with `Retry-After` (seconds).
 
 **Authentication.** Every endpoint except `/healthz`, `/readyz` and the docs needs
 `Authorization: Bearer <token>`. Locally, `pmf-api token` prints a performance-team token for the
@@ -55,6 +61,9 @@ OPENAPI_TAGS = [
 ]
 
 
+logger = logging.getLogger("pmf_api")
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level, settings.log_json)
@@ -67,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             engine = create_engine(settings)
             _use_engine(app, engine, settings)
         tune_garbage_collector()
+        logger.info("PMF API starting in %s", settings.mode_description)
         yield
         if owns_engine:
             await engine.dispose()
@@ -78,20 +88,33 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_tags=OPENAPI_TAGS,
         lifespan=lifespan,
         license_info={"name": "MIT"},
+        # The spec and its pages can be kept from the public (PMF_API_DOCS; off in production by default)
+        openapi_url="/openapi.json" if settings.docs_enabled else None,
+        docs_url="/docs" if settings.docs_enabled else None,
+        redoc_url="/redoc" if settings.docs_enabled else None,
     )
     app.state.settings = settings
     app.state.key_set = KeySet.from_settings(settings)
     app.state.directory = directory  # what access asks of the council's structure
+    app.state.people = CurrentPeople()  # whether the people tokens speak for are still current
     problems.install(app)
-    if settings.hot_reads:  # innermost: CORS headers, request ids, logs and body limits apply to it too
+    if settings.hot_reads:  # innermost: rate limits, CORS headers, request ids, logs and body limits apply to it too
         app.add_middleware(HotReads, prefix=API_PREFIX, reads=fast_reads.registered())
+    if settings.rate_limit_enabled:  # inside CORS, so a browser can read a 429
+        limits = Limits.parse(
+            settings.rate_limit_per_address,
+            settings.rate_limit_per_credential,
+            settings.rate_limit_failed_authentication,
+        )
+        storage = storage_for(settings.rate_limit_storage_url, settings.rate_limit_key_prefix)
+        app.add_middleware(RateLimits, limits=limits, storage=storage)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_methods=["*"],
             allow_headers=["*"],
-            expose_headers=["ETag", "Link", "Location", "X-Request-ID"],
+            expose_headers=["ETag", "Link", "Location", "Retry-After", "X-Correlation-ID", "X-Request-ID"],
         )
     app.add_middleware(
         RequestContextMiddleware,

@@ -117,9 +117,12 @@ async def test_health_needs_no_token_and_reports_migrations(client: httpx.AsyncC
     assert ready.json()["database_revision"] == ready.json()["expected_revision"]
 
 
-async def test_request_id_is_echoed_or_made(client: httpx.AsyncClient, auth: TokenFactory) -> None:
+async def test_request_id_is_ours_and_the_clients_is_echoed_beside_it(
+    client: httpx.AsyncClient, auth: TokenFactory
+) -> None:
     r = await client.get("/api/v1/kpis", headers={**auth(), "X-Request-ID": "trace-123"})
-    assert r.headers["X-Request-ID"] == "trace-123"
+    assert r.headers["X-Correlation-ID"] == "trace-123"
+    assert r.headers["X-Request-ID"] != "trace-123" and len(r.headers["X-Request-ID"]) == 32
     r = await client.get("/api/v1/kpis/" + str(uuid.uuid4()), headers=auth())
     assert r.status_code == 404
     assert r.json()["request_id"] == r.headers["X-Request-ID"]

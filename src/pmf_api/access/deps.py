@@ -33,7 +33,9 @@ async def get_actor(
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise NotAuthenticated(detail="Send a bearer token in the Authorization header (or an X-API-Key)")
     state = request.app.state
-    return await authenticate_bearer(state.settings, state.key_set, credentials.credentials, current_request_id())
+    actor = await authenticate_bearer(state.settings, state.key_set, credentials.credentials, current_request_id())
+    await state.people.ensure_current(actor, state.sessionmaker, state.directory)
+    return actor
 
 
 CurrentActor = Annotated[Actor, Depends(get_actor)]

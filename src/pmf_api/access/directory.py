@@ -28,3 +28,8 @@ class Directory(Protocol):
     ) -> bool:
         """Whether ``scope_id`` names a directorate, service or portfolio (as ``scope`` says) of the organisation."""
         ...
+
+    async def person_is_current(self, session: AsyncSession, organisation_id: uuid.UUID, person_id: uuid.UUID) -> bool:
+        """Whether ``person_id`` names a person of the organisation who is not archived (tokens speak
+        for people; an archived person's tokens are refused)."""
+        ...

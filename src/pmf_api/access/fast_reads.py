@@ -202,7 +202,9 @@ async def _actor(scope: Scope, connection: DriverConnection, headers: dict[bytes
     scheme, token = get_authorization_scheme_param(headers[b"authorization"])  # as FastAPI's HTTPBearer
     if scheme.lower() == "bearer" and token:
         state = scope["app"].state
-        return await authenticate_bearer(state.settings, state.key_set, token, current_request_id())
+        actor = await authenticate_bearer(state.settings, state.key_set, token, current_request_id())
+        # A person not known current within the recheck time: the full route asks (and refuses)
+        return actor if state.people.known_current(actor) else None
     key = headers[b"x-api-key"]
     if key:
         return await api_keys.authenticate_without_writing(connection, key, current_request_id())

@@ -6,16 +6,25 @@ import dataclasses
 import time
 import uuid
 from collections import OrderedDict
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from jose import JWTError, jwt
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from pmf_api.access.actor import Actor, Grant, ScopeType
+from pmf_api.access.directory import Directory
 from pmf_api.access.oidc import KeySet, external_actor
 from pmf_api.config import Settings
 from pmf_api.domain.workflow import Role
+from pmf_api.platform.db.session import read_only
 from pmf_api.platform.errors import NotAuthenticated
+
+# Clocks disagree a little: a token stamped up to this far ahead of ours is still taken.
+CLOCK_SKEW_SECONDS = 60
+# How long "this person is (or is not) a current member of the council" is believed, per person.
+PERSON_RECHECK_SECONDS = 30.0
 
 
 def mint_token(
@@ -129,6 +138,7 @@ async def _verify_external(settings: Settings, keys: KeySet, token: str, request
         raise NotAuthenticated(detail="The bearer token is signed with a key the identity provider does not publish")
     # The header's algorithm is one of oidc_algorithms (the caller checked): only that one is tried.
     claims = _decode(token, signing_key, [str(header["alg"])], settings.oidc_audience, settings.oidc_issuer, "iss")
+    _check_lifetime(settings, claims)
     try:
         return external_actor(settings, claims, request_id), float(claims["exp"])
     except (KeyError, ValueError, TypeError) as exc:
@@ -150,10 +160,81 @@ def _decode(
     return claims
 
 
+def _check_lifetime(settings: Settings, claims: dict[str, Any], now: float | None = None) -> None:
+    """Refuse a token stamped as issued in the future, or meant to live longer than the service allows
+    (``PMF_JWT_MAX_TTL_MINUTES``): whoever holds the signing key cannot mint a token for ever, or one
+    that stays good long after it seems to have expired. A provider's token without ``iat`` is
+    judged by its expiry alone."""
+    if "iat" not in claims:
+        return
+    try:
+        issued, expires = float(claims["iat"]), float(claims["exp"])
+    except (TypeError, ValueError):
+        raise NotAuthenticated(detail="The bearer token's iat and exp must be numbers") from None
+    if issued > (now if now is not None else time.time()) + CLOCK_SKEW_SECONDS:
+        raise NotAuthenticated(detail="The bearer token was issued in the future (its iat is ahead of our clock)")
+    if expires - issued > settings.jwt_max_ttl_minutes * 60:
+        raise NotAuthenticated(
+            detail=f"The bearer token lives longer than the {settings.jwt_max_ttl_minutes} minutes this service accepts"
+        )
+
+
+class CurrentPeople:
+    """Whether the person a token speaks for (its ``pid``) is still a current member of its council.
+
+    Archiving someone must shut out their tokens long before the tokens expire. Asking the
+    directory on every request would cost a query each; the answer is kept ``recheck_seconds``
+    per person instead (each instance keeps its own), so a token is refused within that time of
+    the archive, and let in again within it of a restore.
+    """
+
+    def __init__(
+        self,
+        recheck_seconds: float = PERSON_RECHECK_SECONDS,
+        size: int = 4096,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.recheck_seconds, self.size, self.clock = recheck_seconds, size, clock
+        self._answers: OrderedDict[tuple[uuid.UUID, uuid.UUID], tuple[bool, float]] = OrderedDict()
+
+    def known_current(self, actor: Actor) -> bool:
+        """True only when the actor's person was found current within the last ``recheck_seconds``."""
+        return actor.person_id is None or self._known(actor) is True
+
+    async def ensure_current(
+        self, actor: Actor, sessionmaker: async_sessionmaker[AsyncSession], directory: Directory
+    ) -> None:
+        """Refuse (401) a token for a person archived, or not of the token's council; asks the
+        directory when the kept answer is older than ``recheck_seconds``."""
+        if actor.person_id is None:
+            return
+        current = self._known(actor)
+        if current is None:
+            async with read_only(sessionmaker) as session:
+                current = await directory.person_is_current(session, actor.organisation_id, actor.person_id)
+            self._answers[(actor.organisation_id, actor.person_id)] = (current, self.clock())
+            while len(self._answers) > self.size:
+                self._answers.popitem(last=False)
+        if not current:
+            raise NotAuthenticated(
+                detail="The person this bearer token speaks for is archived, or not a member of this council"
+            )
+
+    def _known(self, actor: Actor) -> bool | None:
+        assert actor.person_id is not None
+        key = (actor.organisation_id, actor.person_id)
+        answer = self._answers.get(key)
+        if answer is None or self.clock() - answer[1] >= self.recheck_seconds:
+            return None
+        self._answers.move_to_end(key)
+        return answer[0]
+
+
 def _verify(settings: Settings, token: str, request_id: str | None) -> tuple[Actor, float]:
     claims = _decode(
         token, settings.jwt_secret, settings.jwt_algorithms, settings.jwt_audience, settings.jwt_issuer, "iat"
     )
+    _check_lifetime(settings, claims)
     try:
         grants = tuple(
             Grant(

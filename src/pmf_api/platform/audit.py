@@ -18,6 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from pmf_api.platform.db.base import Base, Entity, json_value, utcnow
 from pmf_api.platform.db.bulk import insert_rows
 from pmf_api.platform.errors import PreconditionFailed
+from pmf_api.platform.observability import current_correlation_id
 
 
 class Author(Protocol):
@@ -48,7 +49,9 @@ class AuditEntry(Base):
     at: Mapped[datetime] = mapped_column(default=utcnow)
     actor_subject: Mapped[str] = mapped_column(String(200), index=True)
     actor_name: Mapped[str] = mapped_column(String(200))
+    # Our id of the request that made the change; the client's own id for it (its X-Request-ID), if any
     request_id: Mapped[str | None] = mapped_column(String(128), default=None)
+    correlation_id: Mapped[str | None] = mapped_column(String(128), default=None)
     entity_type: Mapped[str] = mapped_column(String(40))
     entity_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     action: Mapped[str] = mapped_column(String(30))
@@ -98,6 +101,7 @@ def entry_values(
         "actor_subject": actor.subject,
         "actor_name": actor.name,
         "request_id": actor.request_id,
+        "correlation_id": current_correlation_id(),
         "entity_type": entity_type,
         "entity_id": entity_id,
         "action": action,

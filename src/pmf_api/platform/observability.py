@@ -1,4 +1,5 @@
-"""Request ids, structured JSON logs and the request body limit, as one light ASGI middleware."""
+"""Request ids, structured JSON logs, the request body limit and the headers every response carries,
+as one light ASGI middleware."""
 
 from __future__ import annotations
 
@@ -14,12 +15,25 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 _request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
-_VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+_correlation_id: ContextVar[str | None] = ContextVar("correlation_id", default=None)
+# A client's own X-Request-ID is kept (as the correlation id) only when it is short and plain
+_VALID_CORRELATION_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+_CREDENTIAL_HEADERS = (b"authorization", b"x-api-key")
+# On every response: never let a browser guess a content type other than the one declared
+_ALWAYS = [(b"x-content-type-options", b"nosniff")]
+# On responses to requests with credentials: a council's data stays out of shared and browser caches
+_AUTHENTICATED = [(b"cache-control", b"no-store")]
 access_logger = logging.getLogger("pmf_api.access")
 
 
 def current_request_id() -> str | None:
+    """The id this service gave the request being served (never one a client chose)."""
     return _request_id.get()
+
+
+def current_correlation_id() -> str | None:
+    """The client's own ``X-Request-ID`` for the request being served, when it sent a plain one."""
+    return _correlation_id.get()
 
 
 class JsonLogFormatter(logging.Formatter):
@@ -35,6 +49,9 @@ class JsonLogFormatter(logging.Formatter):
         request_id = current_request_id()
         if request_id:
             entry["request_id"] = request_id
+        correlation_id = current_correlation_id()
+        if correlation_id:
+            entry["correlation_id"] = correlation_id
         extra = getattr(record, "fields", None)
         if isinstance(extra, dict):
             entry.update(extra)
@@ -53,8 +70,12 @@ def configure_logging(level: str = "INFO", as_json: bool = True) -> None:
 
 
 class RequestContextMiddleware:
-    """Gives every request an id (kept from ``X-Request-ID`` when sane), echoes it on the
-    response, logs one access line, and refuses bodies over ``max_body_bytes`` with 413.
+    """Gives every request an id of ours (``X-Request-ID`` on the response, ``request_id`` in logs,
+    problems and the audit trail: a client cannot choose or reuse it), keeps a client's own
+    ``X-Request-ID`` beside it as the correlation id (when at most 128 plain characters; echoed as
+    ``X-Correlation-ID``), logs one access line, refuses bodies over ``max_body_bytes`` with 413,
+    and adds ``X-Content-Type-Options: nosniff`` to every response and ``Cache-Control: no-store``
+    to those of requests that carry credentials (unless the route set its own).
 
     Bulk pushes (paths ending in ``/bulk``) carry whole files and get ``bulk_max_body_bytes``."""
 
@@ -72,16 +93,25 @@ class RequestContextMiddleware:
             return
         headers = dict(scope.get("headers") or [])
         given = headers.get(b"x-request-id", b"").decode("latin-1")
-        request_id = given if _VALID_REQUEST_ID.match(given) else uuid.uuid4().hex
+        correlation_id = given if _VALID_CORRELATION_ID.match(given) else None
+        request_id = uuid.uuid4().hex
         token = _request_id.set(request_id)
+        correlation_token = _correlation_id.set(correlation_id)
         started = time.perf_counter()
         status_holder = {"status": 500}
+        added = [(b"x-request-id", request_id.encode()), *_ALWAYS]
+        if correlation_id:
+            added.append((b"x-correlation-id", correlation_id.encode()))
+        authenticated = any(headers.get(name) for name in _CREDENTIAL_HEADERS)
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status_holder["status"] = message["status"]
-                message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
+                sent = list(message.get("headers") or [])
+                extra = added
+                if authenticated and not any(name.lower() == b"cache-control" for name, _ in sent):
+                    extra = [*added, *_AUTHENTICATED]
+                message["headers"] = [*sent, *extra]
             await send(message)
 
         limit = self._limit_for(scope.get("path", ""))
@@ -106,6 +136,7 @@ class RequestContextMiddleware:
                 },
             )
             _request_id.reset(token)
+            _correlation_id.reset(correlation_token)
 
     def _limited(self, receive: Receive, limit: int) -> Receive:
         received = 0

@@ -21,7 +21,8 @@ class AuditEntry(BaseModel):
                     "at": "2026-05-12T10:15:00Z",
                     "actor_subject": "perf.officer@northdale.example.gov.uk",
                     "actor_name": "Priya Shah",
-                    "request_id": "5b0c7e",
+                    "request_id": "0f6c2a9e8b1d4c37a5e2f90d1b6c8e47",
+                    "correlation_id": "portal-7f3a",
                     "entity_type": "kpi",
                     "entity_id": "0b7e5b1c-0000-4000-8000-000000000009",
                     "action": "update",
@@ -37,7 +38,10 @@ class AuditEntry(BaseModel):
     at: datetime
     actor_subject: str
     actor_name: str
-    request_id: str | None
+    request_id: str | None = Field(description="This service's id of the request (its X-Request-ID response header)")
+    correlation_id: str | None = Field(
+        default=None, description="The client's own X-Request-ID for the request, when it sent a plain one"
+    )
     entity_type: str
     entity_id: uuid.UUID
     action: str

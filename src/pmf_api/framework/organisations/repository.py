@@ -178,5 +178,13 @@ class StructureDirectory:
         )
         return found is not None
 
+    async def person_is_current(self, session: AsyncSession, organisation_id: uuid.UUID, person_id: uuid.UUID) -> bool:
+        found = await session.scalar(
+            select(Person.id).where(
+                Person.id == person_id, Person.organisation_id == organisation_id, Person.archived_at.is_(None)
+            )
+        )
+        return found is not None
+
 
 directory = StructureDirectory()

@@ -54,6 +54,16 @@ class PageOf(BaseModel, Generic[T]):
     )
 
 
+def next_page_link(request: Request, cursor: str) -> str:
+    """The ``Link`` to the next page: absolute from ``PMF_PUBLIC_BASE_URL`` when set, else a reference
+    relative to the request (RFC 8288 allows one). Never built from the request's ``Host`` header,
+    which the caller chooses: a forged one would send the next request elsewhere."""
+    settings = getattr(request.app.state, "settings", None)
+    base: str = (getattr(settings, "public_base_url", None) or "").rstrip("/")
+    url = request.url.include_query_params(cursor=cursor)
+    return f'<{base}{url.path}?{url.query}>; rel="next"'
+
+
 def page_response(
     request: Request,
     response: Response,
@@ -61,8 +71,7 @@ def page_response(
     convert: Callable[[Any], T],
 ) -> PageOf[T]:
     if page.next_cursor:
-        next_url = request.url.include_query_params(cursor=page.next_cursor)
-        response.headers["Link"] = f'<{next_url}>; rel="next"'
+        response.headers["Link"] = next_page_link(request, page.next_cursor)
     items: Sequence[T] = [convert(item) for item in page.items]
     return PageOf[T](items=list(items), next_cursor=page.next_cursor)
 
@@ -95,8 +104,7 @@ def _page_model(read_model: type[T]) -> type[PageOf[T]]:
 def page_json_response(request: Request, response: Response, page: Page[Any], read_model: type[T]) -> Response:
     """A page of records as ``PageOf[read_model]``: every item validated from its row in one pass."""
     if page.next_cursor:
-        next_url = request.url.include_query_params(cursor=page.next_cursor)
-        response.headers["Link"] = f'<{next_url}>; rel="next"'
+        response.headers["Link"] = next_page_link(request, page.next_cursor)
     # A loaded row's attributes are in its __dict__: validating from those mappings skips an ORM
     # attribute descriptor per field per row (a large part of a page's cost). A read model with a
     # derived attribute (a property) is not satisfied by them and is validated from the objects.

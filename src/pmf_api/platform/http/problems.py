@@ -235,11 +235,11 @@ def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses=`` entries documenting a route's problem responses.
 
     422 is always listed: every route validates its parameters, and this replaces FastAPI's own
-    validation-error schema with the problem+json one the service actually sends. So is 503: any
-    request may find the database gone or, for a write, too busy; nothing is changed, and
-    ``Retry-After`` says when to send it again.
+    validation-error schema with the problem+json one the service actually sends. So are 429 (any
+    request may pass a rate limit) and 503 (any request may find the database gone or, for a
+    write, too busy; nothing is changed); with both, ``Retry-After`` says when to send it again.
     """
-    statuses = tuple(sorted({*statuses, 422, 503}))
+    statuses = tuple(sorted({*statuses, 422, 429, 503}))
     descriptions = {
         400: "Malformed request",
         401: "Missing, expired or invalid credentials",
@@ -249,6 +249,8 @@ def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         412: "The If-Match ETag is stale; nothing was changed",
         413: "Request body too large",
         422: "Invalid input; `errors` points at each bad field",
+        429: "Too many requests from this address or credential, or too many refused credentials; nothing was "
+        "done. Retry after `Retry-After` seconds",
         503: "The database is unreachable or busy; nothing was changed. Retry after `Retry-After` seconds",
     }
     return {
