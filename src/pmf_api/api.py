@@ -7,8 +7,8 @@ from fastapi import APIRouter
 from pmf_api.access.api_keys.router import router as apikeys_router
 from pmf_api.assurance.audit.router import router as audit_router
 from pmf_api.framework.actions.router import router as actions_router
-from pmf_api.framework.organisations.router import router as organisations_router
-from pmf_api.framework.plans.router import router as plans_router
+from pmf_api.framework.organisations.router import routers as organisations_routers
+from pmf_api.framework.plans.router import routers as plans_routers
 from pmf_api.performance.bulk.router import router as bulk_router
 from pmf_api.performance.collection.router import router as collection_router
 from pmf_api.performance.kpis.router import router as kpis_router
@@ -18,11 +18,11 @@ from pmf_api.performance.targets.router import router as targets_router
 
 API_PREFIX = "/api/v1"
 
-# Each feature router is included straight into the app under the prefix: FastAPI matches a nested
-# router's whole subtree at every level, so one level fewer halves the routes each request tries.
+# Every router is included straight into the app under the prefix, none nested in another: FastAPI
+# matches a nested router's whole subtree at every level. One router per tag; paths are written whole.
 FEATURE_ROUTERS: tuple[APIRouter, ...] = (
-    organisations_router,
-    plans_router,
+    *organisations_routers,
+    *plans_routers,
     actions_router,
     kpis_router,
     targets_router,

@@ -85,4 +85,5 @@ add_crud_routes(
     list_params=schemas.PersonList,
     plural="people",
 )
-router.include_router(structure)
+
+routers = (router, structure)

@@ -15,8 +15,6 @@ from pmf_api.platform.http.deps import SessionDep
 from pmf_api.platform.http.etag import IfMatch, expected_version, with_etag
 from pmf_api.platform.http.problems import responses
 
-router = APIRouter()
-
 corporate_plan = APIRouter(tags=["Corporate Plan"])
 add_crud_routes(
     corporate_plan,
@@ -87,5 +85,4 @@ async def transition_service_plan(
     return schemas.ServicePlan.model_validate(plan)
 
 
-router.include_router(corporate_plan)
-router.include_router(service_plans)
+routers = (corporate_plan, service_plans)

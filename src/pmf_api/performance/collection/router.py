@@ -13,11 +13,11 @@ from pmf_api.performance.collection import service as collection_service
 from pmf_api.platform.http.deps import AsOf, SessionDep
 from pmf_api.platform.http.problems import responses
 
-router = APIRouter(prefix="/collection", tags=["Collection"])
+router = APIRouter(tags=["Collection"])
 
 
 @router.get(
-    "/periods",
+    "/collection/periods",
     summary="Periods of a financial year with their collection windows",
     response_model=schemas.PeriodList,
     responses=responses(401, 403),
@@ -47,7 +47,7 @@ async def list_periods(
 
 
 @router.get(
-    "/tasks",
+    "/collection/tasks",
     summary="What each KPI owes for a period: due, overdue, queried or complete",
     response_model=schemas.TaskList,
     responses=responses(401, 403),
@@ -70,7 +70,7 @@ async def list_tasks(
 
 
 @router.get(
-    "/summary",
+    "/collection/summary",
     summary="Completeness and timeliness of a period's collection, per service, person or directorate",
     response_model=schemas.CollectionSummary,
     responses=responses(401, 403),
