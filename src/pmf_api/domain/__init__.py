@@ -68,6 +68,7 @@ from pmf_api.domain.calendar import (
 from pmf_api.domain.direction import Direction, DirectionOfTravel, direction_of_travel
 from pmf_api.domain.errors import (
     DomainError,
+    FourEyesRefused,
     InvalidPeriod,
     InvalidTarget,
     InvalidValue,
@@ -117,7 +118,9 @@ from pmf_api.domain.spc import (
 )
 from pmf_api.domain.validation import Flag, Severity, ValidationConfig, check_submission
 from pmf_api.domain.workflow import (
+    FourEyes,
     InterventionState,
+    Move,
     Role,
     ServicePlanState,
     SubmissionState,
@@ -129,7 +132,9 @@ from pmf_api.domain.workflow import (
     intervention_transition,
     service_plan_transition,
     start_submission_revision,
+    submission_move,
     submission_transition,
+    target_move,
     target_transition,
 )
 from pmf_api.domain.ytd import YearToDate, aggregate, aggregate_ratio, period_target, year_to_date, ytd_target
@@ -157,6 +162,8 @@ __all__ = [
     "Forecast",
     "ForecastConfig",
     "ForecastMethod",
+    "FourEyes",
+    "FourEyesRefused",
     "Frequency",
     "InterventionState",
     "InvalidPeriod",
@@ -165,6 +172,7 @@ __all__ = [
     "KpiDefinition",
     "KpiEvaluation",
     "KpiTarget",
+    "Move",
     "Observation",
     "Period",
     "PeriodRag",
@@ -233,8 +241,10 @@ __all__ = [
     "round_half_up",
     "service_plan_transition",
     "start_submission_revision",
+    "submission_move",
     "submission_transition",
     "tally",
+    "target_move",
     "target_transition",
     "xmr_chart",
     "year_to_date",

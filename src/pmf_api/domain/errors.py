@@ -54,3 +54,16 @@ class TransitionNotAllowed(DomainError):
         self.current = current
         self.requested = requested
         self.allowed_roles: tuple[str, ...] = tuple(sorted(allowed_roles))
+
+
+class FourEyesRefused(TransitionNotAllowed):
+    """A check (validating, publishing, approving) by the person whose work it checks.
+
+    Four-eyes: whoever entered or submitted a value does not validate or publish it, and whoever
+    proposed a target does not approve it, whatever roles they hold. ``own_work`` says what of the
+    work the actor did themselves (``("entered", "submitted")``).
+    """
+
+    def __init__(self, message: str, *, current: str, requested: str, own_work: Iterable[str]) -> None:
+        super().__init__(message, current=current, requested=requested)
+        self.own_work: tuple[str, ...] = tuple(own_work)

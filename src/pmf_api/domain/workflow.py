@@ -20,6 +20,13 @@ The KPI owner (or backup) acts on their own KPI's submissions: pass ``is_owner=T
 the owner of the object, whatever their roles. Transition functions return the new state or raise
 :class:`TransitionNotAllowed` saying from what, to what, and who may; ``allowed_*`` functions list the
 states an actor may move to, so a portal can show the right buttons.
+
+**Four-eyes** (separation of duties, as a council's internal audit expects of its controls): some
+moves check someone else's work, and the person who did that work may not make them, whatever roles
+they hold. Whoever entered or submitted a value does not validate or publish it; whoever proposed a
+target does not approve it. Pass a :class:`FourEyes` saying who is asking and who did the work; an
+organisation may relax the rule (a very small team), and then :func:`submission_move` and
+:func:`target_move` return the note that records, in the audit trail, that one person did both.
 """
 
 from __future__ import annotations
@@ -29,7 +36,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Generic, TypeVar
 
-from pmf_api.domain.errors import DomainError, TransitionNotAllowed
+from pmf_api.domain.errors import DomainError, FourEyesRefused, TransitionNotAllowed
 
 
 class Role(StrEnum):
@@ -104,19 +111,63 @@ class TransitionRule:
         return (*names, OWNER) if self.owner_may else tuple(names)
 
 
-class StateMachine(Generic[State]):
-    """A table of allowed transitions and the roles that may make each."""
+@dataclass(frozen=True, slots=True)
+class FourEyes:
+    """Who is asking (``actor``), who did the work a check would look at (``work``: what was done,
+    and by whom), and whether the organisation lets one person check their own work (``relaxed``).
 
-    def __init__(self, subject: str, rules: Mapping[tuple[State, State], TransitionRule]) -> None:
+    People are told apart by the subject of their credentials (a token's ``sub``, an API key's name).
+    """
+
+    actor: str
+    work: tuple[tuple[str, str | None], ...] = ()
+    relaxed: bool = False
+
+    @classmethod
+    def of(cls, actor: str, *, relaxed: bool = False, **work: str | None) -> FourEyes:
+        """``FourEyes.of(subject, entered=..., submitted=...)``: the work in the order given."""
+        return cls(actor, tuple(work.items()), relaxed)
+
+    def own_work(self) -> tuple[str, ...]:
+        """What of the work the actor did themselves, e.g. ``("entered", "submitted")``."""
+        return tuple(what for what, who in self.work if who is not None and who == self.actor)
+
+
+@dataclass(frozen=True, slots=True)
+class Move(Generic[State]):
+    """The state a transition reaches, and the audit note it needs (when four-eyes was relaxed)."""
+
+    state: State
+    note: str | None = None
+
+
+class StateMachine(Generic[State]):
+    """A table of allowed transitions and the roles that may make each.
+
+    ``checks`` are the states reached by checking someone else's work (validated, approved): four-eyes
+    keeps whoever did that work from making those moves.
+    """
+
+    def __init__(
+        self,
+        subject: str,
+        rules: Mapping[tuple[State, State], TransitionRule],
+        checks: Iterable[State] = (),
+    ) -> None:
         self.subject = subject
         self.rules = dict(rules)
+        self.checks = frozenset(checks)
 
-    def allowed(self, current: State, roles: Iterable[Role], *, is_owner: bool = False) -> tuple[State, ...]:
+    def allowed(
+        self, current: State, roles: Iterable[Role], *, is_owner: bool = False, four_eyes: FourEyes | None = None
+    ) -> tuple[State, ...]:
         held = frozenset(roles)
         return tuple(
             to_state
             for (from_state, to_state), rule in self.rules.items()
-            if from_state == current and rule.permits(held, is_owner)
+            if from_state == current
+            and rule.permits(held, is_owner)
+            and self._refusal(current, to_state, four_eyes) is None
         )
 
     def describe(self) -> str:
@@ -126,6 +177,44 @@ class StateMachine(Generic[State]):
             f"- `{from_state.value}` -> `{to_state.value}`: {_or_list(rule.describe())}"
             for (from_state, to_state), rule in self.rules.items()
         )
+
+    def _own_work(self, requested: State, four_eyes: FourEyes | None) -> tuple[str, ...]:
+        if four_eyes is None or requested not in self.checks:
+            return ()
+        return four_eyes.own_work()
+
+    def _refusal(self, current: State, requested: State, four_eyes: FourEyes | None) -> FourEyesRefused | None:
+        own = self._own_work(requested, four_eyes)
+        if not own or (four_eyes is not None and four_eyes.relaxed):
+            return None
+        return FourEyesRefused(
+            f"Four-eyes: you {_and_list(own)} this {self.subject}, so someone else must move it to {requested.value}.",
+            current=current.value,
+            requested=requested.value,
+            own_work=own,
+        )
+
+    def move(
+        self,
+        current: State,
+        requested: State,
+        roles: Iterable[Role],
+        *,
+        is_owner: bool = False,
+        four_eyes: FourEyes | None = None,
+    ) -> Move[State]:
+        """The transition, with four-eyes: refused, or (relaxed) allowed with a note for the audit trail."""
+        state = self.transition(current, requested, roles, is_owner=is_owner)
+        refusal = self._refusal(current, requested, four_eyes)
+        if refusal is not None:
+            raise refusal
+        own = self._own_work(requested, four_eyes)
+        note = (
+            f"Four-eyes relaxed by the organisation: moved to {requested.value} by the person who {_and_list(own)} it"
+            if own
+            else None
+        )
+        return Move(state, note)
 
     def transition(self, current: State, requested: State, roles: Iterable[Role], *, is_owner: bool = False) -> State:
         rule = self.rules.get((current, requested))
@@ -153,6 +242,10 @@ def _or_list(names: tuple[str, ...]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
 
 
+def _and_list(names: tuple[str, ...]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def _rule(*roles: Role, owner: bool = False) -> TransitionRule:
     return TransitionRule(frozenset(roles), owner)
 
@@ -175,6 +268,8 @@ SUBMISSION_MACHINE: StateMachine[SubmissionState] = StateMachine(
         (_S.VALIDATED, _S.QUERIED): _rule(_P),
         (_S.VALIDATED, _S.PUBLISHED): _rule(_P),
     },
+    # Four-eyes: the performance team's checks are made by someone other than who entered or submitted.
+    checks=(_S.VALIDATED, _S.PUBLISHED),
 )
 
 _T = TargetState
@@ -187,6 +282,8 @@ TARGET_MACHINE: StateMachine[TargetState] = StateMachine(
         (_T.PROPOSED, _T.APPROVED): _rule(_D, _PH),
         (_T.APPROVED, _T.SUPERSEDED): _rule(_P, _D, _PH),
     },
+    # Four-eyes: whoever proposed a target does not approve it.
+    checks=(_T.APPROVED,),
 )
 
 _SP = ServicePlanState
@@ -230,10 +327,22 @@ def submission_transition(
     return SUBMISSION_MACHINE.transition(current, target_state, roles, is_owner=is_owner)
 
 
+def submission_move(
+    current: SubmissionState,
+    target_state: SubmissionState,
+    roles: Iterable[Role],
+    *,
+    is_owner: bool,
+    four_eyes: FourEyes,
+) -> Move[SubmissionState]:
+    """Move a submission with four-eyes: whoever entered or submitted it does not validate or publish it."""
+    return SUBMISSION_MACHINE.move(current, target_state, roles, is_owner=is_owner, four_eyes=four_eyes)
+
+
 def allowed_submission_transitions(
-    current: SubmissionState, roles: Iterable[Role], *, is_owner: bool
+    current: SubmissionState, roles: Iterable[Role], *, is_owner: bool, four_eyes: FourEyes | None = None
 ) -> tuple[SubmissionState, ...]:
-    return SUBMISSION_MACHINE.allowed(current, roles, is_owner=is_owner)
+    return SUBMISSION_MACHINE.allowed(current, roles, is_owner=is_owner, four_eyes=four_eyes)
 
 
 REVISION_RULE = _rule(_P, owner=True)
@@ -288,10 +397,22 @@ def target_transition(
     return TARGET_MACHINE.transition(current, target_state, roles, is_owner=is_owner)
 
 
+def target_move(
+    current: TargetState,
+    target_state: TargetState,
+    roles: Iterable[Role],
+    *,
+    four_eyes: FourEyes,
+    is_owner: bool = False,
+) -> Move[TargetState]:
+    """Move a target with four-eyes: whoever proposed it does not approve it."""
+    return TARGET_MACHINE.move(current, target_state, roles, is_owner=is_owner, four_eyes=four_eyes)
+
+
 def allowed_target_transitions(
-    current: TargetState, roles: Iterable[Role], *, is_owner: bool = False
+    current: TargetState, roles: Iterable[Role], *, is_owner: bool = False, four_eyes: FourEyes | None = None
 ) -> tuple[TargetState, ...]:
-    return TARGET_MACHINE.allowed(current, roles, is_owner=is_owner)
+    return TARGET_MACHINE.allowed(current, roles, is_owner=is_owner, four_eyes=four_eyes)
 
 
 def service_plan_transition(
