@@ -59,7 +59,11 @@ TokenFactory = Callable[..., dict[str, str]]
 
 @pytest.fixture
 def auth(backend: Backend, org: Org) -> TokenFactory:
-    """``auth(Role.SERVICE_MANAGER, scope=ScopeType.SERVICE, scope_id=...)`` -> request headers."""
+    """``auth(Role.SERVICE_MANAGER, scope=ScopeType.SERVICE, scope_id=...)`` -> request headers.
+
+    Each role's token speaks for a different person unless ``subject`` says otherwise (the
+    performance team's is ``tester@example.gov.uk``): four-eyes tells people apart by subject.
+    """
 
     def headers(
         role: Role = Role.PERFORMANCE,
@@ -67,14 +71,15 @@ def auth(backend: Backend, org: Org) -> TokenFactory:
         scope: ScopeType = ScopeType.ORGANISATION,
         scope_id: uuid.UUID | str | None = None,
         organisation: Org | None = None,
-        subject: str = "tester@example.gov.uk",
+        subject: str | None = None,
         person_id: uuid.UUID | str | None = None,
         also: tuple[Role, ...] = (),
     ) -> dict[str, str]:
         token = mint_token(
             backend.settings,
             organisation_id=(organisation or org).id,
-            subject=subject,
+            subject=subject
+            or ("tester@example.gov.uk" if role is Role.PERFORMANCE else f"{role.value}@example.gov.uk"),
             name="Test User",
             grants=[
                 Grant(role, scope, uuid.UUID(str(scope_id)) if scope_id else None),

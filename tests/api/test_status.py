@@ -13,12 +13,23 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from pmf_api.domain.workflow import Role
+from pmf_api.framework.organisations.models import Organisation
 from pmf_api.performance.targets.models import Target, TargetRevision
 from tests.api.builders import Structure, approved_target, kpi_body, post, structure
 from tests.api.conftest import Org, TokenFactory
 
 # Today is in 2026/27: every period here has ended and its values are long due.
 YEAR = "2025/26"
+
+
+@pytest.fixture(autouse=True)
+async def _one_person_team(org: Org, connection_sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    """These tests are about status, not about who checks whom: one token plays the whole team, as a
+    very small council that relaxes four-eyes may (tests/api/test_four_eyes.py keeps it)."""
+    async with connection_sessionmaker() as session:
+        relaxed = {"four_eyes": {"required": False}}
+        await session.execute(update(Organisation).where(Organisation.id == org.id).values(settings=relaxed))
+        await session.commit()
 
 
 async def _kpi(client: httpx.AsyncClient, h: dict[str, str], s: Structure, **kw: Any) -> dict[str, Any]:

@@ -61,7 +61,7 @@ async def test_owner_enters_then_submits_with_etag(client: httpx.AsyncClient, au
     )
     assert r.status_code == 200, r.text
     assert r.json()["state"] == "submitted" and r.json()["value"] == 48
-    assert r.json()["submitted_by"] == "tester@example.gov.uk"
+    assert r.json()["submitted_by"] == "kpi_owner@example.gov.uk"
     # The owner's stale ETag from the draft cannot be replayed.
     r = await client.put(
         _url(kpi), json={"numerator": 1, "denominator": 2}, headers={**owner, "If-Match": f'"{draft["id"][:8]}-1"'}
@@ -161,7 +161,7 @@ async def test_query_answer_validate_publish_and_revise(client: httpx.AsyncClien
     thread = (await client.get(f"/api/v1/submissions/{submission['id']}/messages", headers=owner)).json()
     assert [(m["kind"], m["author_subject"]) for m in thread] == [
         ("query", "perf.officer@example.gov.uk"),
-        ("answer", "tester@example.gov.uk"),
+        ("answer", "kpi_owner@example.gov.uk"),
     ]
     assert (await client.post(move, json={"to": "published"}, headers=team)).status_code == 409
     assert (await client.post(move, json={"to": "validated"}, headers=team)).json()["validated_by"] == (
@@ -183,8 +183,11 @@ async def test_query_answer_validate_publish_and_revise(client: httpx.AsyncClien
         json={"numerator": 51, "denominator": 100, "commentary": "Re-issued figures.", "submit": True},
         headers={**team, "If-Match": r.headers["ETag"]},
     )
+    # The officer entered the revision, so a colleague checks it (four-eyes).
+    assert (await client.post(move, json={"to": "validated"}, headers=team)).status_code == 403
+    colleague = auth(subject="perf.manager@example.gov.uk")
     for to in ("validated", "published"):
-        r = await client.post(move, json={"to": to}, headers=team)
+        r = await client.post(move, json={"to": to}, headers=colleague)
         assert r.status_code == 200, r.text
     publications = (await client.get(f"/api/v1/submissions/{submission['id']}/publications", headers=team)).json()
     assert [(p["revision"], p["value"], p["reason"]) for p in publications] == [

@@ -35,7 +35,10 @@ async def deployed(backend: Backend, tmp_path: Path) -> AsyncIterator[tuple[http
         app = create_app(settings)
         attach_engine(app, settings)
         async with async_sessionmaker(app.state.engine, expire_on_commit=False)() as session:
-            organisation = Organisation(code="DEPLOYED", name="Deployed District Council", settings={})
+            # One token plays the whole team: a very small council that relaxes four-eyes.
+            organisation = Organisation(
+                code="DEPLOYED", name="Deployed District Council", settings={"four_eyes": {"required": False}}
+            )
             session.add(organisation)
             await session.commit()
         token = mint_token(

@@ -74,6 +74,7 @@ async def test_only_the_owner_or_the_team_enter_values(session: AsyncSession) ->
 async def test_what_is_owed_and_the_scorecard_follow_the_values(session: AsyncSession) -> None:
     place = await council(session)
     on_track, behind = await kpi(session, place, code="A-ON"), await kpi(session, place, code="B-BEHIND")
+    checker = actor(place.organisation_id, subject="checker@example.gov.uk")
     for made in (on_track, behind):
         await approved_target(session, place, made)
     tasks = await collection_service.list_tasks(session, place.team, Period.parse("2026/27 P6"), as_of=AS_OF)
@@ -85,8 +86,9 @@ async def test_what_is_owed_and_the_scorecard_follow_the_values(session: AsyncSe
         saved = await submission_service.save_values(
             session, place.team, made, "2026/27 P6", Values(value=Decimal(value), commentary="Month"), as_of=AS_OF
         )
-        for to in (SubmissionState.SUBMITTED, SubmissionState.VALIDATED):
-            await submission_service.transition(session, place.team, saved.submission.id, to)
+        await submission_service.transition(session, place.team, saved.submission.id, SubmissionState.SUBMITTED)
+        # Four-eyes: a colleague in the team validates what the officer entered.
+        await submission_service.transition(session, checker, saved.submission.id, SubmissionState.VALIDATED)
     scorecard = await status_service.scorecard(
         session, place.team, status_service.ScorecardFilters(), "2026/27 P6", as_of=AS_OF
     )

@@ -794,6 +794,7 @@ async def load_demo(session: AsyncSession) -> Organisation:
         portfolios[code].holder_id = people[holder].id
     for code, *_, head in SERVICES:
         services[code].head_of_service_id = people[head].id
+    heads_of_service = {code: people[head].email for code, *_, head in SERVICES}
 
     plan = CorporatePlan(id=uuid.uuid4(), **CORPORATE_PLAN, **owned)
     priorities = {
@@ -862,6 +863,8 @@ async def load_demo(session: AsyncSession) -> Organisation:
         kpis.append(kpi)
         for year, (target_type, annual_text, tolerance_text) in zip(FINANCIAL_YEARS, spec.targets, strict=True):
             target, revision = _target_rows(spec, kpi, year, target_type, annual_text, tolerance_text, org.id)
+            # Proposed by the Head of Service, approved by others (four-eyes).
+            target.proposed_by = heads_of_service[spec.service]
             targets.append(target)
             revisions.append(revision)
     await _add(session, kpis)

@@ -32,16 +32,36 @@ class EscalationSettings(InputModel):
     amber_and_worsening_is_exception: bool = True
 
 
+class FourEyesSettings(InputModel):
+    """Four-eyes (separation of duties), as internal audit expects of the council's controls."""
+
+    required: bool = Field(
+        default=True,
+        description="Whoever entered or submitted a value does not validate or publish it, and whoever "
+        "proposed a target does not approve it. A very small team may set false: one person may then do "
+        "both, and each such step is marked in the audit trail",
+    )
+
+
 class OrganisationSettings(InputModel):
     """The organisation's choices; a section sent in a change replaces that section."""
 
     collection: CollectionSettings = Field(default_factory=CollectionSettings)
     escalation: EscalationSettings = Field(default_factory=EscalationSettings)
+    four_eyes: FourEyesSettings = Field(default_factory=FourEyesSettings)
+
+
+SETTINGS_SECTIONS: dict[str, type[InputModel]] = {
+    "collection": CollectionSettings,
+    "escalation": EscalationSettings,
+    "four_eyes": FourEyesSettings,
+}
 
 
 class OrganisationSettingsChange(InputModel):
     collection: CollectionSettings | None = None
     escalation: EscalationSettings | None = None
+    four_eyes: FourEyesSettings | None = None
 
 
 class Organisation(OutputModel):
@@ -63,6 +83,7 @@ class Organisation(OutputModel):
                             "periods_in_tolerance_to_close": 3,
                             "amber_and_worsening_is_exception": True,
                         },
+                        "four_eyes": {"required": True},
                     },
                     "id": "6f1c2d0e-0000-4000-8000-000000000010",
                     "version": 1,
@@ -86,7 +107,7 @@ class Organisation(OutputModel):
             return {}
         return {
             section: {k: v for k, v in values.items() if k in model.model_fields}
-            for section, model in (("collection", CollectionSettings), ("escalation", EscalationSettings))
+            for section, model in SETTINGS_SECTIONS.items()
             if isinstance(values := stored.get(section), dict)
         }
 

@@ -52,6 +52,12 @@ people = records.EntitySpec(
 )
 
 
+def four_eyes_required(organisation: Organisation) -> bool:
+    """Whether the organisation keeps four-eyes (the default), or lets one person check their own work."""
+    section = (organisation.settings or {}).get("four_eyes")
+    return not (isinstance(section, dict) and section.get("required") is False)
+
+
 async def get_organisation(session: AsyncSession, actor: Actor) -> Organisation:
     require_read(actor)
     organisation = await OrganisationRepository(session).find(actor.organisation_id)

@@ -16,18 +16,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmf_api.access.actor import Actor, Placement
 from pmf_api.domain.workflow import (
+    FourEyes,
     Role,
     SubmissionState,
     allowed_submission_transitions,
     may_enter_values,
 )
 from pmf_api.framework.organisations.repository import directorates_and_portfolios, placement_of_service
+from pmf_api.framework.organisations.service import four_eyes_required, get_organisation
 from pmf_api.platform.errors import (
     PermissionDenied,
 )
 
 if TYPE_CHECKING:
     from pmf_api.performance.kpis.models import Kpi
+    from pmf_api.performance.submissions.models import Submission
 
 
 @dataclass(frozen=True)
@@ -38,14 +41,29 @@ class SubmissionContext:
     placement: Placement | None
     is_owner: bool
     roles: frozenset[Role]
+    subject: str = ""
+    four_eyes_relaxed: bool = False
 
-    def allowed(self, state: SubmissionState) -> tuple[SubmissionState, ...]:
-        return allowed_submission_transitions(state, self.roles, is_owner=self.is_owner)
+    def four_eyes(self, submission: Submission) -> FourEyes:
+        """Four-eyes: whoever entered or submitted the value does not validate or publish it."""
+        return FourEyes.of(
+            self.subject,
+            relaxed=self.four_eyes_relaxed,
+            entered=submission.entered_by,
+            submitted=submission.submitted_by,
+        )
+
+    def allowed(self, submission: Submission) -> tuple[SubmissionState, ...]:
+        state = SubmissionState(submission.state)
+        return allowed_submission_transitions(
+            state, self.roles, is_owner=self.is_owner, four_eyes=self.four_eyes(submission)
+        )
 
 
 async def context_for(session: AsyncSession, actor: Actor, kpi: Kpi) -> SubmissionContext:
     placement = await placement_of_service(session, kpi.service_id, kpi.portfolio_id)
-    return _context(actor, kpi, placement)
+    relaxed = not four_eyes_required(await get_organisation(session, actor))
+    return _context(actor, kpi, placement, relaxed)
 
 
 async def contexts_for(session: AsyncSession, actor: Actor, kpis: Sequence[Kpi]) -> dict[uuid.UUID, SubmissionContext]:
@@ -63,9 +81,10 @@ async def contexts_for(session: AsyncSession, actor: Actor, kpis: Sequence[Kpi])
     return contexts
 
 
-def _context(actor: Actor, kpi: Kpi, placement: Placement | None) -> SubmissionContext:
+def _context(actor: Actor, kpi: Kpi, placement: Placement | None, relaxed: bool = False) -> SubmissionContext:
+    # contexts_for serves bulk pushes, which enter and submit but never check: four-eyes needs no setting there.
     is_owner = actor.person_id is not None and actor.person_id in {kpi.owner_id, kpi.backup_owner_id}
-    return SubmissionContext(kpi, placement, is_owner, actor.roles_over(placement))
+    return SubmissionContext(kpi, placement, is_owner, actor.roles_over(placement), actor.subject, relaxed)
 
 
 def require_may_enter_some(actor: Actor) -> None:

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Path, Query, Request, Response, status
 from pmf_api.access import fast_reads, records
 from pmf_api.access.actor import Actor
 from pmf_api.access.deps import CurrentActor
-from pmf_api.domain.workflow import SUBMISSION_MACHINE, SubmissionState
+from pmf_api.domain.workflow import SUBMISSION_MACHINE
 from pmf_api.performance.submissions import schemas
 from pmf_api.performance.submissions import service as submission_service
 from pmf_api.performance.submissions.models import Submission
@@ -34,7 +34,7 @@ PeriodPath = Annotated[
 async def _out(session: SessionDep, actor: Actor, submission: Submission) -> schemas.Submission:
     context = await submission_service.submission_context(session, actor, submission)
     out = schemas.Submission.model_validate(submission)
-    out.allowed_transitions = list(context.allowed(SubmissionState(submission.state)))
+    out.allowed_transitions = list(context.allowed(submission))
     return out
 
 
@@ -146,7 +146,10 @@ async def get_submission(
         "count where their scope reaches the KPI):\n\n"
         + SUBMISSION_MACHINE.describe()
         + "\n\nA query needs a `message`, which starts or continues the submission's conversation. "
-        "403 names who may make the move; 409 says where the submission can go from its current state."
+        "403 names who may make the move; 409 says where the submission can go from its current state. "
+        "Four-eyes: whoever entered or submitted the value does not validate or publish it (403, type "
+        "`four-eyes`), unless the organisation relaxes it (`settings.four_eyes.required: false`), when the "
+        "audit entry says so."
     ),
 )
 async def transition_submission(

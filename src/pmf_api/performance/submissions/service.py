@@ -24,7 +24,7 @@ from pmf_api.domain.workflow import (
     EDITABLE_SUBMISSION_STATES,
     SubmissionState,
     start_submission_revision,
-    submission_transition,
+    submission_move,
     submitted_state,
 )
 from pmf_api.framework.organisations.service import get_organisation
@@ -214,7 +214,9 @@ async def _move(
     message: str | None,
 ) -> None:
     current = SubmissionState(submission.state)
-    submission_transition(current, to, context.roles, is_owner=context.is_owner)
+    move = submission_move(
+        current, to, context.roles, is_owner=context.is_owner, four_eyes=context.four_eyes(submission)
+    )
     now = datetime.now(UTC)
     changes: dict[str, Any] = {"state": to.value}
     if to in {SubmissionState.SUBMITTED, SubmissionState.RESUBMITTED}:
@@ -225,7 +227,7 @@ async def _move(
         changes |= {"validated_by": actor.subject, "validated_at": now}
     elif to is SubmissionState.PUBLISHED:
         changes |= {"published_at": now}
-    await audit.update(session, actor, submission, changes, None, action="transition")
+    await audit.update(session, actor, submission, changes, None, action="transition", note=move.note)
     if message and message.strip():
         kind = {SubmissionState.QUERIED: "query", SubmissionState.RESUBMITTED: "answer"}.get(to, "note")
         await _add_message(session, actor, submission, kind, message)

@@ -30,6 +30,8 @@ class Target(OrganisationOwned):
     intervention_level: Mapped[Decimal | None] = mapped_column(default=None)
     profile: Mapped[list[str] | None] = mapped_column(default=None)
     revision_count: Mapped[int] = mapped_column(default=1)
+    # Who proposed it for approval (four-eyes: they do not approve it); None while a draft.
+    proposed_by: Mapped[str | None] = mapped_column(String(200), default=None)
 
     @property
     def tolerance(self) -> dict[str, object] | None:

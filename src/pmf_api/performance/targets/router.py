@@ -133,7 +133,10 @@ async def revise_target(
     responses=responses(401, 403, 404, 412, 422),
     description=(
         "The moves, and who may make each (roles count where their scope reaches the target's KPI; "
-        "targets are approved before they count, seed 001, C.1):\n\n" + TARGET_MACHINE.describe()
+        "targets are approved before they count, seed 001, C.1):\n\n"
+        + TARGET_MACHINE.describe()
+        + "\n\nFour-eyes: whoever proposed it (`proposed_by`) does not approve it (403, type `four-eyes`), "
+        "unless the organisation relaxes it, when the audit entry says so."
     ),
 )
 async def transition_target(

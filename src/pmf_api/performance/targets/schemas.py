@@ -157,6 +157,7 @@ class Target(OutputModel):
                     "band_upper": None,
                     "profile": None,
                     "revision_count": 1,
+                    "proposed_by": "head.of.waste@example.gov.uk",
                     "version": 1,
                     "created_at": "2026-03-20T10:00:00Z",
                     "updated_at": "2026-03-20T10:00:00Z",
@@ -176,6 +177,9 @@ class Target(OutputModel):
     intervention_level: Number | None = Field(description="Worse than this is Red (absent for bands)")
     profile: list[Number] | None
     revision_count: int
+    proposed_by: str | None = Field(
+        default=None, description="Who proposed it for approval (null while a draft); four-eyes: not its approver"
+    )
 
     @field_validator("profile", mode="before")
     @classmethod

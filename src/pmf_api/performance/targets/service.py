@@ -21,7 +21,8 @@ from pmf_api.domain.errors import DomainError
 from pmf_api.domain.kpi import Aggregation, Polarity, ToleranceKind, Unit
 from pmf_api.domain.periods import FinancialYear, Frequency, Period
 from pmf_api.domain.rag import Tolerance, check_target
-from pmf_api.domain.workflow import TargetState, target_transition
+from pmf_api.domain.workflow import FourEyes, TargetState, target_move
+from pmf_api.framework.organisations.service import four_eyes_required, get_organisation
 from pmf_api.performance.kpis import service as kpi_service
 from pmf_api.performance.kpis.repository import KpiRepository
 from pmf_api.performance.targets.models import Target, TargetRevision
@@ -198,13 +199,17 @@ async def transition_target(
     expected_version: int | None,
     comment: str | None = None,
 ) -> Target:
-    """Propose, approve or send back a target; who may is the domain workflow's rule, within scope."""
+    """Propose, approve or send back a target; who may is the domain workflow's rule, within scope,
+    and four-eyes: whoever proposed it does not approve it."""
     target = await records.get(session, actor, targets, target_id)
     where = await _kpi_placement(session, {"kpi_id": target.kpi_id})
-    new_state = target_transition(TargetState(target.state), to, actor.roles_over(where))
-    await audit.update(
-        session, actor, target, {"state": new_state.value}, expected_version, action="transition", note=comment
-    )
+    relaxed = not four_eyes_required(await get_organisation(session, actor))
+    eyes = FourEyes.of(actor.subject, relaxed=relaxed, proposed=target.proposed_by)
+    move = target_move(TargetState(target.state), to, actor.roles_over(where), four_eyes=eyes)
+    proposer = {TargetState.PROPOSED: actor.subject, TargetState.DRAFT: None}.get(move.state, target.proposed_by)
+    changes = {"state": move.state.value, "proposed_by": proposer}
+    note = "; ".join(n for n in (comment, move.note) if n) or None
+    await audit.update(session, actor, target, changes, expected_version, action="transition", note=note)
     return target
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalErr
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from pmf_api.domain.errors import DomainError, TransitionNotAllowed
+from pmf_api.domain.errors import DomainError, FourEyesRefused, TransitionNotAllowed
 from pmf_api.platform import errors
 from pmf_api.platform.observability import current_request_id
 
@@ -92,6 +92,9 @@ async def _pmf_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
+    if isinstance(exc, FourEyesRefused):
+        # Your own work: someone else must check it, whatever roles you hold.
+        return problem_response(request, 403, "four-eyes", "Someone else must check this", exc.message)
     if isinstance(exc, TransitionNotAllowed):
         # Not your role: 403. Not possible from this state: 409 (the record's state, not the input, is at fault).
         if exc.allowed_roles:
