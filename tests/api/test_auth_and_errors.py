@@ -141,7 +141,7 @@ async def test_oversized_body_is_413_and_writes_nothing(client: httpx.AsyncClien
 @pytest.mark.parametrize(
     ("method", "path", "body", "status"),
     [
-        ("post", "/api/v1/directorates", "{not json", 422),
+        ("post", "/api/v1/directorates", "{not json", 400),  # malformed: 400, as documented
         ("post", "/api/v1/directorates", "[]", 422),
         ("get", "/api/v1/kpis/not-a-uuid", None, 422),
         ("get", "/api/v1/kpis?limit=0", None, 422),

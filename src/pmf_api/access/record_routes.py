@@ -75,7 +75,7 @@ def add_crud_routes(
         summary=f"Create a {what}",
         status_code=status.HTTP_201_CREATED,
         response_model=read_model,
-        responses=responses(401, 403, 409, 413, 422),
+        responses=responses(400, 401, 403, 409, 413, 422),
     )
     async def create_item(
         request: Request,
@@ -108,7 +108,7 @@ def add_crud_routes(
         path + "/{id}",
         summary=f"Change a {what}",
         response_model=read_model,
-        responses=responses(401, 403, 404, 409, 412, 413, 422),
+        responses=responses(400, 401, 403, 404, 409, 412, 413, 422),
         description="Send only the fields to change. Send `If-Match` with the ETag you read to refuse stale writes.",
     )
     async def update_item(

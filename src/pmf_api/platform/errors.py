@@ -37,6 +37,10 @@ class NotAuthenticated(PMFError):
     """No credentials, or credentials that cannot be trusted."""
 
 
+class MalformedRequest(PMFError):
+    """The body cannot be read at all (not JSON where JSON was sent): nothing in it was looked at."""
+
+
 class InvalidInput(PMFError):
     """The request is well-formed but breaks a rule; ``problems`` says which fields."""
 

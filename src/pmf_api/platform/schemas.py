@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+import re
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar
 
 from pydantic import (
+    AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
+    GetJsonSchemaHandler,
     PlainSerializer,
     StringConstraints,
     ValidationInfo,
+    WithJsonSchema,
     field_validator,
 )
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from pmf_api.domain.errors import DomainError
 from pmf_api.domain.periods import FinancialYear
@@ -26,12 +33,59 @@ def _decimal_to_json(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
+# The columns' precision (platform.db.base: Numeric(24, 6)): 18 digits before the point, 6 after.
+DECIMAL_TEXT_PATTERN = r"^-?[0-9]{1,18}(\.[0-9]{1,6})?$"
+NUMBER_JSON_SCHEMA: dict[str, Any] = {
+    "anyOf": [
+        {"type": "number", "multipleOf": 0.000001, "exclusiveMinimum": -(10**18), "exclusiveMaximum": 10**18},
+        {"type": "string", "pattern": DECIMAL_TEXT_PATTERN},
+    ],
+    "description": "An exact decimal: at most 18 digits before the point and 6 after, as a JSON number or text",
+}
+
 # An exact decimal in, a JSON number out. Up to 6 decimal places, never NaN or infinity.
 Number = Annotated[
     Decimal,
     Field(max_digits=24, decimal_places=6, allow_inf_nan=False),
     PlainSerializer(_decimal_to_json, return_type=float, when_used="json"),
+    WithJsonSchema(NUMBER_JSON_SCHEMA, mode="validation"),
 ]
+
+
+def _financial_year_pattern() -> str:
+    """Years 1900/01 to 9998/99 (``pmf_api.domain.periods``), the second part the year after the first."""
+    pairs = [f"{y:02d}/{(y + 1) % 100:02d}" for y in range(100)]
+    return rf"(?:(?:19|[2-8][0-9]|9[0-8])(?:{'|'.join(pairs)})|99(?:{'|'.join(pairs[:-1])}))"
+
+
+_YEAR = _financial_year_pattern()
+FINANCIAL_YEAR_PATTERN = rf"^{_YEAR}$"
+"""A financial year as the API writes it, e.g. ``2025/26``: exactly what the server reads."""
+PERIOD_PATTERN = rf"^{_YEAR}(?: (?:P(?:[1-9]|1[0-2])|Q[1-4]))?$"
+"""A month (``2025/26 P6``), quarter (``2025/26 Q2``) or year (``2025/26``) as the API writes it."""
+
+FinancialYearText = Annotated[str, StringConstraints(pattern=FINANCIAL_YEAR_PATTERN)]
+PeriodText = Annotated[str, StringConstraints(pattern=PERIOD_PATTERN)]
+
+
+def _iso_date(value: Any) -> Any:
+    # Pydantic reads a number (or numeric text) as seconds since 1970: as_of=0 would be 1970-01-01.
+    if isinstance(value, date) or (isinstance(value, str) and _ISO_DATE.fullmatch(value.strip())):
+        return value
+    raise ValueError("a date is written YYYY-MM-DD, e.g. 2026-10-05")
+
+
+def _iso_datetime(value: Any) -> Any:
+    if isinstance(value, datetime) or (isinstance(value, str) and _ISO_DATE.match(value.strip()[:10])):
+        return value
+    raise ValueError("a time is written in ISO 8601 with its offset, e.g. 2026-10-05T09:00:00Z")
+
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+"""A date as ISO 8601 text only (``2026-10-05``), never a number of seconds."""
+IsoDateTime = Annotated[AwareDatetime, BeforeValidator(_iso_datetime)]
+"""A time as ISO 8601 text only, never a number of seconds."""
 
 Code = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_.-]+$")
@@ -82,6 +136,22 @@ class UpdateModel(InputModel):
     """A partial update: send only what changes. ``null`` clears a field only where it may be empty."""
 
     nullable: ClassVar[frozenset[str]] = frozenset()
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        # The spec says what the server accepts: `null` only for the fields in `nullable`.
+        schema = handler.resolve_ref_schema(handler(core_schema))
+        for name, prop in schema.get("properties", {}).items():
+            if name in cls.nullable or "anyOf" not in prop:
+                continue
+            kept = [branch for branch in prop["anyOf"] if branch != {"type": "null"}]
+            prop.pop("default", None)
+            if len(kept) == 1:
+                del prop["anyOf"]
+                prop.update({k: v for k, v in kept[0].items() if k not in prop})
+            else:
+                prop["anyOf"] = kept
+        return schema
 
     @field_validator("*", mode="after")
     @classmethod

@@ -23,7 +23,7 @@ router = APIRouter(tags=["API keys"])
     summary="Create an API key for a machine client (shown once)",
     status_code=status.HTTP_201_CREATED,
     response_model=schemas.ApiKeyCreated,
-    responses=responses(401, 403, 413, 422),
+    responses=responses(400, 401, 403, 413, 422),
     description=(
         "Performance team only. The response is the only time the key is shown: only its SHA-256 is stored. "
         "The key acts with one role at a scope, like a person's grant."

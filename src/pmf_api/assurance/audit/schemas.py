@@ -6,9 +6,10 @@ import uuid
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from pmf_api.platform.http.paging import ListParams
+from pmf_api.platform.schemas import IsoDateTime
 
 
 class AuditEntry(BaseModel):
@@ -56,7 +57,5 @@ class AuditList(ListParams):
     entity_id: uuid.UUID | None = None
     actor: str | None = Field(default=None, description="The subject of the token that made the change")
     action: str | None = Field(default=None, description="create, update, archive, restore, revise, transition")
-    since: AwareDatetime | None = Field(
-        default=None, description="Entries at or after this time (ISO 8601 with offset)"
-    )
-    until: AwareDatetime | None = Field(default=None, description="Entries before this time (ISO 8601 with offset)")
+    since: IsoDateTime | None = Field(default=None, description="Entries at or after this time (ISO 8601 with offset)")
+    until: IsoDateTime | None = Field(default=None, description="Entries before this time (ISO 8601 with offset)")

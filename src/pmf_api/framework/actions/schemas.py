@@ -12,7 +12,7 @@ from pydantic.config import JsonDict
 
 from pmf_api.domain.actions import ActionStatus
 from pmf_api.platform.http.paging import ListParams
-from pmf_api.platform.schemas import ArchivableOutput, Code, InputModel, Name, Text, UpdateModel
+from pmf_api.platform.schemas import ArchivableOutput, Code, InputModel, IsoDate, Name, Text, UpdateModel
 
 MAX_MILESTONES = 50
 
@@ -34,8 +34,8 @@ class DeliveryRole(StrEnum):
 
 class Milestone(InputModel):
     title: Name
-    due_date: date
-    completed_on: date | None = Field(default=None, description="When it was met; empty while outstanding")
+    due_date: IsoDate
+    completed_on: IsoDate | None = Field(default=None, description="When it was met; empty while outstanding")
 
 
 class MilestoneOut(BaseModel):
@@ -79,8 +79,8 @@ class ActionCreate(InputModel):
     service_id: uuid.UUID = Field(description="The service delivering it; decides who may edit it")
     outcome_id: uuid.UUID | None = Field(default=None, description="The Corporate Plan outcome it contributes to")
     service_plan_id: uuid.UUID | None = Field(default=None, description="A plan of the same service")
-    start_date: date | None = None
-    due_date: date | None = Field(default=None, description="On or after `start_date`")
+    start_date: IsoDate | None = None
+    due_date: IsoDate | None = Field(default=None, description="On or after `start_date`")
     milestones: Milestones = []
 
 
@@ -96,8 +96,8 @@ class ActionUpdate(UpdateModel):
     service_id: uuid.UUID | None = None
     outcome_id: uuid.UUID | None = None
     service_plan_id: uuid.UUID | None = None
-    start_date: date | None = None
-    due_date: date | None = None
+    start_date: IsoDate | None = None
+    due_date: IsoDate | None = None
     milestones: Milestones | None = None
 
 

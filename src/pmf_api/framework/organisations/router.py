@@ -31,7 +31,7 @@ async def get_organisation(response: Response, session: SessionDep, actor: Curre
     "/organisation",
     summary="Change your organisation's settings",
     response_model=schemas.Organisation,
-    responses=responses(401, 403, 404, 412, 422),
+    responses=responses(400, 401, 403, 404, 412, 413, 422),
 )
 async def update_organisation(
     body: schemas.OrganisationUpdate,

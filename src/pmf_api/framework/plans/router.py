@@ -61,7 +61,7 @@ add_crud_routes(
     "/service-plans/{id}/transition",
     summary="Move a service plan through its workflow",
     response_model=schemas.ServicePlan,
-    responses=responses(401, 403, 404, 409, 412, 422),
+    responses=responses(400, 401, 403, 404, 409, 412, 413, 422),
     description=(
         "The moves, and who may make each (roles count where their scope reaches the plan's service; "
         "seed 001, Appendix D):\n\n"

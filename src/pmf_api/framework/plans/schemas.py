@@ -11,7 +11,16 @@ from pydantic.config import JsonDict
 
 from pmf_api.domain.workflow import ServicePlanState
 from pmf_api.platform.http.paging import ListParams
-from pmf_api.platform.schemas import ArchivableOutput, Code, FinancialYearField, InputModel, Name, Text, UpdateModel
+from pmf_api.platform.schemas import (
+    ArchivableOutput,
+    Code,
+    FinancialYearField,
+    FinancialYearText,
+    InputModel,
+    Name,
+    Text,
+    UpdateModel,
+)
 
 Year = Annotated[int, Field(ge=2000, le=2100, description="A calendar year, e.g. 2023")]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
@@ -247,7 +256,9 @@ class ServicePlanCreate(FinancialYearField, InputModel):
     model_config = ConfigDict(json_schema_extra={"examples": [_SERVICE_PLAN_EXAMPLE]})
 
     service_id: uuid.UUID
-    financial_year: str = Field(description="The financial year, as 2025/26; one plan per service per year")
+    financial_year: FinancialYearText = Field(
+        description="The financial year, as 2025/26; one plan per service per year"
+    )
     summary: Text | None = None
     resources: Text | None = Field(default=None, description="People, budget and assets the plan relies on")
     swot: Swot | None = None
@@ -258,7 +269,7 @@ class ServicePlanUpdate(FinancialYearField, UpdateModel):
 
     nullable = frozenset({"summary", "resources", "swot"})
     service_id: uuid.UUID | None = None
-    financial_year: str | None = None
+    financial_year: FinancialYearText | None = None
     summary: Text | None = None
     resources: Text | None = None
     swot: Swot | None = None
@@ -290,7 +301,7 @@ class ServicePlanList(FinancialYearField, ListParams):
     sort: Literal["financial_year", "-financial_year", "updated_at", "-updated_at"] = "-financial_year"
     service_id: uuid.UUID | None = None
     directorate_id: uuid.UUID | None = Field(default=None, description="Plans of services in this directorate")
-    financial_year: str | None = Field(default=None, description="A financial year such as 2025/26")
+    financial_year: FinancialYearText | None = Field(default=None, description="A financial year such as 2025/26")
     status: ServicePlanState | None = None
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
-from pmf_api.platform.errors import FieldProblem, InvalidInput, PayloadTooLarge, invalid
+from pmf_api.platform.errors import FieldProblem, InvalidInput, MalformedRequest, PayloadTooLarge, invalid
 
 Format = Literal["json", "csv", "xlsx"]
 
@@ -87,7 +87,7 @@ def read_json(payload: bytes, max_rows: int) -> Upload:
     try:
         document = json.loads(payload, parse_float=Decimal)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise invalid("", f"The body is not valid JSON: {exc}") from None
+        raise MalformedRequest(detail=f"The body is not valid JSON: {exc}") from None
     if not isinstance(document, dict) or not isinstance(document.get("rows"), list):
         raise invalid("rows", 'Send an object with a `rows` array: {"rows": [{"kpi_code": ..., "period": ...}]}')
     unknown = sorted(set(document) - JSON_TOP_LEVEL)

@@ -15,6 +15,7 @@ from pmf_api.performance.bulk import service as bulk_service
 from pmf_api.platform.errors import invalid
 from pmf_api.platform.http.deps import AsOf, SessionDep, SettingsDep
 from pmf_api.platform.http.problems import PROBLEM_BASE, PROBLEM_MEDIA_TYPE, responses
+from pmf_api.platform.schemas import PERIOD_PATTERN
 
 router = APIRouter(tags=["Bulk push"])
 
@@ -50,7 +51,7 @@ _REQUEST_BODY: dict[str, Any] = {
     "/submissions/bulk",
     summary="Push many values at once (JSON, CSV or XLSX)",
     response_model=schemas.BulkResult,
-    responses=responses(401, 403, 409, 413, 422),
+    responses=responses(400, 401, 403, 409, 413, 422),
     openapi_extra=_REQUEST_BODY,
     description=(
         "Each row is checked and saved as a draft like a single entry, and reported as `created`, `updated`, "
@@ -139,7 +140,10 @@ async def submission_template(
     id: uuid.UUID,
     session: SessionDep,
     actor: CurrentActor,
-    period: Annotated[str, Query(description="The period to collect, e.g. 2026/27 P6", examples=["2026/27 P6"])],
+    period: Annotated[
+        str,
+        Query(description="The period to collect, e.g. 2026/27 P6", examples=["2026/27 P6"], pattern=PERIOD_PATTERN),
+    ],
     format: Annotated[Literal["xlsx", "csv", "json"], Query(description="File format")] = "xlsx",
 ) -> Response:
     found = await bulk_service.template(session, actor, id, period)

@@ -9,7 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.config import JsonDict
 
-from pmf_api.platform.schemas import Number
+from pmf_api.platform.schemas import Number, PeriodText
 
 ROW_EXAMPLE: JsonDict = {
     "kpi_code": "WAS-01",
@@ -26,7 +26,7 @@ class BulkRow(BaseModel):
 
     kpi_code: str | None = Field(default=None, description="The KPI's code (or give `kpi_id`)")
     kpi_id: uuid.UUID | None = Field(default=None, description="The KPI's id, instead of its code")
-    period: str = Field(description="2025/26 P6 (monthly), 2025/26 Q2 (quarterly) or 2025/26 (annual)")
+    period: PeriodText = Field(description="2025/26 P6 (monthly), 2025/26 Q2 (quarterly) or 2025/26 (annual)")
     value: Number | None = Field(default=None, description="The value; for a ratio KPI send numerator and denominator")
     numerator: Number | None = None
     denominator: Number | None = None

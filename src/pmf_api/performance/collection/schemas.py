@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from pmf_api.domain import CollectionTally, CollectionWindow, DomainError, Frequency, Period, TaskStatus, Timeliness
 from pmf_api.performance.collection import service as collection_service
-from pmf_api.platform.schemas import Number, parse_financial_year
+from pmf_api.platform.schemas import FinancialYearText, IsoDate, Number, PeriodText, parse_financial_year
 
 AS_OF_DESCRIPTION = (
     "The day to report on (default: today, UTC). Statuses are worked out from the submissions as they stand "
@@ -23,11 +23,11 @@ class CollectionQuery(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    as_of: date | None = Field(default=None, description=AS_OF_DESCRIPTION)
+    as_of: IsoDate | None = Field(default=None, description=AS_OF_DESCRIPTION)
 
 
 class PeriodQuery(CollectionQuery):
-    period: str = Field(
+    period: PeriodText = Field(
         description="A month (`2026/27 P6`), quarter (`2026/27 Q2`) or year (`2026/27`); it selects the KPIs "
         "of that frequency",
         examples=["2026/27 P6"],
@@ -49,7 +49,7 @@ class PeriodQuery(CollectionQuery):
 
 
 class PeriodsQuery(CollectionQuery):
-    financial_year: str | None = Field(
+    financial_year: FinancialYearText | None = Field(
         default=None, description="UK financial year, e.g. 2026/27 (default: the current one)", examples=["2026/27"]
     )
     frequency: Frequency | None = Field(default=None, description="Only periods of this frequency (default: all)")

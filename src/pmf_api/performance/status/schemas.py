@@ -23,7 +23,7 @@ from pmf_api.domain.workflow import SubmissionState
 from pmf_api.performance.status.service import KpiStatus, Scorecard, ScorecardFilters
 from pmf_api.performance.submissions.schemas import Flag
 from pmf_api.platform.cache import Kept
-from pmf_api.platform.schemas import Number
+from pmf_api.platform.schemas import Number, PeriodText
 
 _SIX_PLACES = Decimal("0.000001")
 
@@ -230,7 +230,7 @@ class ScorecardOut(BaseModel):
 class ScorecardParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    period: str | None = Field(
+    period: PeriodText | None = Field(
         default=None,
         description="e.g. 2025/26 P6. Monthly KPIs report that month, quarterly KPIs the quarter containing "
         "it, annual KPIs the year; a quarter (2025/26 Q2) gives monthly KPIs its last month. Default: each "
@@ -262,7 +262,7 @@ class ScorecardParams(BaseModel):
 class StatusParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    period: str | None = Field(
+    period: PeriodText | None = Field(
         default=None,
         description="e.g. 2025/26 P6 (a longer or shorter period maps to the KPI's frequency as on the "
         "scorecard). Default: the KPI's latest period that has ended.",

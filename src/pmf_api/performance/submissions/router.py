@@ -18,6 +18,7 @@ from pmf_api.platform.http.deps import AsOf, SessionDep
 from pmf_api.platform.http.etag import NOT_MODIFIED, IfMatch, IfNoneMatch, expected_version, not_modified, with_etag
 from pmf_api.platform.http.paging import PageOf, list_query, page_response
 from pmf_api.platform.http.problems import responses
+from pmf_api.platform.schemas import PERIOD_PATTERN
 
 router = APIRouter(tags=["Submissions"])
 
@@ -27,6 +28,7 @@ PeriodPath = Annotated[
         description="The period, e.g. `2026/27 P6` (monthly), `2026/27 Q2` (quarterly) or `2026/27` (annual); "
         "URL-encode the space as %20",
         examples=["2026/27 P6"],
+        pattern=PERIOD_PATTERN,
     ),
 ]
 
@@ -43,7 +45,7 @@ async def _out(session: SessionDep, actor: Actor, submission: Submission) -> sch
     summary="Enter (and optionally submit) a KPI's value for a period",
     response_model=schemas.Submission,
     status_code=status.HTTP_200_OK,
-    responses={**responses(401, 403, 404, 409, 412, 413, 422), 201: {"description": "Created the submission"}},
+    responses={**responses(400, 401, 403, 404, 409, 412, 413, 422), 201: {"description": "Created the submission"}},
     description=(
         "Creates the period's submission as a draft, or changes it while it is a draft or queried. "
         "`submit: true` also submits it (or resubmits a queried one). Changing an existing submission "
@@ -140,7 +142,7 @@ async def get_submission(
     "/submissions/{id}/transition",
     summary="Submit, query, answer, validate or publish a submission",
     response_model=schemas.Submission,
-    responses=responses(401, 403, 404, 409, 412, 422),
+    responses=responses(400, 401, 403, 404, 409, 412, 413, 422),
     description=(
         "The moves, and who may make each (the owner of the item is the KPI's owner or backup owner; roles "
         "count where their scope reaches the KPI):\n\n"
@@ -182,7 +184,7 @@ async def list_messages(id: uuid.UUID, session: SessionDep, actor: CurrentActor)
     summary="Add to a submission's query thread",
     status_code=status.HTTP_201_CREATED,
     response_model=schemas.Message,
-    responses=responses(401, 403, 404, 413, 422),
+    responses=responses(400, 401, 403, 404, 413, 422),
 )
 async def add_message(
     id: uuid.UUID, body: schemas.MessageCreate, session: SessionDep, actor: CurrentActor
@@ -194,7 +196,7 @@ async def add_message(
     "/submissions/{id}/revisions",
     summary="Reopen a published value as a new revision",
     response_model=schemas.Submission,
-    responses=responses(401, 403, 404, 409, 412, 422),
+    responses=responses(400, 401, 403, 404, 409, 412, 413, 422),
     description="The published value stays readable under `/publications`; the new revision starts as a draft.",
 )
 async def revise_submission(

@@ -12,7 +12,7 @@ from pydantic.config import JsonDict
 from pmf_api.domain.validation import Severity
 from pmf_api.domain.workflow import SubmissionState
 from pmf_api.platform.http.paging import ListParams
-from pmf_api.platform.schemas import InputModel, Number, OutputModel, Text
+from pmf_api.platform.schemas import FinancialYearText, InputModel, Number, OutputModel, PeriodText, Text
 
 
 class SubmissionSave(InputModel):
@@ -199,8 +199,8 @@ class Publication(BaseModel):
 class SubmissionList(ListParams):
     sort: Literal["period_end", "-period_end", "updated_at", "-updated_at"] = "-period_end"
     kpi_id: uuid.UUID | None = None
-    period: str | None = Field(default=None, description="e.g. 2026/27 P6")
-    financial_year: str | None = None
+    period: PeriodText | None = Field(default=None, description="e.g. 2026/27 P6")
+    financial_year: FinancialYearText | None = Field(default=None, description="e.g. 2026/27")
     state: SubmissionState | None = None
     service_id: uuid.UUID | None = None
     directorate_id: uuid.UUID | None = None

@@ -42,7 +42,7 @@ async def list_targets(
     summary="Set a KPI's target for a financial year",
     status_code=status.HTTP_201_CREATED,
     response_model=schemas.Target,
-    responses=responses(401, 403, 409, 413, 422),
+    responses=responses(400, 401, 403, 409, 413, 422),
     description=(
         "Creates the target in `draft` with its first revision. The intervention level must lie on the "
         "worse side of the target for the KPI's polarity; a percentage target lies within 0-100; a profile "
@@ -75,7 +75,7 @@ async def get_target(id: uuid.UUID, response: Response, session: SessionDep, act
     "/targets/{id}",
     summary="Change a target's type",
     response_model=schemas.Target,
-    responses=responses(401, 403, 404, 412, 422),
+    responses=responses(400, 401, 403, 404, 412, 413, 422),
     description="Values change only through a revision (`POST /targets/{id}/revisions`), so history is kept.",
 )
 async def update_target(
@@ -109,7 +109,7 @@ async def list_revisions(id: uuid.UUID, session: SessionDep, actor: CurrentActor
     summary="Revise a target from a period onwards (e.g. a mid-year stretch)",
     status_code=status.HTTP_201_CREATED,
     response_model=schemas.Target,
-    responses=responses(401, 403, 404, 412, 413, 422),
+    responses=responses(400, 401, 403, 404, 412, 413, 422),
 )
 async def revise_target(
     id: uuid.UUID,
@@ -130,7 +130,7 @@ async def revise_target(
     "/targets/{id}/transition",
     summary="Propose, approve or send back a target",
     response_model=schemas.Target,
-    responses=responses(401, 403, 404, 412, 422),
+    responses=responses(400, 401, 403, 404, 409, 412, 413, 422),
     description=(
         "The moves, and who may make each (roles count where their scope reaches the target's KPI; "
         "targets are approved before they count, seed 001, C.1):\n\n"

@@ -15,9 +15,11 @@ from pmf_api.domain.workflow import TargetState
 from pmf_api.platform.http.paging import ListParams
 from pmf_api.platform.schemas import (
     FinancialYearField,
+    FinancialYearText,
     InputModel,
     Number,
     OutputModel,
+    PeriodText,
     Text,
     UpdateModel,
     parse_financial_year,
@@ -64,7 +66,7 @@ class TargetCreate(TargetValues, FinancialYearField):
     model_config = ConfigDict(json_schema_extra={"examples": [TARGET_EXAMPLE]})
 
     kpi_id: uuid.UUID
-    financial_year: str = Field(description="UK financial year, e.g. 2026/27", examples=["2026/27"])
+    financial_year: FinancialYearText = Field(description="UK financial year, e.g. 2026/27", examples=["2026/27"])
     target_type: TargetType = Field(description="growth, maintain or reduction (seed 001, C.1.2)")
     reason: Text | None = None
 
@@ -84,7 +86,9 @@ class TargetRevise(TargetValues):
         }
     )
 
-    effective_from: str = Field(description="First period the revision applies to, e.g. `2026/27 P7` or `2026/27 Q3`")
+    effective_from: PeriodText = Field(
+        description="First period the revision applies to, e.g. `2026/27 P7` or `2026/27 Q3`"
+    )
     reason: Text = Field(min_length=3, description="Why the target changed; kept with the revision")
 
 
@@ -190,7 +194,7 @@ class Target(OutputModel):
 class TargetList(ListParams):
     sort: Literal["financial_year", "-financial_year", "updated_at", "-updated_at"] = "-financial_year"
     kpi_id: uuid.UUID | None = None
-    financial_year: str | None = None
+    financial_year: FinancialYearText | None = None
     state: TargetState | None = None
     service_id: uuid.UUID | None = None
 

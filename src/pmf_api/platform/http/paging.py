@@ -7,9 +7,10 @@ from functools import cache
 from typing import Any, Generic, TypeVar
 
 from fastapi import Request, Response
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from pmf_api.platform.db.pages import ListQuery, Page
+from pmf_api.platform.schemas import IsoDateTime
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -24,7 +25,7 @@ class ListParams(BaseModel):
 
     cursor: str | None = Field(default=None, description="Opaque cursor from the previous page's `next_cursor`")
     limit: int = Field(default=50, ge=1, le=500, description="Items per page (1-500)")
-    updated_since: AwareDatetime | None = Field(
+    updated_since: IsoDateTime | None = Field(
         default=None,
         description="Only records changed at or after this time (ISO 8601 with offset); for incremental refresh",
     )

@@ -9,10 +9,12 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 
 from pmf_api.domain.errors import DomainError, FourEyesRefused, TransitionNotAllowed
 from pmf_api.platform import errors
@@ -44,6 +46,7 @@ _STATUS: dict[type[errors.PMFError], tuple[int, str, str]] = {
     errors.NotFound: (404, "not-found", "Not found"),
     errors.PermissionDenied: (403, "forbidden", "Not allowed"),
     errors.NotAuthenticated: (401, "unauthenticated", "Authentication required"),
+    errors.MalformedRequest: (400, "malformed-request", "The request cannot be read"),
     errors.InvalidInput: (422, "invalid-input", "The request breaks a rule"),
     errors.Conflict: (409, "conflict", "Conflicts with the current state"),
     errors.PreconditionFailed: (412, "precondition-failed", "The record has changed since you read it"),
@@ -118,6 +121,12 @@ def _location_pointer(loc: tuple[Any, ...]) -> str:
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
+    malformed = next((err for err in exc.errors() if err.get("type") == "json_invalid"), None)
+    if malformed is not None:
+        # Not JSON at all: nothing in the body was looked at (RFC 9110: 400, not 422).
+        reason = (malformed.get("ctx") or {}).get("error", "not valid JSON")
+        detail = f"The body is not valid JSON ({reason}); send application/json"
+        return problem_response(request, 400, "malformed-request", "The request cannot be read", detail)
     field_errors = []
     for err in exc.errors():
         message = str(err.get("msg", "invalid"))
@@ -138,7 +147,25 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
         413: "payload-too-large",
     }.get(exc.status_code, "http-error")
     title = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "Request failed")
-    return problem_response(request, exc.status_code, slug, title, str(exc.detail), headers=exc.headers)
+    headers = exc.headers
+    if exc.status_code == 405:
+        # Starlette names the methods of the first route whose path matched; say every one the path has.
+        headers = {**(headers or {}), "Allow": ", ".join(allowed_methods(request))}
+    return problem_response(request, exc.status_code, slug, title, str(exc.detail), headers=headers)
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method of the request's path (for a 405's Allow).
+
+    As in OpenAPI, a concrete path wins over a templated one: `/submissions/bulk` is not `/submissions/{id}`.
+    """
+    path = request.url.path
+    matching: list[tuple[str, set[str]]] = []
+    for route in iter_route_contexts(request.app.routes):
+        if route.path and compile_path(route.path)[0].match(path):
+            matching.append((route.path, set(route.methods or ())))
+    fewest = min((template.count("{") for template, _ in matching), default=0)
+    return sorted({m for template, methods in matching if template.count("{") == fewest for m in methods})
 
 
 async def _stale(request: Request, exc: Exception) -> JSONResponse:
