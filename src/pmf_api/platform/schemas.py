@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Annotated, Any, ClassVar
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     BeforeValidator,
@@ -25,7 +26,7 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
 from pmf_api.domain.errors import DomainError
-from pmf_api.domain.periods import FinancialYear
+from pmf_api.domain.periods import FinancialYear, Period
 
 
 def _decimal_to_json(value: Decimal) -> int | float:
@@ -64,8 +65,34 @@ FINANCIAL_YEAR_PATTERN = rf"^{_YEAR}$"
 PERIOD_PATTERN = rf"^{_YEAR}(?: (?:P(?:[1-9]|1[0-2])|Q[1-4]))?$"
 """A month (``2025/26 P6``), quarter (``2025/26 Q2``) or year (``2025/26``) as the API writes it."""
 
-FinancialYearText = Annotated[str, StringConstraints(pattern=FINANCIAL_YEAR_PATTERN)]
-PeriodText = Annotated[str, StringConstraints(pattern=PERIOD_PATTERN)]
+
+def _canonical(parse: Any) -> Any:
+    """A validator reading text with the domain's ``parse``: its message when it cannot, and the
+    spelling the pattern names (``2025/26 P6``, not ``2025/26 p06``), so the spec and server agree."""
+
+    def check(value: str) -> str:
+        try:
+            written = str(parse(value))
+        except DomainError as exc:
+            raise ValueError(exc.message) from None
+        if written != value:
+            raise ValueError(f"write it as {written}")
+        return value
+
+    return check
+
+
+# The pattern is for the spec (and its readers' tools); the domain says what is wrong in words.
+FinancialYearText = Annotated[
+    str,
+    AfterValidator(_canonical(FinancialYear.parse)),
+    WithJsonSchema({"type": "string", "pattern": FINANCIAL_YEAR_PATTERN}, mode="validation"),
+]
+PeriodText = Annotated[
+    str,
+    AfterValidator(_canonical(Period.parse)),
+    WithJsonSchema({"type": "string", "pattern": PERIOD_PATTERN}, mode="validation"),
+]
 
 
 def _iso_date(value: Any) -> Any:

@@ -15,7 +15,7 @@ from pmf_api.performance.bulk import service as bulk_service
 from pmf_api.platform.errors import invalid
 from pmf_api.platform.http.deps import AsOf, SessionDep, SettingsDep
 from pmf_api.platform.http.problems import PROBLEM_BASE, PROBLEM_MEDIA_TYPE, responses
-from pmf_api.platform.schemas import PERIOD_PATTERN
+from pmf_api.platform.schemas import PeriodText
 
 router = APIRouter(tags=["Bulk push"])
 
@@ -140,10 +140,7 @@ async def submission_template(
     id: uuid.UUID,
     session: SessionDep,
     actor: CurrentActor,
-    period: Annotated[
-        str,
-        Query(description="The period to collect, e.g. 2026/27 P6", examples=["2026/27 P6"], pattern=PERIOD_PATTERN),
-    ],
+    period: Annotated[PeriodText, Query(description="The period to collect, e.g. 2026/27 P6", examples=["2026/27 P6"])],
     format: Annotated[Literal["xlsx", "csv", "json"], Query(description="File format")] = "xlsx",
 ) -> Response:
     found = await bulk_service.template(session, actor, id, period)

@@ -18,17 +18,16 @@ from pmf_api.platform.http.deps import AsOf, SessionDep
 from pmf_api.platform.http.etag import NOT_MODIFIED, IfMatch, IfNoneMatch, expected_version, not_modified, with_etag
 from pmf_api.platform.http.paging import PageOf, list_query, page_response
 from pmf_api.platform.http.problems import responses
-from pmf_api.platform.schemas import PERIOD_PATTERN
+from pmf_api.platform.schemas import PeriodText
 
 router = APIRouter(tags=["Submissions"])
 
 PeriodPath = Annotated[
-    str,
+    PeriodText,
     Path(
         description="The period, e.g. `2026/27 P6` (monthly), `2026/27 Q2` (quarterly) or `2026/27` (annual); "
         "URL-encode the space as %20",
         examples=["2026/27 P6"],
-        pattern=PERIOD_PATTERN,
     ),
 ]
 
