@@ -250,72 +250,70 @@ def _rule(*roles: Role, owner: bool = False) -> TransitionRule:
     return TransitionRule(frozenset(roles), owner)
 
 
-_P, _D, _PH, _SM = Role.PERFORMANCE, Role.DIRECTOR, Role.PORTFOLIO_HOLDER, Role.SERVICE_MANAGER
-_S = SubmissionState
-
 SUBMISSION_MACHINE: StateMachine[SubmissionState] = StateMachine(
     "submission",
     {
         # The owner (or backup) enters the value; the performance team may enter it on their behalf.
-        (_S.DRAFT, _S.SUBMITTED): _rule(_P, owner=True),
-        (_S.SUBMITTED, _S.DRAFT): _rule(_P, owner=True),
+        (SubmissionState.DRAFT, SubmissionState.SUBMITTED): _rule(Role.PERFORMANCE, owner=True),
+        (SubmissionState.SUBMITTED, SubmissionState.DRAFT): _rule(Role.PERFORMANCE, owner=True),
         # Sense-checking and queries are the performance team's (seed 001, C.2.2 and E.1).
-        (_S.SUBMITTED, _S.QUERIED): _rule(_P),
-        (_S.SUBMITTED, _S.VALIDATED): _rule(_P),
-        (_S.QUERIED, _S.RESUBMITTED): _rule(_P, owner=True),
-        (_S.RESUBMITTED, _S.QUERIED): _rule(_P),
-        (_S.RESUBMITTED, _S.VALIDATED): _rule(_P),
-        (_S.VALIDATED, _S.QUERIED): _rule(_P),
-        (_S.VALIDATED, _S.PUBLISHED): _rule(_P),
+        (SubmissionState.SUBMITTED, SubmissionState.QUERIED): _rule(Role.PERFORMANCE),
+        (SubmissionState.SUBMITTED, SubmissionState.VALIDATED): _rule(Role.PERFORMANCE),
+        (SubmissionState.QUERIED, SubmissionState.RESUBMITTED): _rule(Role.PERFORMANCE, owner=True),
+        (SubmissionState.RESUBMITTED, SubmissionState.QUERIED): _rule(Role.PERFORMANCE),
+        (SubmissionState.RESUBMITTED, SubmissionState.VALIDATED): _rule(Role.PERFORMANCE),
+        (SubmissionState.VALIDATED, SubmissionState.QUERIED): _rule(Role.PERFORMANCE),
+        (SubmissionState.VALIDATED, SubmissionState.PUBLISHED): _rule(Role.PERFORMANCE),
     },
     # Four-eyes: the performance team's checks are made by someone other than who entered or submitted.
-    checks=(_S.VALIDATED, _S.PUBLISHED),
+    checks=(SubmissionState.VALIDATED, SubmissionState.PUBLISHED),
 )
 
-_T = TargetState
 TARGET_MACHINE: StateMachine[TargetState] = StateMachine(
     "target",
     {
-        (_T.DRAFT, _T.PROPOSED): _rule(_SM, _P, owner=True),
-        (_T.PROPOSED, _T.DRAFT): _rule(_SM, _P, _D, _PH, owner=True),
+        (TargetState.DRAFT, TargetState.PROPOSED): _rule(Role.SERVICE_MANAGER, Role.PERFORMANCE, owner=True),
+        (TargetState.PROPOSED, TargetState.DRAFT): _rule(
+            Role.SERVICE_MANAGER, Role.PERFORMANCE, Role.DIRECTOR, Role.PORTFOLIO_HOLDER, owner=True
+        ),
         # Approved by senior officers and councillors (seed 001, C.1).
-        (_T.PROPOSED, _T.APPROVED): _rule(_D, _PH),
-        (_T.APPROVED, _T.SUPERSEDED): _rule(_P, _D, _PH),
+        (TargetState.PROPOSED, TargetState.APPROVED): _rule(Role.DIRECTOR, Role.PORTFOLIO_HOLDER),
+        (TargetState.APPROVED, TargetState.SUPERSEDED): _rule(Role.PERFORMANCE, Role.DIRECTOR, Role.PORTFOLIO_HOLDER),
     },
     # Four-eyes: whoever proposed a target does not approve it.
-    checks=(_T.APPROVED,),
+    checks=(TargetState.APPROVED,),
 )
 
-_SP = ServicePlanState
 SERVICE_PLAN_MACHINE: StateMachine[ServicePlanState] = StateMachine(
     "service plan",
     {
-        (_SP.DRAFT, _SP.QUALITY_REVIEW): _rule(_SM, _P, owner=True),
+        (ServicePlanState.DRAFT, ServicePlanState.QUALITY_REVIEW): _rule(
+            Role.SERVICE_MANAGER, Role.PERFORMANCE, owner=True
+        ),
         # Quality assurance by the corporate team (seed 001, Appendix D, step 4).
-        (_SP.QUALITY_REVIEW, _SP.STRATEGIC_REVIEW): _rule(_P),
-        (_SP.QUALITY_REVIEW, _SP.DRAFT): _rule(_P),
+        (ServicePlanState.QUALITY_REVIEW, ServicePlanState.STRATEGIC_REVIEW): _rule(Role.PERFORMANCE),
+        (ServicePlanState.QUALITY_REVIEW, ServicePlanState.DRAFT): _rule(Role.PERFORMANCE),
         # Heads of Service and CLT assess scope and ambition (step 5), then approve (steps 6-7).
-        (_SP.STRATEGIC_REVIEW, _SP.APPROVED): _rule(_D),
-        (_SP.STRATEGIC_REVIEW, _SP.QUALITY_REVIEW): _rule(_D),
-        (_SP.STRATEGIC_REVIEW, _SP.DRAFT): _rule(_D),
-        (_SP.APPROVED, _SP.PUBLISHED): _rule(_P),
+        (ServicePlanState.STRATEGIC_REVIEW, ServicePlanState.APPROVED): _rule(Role.DIRECTOR),
+        (ServicePlanState.STRATEGIC_REVIEW, ServicePlanState.QUALITY_REVIEW): _rule(Role.DIRECTOR),
+        (ServicePlanState.STRATEGIC_REVIEW, ServicePlanState.DRAFT): _rule(Role.DIRECTOR),
+        (ServicePlanState.APPROVED, ServicePlanState.PUBLISHED): _rule(Role.PERFORMANCE),
     },
 )
 
-_I = InterventionState
 INTERVENTION_MACHINE: StateMachine[InterventionState] = StateMachine(
     "KPI intervention",
     {
         # Approvals in order: Head of Service, Director, Portfolio Holder (seed 001, Appendix F).
-        (_I.DRAFT, _I.HEAD_OF_SERVICE_APPROVED): _rule(_SM),
-        (_I.HEAD_OF_SERVICE_APPROVED, _I.DIRECTOR_APPROVED): _rule(_D),
-        (_I.DIRECTOR_APPROVED, _I.APPROVED): _rule(_PH),
+        (InterventionState.DRAFT, InterventionState.HEAD_OF_SERVICE_APPROVED): _rule(Role.SERVICE_MANAGER),
+        (InterventionState.HEAD_OF_SERVICE_APPROVED, InterventionState.DIRECTOR_APPROVED): _rule(Role.DIRECTOR),
+        (InterventionState.DIRECTOR_APPROVED, InterventionState.APPROVED): _rule(Role.PORTFOLIO_HOLDER),
         # Each approver may send the form back for more work.
-        (_I.HEAD_OF_SERVICE_APPROVED, _I.DRAFT): _rule(_D),
-        (_I.DIRECTOR_APPROVED, _I.DRAFT): _rule(_PH),
+        (InterventionState.HEAD_OF_SERVICE_APPROVED, InterventionState.DRAFT): _rule(Role.DIRECTOR),
+        (InterventionState.DIRECTOR_APPROVED, InterventionState.DRAFT): _rule(Role.PORTFOLIO_HOLDER),
         # Closed when the KPI is back within tolerance, or withdrawn as a temporary lapse.
-        (_I.APPROVED, _I.CLOSED): _rule(_P, _D),
-        (_I.DRAFT, _I.CLOSED): _rule(_P, _D),
+        (InterventionState.APPROVED, InterventionState.CLOSED): _rule(Role.PERFORMANCE, Role.DIRECTOR),
+        (InterventionState.DRAFT, InterventionState.CLOSED): _rule(Role.PERFORMANCE, Role.DIRECTOR),
     },
 )
 
@@ -345,10 +343,10 @@ def allowed_submission_transitions(
     return SUBMISSION_MACHINE.allowed(current, roles, is_owner=is_owner, four_eyes=four_eyes)
 
 
-REVISION_RULE = _rule(_P, owner=True)
+REVISION_RULE = _rule(Role.PERFORMANCE, owner=True)
 """Who may open a revision of a published value: the performance team or the owner."""
 
-ENTRY_RULE = _rule(_P, owner=True)
+ENTRY_RULE = _rule(Role.PERFORMANCE, owner=True)
 """Who enters a KPI's values: its owner or backup owner, or the performance team on their behalf."""
 
 EDITABLE_SUBMISSION_STATES = frozenset({SubmissionState.DRAFT, SubmissionState.QUERIED})
