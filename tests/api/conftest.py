@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from pmf_api.access.actor import Grant, ScopeType
 from pmf_api.access.tokens import mint_token
+from pmf_api.config import Settings
 from pmf_api.domain.workflow import Role
 from pmf_api.framework.organisations.models import Organisation
-from pmf_api.main import create_app
-from tests.conftest import Backend
+from pmf_api.main import attach_engine, create_app
+from tests.conftest import Backend, _create_postgres_database, _drop_postgres_database, make_settings, migrate
 
 
 @dataclass
@@ -95,3 +100,50 @@ def auth(backend: Backend, org: Org) -> TokenFactory:
 @pytest.fixture
 def client(app_client: httpx.AsyncClient) -> httpx.AsyncClient:
     return app_client
+
+
+@dataclass
+class Deployed:
+    """The app as deployed: its own engine and sessions on a database of its own (it commits)."""
+
+    client: httpx.AsyncClient
+    app: FastAPI
+    settings: Settings
+    org: Org
+    h: dict[str, str]  # a performance-team bearer token of ``org``
+
+
+@pytest.fixture
+async def deployed_url(backend: Backend, tmp_path: Path) -> AsyncIterator[str]:
+    """A migrated database of the backend's kind for one test, dropped afterwards."""
+    if backend.name == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'deployed.db'}"
+    else:
+        url = await _create_postgres_database()
+    try:
+        await migrate(url)
+        yield url
+    finally:
+        if backend.name == "postgresql":
+            await _drop_postgres_database(url)
+
+
+@asynccontextmanager
+async def deploy(url: str, **settings_changes: Any) -> AsyncIterator[Deployed]:
+    """The app on ``url`` with its own engine (as ``pmf-api serve`` builds it), and an organisation."""
+    settings = make_settings(url).model_copy(update=settings_changes)
+    app = create_app(settings)
+    attach_engine(app, settings)
+    try:
+        org = await make_organisation(app.state.sessionmaker, "DEPLOYED")
+        token = mint_token(settings, organisation_id=org.id, subject="s", name="n", grants=[Grant(Role.PERFORMANCE)])
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://deployed") as client:
+            yield Deployed(client, app, settings, org, {"Authorization": f"Bearer {token}"})
+    finally:
+        await app.state.engine.dispose()
+
+
+@pytest.fixture
+async def deployed(deployed_url: str) -> AsyncIterator[Deployed]:
+    async with deploy(deployed_url) as app:
+        yield app

@@ -3,12 +3,17 @@ scoped like a grant, revoked for good, and never written to the audit trail."""
 
 from __future__ import annotations
 
+import uuid
+from datetime import UTC, datetime, timedelta
+
 import httpx
+from sqlalchemy import select, update
 
 from pmf_api.access.actor import ScopeType
+from pmf_api.access.keys import ApiKey
 from pmf_api.domain.workflow import Role
 from tests.api.builders import kpi_body, post, structure
-from tests.api.conftest import Org, TokenFactory
+from tests.api.conftest import Deployed, Org, TokenFactory
 
 KEYS = "/api/v1/api-keys"
 BULK = "/api/v1/submissions/bulk"
@@ -105,3 +110,36 @@ async def test_key_scope_limits_what_it_pushes(client: httpx.AsyncClient, auth: 
 
     bad_scope = await client.post(KEYS, json={"name": "X", "role": "viewer", "scope": "service"}, headers=h)
     assert bad_scope.status_code == 422 and bad_scope.json()["errors"][0]["pointer"] == "#/scope_id"
+
+
+async def test_a_monthly_job_pushes_with_its_key(deployed: Deployed) -> None:
+    """The README's bulk example, on the app's own sessions: a key whose use is due to be recorded
+    (fresh, or last used a month ago) writes at once. Recording its use once waited for the write
+    lock the request itself held, and on SQLite every such push got 503 after 5 s (issue #8, item 2)."""
+    client, h = deployed.client, deployed.h
+    s = await structure(client, h)
+    kpi = await post(client, "/api/v1/kpis", kpi_body(s, unit="count", aggregation="sum"), h)
+    created = await post(client, KEYS, {"name": "Waste system feed", "role": "performance"}, h)
+    key = {"X-API-Key": created["key"], "Content-Type": "text/csv"}
+
+    for month in (1, 2):
+        csv = f"kpi_code,period,value,commentary\n{kpi['code']},2025/26 P{month},{month},From the waste system\n"
+        pushed = await client.post(BULK, content=csv, headers={**key, "Idempotency-Key": f"feed-{month}"})
+        assert pushed.status_code == 200, pushed.text
+        assert pushed.json()["summary"]["created"] == 1
+        last_used = await _last_used(deployed, created["id"])
+        assert last_used is not None and datetime.now(UTC) - last_used < timedelta(minutes=1)
+        # A month passes before the next run.
+        await _set_last_used(deployed, created["id"], datetime.now(UTC) - timedelta(days=31))
+
+
+async def _last_used(deployed: Deployed, key_id: str) -> datetime | None:
+    async with deployed.app.state.sessionmaker() as session:
+        found: datetime | None = await session.scalar(select(ApiKey.last_used_at).where(ApiKey.id == uuid.UUID(key_id)))
+        return found
+
+
+async def _set_last_used(deployed: Deployed, key_id: str, when: datetime) -> None:
+    async with deployed.app.state.sessionmaker() as session:
+        await session.execute(update(ApiKey).where(ApiKey.id == uuid.UUID(key_id)).values(last_used_at=when))
+        await session.commit()

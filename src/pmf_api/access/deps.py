@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -26,19 +27,28 @@ async def get_actor(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     api_key: Annotated[str | None, Depends(_api_key)] = None,
-) -> Actor:
+) -> AsyncIterator[Actor]:
     if credentials is None and api_key:
         # Machine clients send an API key instead of a bearer token (looked up, so only when sent).
-        return await api_keys.authenticate(request.app.state.sessionmaker, api_key, current_request_id())
+        sessionmaker = request.app.state.sessionmaker
+        actor, use = await api_keys.authenticate(sessionmaker, api_key, current_request_id())
+        try:
+            yield actor
+        finally:
+            if use is not None:
+                # A request-scoped dependency ends after the request's session (function-scoped) has
+                # committed or rolled back: recording the use never waits for the request's own lock.
+                await api_keys.record_use(sessionmaker, use)
+        return
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise NotAuthenticated(detail="Send a bearer token in the Authorization header (or an X-API-Key)")
     state = request.app.state
     actor = await authenticate_bearer(state.settings, state.key_set, credentials.credentials, current_request_id())
     await state.people.ensure_current(actor, state.sessionmaker, state.directory)
-    return actor
+    yield actor
 
 
-CurrentActor = Annotated[Actor, Depends(get_actor)]
+CurrentActor = Annotated[Actor, Depends(get_actor, scope="request")]
 
 
 def get_directory(request: Request) -> Directory:

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Protocol, TypeVar
@@ -31,6 +33,7 @@ KEY_PREFIX = "pmf_"
 PREFIX_LENGTH = 12  # "pmf_" and 8 random characters: enough to find the row, useless to guess the key
 # Writing last_used_at on every request would turn each read into a write; a minute is precise enough.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+logger = logging.getLogger("pmf_api.access.keys")
 
 
 class ApiKey(OrganisationOwned):
@@ -124,27 +127,44 @@ def actor_of(api_key: StoredKey, request_id: str | None) -> Actor:
     )
 
 
+@dataclass(frozen=True)
+class KeyUse:
+    """A use of a key that is due to be recorded (``last_used_at``), at most once a minute."""
+
+    key_id: uuid.UUID
+    at: datetime
+
+
 async def authenticate(
     sessionmaker: async_sessionmaker[AsyncSession], secret: str, request_id: str | None = None
-) -> Actor:
-    """The actor a presented key stands for; an unknown or revoked key is refused (401).
+) -> tuple[Actor, KeyUse | None]:
+    """The actor a presented key stands for (an unknown or revoked key is refused: 401), and the
+    use to record with :func:`record_use` once the request's own transaction has ended, if due.
 
-    Reads in a short transaction of its own, and records the key's use (at most once a minute) in
-    another, so the request's own transaction (and a read-only session for GETs) stays as it is,
-    reading a key never waits for writers, and last_used_at is kept even when the request fails.
+    Reads in a short read-only transaction of its own, so reading a key never waits for writers.
+    The use is recorded apart and afterwards: on SQLite a write made while the request's own write
+    transaction is open would wait for the lock that request holds, and fail (issue #8, item 2).
     """
     prefix, presented = _presented(secret)
     async with unit_of_work(sessionmaker, writes=False) as session:
         api_key = _matching(await session.scalars(select(ApiKey).where(ApiKey.prefix == prefix)), presented)
     now = datetime.now(UTC)
-    if _use_to_record(api_key, now):
-        # Recorded apart (a write, once a minute at most), so reading the key never waits for writers.
-        # A plain UPDATE: noting use is not a change of the key, so its version stays.
+    use = KeyUse(api_key.id, now) if _use_to_record(api_key, now) else None
+    return actor_of(api_key, request_id), use
+
+
+async def record_use(sessionmaker: async_sessionmaker[AsyncSession], use: KeyUse) -> None:
+    """Note when a key was last used, in a transaction of its own; never fails the request.
+
+    A plain UPDATE: noting use is not a change of the key, so its version (and ETag) stays.
+    """
+    try:
         async with unit_of_work(sessionmaker) as session:
             await session.execute(
-                update(ApiKey).where(ApiKey.id == api_key.id).values(last_used_at=now, updated_at=ApiKey.updated_at)
+                update(ApiKey).where(ApiKey.id == use.key_id).values(last_used_at=use.at, updated_at=ApiKey.updated_at)
             )
-    return actor_of(api_key, request_id)
+    except Exception as exc:  # the answer is sent: bookkeeping may be late, never loud
+        logger.warning("the use of an API key was not recorded: %s", type(exc).__name__)
 
 
 _BY_PREFIX = Query(ApiKey, select(ApiKey).where(ApiKey.prefix == bindparam("prefix")))
@@ -155,7 +175,7 @@ async def authenticate_without_writing(
 ) -> Actor | None:
     """What :func:`authenticate` gives, read over the driver (see ``pmf_api.platform.db.rows``), for a key
     whose use was recorded within ``LAST_USED_RESOLUTION``; None when its use is due to be recorded
-    (then :func:`authenticate` must run, and write)."""
+    (then the full route runs :func:`authenticate`, and records it)."""
     prefix, presented = _presented(secret)
     rows = await connection.fetch(_BY_PREFIX, {"prefix": prefix})
     api_key: StoredKey = _matching([SimpleNamespace(**row) for row in rows], presented)
