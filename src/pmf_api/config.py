@@ -42,6 +42,9 @@ class Settings(BaseSettings):
         default=32, description="Connections kept open to PostgreSQL: at least the concurrent requests expected"
     )
     database_max_overflow: int = Field(default=8, description="Extra connections opened under load, then closed")
+    database_connect_timeout: float = Field(
+        default=5, description="Seconds to wait for PostgreSQL to accept a new connection before answering 503"
+    )
     database_pool_recycle: int = Field(
         default=1800, description="Seconds after which a pooled connection is replaced (before idle timeouts drop it)"
     )

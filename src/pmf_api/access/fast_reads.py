@@ -14,7 +14,8 @@ same read models, ETags and ``Link`` headers, and hands everything else to the f
   the full route writes ``last_used_at``); a key used within the minute is checked here, read
   over the driver like the record, so a revoked key is refused at once;
 * every error (401, 403, 404...), so problems are written in one place, ``problems.py``;
-* anything unexpected (logged), so a fault here costs speed, never an answer.
+* anything unexpected (logged), so a fault here costs speed, never an answer; a database out of
+  reach is not logged here: the full route answers it (503) and logs it once.
 
 ``tests/api/test_hot_reads.py`` checks that both give the same status, headers and body.
 Switched off with ``PMF_HOT_READS=false``.
@@ -42,6 +43,7 @@ from pmf_api.access import records
 from pmf_api.access.actor import Actor
 from pmf_api.access.tokens import authenticate_bearer
 from pmf_api.platform.db.rows import DriverConnection, column_keys, driver_connection
+from pmf_api.platform.db.session import is_unavailable
 from pmf_api.platform.errors import PMFError
 from pmf_api.platform.http.etag import etag_for, still_current
 from pmf_api.platform.http.paging import JSON, ListParams, list_query, page_json_response
@@ -136,7 +138,9 @@ class HotReads:
             return await answer(*args)
         except PMFError:
             return False  # the full route says what is wrong, in problems.py's words
-        except Exception:
+        except Exception as exc:
+            if is_unavailable(exc):
+                return False  # the full route answers 503 (or succeeds on a fresh connection) and logs it
             logger.warning("read handed to the full route after an error", exc_info=True)
             return False
 

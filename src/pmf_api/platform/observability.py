@@ -23,6 +23,9 @@ _CREDENTIAL_HEADERS = (b"authorization", b"x-api-key")
 _ALWAYS = [(b"x-content-type-options", b"nosniff")]
 # On responses to requests with credentials: a council's data stays out of shared and browser caches
 _AUTHENTICATED = [(b"cache-control", b"no-store")]
+# Why the current request failed, said on its one access-log line (a list, so that code running
+# in a copied context, such as a thread, still adds to the request's own).
+_failures: ContextVar[list[str] | None] = ContextVar("failures", default=None)
 access_logger = logging.getLogger("pmf_api.access")
 
 
@@ -34,6 +37,19 @@ def current_request_id() -> str | None:
 def current_correlation_id() -> str | None:
     """The client's own ``X-Request-ID`` for the request being served, when it sent a plain one."""
     return _correlation_id.get()
+
+
+def note_failure(reason: str) -> None:
+    """Say why the current request failed on its access-log line, which becomes a warning.
+
+    A failure the service expects and answers (the database out of reach) is one line per
+    request, not a line and a traceback of its own. Outside a request it is logged on its own.
+    """
+    failures = _failures.get()
+    if failures is None:
+        access_logger.warning("failed: %s", reason)
+    else:
+        failures.append(reason)
 
 
 class JsonLogFormatter(logging.Formatter):
@@ -97,6 +113,8 @@ class RequestContextMiddleware:
         request_id = uuid.uuid4().hex
         token = _request_id.set(request_id)
         correlation_token = _correlation_id.set(correlation_id)
+        failures: list[str] = []
+        failures_token = _failures.set(failures)
         started = time.perf_counter()
         status_holder = {"status": 500}
         added = [(b"x-request-id", request_id.encode()), *_ALWAYS]
@@ -124,17 +142,17 @@ class RequestContextMiddleware:
         except _BodyTooLarge:
             await self._too_large(send_with_id, limit)
         finally:
-            access_logger.info(
-                "request",
-                extra={
-                    "fields": {
-                        "method": scope.get("method"),
-                        "path": scope.get("path"),
-                        "status": status_holder["status"],
-                        "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-                    }
-                },
-            )
+            fields = {
+                "method": scope.get("method"),
+                "path": scope.get("path"),
+                "status": status_holder["status"],
+                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+            }
+            if failures:
+                access_logger.warning("request failed: %s", "; ".join(failures), extra={"fields": fields})
+            else:
+                access_logger.info("request", extra={"fields": fields})
+            _failures.reset(failures_token)
             _request_id.reset(token)
             _correlation_id.reset(correlation_token)
 

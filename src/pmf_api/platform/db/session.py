@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session, UOWTransaction
 
@@ -24,6 +26,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
     if settings.is_sqlite:
         engine = create_async_engine(settings.database_url, **kwargs)
         configure_sqlite(engine)
+        report_connect_failures(engine)
         return engine
     # No pool_pre_ping: on asyncpg it costs three round trips (BEGIN, a ping, ROLLBACK) on every
     # checkout. Connections are recycled before servers or proxies drop idle ones, and a connection
@@ -33,8 +36,69 @@ def create_engine(settings: Settings) -> AsyncEngine:
         pool_size=settings.database_pool_size,
         max_overflow=settings.database_max_overflow,
         pool_recycle=settings.database_pool_recycle,
+        # asyncpg waits 60 s for a server that does not answer; a request should not.
+        connect_args={"timeout": settings.database_connect_timeout},
     )
-    return create_async_engine(settings.database_url, **kwargs)
+    engine = create_async_engine(settings.database_url, **kwargs)
+    report_connect_failures(engine)
+    return engine
+
+
+class DatabaseUnavailable(Exception):
+    """The database could not be reached: a new connection was refused, timed out or failed.
+
+    Raised in place of whatever the driver raised (a bare ``ConnectionRefusedError`` from asyncpg,
+    an ``OperationalError`` from SQLite), so that a failure to connect is told apart from a bug.
+    """
+
+
+def report_connect_failures(engine: AsyncEngine) -> None:
+    """Make every failure to open a connection of ``engine`` a :class:`DatabaseUnavailable`."""
+
+    @event.listens_for(engine.sync_engine, "do_connect")
+    def _connect(dialect: Dialect, _record: Any, cargs: Any, cparams: Any) -> Any:
+        try:
+            return dialect.connect(*cargs, **cparams)
+        except Exception as exc:
+            raise DatabaseUnavailable(_one_line(exc)) from exc
+
+
+# PostgreSQL: connection_exception (class 08), admin_shutdown, crash_shutdown, cannot_connect_now,
+# too_many_connections
+_UNAVAILABLE_STATES = frozenset({"57P01", "57P02", "57P03", "53300"})
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` says the database is out of reach (rather than that a statement failed):
+    a connection refused or lost, from the ORM or straight from the driver (``rows.py``)."""
+    if isinstance(exc, DatabaseUnavailable):
+        return True
+    if isinstance(exc, DBAPIError):
+        if exc.connection_invalidated:
+            return True
+        exc = exc.orig if exc.orig is not None else exc
+    state = getattr(exc, "sqlstate", None) or getattr(exc, "pgcode", None)
+    if isinstance(state, str) and (state.startswith("08") or state in _UNAVAILABLE_STATES):
+        return True
+    return isinstance(exc, ConnectionError | TimeoutError)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0][:300] if text else ''}"
+
+
+def root_cause(exc: BaseException) -> BaseException:
+    """What the driver raised, under ``DatabaseUnavailable`` or SQLAlchemy's wrapping."""
+    cause = exc.__cause__ if isinstance(exc, DatabaseUnavailable) and exc.__cause__ else exc
+    if isinstance(cause, DBAPIError) and cause.orig is not None:
+        cause = cause.orig
+    return cause
+
+
+def describe(exc: BaseException) -> str:
+    """A one-line account of a database failure, for the log (no SQL, no traceback)."""
+    return _one_line(root_cause(exc))
 
 
 def configure_sqlite(engine: AsyncEngine) -> None:

@@ -9,8 +9,11 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from pmf_api.platform.db.migrations import current_revision, head_revision
+from pmf_api.platform.db.session import describe, root_cause
+from pmf_api.platform.observability import note_failure
 
 router = APIRouter(tags=["Health"])
+NOT_READY = {"Retry-After": "1"}
 
 
 class Health(BaseModel):
@@ -29,7 +32,12 @@ async def healthz() -> Health:
     "/readyz",
     summary="Can the service take traffic: database reachable and migrated to head",
     response_model=Health,
-    responses={503: {"model": Health, "description": "Database unreachable or not migrated"}},
+    responses={
+        503: {
+            "model": Health,
+            "description": "Database unreachable or not migrated; `Retry-After` says when to ask again",
+        }
+    },
 )
 async def readyz(request: Request) -> Health | JSONResponse:
     expected = head_revision()
@@ -37,12 +45,13 @@ async def readyz(request: Request) -> Health | JSONResponse:
         async with request.app.state.engine.connect() as connection:
             revision = await connection.run_sync(current_revision)
     except Exception as exc:  # any failure to reach the database means not ready
+        note_failure(f"not ready: database unreachable ({describe(exc)})")
         body = Health(
             status="unavailable",
-            detail=f"database unreachable: {type(exc).__name__}",
+            detail=f"database unreachable: {type(root_cause(exc)).__name__}",
             expected_revision=expected,
         )
-        return JSONResponse(body.model_dump(), status_code=503)
+        return JSONResponse(body.model_dump(), status_code=503, headers=NOT_READY)
     if revision != expected:
         body = Health(
             status="unavailable",
@@ -50,5 +59,5 @@ async def readyz(request: Request) -> Health | JSONResponse:
             database_revision=revision,
             expected_revision=expected,
         )
-        return JSONResponse(body.model_dump(), status_code=503)
+        return JSONResponse(body.model_dump(), status_code=503, headers=NOT_READY)
     return Health(status="ok", database_revision=revision, expected_revision=expected)

@@ -12,13 +12,15 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import iter_route_contexts
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
 
 from pmf_api.domain.errors import DomainError, FourEyesRefused, TransitionNotAllowed
 from pmf_api.platform import errors
-from pmf_api.platform.observability import current_request_id
+from pmf_api.platform.db.session import DatabaseUnavailable, describe, is_unavailable
+from pmf_api.platform.observability import current_request_id, note_failure
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_BASE = "https://pmf-api.org/problems/"
@@ -197,32 +199,58 @@ async def _data_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+RETRY_AFTER = {"Retry-After": "1"}
+
+
+def unavailable_response(request: Request | None, exc: BaseException) -> JSONResponse:
+    """503: the database is out of reach (refused, down, or the connection died mid-request).
+
+    A refused connection leaves nothing in the pool and a lost one makes SQLAlchemy discard the
+    pool's connections, so the first request after the database is back gets a fresh connection:
+    recovery needs no restart. One log line, the request's own.
+    """
+    note_failure(f"database unavailable ({describe(exc)})")
+    if isinstance(exc, DatabaseUnavailable):
+        detail = "The service could not reach its database; nothing was changed. Retry the request"
+    else:
+        # Lost while committing, the change may have been made: a retry with If-Match or an
+        # Idempotency-Key says so rather than repeating it.
+        detail = "The connection to the database was lost before the request completed. Retry the request"
+    return problem_response(
+        request, 503, "database-unavailable", "Service temporarily unavailable", detail, headers=RETRY_AFTER
+    )
+
+
+async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
+    return unavailable_response(request, exc)
+
+
+async def _pool_timeout(request: Request, exc: Exception) -> JSONResponse:
+    # Every pooled connection stayed busy for the pool's whole timeout.
+    note_failure(f"database busy (no free connection: {describe(exc)})")
+    return _busy(request)
+
+
+def _busy(request: Request) -> JSONResponse:
+    return problem_response(
+        request,
+        503,
+        "database-busy",
+        "Service temporarily busy",
+        "Other changes held the records this request needed; nothing was changed. Retry the request",
+        headers=RETRY_AFTER,
+    )
+
+
 async def _database_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DBAPIError)
-    if exc.connection_invalidated:
-        # A pooled connection died (database restart, idle timeout): SQLAlchemy has discarded the
-        # pool's connections, so a retry gets a fresh one. Nothing was committed.
-        logger.warning("database connection lost: %s", exc)
-        return problem_response(
-            request,
-            503,
-            "database-unavailable",
-            "Service temporarily unavailable",
-            "The connection to the database was lost; nothing was changed. Retry the request",
-            headers={"Retry-After": "1"},
-        )
+    if is_unavailable(exc):
+        return unavailable_response(request, exc)
     if _contention(exc):
         # Writers queue (db.session.unit_of_work); one that waited past the database's limit, or
         # was picked to break a deadlock, was rolled back whole and can simply be sent again.
-        logger.warning("database contention: %s", exc)
-        return problem_response(
-            request,
-            503,
-            "database-busy",
-            "Service temporarily busy",
-            "Other changes held the records this request needed; nothing was changed. Retry the request",
-            headers={"Retry-After": "1"},
-        )
+        note_failure(f"database contention ({describe(exc)})")
+        return _busy(request)
     return await _unexpected(request, exc)
 
 
@@ -258,6 +286,8 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(IntegrityError, _integrity)
     app.add_exception_handler(DataError, _data_error)
     app.add_exception_handler(DBAPIError, _database_error)
+    app.add_exception_handler(DatabaseUnavailable, _unavailable)
+    app.add_exception_handler(PoolTimeout, _pool_timeout)
     app.add_exception_handler(Exception, _unexpected)
 
 
