@@ -7,7 +7,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -21,6 +21,7 @@ from pmf_api.config import Settings, get_settings
 from pmf_api.framework.organisations.repository import directory
 from pmf_api.platform.db.session import create_engine, create_read_sessions, create_sessionmaker
 from pmf_api.platform.http import problems
+from pmf_api.platform.http.deps import refuse_nul_parameters
 from pmf_api.platform.http.health import router as health_router
 from pmf_api.platform.http.rate_limits import Limits, RateLimits, storage_for
 from pmf_api.platform.observability import RequestContextMiddleware, configure_logging
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/openapi.json" if settings.docs_enabled else None,
         docs_url="/docs" if settings.docs_enabled else None,
         redoc_url="/redoc" if settings.docs_enabled else None,
+        dependencies=[Depends(refuse_nul_parameters)],
     )
     app.state.settings = settings
     app.state.key_set = KeySet.from_settings(settings)

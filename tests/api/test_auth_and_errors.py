@@ -237,3 +237,35 @@ async def test_other_database_errors_stay_500(
     monkeypatch.setattr(records, "create", broken)
     r = await client.post("/api/v1/directorates", json={"code": "D1", "name": "Place"}, headers=auth())
     assert r.status_code == 500 and r.json()["type"].endswith("/internal-error")
+
+
+async def test_a_nul_character_is_refused_with_a_pointer(client: httpx.AsyncClient, auth: TokenFactory) -> None:
+    """PostgreSQL cannot store U+0000 in text (500) and SQLite stored it: both refuse it now, in
+    bodies, nested bodies and query filters alike, before anything reaches the database (issue #8,
+    item 8)."""
+    h = auth()
+    created = await client.post("/api/v1/directorates", json={"code": "D1", "name": "Pla\x00ce"}, headers=h)
+    assert created.status_code == 422, created.text
+    assert created.headers["content-type"] == "application/problem+json"
+    assert [e["pointer"] for e in created.json()["errors"]] == ["#/name"]
+    assert "NUL" in created.json()["errors"][0]["detail"]
+
+    directorate = await client.post("/api/v1/directorates", json={"code": "D1", "name": "Place"}, headers=h)
+    path = f"/api/v1/directorates/{directorate.json()['id']}"
+    changed = await client.patch(path, json={"name": "Place\x00"}, headers=h)
+    assert changed.status_code == 422 and changed.json()["errors"][0]["pointer"] == "#/name"
+    assert (await client.get(path, headers=h)).json()["name"] == "Place"
+
+    for filters in ({"code": "D\x001"}, {"code": "D1", "limit": "5"}):
+        listed = await client.get("/api/v1/directorates", params=filters, headers=h)
+        if "\x00" in filters["code"]:
+            assert listed.status_code == 422, listed.text
+            assert [e["pointer"] for e in listed.json()["errors"]] == ["code"]
+        else:
+            assert listed.status_code == 200 and len(listed.json()["items"]) == 1
+    status = await client.get("/api/v1/scorecard", params={"period": "2025/26 P1\x00"}, headers=h)
+    assert status.status_code == 422 and status.json()["errors"][0]["pointer"] == "period"
+    template = await client.get(
+        f"/api/v1/services/{uuid.uuid4()}/submission-template", params={"period": "\x002025/26 P1"}, headers=h
+    )
+    assert template.status_code == 422 and template.json()["errors"][0]["pointer"] == "period"

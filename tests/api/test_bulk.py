@@ -347,3 +347,23 @@ async def test_template_round_trip(client: httpx.AsyncClient, setup: Setup) -> N
         f"/api/v1/services/{uuid.uuid4()}/submission-template", params={"period": "2025/26 P6"}, headers=setup.h
     )
     assert missing.status_code == 404
+
+
+async def test_a_nul_character_rejects_its_row(client: httpx.AsyncClient, setup: Setup) -> None:
+    """U+0000 cannot be stored on PostgreSQL and must not be on SQLite: its row is rejected, naming
+    the column, in JSON and in CSV alike; the other rows are saved (issue #8, item 8)."""
+    code = setup.count["code"]
+    rows = [
+        {"kpi_code": code, "period": "2025/26 P1", "value": 1, "commentary": "Quiet\x00 month"},
+        {"kpi_code": code, "period": "2025/26 P2", "value": 2, "commentary": "Fine"},
+    ]
+    pushed = await client.post(BULK, json={"rows": rows}, headers=setup.h)
+    assert pushed.status_code == 200, pushed.text
+    assert _outcomes(pushed.json()) == ["rejected", "created"]
+    assert [e["field"] for e in pushed.json()["rows"][0]["errors"]] == ["commentary"]
+    as_csv = _csv("kpi_code,period,value,commentary", f"{code},2025/26 P3,3,Odd\x00", f"{code}\x00,2025/26 P4,4,")
+    pushed = await client.post(BULK, content=as_csv, headers={**setup.h, "Content-Type": "text/csv"})
+    assert pushed.status_code == 200, pushed.text
+    assert _outcomes(pushed.json()) == ["rejected", "rejected"]
+    assert [[e["field"] for e in row["errors"]] for row in pushed.json()["rows"]] == [["commentary"], ["kpi_code"]]
+    assert set(await _values(client, setup.h, setup.count)) == {"2025/26 P2"}

@@ -23,7 +23,7 @@ from pydantic import (
     field_validator,
 )
 from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import CoreSchema
+from pydantic_core import CoreSchema, PydanticCustomError
 
 from pmf_api.domain.errors import DomainError
 from pmf_api.domain.periods import FinancialYear, Period
@@ -140,7 +140,36 @@ class FinancialYearField(BaseModel):
         return parse_financial_year(value)
 
 
-class InputModel(BaseModel):
+NUL = "\x00"
+NUL_MESSAGE = "may not contain the NUL character (U+0000)"
+
+
+def has_nul(value: Any) -> bool:
+    """Whether ``value`` (text, or text inside lists and mappings, keys included) holds U+0000."""
+    if isinstance(value, str):
+        return NUL in value
+    if isinstance(value, dict):
+        return any(has_nul(key) or has_nul(item) for key, item in value.items())
+    if isinstance(value, list | tuple | set | frozenset):
+        return any(has_nul(item) for item in value)
+    return False
+
+
+class RefusesNul(BaseModel):
+    """Text holding U+0000 is refused in every field (a 422 pointing at it), before it reaches the
+    database: PostgreSQL cannot store it in text or JSON, and SQLite would keep it silently.
+
+    Nested models check their own fields, so the pointer names the innermost field."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _refuse_nul(cls, value: Any) -> Any:
+        if has_nul(value):
+            raise PydanticCustomError("nul_character", NUL_MESSAGE)
+        return value
+
+
+class InputModel(RefusesNul):
     """Requests refuse unknown fields, so a typo is an error rather than silently ignored."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)

@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from pmf_api.platform.errors import FieldProblem, InvalidInput, MalformedRequest, PayloadTooLarge, invalid
+from pmf_api.platform.schemas import NUL, NUL_MESSAGE, has_nul
 
 Format = Literal["json", "csv", "xlsx"]
 
@@ -104,8 +105,8 @@ def read_json(payload: bytes, max_rows: int) -> Upload:
         if not isinstance(item, dict):
             rows.append(UploadRow(index, {}, (FieldProblem("", "A row is an object of column names and values"),)))
             continue
-        problems = tuple(FieldProblem(str(name), "Unknown field") for name in item if name not in COLUMNS)
-        rows.append(UploadRow(index, {k: v for k, v in item.items() if k in COLUMNS}, problems))
+        problems = tuple(FieldProblem(_without_nul(str(name)), "Unknown field") for name in item if name not in COLUMNS)
+        rows.append(_row(index, {k: v for k, v in item.items() if k in COLUMNS}, problems))
     return Upload("json", rows, payload, submit)
 
 
@@ -136,6 +137,19 @@ def _xlsx_records(payload: bytes) -> Iterator[Sequence[Any]]:
         yield from workbook.worksheets[0].iter_rows(values_only=True)
     finally:
         workbook.close()
+
+
+def _row(number: int, cells: dict[str, Any], problems: tuple[FieldProblem, ...] = ()) -> UploadRow:
+    """A row as read; a cell holding U+0000 rejects it (it cannot be stored), and is reported
+    without that character, so the answer (kept for idempotent retries) can be stored too."""
+    refused = tuple(FieldProblem(name, NUL_MESSAGE) for name, value in cells.items() if has_nul(value))
+    if refused:
+        cells = {name: _without_nul(value) if isinstance(value, str) else value for name, value in cells.items()}
+    return UploadRow(number, cells, problems + refused)
+
+
+def _without_nul(text: str) -> str:
+    return text.replace(NUL, "")
 
 
 def _is_blank(cells: Iterable[Any]) -> bool:
@@ -181,7 +195,7 @@ def _table_rows(records: Iterator[Sequence[Any]], max_rows: int) -> list[UploadR
         if len(rows) == max_rows:
             raise _too_many(max_rows)
         cells = {name: record[i] for i, name in enumerate(header) if name in COLUMNS and i < len(record)}
-        rows.append(UploadRow(number, cells))
+        rows.append(_row(number, cells))
     if header is None:
         raise invalid("", "The file is empty: it needs a header row and a row per value")
     return rows

@@ -7,10 +7,12 @@ from datetime import UTC, date, datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.exceptions import RequestValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmf_api.config import Settings
 from pmf_api.platform.db.session import ReadSessions, mark_read_only, read_only, unit_of_work
+from pmf_api.platform.schemas import NUL, NUL_MESSAGE
 
 
 def get_settings_dep(request: Request) -> Settings:
@@ -53,3 +55,19 @@ def today() -> date:
 
 
 AsOf = Annotated[date, Depends(today)]
+
+
+async def refuse_nul_parameters(request: Request) -> None:
+    """Every route's query and path parameters are refused (422, naming each) when they hold U+0000.
+
+    Bodies are checked by the shared input models (``platform.schemas.RefusesNul``); parameters are
+    checked here, once for every route, whatever type each route gives them (issue #8, item 8).
+    """
+    errors = [
+        {"type": "nul_character", "loc": (where, name), "msg": NUL_MESSAGE, "input": value}
+        for where, items in (("query", request.query_params.multi_items()), ("path", request.path_params.items()))
+        for name, value in items
+        if isinstance(value, str) and (NUL in value or NUL in name)
+    ]
+    if errors:
+        raise RequestValidationError(errors)

@@ -10,12 +10,12 @@ from fastapi import Request, Response
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from pmf_api.platform.db.pages import ListQuery, Page
-from pmf_api.platform.schemas import IsoDateTime
+from pmf_api.platform.schemas import IsoDateTime, RefusesNul
 
 T = TypeVar("T", bound=BaseModel)
 
 
-class ListParams(BaseModel):
+class ListParams(RefusesNul):
     """Paging and change-tracking parameters every list takes; features add their own filters.
 
     Unknown query parameters are refused, so a misspelt filter never silently returns everything.
