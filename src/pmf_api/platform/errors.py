@@ -49,6 +49,10 @@ class Conflict(PMFError):
     """The request clashes with the current state (a duplicate code, a record in use)."""
 
 
+class RequestInProgress(Conflict):
+    """The same request (by its Idempotency-Key) is still being processed: send it again shortly."""
+
+
 class PreconditionFailed(PMFError):
     """The caller's copy is stale: someone else changed the record since it was read."""
 

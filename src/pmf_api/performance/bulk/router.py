@@ -59,7 +59,9 @@ _REQUEST_BODY: dict[str, Any] = {
         "when rows are rejected. `dry_run=true` checks and reports without writing. `atomic=true` writes nothing "
         "if any row is rejected (422 with the same report in the problem's `rows`). With an `Idempotency-Key`, "
         "a retry of the same request within 24 hours replays the first answer (header `Idempotency-Replayed: "
-        "true`) and never writes twice; the key with a different request gets 409."
+        "true`) and never writes twice; a retry while the first is still being processed gets 409 "
+        "`request-in-progress` with `Retry-After` (send it again then to get the answer); the key with a different "
+        "request gets 409."
     ),
 )
 async def push_values(

@@ -6,19 +6,17 @@ enter it, a period of the KPI's frequency that has ended, value or numerator and
 aggregation, only drafts and queried values change, and the domain's sense-checks stored as flags
 (seed 001_ec6bae7b38cacc6f.txt, C.2 and E.1). The jobs are apart: reading files (``parsing``),
 checking rows (``checking``), writing them (``writing``), the answer (``results``); this module
-is the use case that runs them, in one savepoint, and keeps its answer under an Idempotency-Key.
+is the use case that runs them, in one savepoint, and keeps its answer under an Idempotency-Key
+(``idempotency``).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from datetime import date
+from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmf_api.access.actor import Actor
@@ -27,20 +25,18 @@ from pmf_api.domain import DomainError, Frequency, Period
 from pmf_api.domain.reporting import closing_period
 from pmf_api.framework.organisations.repository import PersonRepository, ServiceRepository
 from pmf_api.framework.organisations.service import get_organisation
+from pmf_api.performance.bulk import idempotency
 from pmf_api.performance.bulk.checking import check_rows
-from pmf_api.performance.bulk.models import IdempotencyRecord
 from pmf_api.performance.bulk.parsing import Upload
 from pmf_api.performance.bulk.results import BulkReport, report_body
 from pmf_api.performance.bulk.writing import save_in_batch, save_row_by_row
 from pmf_api.performance.kpis.repository import KpiFilters, KpiRepository
 from pmf_api.performance.submissions import service as submission_service
-from pmf_api.platform.errors import Conflict, FieldProblem, invalid
+from pmf_api.platform.errors import invalid
 
 if TYPE_CHECKING:
     from pmf_api.framework.organisations.models import Service
     from pmf_api.performance.kpis.models import Kpi
-
-IDEMPOTENCY_TTL = timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -56,11 +52,12 @@ async def push(session: AsyncSession, actor: Actor, upload: Upload, options: Bul
     require_read(actor)
     submission_service.require_may_enter_some(actor)
     submit = options.submit or bool(upload.submit)
-    fingerprint = _fingerprint(actor, upload, options, submit)
+    flags = {"dry_run": options.dry_run, "atomic": options.atomic, "submit": submit}
+    asked = idempotency.fingerprint(actor, upload, flags)
     if options.idempotency_key is not None:
-        stored = await _stored_response(session, actor, options.idempotency_key, fingerprint)
+        stored = await idempotency.previous_answer(session, actor, options.idempotency_key, asked)
         if stored is not None:
-            return stored
+            return BulkReport(stored.body, stored.refused, replayed=True)
     organisation = await get_organisation(session, actor)
     kpis = await KpiRepository(session).all_in_organisation(actor)
     contexts = await submission_service.contexts_for(session, actor, kpis)
@@ -89,69 +86,8 @@ async def push(session: AsyncSession, actor: Actor, upload: Upload, options: Bul
         raise
     body = report_body(results, dry_run=options.dry_run, atomic=options.atomic)
     if options.idempotency_key is not None and not options.dry_run:
-        await _store_response(session, actor, options.idempotency_key, fingerprint, body, refused)
+        await idempotency.remember(session, actor, options.idempotency_key, asked, body, refused)
     return BulkReport(body, refused)
-
-
-# --- Idempotency --------------------------------------------------------------------------------
-
-
-def _fingerprint(actor: Actor, upload: Upload, options: BulkOptions, submit: bool) -> str:
-    # The payload, not the raw body: a retried multipart upload has a new boundary but the same file.
-    asked = json.dumps(
-        {
-            "actor": actor.subject,
-            "format": upload.format,
-            "dry_run": options.dry_run,
-            "atomic": options.atomic,
-            "submit": submit,
-        },
-        sort_keys=True,
-    )
-    return hashlib.sha256(asked.encode() + b"\0" + upload.payload).hexdigest()
-
-
-async def _stored_response(session: AsyncSession, actor: Actor, key: str, fingerprint: str) -> BulkReport | None:
-    now = datetime.now(UTC)
-    await session.execute(
-        delete(IdempotencyRecord).where(
-            IdempotencyRecord.organisation_id == actor.organisation_id, IdempotencyRecord.expires_at < now
-        )
-    )
-    record = await session.scalar(
-        select(IdempotencyRecord).where(
-            IdempotencyRecord.organisation_id == actor.organisation_id, IdempotencyRecord.key == key
-        )
-    )
-    if record is None:
-        return None
-    if record.request_hash != fingerprint:
-        raise Conflict(
-            detail=f"The Idempotency-Key {key!r} was used for a different request in the last 24 hours; "
-            "send a new key for a new request",
-            problems=[FieldProblem("Idempotency-Key", "Already used for a different request")],
-        )
-    return BulkReport(record.response, record.refused, replayed=True)
-
-
-async def _store_response(
-    session: AsyncSession, actor: Actor, key: str, fingerprint: str, body: dict[str, Any], refused: bool
-) -> None:
-    now = datetime.now(UTC)
-    session.add(
-        IdempotencyRecord(
-            organisation_id=actor.organisation_id,
-            key=key,
-            request_hash=fingerprint,
-            refused=refused,
-            response=body,
-            actor_subject=actor.subject,
-            created_at=now,
-            expires_at=now + IDEMPOTENCY_TTL,
-        )
-    )
-    # Two requests racing with one key: the second fails here on the unique key and writes nothing.
-    await session.flush()
 
 
 # --- The template -------------------------------------------------------------------------------

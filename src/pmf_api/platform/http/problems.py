@@ -50,6 +50,7 @@ _STATUS: dict[type[errors.PMFError], tuple[int, str, str]] = {
     errors.NotAuthenticated: (401, "unauthenticated", "Authentication required"),
     errors.MalformedRequest: (400, "malformed-request", "The request cannot be read"),
     errors.InvalidInput: (422, "invalid-input", "The request breaks a rule"),
+    errors.RequestInProgress: (409, "request-in-progress", "A request with this Idempotency-Key is in progress"),
     errors.Conflict: (409, "conflict", "Conflicts with the current state"),
     errors.PreconditionFailed: (412, "precondition-failed", "The record has changed since you read it"),
     errors.PayloadTooLarge: (413, "payload-too-large", "Request body too large"),
@@ -91,6 +92,8 @@ async def _pmf_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, errors.PMFError)
     status, slug, title = next(v for k, v in _STATUS.items() if isinstance(exc, k))
     headers = {"WWW-Authenticate": 'Bearer realm="pmf-api"'} if status == 401 else None
+    if isinstance(exc, errors.RequestInProgress):
+        headers = RETRY_AFTER
     field_errors = [ProblemFieldError(pointer=field_pointer(p.field), detail=p.message) for p in exc.problems]
     return problem_response(request, status, slug, title, exc.detail, field_errors, headers)
 
