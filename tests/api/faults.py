@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import logging
 import socket
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -86,7 +86,7 @@ class PostgresProxy:
 
 
 @contextlib.asynccontextmanager
-async def postgres_proxy(database_url: str):  # type: ignore[no-untyped-def]
+async def postgres_proxy(database_url: str) -> AsyncIterator[PostgresProxy]:
     parts = urlsplit(database_url)
     proxy = PostgresProxy(parts.hostname or "127.0.0.1", parts.port or 5432)
     await proxy.accept()

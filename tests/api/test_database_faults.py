@@ -168,8 +168,13 @@ async def test_connections_cut_mid_request_lose_nothing_acknowledged(backend: Ba
             return back
 
         async with asyncio.timeout(60):
-            workers = [writer(n) for n in range(6)] + [reader(n) for n in range(4)]
-            back, *_ = await asyncio.gather(faults(), *workers)
+            workers = [asyncio.create_task(writer(n)) for n in range(6)]
+            workers += [asyncio.create_task(reader(n)) for n in range(4)]
+            try:
+                back = await faults()
+            finally:
+                stop.set()
+                await asyncio.gather(*workers)
 
     failed = [o for o in outcomes if o.status == 503]
     assert failed, "the faults never reached a request"
