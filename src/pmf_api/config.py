@@ -86,7 +86,7 @@ class Settings(BaseSettings):
     oidc_roles_claim: str = Field(default="roles", description="The claim listing the user's roles (`performance`...)")
     hot_reads: bool = Field(
         default=True,
-        description="Answer plain record reads (GET .../{id}) ahead of the full route (see pmf_api.access.fast_reads)",
+        description="Answer plain record reads and lists ahead of the full route (pmf_api.platform.http.fast_reads)",
     )
     # Rate limits, in the `limits` library's notation ("600/minute", "10/second;1000/hour"). Counted
     # in this process unless PMF_RATE_LIMIT_STORAGE_URL names a Redis that instances share.

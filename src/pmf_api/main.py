@@ -12,16 +12,16 @@ from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from pmf_api import __version__
-from pmf_api.access import fast_reads
-from pmf_api.access.fast_reads import HotReads
+from pmf_api.access.authentication import identify_for_fast_read
 from pmf_api.access.oidc import KeySet
 from pmf_api.access.tokens import CurrentPeople
 from pmf_api.api import API_PREFIX, FEATURE_ROUTERS
 from pmf_api.config import Settings, get_settings
 from pmf_api.framework.organisations.repository import directory
 from pmf_api.platform.db.session import create_engine, create_read_sessions, create_sessionmaker
-from pmf_api.platform.http import problems
+from pmf_api.platform.http import fast_reads, problems
 from pmf_api.platform.http.deps import refuse_nul_parameters
+from pmf_api.platform.http.fast_reads import FastReads
 from pmf_api.platform.http.health import router as health_router
 from pmf_api.platform.http.rate_limits import Limits, RateLimits, storage_for
 from pmf_api.platform.observability import RequestContextMiddleware, configure_logging
@@ -101,7 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.people = CurrentPeople()  # whether the people tokens speak for are still current
     problems.install(app)
     if settings.hot_reads:  # innermost: rate limits, CORS headers, request ids, logs and body limits apply to it too
-        app.add_middleware(HotReads, prefix=API_PREFIX, reads=fast_reads.registered())
+        app.add_middleware(FastReads, prefix=API_PREFIX, reads=fast_reads.registered(), identify=identify_for_fast_read)
     if settings.rate_limit_enabled:  # inside CORS, so a browser can read a 429
         limits = Limits.parse(
             settings.rate_limit_per_address,

@@ -12,11 +12,12 @@ from sqlalchemy import inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from pmf_api import api
-from pmf_api.access import fast_reads, records
 from pmf_api.access.actor import Actor, Grant, ScopeType
 from pmf_api.demo import load_demo
 from pmf_api.domain.workflow import Role
+from pmf_api.platform.db.pages import ListQuery
 from pmf_api.platform.db.rows import driver_connection
+from pmf_api.platform.http import fast_reads
 
 
 def _same(orm_value: Any, driver_value: Any) -> bool:
@@ -36,7 +37,7 @@ async def test_driver_reads_give_what_the_orm_loads(connection_sessionmaker: asy
     assert api.FEATURE_ROUTERS and fast_reads.registered()  # the routers register their reads on import
     async with connection_sessionmaker() as session, driver_connection(connection_sessionmaker) as connection:
         for read in fast_reads.registered().values():
-            model = read.spec.model
+            model = read.repository.model
             keys = [prop.key for prop in inspect(model).column_attrs]
             loaded = (await session.scalars(select(model))).all()
             assert loaded, model.__name__
@@ -46,8 +47,9 @@ async def test_driver_reads_give_what_the_orm_loads(connection_sessionmaker: asy
                 for key in keys:
                     assert _same(getattr(record, key), values[key]), (model.__name__, key, values[key])
                 compared += 1
-            page = await records.list_values(connection, actor, read.spec, records.ListQuery(limit=500))
-            orm_page = await records.list_page(session, actor, read.spec, records.ListQuery(limit=500))
+            assert read.page is not None
+            page = await read.page(connection, actor, ListQuery(limit=500))
+            orm_page = await read.repository(session).page(actor, ListQuery(limit=500))
             assert [row["id"] for row in page.items] == [record.id for record in orm_page.items]
             assert await connection.get(model, uuid.uuid4()) is None
     assert compared > 100

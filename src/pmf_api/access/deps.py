@@ -8,12 +8,11 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
-from pmf_api.access import keys as api_keys
+from pmf_api.access import keys
 from pmf_api.access.actor import Actor
+from pmf_api.access.authentication import identify
 from pmf_api.access.directory import Directory
-from pmf_api.access.tokens import authenticate_bearer
-from pmf_api.platform.errors import NotAuthenticated
-from pmf_api.platform.observability import current_request_id
+from pmf_api.platform.db.rows import driver_connection
 
 _bearer = HTTPBearer(auto_error=False, description="A JWT from `pmf-api token` or your identity provider")
 
@@ -28,24 +27,19 @@ async def get_actor(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     api_key: Annotated[str | None, Depends(_api_key)] = None,
 ) -> AsyncIterator[Actor]:
-    if credentials is None and api_key:
-        # Machine clients send an API key instead of a bearer token (looked up, so only when sent).
-        sessionmaker = request.app.state.sessionmaker
-        actor, use = await api_keys.authenticate(sessionmaker, api_key, current_request_id())
-        try:
-            yield actor
-        finally:
-            if use is not None:
-                # A request-scoped dependency ends after the request's session (function-scoped) has
-                # committed or rolled back: recording the use never waits for the request's own lock.
-                await api_keys.record_use(sessionmaker, use)
-        return
-    if credentials is None or credentials.scheme.lower() != "bearer":
-        raise NotAuthenticated(detail="Send a bearer token in the Authorization header (or an X-API-Key)")
+    """The actor the request's credentials stand for (``authentication.identify``), whose person is
+    current; an API key's use is recorded once the request's own transaction has ended."""
     state = request.app.state
-    actor = await authenticate_bearer(state.settings, state.key_set, credentials.credentials, current_request_id())
-    await state.people.ensure_current(actor, state.sessionmaker, state.directory)
-    yield actor
+    authorization = request.headers.get("authorization")
+    identified = await identify(state, authorization, api_key, lambda: driver_connection(state.sessionmaker))
+    await state.people.ensure_current(identified.actor, state.sessionmaker, state.directory)
+    try:
+        yield identified.actor
+    finally:
+        if identified.key_use is not None:
+            # A request-scoped dependency ends after the request's session (function-scoped) has
+            # committed or rolled back: recording the use never waits for the request's own lock.
+            await keys.record_use(state.sessionmaker, identified.key_use)
 
 
 CurrentActor = Annotated[Actor, Depends(get_actor, scope="request")]

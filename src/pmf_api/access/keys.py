@@ -89,6 +89,9 @@ class StoredKey(Protocol):
     """What authentication reads of a stored key: an ``ApiKey``, or its row read over the driver."""
 
     @property
+    def id(self) -> uuid.UUID: ...
+
+    @property
     def organisation_id(self) -> uuid.UUID: ...
 
     @property
@@ -135,19 +138,20 @@ class KeyUse:
     at: datetime
 
 
-async def authenticate(
-    sessionmaker: async_sessionmaker[AsyncSession], secret: str, request_id: str | None = None
+async def identify(
+    connection: DriverConnection, secret: str, request_id: str | None = None
 ) -> tuple[Actor, KeyUse | None]:
-    """The actor a presented key stands for (an unknown or revoked key is refused: 401), and the
-    use to record with :func:`record_use` once the request's own transaction has ended, if due.
+    """The actor a presented key stands for (an unknown or revoked key is refused: 401), and the use
+    to record with :func:`record_use` once the request's own transaction has ended, if one is due.
 
-    Reads in a short read-only transaction of its own, so reading a key never waits for writers.
-    The use is recorded apart and afterwards: on SQLite a write made while the request's own write
-    transaction is open would wait for the lock that request holds, and fail (issue #8, item 2).
+    The key is read over the driver (``pmf_api.platform.db.rows``) outside any transaction, so
+    reading a key never waits for writers. Its use is recorded apart and afterwards: on SQLite a
+    write made while the request's own write transaction is open would wait for the lock that
+    request holds, and fail (issue #8, item 2).
     """
     prefix, presented = _presented(secret)
-    async with unit_of_work(sessionmaker, writes=False) as session:
-        api_key = _matching(await session.scalars(select(ApiKey).where(ApiKey.prefix == prefix)), presented)
+    rows = await connection.fetch(_BY_PREFIX, {"prefix": prefix})
+    api_key: StoredKey = _matching([SimpleNamespace(**row) for row in rows], presented)
     now = datetime.now(UTC)
     use = KeyUse(api_key.id, now) if _use_to_record(api_key, now) else None
     return actor_of(api_key, request_id), use
@@ -168,20 +172,6 @@ async def record_use(sessionmaker: async_sessionmaker[AsyncSession], use: KeyUse
 
 
 _BY_PREFIX = Query(ApiKey, select(ApiKey).where(ApiKey.prefix == bindparam("prefix")))
-
-
-async def authenticate_without_writing(
-    connection: DriverConnection, secret: str, request_id: str | None = None
-) -> Actor | None:
-    """What :func:`authenticate` gives, read over the driver (see ``pmf_api.platform.db.rows``), for a key
-    whose use was recorded within ``LAST_USED_RESOLUTION``; None when its use is due to be recorded
-    (then the full route runs :func:`authenticate`, and records it)."""
-    prefix, presented = _presented(secret)
-    rows = await connection.fetch(_BY_PREFIX, {"prefix": prefix})
-    api_key: StoredKey = _matching([SimpleNamespace(**row) for row in rows], presented)
-    if _use_to_record(api_key, datetime.now(UTC)):
-        return None
-    return actor_of(api_key, request_id)
 
 
 def _presented(secret: str) -> tuple[str, str]:

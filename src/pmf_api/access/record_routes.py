@@ -12,9 +12,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response, status
 from pydantic import BaseModel
 
-from pmf_api.access import fast_reads, records
+from pmf_api.access import records
 from pmf_api.access.actor import Actor
 from pmf_api.access.deps import CurrentActor
+from pmf_api.platform.db.pages import ListQuery, Page
+from pmf_api.platform.db.rows import DriverConnection
+from pmf_api.platform.http import fast_reads
 from pmf_api.platform.http.deps import SessionDep
 from pmf_api.platform.http.etag import NOT_MODIFIED, IfMatch, IfNoneMatch, expected_version, not_modified, with_etag
 from pmf_api.platform.http.paging import ListParams, PageOf, json_response, list_query, page_json_response
@@ -36,7 +39,10 @@ def add_crud_routes(
     create: Create | None = None,
     update: Update | None = None,
     plural: str | None = None,
+    fast_read: bool = False,
 ) -> None:
+    """The standard routes of a record type. ``fast_read``: its plain reads and lists are also
+    answered ahead of FastAPI's routing (``platform.http.fast_reads``), with the same functions."""
     what = spec.what
     plural = plural or f"{what}s"
 
@@ -124,10 +130,38 @@ def add_crud_routes(
         with_etag(response, entity)
         return read_model.model_validate(entity)
 
-    fast_reads.register(path, spec, read_model, list_params)
+    if fast_read:
+        register_fast_reads(path, spec, read_model, list_params, one=True)
 
     for archived, verb in ((True, "archive"), (False, "restore")):
         _add_archive_route(router, spec, path, read_model, archived, verb)
+
+
+def register_fast_reads(
+    path: str,
+    spec: records.EntitySpec[Any],
+    read_model: type[BaseModel],
+    list_params: type[ListParams],
+    *,
+    one: bool,
+) -> None:
+    """Opt ``path`` into the fast read path: one record (when ``one``) and pages, read by the very
+    functions the full routes call (``records.get_values``, ``records.list_values``)."""
+
+    async def read_one(connection: DriverConnection, actor: Actor, id: uuid.UUID) -> dict[str, Any]:
+        return await records.get_values(connection, actor, spec, id)
+
+    async def read_page(connection: DriverConnection, actor: Actor, query: ListQuery) -> Page[dict[str, Any]]:
+        return await records.list_values(connection, actor, spec, query)
+
+    fast_reads.register(
+        path,
+        spec.repository,
+        read_model,
+        one=read_one if one else None,
+        page=read_page,
+        list_params=list_params,
+    )
 
 
 def _add_archive_route(

@@ -19,4 +19,5 @@ add_crud_routes(
     list_params=schemas.ActionList,
     create=action_service.create_action,
     update=action_service.update_action,
+    fast_read=True,
 )

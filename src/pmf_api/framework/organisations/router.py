@@ -56,6 +56,7 @@ add_crud_routes(
     create_model=schemas.DirectorateCreate,
     update_model=schemas.DirectorateUpdate,
     list_params=schemas.DirectorateList,
+    fast_read=True,
 )
 add_crud_routes(
     structure,
@@ -65,6 +66,7 @@ add_crud_routes(
     create_model=schemas.ServiceCreate,
     update_model=schemas.ServiceUpdate,
     list_params=schemas.ServiceList,
+    fast_read=True,
 )
 add_crud_routes(
     structure,
@@ -74,6 +76,7 @@ add_crud_routes(
     create_model=schemas.PortfolioCreate,
     update_model=schemas.PortfolioUpdate,
     list_params=schemas.PortfolioList,
+    fast_read=True,
 )
 add_crud_routes(
     structure,
@@ -84,6 +87,7 @@ add_crud_routes(
     update_model=schemas.PersonUpdate,
     list_params=schemas.PersonList,
     plural="people",
+    fast_read=True,
 )
 
 routers = (router, structure)

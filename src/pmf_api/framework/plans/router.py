@@ -24,6 +24,7 @@ add_crud_routes(
     create_model=schemas.CorporatePlanCreate,
     update_model=schemas.CorporatePlanUpdate,
     list_params=schemas.CorporatePlanList,
+    fast_read=True,
 )
 add_crud_routes(
     corporate_plan,
@@ -34,6 +35,7 @@ add_crud_routes(
     update_model=schemas.PriorityUpdate,
     list_params=schemas.PriorityList,
     plural="priorities",
+    fast_read=True,
 )
 add_crud_routes(
     corporate_plan,
@@ -43,6 +45,7 @@ add_crud_routes(
     create_model=schemas.OutcomeCreate,
     update_model=schemas.OutcomeUpdate,
     list_params=schemas.OutcomeList,
+    fast_read=True,
 )
 
 service_plans = APIRouter(tags=["Service plans"])
@@ -54,6 +57,7 @@ add_crud_routes(
     create_model=schemas.ServicePlanCreate,
     update_model=schemas.ServicePlanUpdate,
     list_params=schemas.ServicePlanList,
+    fast_read=True,
 )
 
 

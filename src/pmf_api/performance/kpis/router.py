@@ -18,6 +18,7 @@ add_crud_routes(
     update_model=schemas.KpiUpdate,
     list_params=schemas.KpiList,
     create=kpi_service.create_kpi,
+    fast_read=True,
 )
 add_crud_routes(
     router,
@@ -27,4 +28,5 @@ add_crud_routes(
     create_model=schemas.ContextualMeasureCreate,
     update_model=schemas.ContextualMeasureUpdate,
     list_params=schemas.ContextualMeasureList,
+    fast_read=True,
 )

@@ -7,9 +7,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response, status
 
-from pmf_api.access import fast_reads, records
+from pmf_api.access import records
 from pmf_api.access.actor import Actor
 from pmf_api.access.deps import CurrentActor
+from pmf_api.access.record_routes import register_fast_reads
 from pmf_api.domain.workflow import SUBMISSION_MACHINE
 from pmf_api.performance.submissions import schemas
 from pmf_api.performance.submissions import service as submission_service
@@ -116,7 +117,7 @@ async def list_submissions(
 
 # Lists are read fast (Power BI refreshes them by updated_since); one submission needs its
 # allowed transitions, so the full route reads it.
-fast_reads.register(
+register_fast_reads(
     "/submissions", submission_service.submissions, schemas.Submission, schemas.SubmissionList, one=False
 )
 

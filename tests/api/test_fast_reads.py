@@ -1,4 +1,4 @@
-"""Record reads answered ahead of FastAPI's routing (``pmf_api.access.fast_reads``) answer exactly as the full
+"""Record reads answered ahead of FastAPI's routing (``pmf_api.platform.http.fast_reads``) answer exactly as the full
 routes do: same status, headers and body, for every record type, page, filter, condition and error,
 on both databases. Each request goes to two apps over the same data, one with ``hot_reads`` off."""
 
@@ -14,13 +14,14 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from pmf_api.access import fast_reads, records
+from pmf_api.access import records
 from pmf_api.access.actor import Grant, ScopeType
 from pmf_api.access.tokens import mint_token
 from pmf_api.demo import load_demo
 from pmf_api.domain.workflow import Role
 from pmf_api.main import create_app
 from pmf_api.platform.db.rows import DriverConnection
+from pmf_api.platform.http import fast_reads
 from tests.api.builders import post
 from tests.api.conftest import make_organisation
 from tests.conftest import Backend
@@ -232,7 +233,7 @@ async def test_a_driver_failure_costs_speed_not_an_answer(
 
     monkeypatch.setattr(DriverConnection, "fetch", broken)
     pair.served.clear()
-    with caplog.at_level(logging.WARNING, logger="pmf_api.access.fast_reads"):
+    with caplog.at_level(logging.WARNING, logger="pmf_api.platform.http.fast_reads"):
         read = await pair.same(f"{API}/kpis/{kpi['id']}", demo)
         listed = await pair.same(f"{API}/kpis", demo, limit=1)
     assert read.status_code == listed.status_code == 200

@@ -1,23 +1,27 @@
-"""Record reads (``GET /api/v1/kpis/{id}`` and the like) answered ahead of FastAPI's routing.
+"""Record reads (``GET /api/v1/kpis/{id}`` and the like) answered ahead of FastAPI's routing, for
+the routes that opt in.
 
 Reading records is the API's most frequent request: portals open records and list them, Power BI
-and scripts poll them (with ``If-None-Match``). Through FastAPI a record costs about 0.8 ms of CPU
-and a page of 50 about 1.6 ms, most of it in route matching, dependency solving and the ORM
-(``bench/profile_api.py``), against 0.07 ms for a bare app. This layer answers the plain case
-itself with the same service calls (:func:`pmf_api.access.records.get_values` and
-:func:`pmf_api.access.records.list_values`: organisation fence, read permission, filters, keyset pages), the
-same read models, ETags and ``Link`` headers, and hands everything else to the full route untouched:
+and scripts poll them (with ``If-None-Match``). Through FastAPI's routing, dependency solving and
+the ORM a record costs several times what a bare app does (bench/README.md has the figures). A
+route opts in with :func:`register` (``access.record_routes.add_crud_routes(fast_read=True)``),
+giving the very functions its full route calls (``access.records.get_values`` and
+``list_values``: the repository's read rule, the read permission, the filters and keyset pages),
+and this middleware answers the plain case with them, over the database driver, with the same
+read models, ETags and ``Link`` headers. Who is asking is decided by the function the app passes
+in (``access.authentication.identify_for_fast_read``, which calls what ``CurrentActor`` calls).
+
+Everything else goes to the full route, untouched:
 
 * anything but ``GET`` on ``<prefix>/<records>`` (single-valued filters) or ``<prefix>/<records>/<id>``
   (a canonical id, no query string);
-* requests without credentials, and an API key whose use is due to be recorded (once a minute:
-  the full route writes ``last_used_at``); a key used within the minute is checked here, read
-  over the driver like the record, so a revoked key is refused at once;
+* a request whose credentials the full route must look at (none, an API key whose use is due to
+  be recorded, a person not found current lately);
 * every error (401, 403, 404...), so problems are written in one place, ``problems.py``;
 * anything unexpected (logged), so a fault here costs speed, never an answer; a database out of
   reach is not logged here: the full route answers it (503) and logs it once.
 
-``tests/api/test_hot_reads.py`` checks that both give the same status, headers and body.
+``tests/api/test_fast_reads.py`` checks that both give the same status, headers and body.
 Switched off with ``PMF_HOT_READS=false``.
 """
 
@@ -32,64 +36,74 @@ from types import UnionType
 from typing import Any, Union, get_args, get_origin
 from urllib.parse import parse_qsl
 
-from fastapi.security.utils import get_authorization_scheme_param
 from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from pmf_api.access import keys as api_keys
-from pmf_api.access import records
-from pmf_api.access.actor import Actor
-from pmf_api.access.tokens import authenticate_bearer
+from pmf_api.platform.db.pages import ListQuery, Page
+from pmf_api.platform.db.repository import OwnedRepository
 from pmf_api.platform.db.rows import DriverConnection, column_keys, driver_connection
 from pmf_api.platform.db.session import is_unavailable
 from pmf_api.platform.errors import PMFError
 from pmf_api.platform.http.etag import etag_for, still_current
 from pmf_api.platform.http.paging import JSON, ListParams, list_query, page_json_response
-from pmf_api.platform.observability import current_request_id
 
-logger = logging.getLogger("pmf_api.access.fast_reads")
+logger = logging.getLogger("pmf_api.platform.http.fast_reads")
 
 _CANONICAL_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
+ReadOne = Callable[[DriverConnection, Any, uuid.UUID], Awaitable[dict[str, Any]]]
+ReadPage = Callable[[DriverConnection, Any, ListQuery], Awaitable[Page[dict[str, Any]]]]
+# Who is asking (the app's state, the Authorization and X-API-Key headers, a driver connection):
+# an actor, or None when the full route must decide.
+Identify = Callable[[Any, str | None, str | None, DriverConnection], Awaitable[Any | None]]
+
 
 @dataclass(frozen=True)
-class RecordRead:
-    spec: records.EntitySpec[Any]
+class FastRead:
+    """What a route that opted in answers here, and with which functions (its full route's own)."""
+
+    repository: type[OwnedRepository[Any]]  # whose records (and read rule) they are
     read_model: type[BaseModel]
-    list_params: type[ListParams] | None  # None: lists stay with the full route
-    one: bool  # GET .../{id} is answered here
+    one: ReadOne | None  # GET <path>/{id}
+    page: ReadPage | None  # GET <path>?filters
+    list_params: type[ListParams] | None
 
 
-_READS: dict[str, RecordRead] = {}
+_ROUTES: dict[str, FastRead] = {}
 
 
 def register(
     path: str,
-    spec: records.EntitySpec[Any],
+    repository: type[OwnedRepository[Any]],
     read_model: type[BaseModel],
-    list_params: type[ListParams],
     *,
-    one: bool = True,
+    one: ReadOne | None = None,
+    page: ReadPage | None = None,
+    list_params: type[ListParams] | None = None,
 ) -> None:
-    """Answer ``GET <prefix><path>`` and (``one``) ``GET <prefix><path>/{id}`` here where that is exact.
-
-    A record is read here when its read model is made of the record's columns alone (a model with
-    derived fields needs the ORM object); a page, when the fields that are not columns have
-    defaults (what lists show, e.g. a submission's ``allowed_transitions``, null in lists) and its
-    filters each take one value by their own name (the full route reads repeats its own way).
+    """Answer ``GET <prefix><path>/{id}`` (with ``one``) and ``GET <prefix><path>`` (with ``page``)
+    here. Refused (ValueError) when that could not be exact: a single record's read model must be
+    made of the record's ``columns`` alone (a derived field needs the ORM object); a page's fields
+    that are not columns must have defaults (what lists show, e.g. a submission's
+    ``allowed_transitions``, null in lists), and its filters each take one value by their own name.
     """
-    columns = column_keys(spec.model)
+    columns = column_keys(repository.model)
     fields = read_model.model_fields
-    unaliased = all(f.alias is None and f.validation_alias is None for f in fields.values())
-    single = one and unaliased and set(fields) <= columns
-    listed = unaliased and all(name in columns or not f.is_required() for name, f in fields.items())
-    plain_filters = all(
-        f.alias is None and f.validation_alias is None and not _takes_several(f.annotation)
-        for f in list_params.model_fields.values()
-    )
-    _READS[path] = RecordRead(spec, read_model, list_params if plain_filters and listed else None, single)
+    if any(f.alias is not None or f.validation_alias is not None for f in fields.values()):
+        raise ValueError(f"{read_model.__name__} has aliased fields: {path} cannot be read fast")
+    if one is not None and not set(fields) <= columns:
+        raise ValueError(f"{read_model.__name__} has fields that are not columns: {path}/{{id}} cannot be read fast")
+    if page is not None:
+        if list_params is None or any(name not in columns and f.is_required() for name, f in fields.items()):
+            raise ValueError(f"{read_model.__name__} needs fields that are not columns: {path} cannot be listed fast")
+        if any(
+            f.alias is not None or f.validation_alias is not None or _takes_several(f.annotation)
+            for f in list_params.model_fields.values()
+        ):
+            raise ValueError(f"{list_params.__name__} has filters that take several values: {path} is not fast")
+    _ROUTES[path] = FastRead(repository, read_model, one, page, list_params)
 
 
 def _takes_several(annotation: Any) -> bool:
@@ -101,17 +115,18 @@ def _takes_several(annotation: Any) -> bool:
     return isinstance(kind, type) and issubclass(kind, list | set | frozenset | tuple)
 
 
-def registered() -> dict[str, RecordRead]:
-    return dict(_READS)
+def registered() -> dict[str, FastRead]:
+    return dict(_ROUTES)
 
 
-class HotReads:
+class FastReads:
     """ASGI middleware: see the module's docstring. ``reads`` maps ``/kpis`` and the like (paths
-    under ``prefix``) to what is read there."""
+    under ``prefix``) to what is read there; ``identify`` says who is asking."""
 
-    def __init__(self, app: ASGIApp, prefix: str, reads: dict[str, RecordRead]) -> None:
+    def __init__(self, app: ASGIApp, prefix: str, reads: dict[str, FastRead], identify: Identify) -> None:
         self.app = app
         self.reads = {prefix + path: read for path, read in reads.items()}
+        self.identify = identify
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "GET" or not await self._answer(scope, receive, send):
@@ -123,12 +138,12 @@ class HotReads:
         root: str = scope.get("root_path", "")
         if root and path.startswith(root):
             path = path[len(root) :]
-        page_of = self.reads.get(path)
-        if page_of is not None:
-            return page_of.list_params is not None and await self._guard(self._page, page_of, scope, receive, send)
+        listed = self.reads.get(path)
+        if listed is not None:
+            return listed.page is not None and await self._guard(self._page, listed, scope, receive, send)
         collection, _, id_text = path.rpartition("/")
         read = self.reads.get(collection)
-        if read is None or not read.one or scope["query_string"] or not _CANONICAL_ID.match(id_text):
+        if read is None or read.one is None or scope["query_string"] or not _CANONICAL_ID.match(id_text):
             return False
         return await self._guard(self._one, read, scope, uuid.UUID(id_text), send)
 
@@ -144,13 +159,17 @@ class HotReads:
             logger.warning("read handed to the full route after an error", exc_info=True)
             return False
 
-    async def _one(self, read: RecordRead, scope: Scope, id: uuid.UUID, send: Send) -> bool:
+    async def _reader(self, scope: Scope, connection: DriverConnection, headers: dict[bytes, str | None]) -> Any:
+        return await self.identify(scope["app"].state, headers[b"authorization"], headers[b"x-api-key"], connection)
+
+    async def _one(self, read: FastRead, scope: Scope, id: uuid.UUID, send: Send) -> bool:
+        assert read.one is not None
         headers = _headers(scope, b"if-none-match", *_CREDENTIALS)
         async with driver_connection(scope["app"].state.sessionmaker) as connection:
-            actor = await _actor(scope, connection, headers)
-            if actor is None:
+            reader = await self._reader(scope, connection, headers)
+            if reader is None:
                 return False
-            values = await records.get_values(connection, actor, read.spec, id)
+            values = await read.one(connection, reader, id)
         body = read.read_model.model_validate(values).model_dump_json(by_alias=True).encode()
         tag = etag_for(values["id"], values["version"])
         if still_current(headers[b"if-none-match"], tag):
@@ -166,8 +185,8 @@ class HotReads:
         await send({"type": "http.response.body", "body": body})
         return True
 
-    async def _page(self, read: RecordRead, scope: Scope, receive: Receive, send: Send) -> bool:
-        assert read.list_params is not None
+    async def _page(self, read: FastRead, scope: Scope, receive: Receive, send: Send) -> bool:
+        assert read.page is not None and read.list_params is not None
         pairs = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)  # as Starlette
         query = dict(pairs)
         if len(query) != len(pairs):
@@ -177,10 +196,10 @@ class HotReads:
         except ValidationError:
             return False
         async with driver_connection(scope["app"].state.sessionmaker) as connection:
-            actor = await _actor(scope, connection, _headers(scope, *_CREDENTIALS))
-            if actor is None:
+            reader = await self._reader(scope, connection, _headers(scope, *_CREDENTIALS))
+            if reader is None:
                 return False
-            page = await records.list_values(connection, actor, read.spec, list_query(params))
+            page = await read.page(connection, reader, list_query(params))
         headers = Response()  # the headers a route sets (the Link), as FastAPI gives a route its response
         del headers.headers["content-length"]
         response = page_json_response(Request(scope), headers, page, read.read_model)
@@ -198,18 +217,3 @@ def _headers(scope: Scope, *names: bytes) -> dict[bytes, str | None]:
 
 
 _CREDENTIALS = (b"authorization", b"x-api-key")
-
-
-async def _actor(scope: Scope, connection: DriverConnection, headers: dict[bytes, str | None]) -> Actor | None:
-    """Who is asking, as ``web.get_actor`` decides it: a bearer token, else an API key. None when
-    the full route must decide (no credentials, or a key whose use is due to be recorded)."""
-    scheme, token = get_authorization_scheme_param(headers[b"authorization"])  # as FastAPI's HTTPBearer
-    if scheme.lower() == "bearer" and token:
-        state = scope["app"].state
-        actor = await authenticate_bearer(state.settings, state.key_set, token, current_request_id())
-        # A person not known current within the recheck time: the full route asks (and refuses)
-        return actor if state.people.known_current(actor) else None
-    key = headers[b"x-api-key"]
-    if key:
-        return await api_keys.authenticate_without_writing(connection, key, current_request_id())
-    return None
