@@ -68,6 +68,9 @@ class Settings(BaseSettings):
         default=20 * 1_048_576, description="Body limit of bulk pushes (paths ending in /bulk), in bytes"
     )
     bulk_max_rows: int = Field(default=50_000, description="Rows accepted in one bulk push")
+    body_timeout_seconds: float = Field(
+        default=60.0, gt=0, description="Seconds a request's whole body may take to arrive (then 408)"
+    )
     log_level: str = "INFO"
     log_json: bool = True
     cors_origins: list[str] = []

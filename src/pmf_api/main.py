@@ -20,6 +20,7 @@ from pmf_api.config import Settings, get_settings
 from pmf_api.framework.organisations.repository import directory
 from pmf_api.platform.db.session import create_engine, create_read_sessions, create_sessionmaker
 from pmf_api.platform.http import fast_reads, problems
+from pmf_api.platform.http.body import RequestBodyMiddleware
 from pmf_api.platform.http.deps import refuse_nul_parameters
 from pmf_api.platform.http.fast_reads import FastReads
 from pmf_api.platform.http.health import router as health_router
@@ -102,6 +103,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     problems.install(app)
     if settings.hot_reads:  # innermost: rate limits, CORS headers, request ids, logs and body limits apply to it too
         app.add_middleware(FastReads, prefix=API_PREFIX, reads=fast_reads.registered(), identify=identify_for_fast_read)
+    # Inside the rate limits (a limited client does not get its body read) and CORS (a refused body
+    # still carries its headers), outside everything that reads a body.
+    app.add_middleware(
+        RequestBodyMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        bulk_max_body_bytes=settings.bulk_max_body_bytes,
+        timeout_seconds=settings.body_timeout_seconds,
+    )
     if settings.rate_limit_enabled:  # inside CORS, so a browser can read a 429
         limits = Limits.parse(
             settings.rate_limit_per_address,
@@ -118,11 +127,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["*"],
             expose_headers=["ETag", "Link", "Location", "Retry-After", "X-Correlation-ID", "X-Request-ID"],
         )
-    app.add_middleware(
-        RequestContextMiddleware,
-        max_body_bytes=settings.max_body_bytes,
-        bulk_max_body_bytes=settings.bulk_max_body_bytes,
-    )
+    app.add_middleware(RequestContextMiddleware)
     app.include_router(health_router)
     for feature_router in FEATURE_ROUTERS:
         app.include_router(feature_router, prefix=API_PREFIX)

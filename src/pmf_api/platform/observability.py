@@ -1,5 +1,5 @@
-"""Request ids, structured JSON logs, the request body limit and the headers every response carries,
-as one light ASGI middleware."""
+"""Request ids, structured JSON logs and the headers every response carries, as one light ASGI
+middleware (request bodies: ``platform.http.body``)."""
 
 from __future__ import annotations
 
@@ -89,19 +89,12 @@ class RequestContextMiddleware:
     """Gives every request an id of ours (``X-Request-ID`` on the response, ``request_id`` in logs,
     problems and the audit trail: a client cannot choose or reuse it), keeps a client's own
     ``X-Request-ID`` beside it as the correlation id (when at most 128 plain characters; echoed as
-    ``X-Correlation-ID``), logs one access line, refuses bodies over ``max_body_bytes`` with 413,
-    and adds ``X-Content-Type-Options: nosniff`` to every response and ``Cache-Control: no-store``
-    to those of requests that carry credentials (unless the route set its own).
+    ``X-Correlation-ID``), logs one access line, and adds ``X-Content-Type-Options: nosniff`` to
+    every response and ``Cache-Control: no-store`` to those of requests that carry credentials
+    (unless the route set its own)."""
 
-    Bulk pushes (paths ending in ``/bulk``) carry whole files and get ``bulk_max_body_bytes``."""
-
-    def __init__(self, app: ASGIApp, max_body_bytes: int, bulk_max_body_bytes: int | None = None) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.max_body_bytes = max_body_bytes
-        self.bulk_max_body_bytes = bulk_max_body_bytes or max_body_bytes
-
-    def _limit_for(self, path: str) -> int:
-        return self.bulk_max_body_bytes if path.rstrip("/").endswith("/bulk") else self.max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -132,15 +125,8 @@ class RequestContextMiddleware:
                 message["headers"] = [*sent, *extra]
             await send(message)
 
-        limit = self._limit_for(scope.get("path", ""))
         try:
-            declared = headers.get(b"content-length")
-            if declared is not None and declared.isdigit() and int(declared) > limit:
-                await self._too_large(send_with_id, limit)
-                return
-            await self.app(scope, self._limited(receive, limit), send_with_id)
-        except _BodyTooLarge:
-            await self._too_large(send_with_id, limit)
+            await self.app(scope, receive, send_with_id)
         finally:
             fields = {
                 "method": scope.get("method"),
@@ -155,43 +141,3 @@ class RequestContextMiddleware:
             _failures.reset(failures_token)
             _request_id.reset(token)
             _correlation_id.reset(correlation_token)
-
-    def _limited(self, receive: Receive, limit: int) -> Receive:
-        received = 0
-
-        async def limited_receive() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > limit:
-                    raise _BodyTooLarge
-            return message
-
-        return limited_receive
-
-    async def _too_large(self, send: Send, limit: int) -> None:
-        body = json.dumps(
-            {
-                "type": "https://pmf-api.org/problems/payload-too-large",
-                "title": "Request body too large",
-                "status": 413,
-                "detail": f"The request body is larger than the {limit} bytes this service accepts",
-                "request_id": current_request_id(),
-            }
-        ).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/problem+json"),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
-
-
-class _BodyTooLarge(Exception):
-    pass

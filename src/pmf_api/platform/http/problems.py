@@ -300,14 +300,17 @@ def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     422 is always listed: every route validates its parameters, and this replaces FastAPI's own
     validation-error schema with the problem+json one the service actually sends. So are 429 (any
     request may pass a rate limit) and 503 (any request may find the database gone or, for a
-    write, too busy; nothing is changed); with both, ``Retry-After`` says when to send it again.
+    write, too busy; nothing is changed); with both, ``Retry-After`` says when to send it again. A
+    route that takes a body (and so lists 413) also lists 408: its body must arrive within the
+    configured time (``platform.http.body``).
     """
-    statuses = tuple(sorted({*statuses, 422, 429, 503}))
+    statuses = tuple(sorted({*statuses, 422, 429, 503, *((408,) if 413 in statuses else ())}))
     descriptions = {
         400: "Malformed request",
         401: "Missing, expired or invalid credentials",
         403: "Outside the caller's role or scope",
         404: "No such record in the caller's organisation",
+        408: "The request body did not arrive in time (`PMF_BODY_TIMEOUT_SECONDS`); nothing was changed",
         409: "Conflicts with existing data",
         412: "The If-Match ETag is stale; nothing was changed",
         413: "Request body too large",
