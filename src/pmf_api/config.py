@@ -67,7 +67,14 @@ class Settings(BaseSettings):
     bulk_max_body_bytes: int = Field(
         default=20 * 1_048_576, description="Body limit of bulk pushes (paths ending in /bulk), in bytes"
     )
-    bulk_max_rows: int = Field(default=50_000, description="Rows accepted in one bulk push")
+    bulk_max_rows: int = Field(default=50_000, description="Rows in one bulk push, blank ones included")
+    bulk_max_cells: int = Field(
+        default=1_000_000, description="Cells (or JSON values) read from one bulk push, blank ones included"
+    )
+    bulk_max_cell_chars: int = Field(default=32_767, description="Characters in one cell (Excel's own limit)")
+    bulk_max_unzipped_bytes: int = Field(
+        default=64 * 1_048_576, description="Bytes an XLSX workbook may unpack to, all the parts read together"
+    )
     body_timeout_seconds: float = Field(
         default=60.0, gt=0, description="Seconds a request's whole body may take to arrive (then 408)"
     )

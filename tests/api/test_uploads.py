@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -25,8 +26,11 @@ from pmf_api.access.tokens import mint_token
 from pmf_api.domain.workflow import Role
 from pmf_api.framework.organisations.models import Organisation
 from pmf_api.main import attach_engine, create_app
+from pmf_api.performance.bulk import parsing
+from tests.api.builders import kpi_body, post, structure
 from tests.api.conftest import TokenFactory
 from tests.conftest import Backend, _create_postgres_database, _drop_postgres_database, make_settings, migrate
+from tests.workbooks import HEADER_ROW, workbook
 
 BULK = "/api/v1/submissions/bulk"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -60,7 +64,12 @@ async def small_limits(
     backend: Backend, connection_sessionmaker: async_sessionmaker[AsyncSession]
 ) -> AsyncIterator[httpx.AsyncClient]:
     """Limits small enough that a test's files cross them cheaply."""
-    limits = {"bulk_max_body_bytes": 16_000}
+    limits = {
+        "bulk_max_rows": 100,
+        "bulk_max_cells": 1_000,
+        "bulk_max_unzipped_bytes": 1_048_576,
+        "bulk_max_body_bytes": 16_000,
+    }
     async with _app_client(backend, connection_sessionmaker, **limits) as client:
         yield client
 
@@ -192,9 +201,221 @@ def test_every_route_that_takes_a_body_documents_408_and_413() -> None:
         assert {"408", "413"} <= set(operation["responses"]), (method, path)
 
 
+async def test_a_refused_file_never_touches_the_database(
+    backend: Backend, connection_sessionmaker: async_sessionmaker[AsyncSession], auth: TokenFactory
+) -> None:
+    """A file is read and checked whole before the request's transaction begins (on SQLite, before it
+    takes the write lock): a file refused as a whole never opened one."""
+    opened: list[str] = []
+
+    def counting() -> AsyncSession:
+        opened.append("session")
+        return connection_sessionmaker()
+
+    async with _app_client(backend, connection_sessionmaker) as client:
+        client._transport.app.state.sessionmaker = counting  # type: ignore[attr-defined]
+        refused = await client.post(BULK, content=b"kpi_code,value\nX,1\n", headers={**auth(), **CSV})
+        _problem(refused, 422)
+        assert opened == []
+        accepted = await client.post(BULK, content=b"kpi_code,period,value\n", headers={**auth(), **CSV})
+        assert accepted.status_code == 200, accepted.text
+        assert opened == ["session"]
+
+
 # --------------------------------------------------------------------------------------------
-# 5. A chunked body over the limit
+# 3. Parsing off the event loop; every row counts; work bounded by cells and unpacked bytes
 # --------------------------------------------------------------------------------------------
+
+
+async def test_parsing_a_file_does_not_hold_up_other_requests(
+    client: httpx.AsyncClient, auth: TokenFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = parsing.read_upload
+    entered, release = threading.Event(), threading.Event()
+    released_in_time: list[bool] = []
+
+    def slow_parse(*args: Any, **kwargs: Any) -> Any:
+        entered.set()
+        # Run on the event loop, this wait would stop /healthz from being answered, so nobody could
+        # release it: it would give up after PATIENCE seconds.
+        released_in_time.append(release.wait(PATIENCE))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(parsing, "read_upload", slow_parse)
+    upload = asyncio.create_task(client.post(BULK, content=b"kpi_code,period,value\n", headers={**auth(), **CSV}))
+    for _ in range(int(PATIENCE * 100)):
+        if entered.is_set():
+            break
+        await asyncio.sleep(0.01)
+    health = await client.get("/healthz")
+    release.set()
+    assert health.status_code == 200
+    assert (await upload).status_code == 200
+    assert released_in_time == [True]
+
+
+def _blank_rows_xlsx(count: int) -> bytes:
+    """The header and ``count`` blank rows (numbered by their place, as a row without ``r`` is)."""
+    return workbook(
+        [HEADER_ROW.encode(), *(b"<row/>" * 10_000 for _ in range(count // 10_000)), b"<row/>" * (count % 10_000)]
+    )
+
+
+async def test_blank_rows_count_against_the_row_limit(client: httpx.AsyncClient, auth: TokenFactory) -> None:
+    blank_lines = b"kpi_code,period,value\n" + b"\n" * 50_001
+    problem = _problem(await client.post(BULK, content=blank_lines, headers={**auth(), **CSV}), 413)
+    assert "at most 50000 rows" in problem["detail"]
+
+    # A million blank rows cost 150 KB on the wire; one cell at row 1,000,000 costs nothing.
+    million = _blank_rows_xlsx(1_000_000)
+    assert len(million) < 200_000
+    far = workbook([HEADER_ROW.encode(), b'<row r="1000000"><c r="A1000000"><v>1</v></c></row>'])
+    for book in (million, far):
+        problem = _problem(await client.post(BULK, content=book, headers={**auth(), "Content-Type": XLSX}), 413)
+        assert "at most 50000 rows" in problem["detail"]
+
+    # Blank rows within the limit are skipped as before.
+    fine = await client.post(BULK, content=_blank_rows_xlsx(49_999), headers={**auth(), "Content-Type": XLSX})
+    assert fine.status_code == 200 and fine.json()["rows"] == []
+
+
+async def test_work_is_bounded_by_cells(small_limits: httpx.AsyncClient, auth: TokenFactory) -> None:
+    wide_csv = b"kpi_code,period,value\n" + b"," * 1_000 + b"\n"
+    wide_xlsx = workbook([HEADER_ROW.encode(), b'<row r="2">', b"<c><v>1</v></c>" * 1_000, b"</row>"])
+    wide_row = {"kpi_code": "X", "period": "2025/26 P1", "value": 1, **{f"x{n}": 1 for n in range(8)}}
+    wide_json = json.dumps({"rows": [wide_row] * 100}).encode()  # 100 rows (the limit) of 11 cells
+    many_elements = workbook([HEADER_ROW.encode(), b"<x/>" * 10_000])  # no cells at all, yet work to do
+    for payload, content_type in (
+        (wide_csv, "text/csv"),
+        (wide_xlsx, XLSX),
+        (wide_json, "application/json"),
+        (many_elements, XLSX),
+    ):
+        answer = await small_limits.post(BULK, content=payload, headers={**auth(), "Content-Type": content_type})
+        problem = _problem(answer, 413)
+        assert "1000 cells" in problem["detail"], (content_type, problem)
+
+
+async def test_a_zip_bomb_is_refused_unopened(client: httpx.AsyncClient, auth: TokenFactory) -> None:
+    """100 MB of nothing in the sheet, 100 KB on the wire: refused from the sizes the archive declares."""
+    bomb = workbook([HEADER_ROW.encode(), *(b" " * 1_048_576 for _ in range(100))])
+    assert len(bomb) < 200_000
+    problem = _problem(await client.post(BULK, content=bomb, headers={**auth(), "Content-Type": XLSX}), 413)
+    assert "unpacks to more than" in problem["detail"] and "xl/worksheets/sheet1.xml" in problem["detail"]
+
+
+async def test_unpacked_bytes_are_bounded_over_the_whole_workbook(
+    small_limits: httpx.AsyncClient, auth: TokenFactory
+) -> None:
+    strings = [b"<si><t>" + b"y" * 1_000 + b"</t></si>"] * 600  # 600 KB of shared strings
+    rows = [
+        HEADER_ROW.encode(),
+        *(f'<row r="{n}"><c r="A{n}" t="s"><v>{n}</v></c></row>'.encode() for n in range(2, 99)),
+    ]
+    padded = [*rows, b" " * 500_000]  # and 500 KB more in the sheet: 1.1 MB in all
+    answer = await small_limits.post(BULK, content=workbook(padded, strings), headers={**auth(), "Content-Type": XLSX})
+    assert "unpacks to more than 1048576 bytes" in _problem(answer, 413)["detail"]
+
+
+def _lie_about_size(workbook: bytes, part: str, size: int) -> bytes:
+    """The workbook with ``part`` claiming, in the archive's directory, to unpack to ``size`` bytes."""
+    data = bytearray(workbook)
+    central = data.find(b"PK\x01\x02")
+    while central != -1:
+        name_length = int.from_bytes(data[central + 28 : central + 30], "little")
+        if data[central + 46 : central + 46 + name_length] == part.encode():
+            data[central + 24 : central + 28] = size.to_bytes(4, "little")
+            break
+        central = data.find(b"PK\x01\x02", central + 4)
+    return bytes(data)
+
+
+async def test_a_part_that_unpacks_to_more_than_it_claims_is_refused(
+    client: httpx.AsyncClient, auth: TokenFactory
+) -> None:
+    honest = workbook([HEADER_ROW.encode(), b" " * 2_000_000])
+    lying = _lie_about_size(honest, "xl/worksheets/sheet1.xml", 1_000)
+    problem = _problem(await client.post(BULK, content=lying, headers={**auth(), "Content-Type": XLSX}), 422)
+    assert "not an XLSX" in problem["detail"]
+
+
+# --------------------------------------------------------------------------------------------
+# 4. Each cell bounded; never more than a short excerpt of a bad value in an answer
+# --------------------------------------------------------------------------------------------
+
+
+async def test_a_huge_shared_string_is_refused_with_a_short_answer(
+    client: httpx.AsyncClient, auth: TokenFactory
+) -> None:
+    """The issue's file: one 100 MB string in the shared strings part, 100 KB on the wire."""
+    huge = [b"<si><t>", *(b"x" * 1_048_576 for _ in range(100)), b"</t></si>"]
+    book = workbook([HEADER_ROW.encode(), b'<row r="2"><c r="A2" t="s"><v>0</v></c></row>'], huge)
+    assert len(book) < 200_000
+    answer = await client.post(BULK, content=book, headers={**auth(), "Content-Type": XLSX})
+    _problem(answer, 413)
+    assert len(answer.content) < 2_000
+
+
+async def test_a_cell_longer_than_excel_allows_is_refused_with_an_excerpt(
+    client: httpx.AsyncClient, auth: TokenFactory
+) -> None:
+    long = "x" * 40_000
+    shared = workbook(
+        [HEADER_ROW.encode(), b'<row r="2"><c r="A2" t="s"><v>0</v></c></row>'], [f"<si><t>{long}</t></si>".encode()]
+    )
+    inline = workbook(
+        [HEADER_ROW.encode(), f'<row r="2"><c r="B2" t="inlineStr"><is><t>{long}</t></is></c></row>'.encode()]
+    )
+    as_csv = f"kpi_code,period,value\nX,2025/26 P1,{long}\n".encode()
+    as_json = json.dumps({"rows": [{"kpi_code": "X", "period": "2025/26 P1", "commentary": long}]}).encode()
+    for payload, content_type, where in (
+        (shared, XLSX, "shared string"),
+        (inline, XLSX, "B2"),
+        (as_csv, "text/csv", "row 2, column 3"),
+        (as_json, "application/json", "rows/0/commentary"),
+    ):
+        answer = await client.post(BULK, content=payload, headers={**auth(), "Content-Type": content_type})
+        problem = _problem(answer, 422)
+        assert "32767 characters" in problem["detail"] and where in problem["detail"], (where, problem)
+        assert "xxxxxxxxxx" in problem["detail"] and len(answer.content) < 2_000, where
+
+
+async def test_bad_values_are_echoed_as_short_excerpts(client: httpx.AsyncClient, auth: TokenFactory) -> None:
+    h = auth()
+    s = await structure(client, h)
+    kpi = await post(client, "/api/v1/kpis", kpi_body(s, unit="count", aggregation="sum"), h)
+    rows = [
+        {"kpi_code": "K" * 5_000, "period": "2025/26 P1", "value": 1},
+        {"kpi_code": kpi["code"], "period": "P" * 5_000, "value": 1},
+        {"kpi_code": kpi["code"], "period": "2025/26 P1", "value": "9" * 3_000 + "x"},
+        {"kpi_code": kpi["code"], "period": "2025/26 P2", "value": "1,5" * 2_000},
+        {"kpi_code": kpi["code"], "period": "2025/26 P3", "value": 1, "c" * 5_000: 1},
+        {"kpi_code": kpi["code"], "period": "2025/26 P4", **{f"extra{n}": 1 for n in range(500)}},
+    ]
+    answer = await client.post(BULK, json={"rows": rows, "z" * 5_000: 1}, headers=h)
+    _problem(answer, 422)  # the unknown top-level field
+    assert len(answer.content) < 2_000
+    answer = await client.post(BULK, json={"rows": rows}, headers=h)
+    assert answer.status_code == 200, answer.text[:500]
+    assert [r["outcome"] for r in answer.json()["rows"]] == ["rejected"] * 6
+    assert len(answer.content) < 8_000, answer.text[:500]
+    first = answer.json()["rows"][0]
+    assert first["kpi_code"].startswith("KKKKKKKKKK") and first["errors"][0]["message"].startswith("No KPI KKKKK")
+
+
+# --------------------------------------------------------------------------------------------
+# 5. Deep JSON; a chunked body over the limit
+# --------------------------------------------------------------------------------------------
+
+
+async def test_deeply_nested_json_is_refused_not_a_crash(client: httpx.AsyncClient, auth: TokenFactory) -> None:
+    for nested in (
+        b'{"rows": ' + b"[" * 2_000 + b"]" * 2_000 + b"}",
+        b'{"rows": [{"value": ' + b"[" * 5_000 + b"]" * 5_000 + b"}]}",
+    ):
+        answer = await client.post(BULK, content=nested, headers={**auth(), "Content-Type": "application/json"})
+        problem = _problem(answer, 400)
+        assert "nested too deeply" in problem["detail"]
 
 
 async def _chunks(payload: bytes, size: int = 1_000) -> AsyncIterator[bytes]:

@@ -61,6 +61,18 @@ class PayloadTooLarge(PMFError):
     """The request body is bigger than the service accepts."""
 
 
+EXCERPT_CHARS = 40
+
+
+def excerpt(value: object, limit: int = EXCERPT_CHARS) -> str:
+    """A value as a message may quote it: whole when short, else its start and its length (a bad value
+    sent back in full could be as large as the request, and answered more than once)."""
+    text = value if isinstance(value, str) else str(value)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text)} characters)"
+
+
 def invalid(field_name: str, message: str) -> InvalidInput:
     return InvalidInput(detail=message, problems=[FieldProblem(field_name, message)])
 

@@ -18,7 +18,7 @@ from pmf_api.performance.bulk.results import RowResult
 from pmf_api.performance.submissions import service as submission_service
 from pmf_api.performance.submissions.service import SubmissionContext, SubmissionValues
 from pmf_api.platform.db.base import DECIMAL_SCALE
-from pmf_api.platform.errors import FieldProblem, PMFError
+from pmf_api.platform.errors import FieldProblem, PMFError, excerpt
 
 if TYPE_CHECKING:
     from pmf_api.framework.organisations.models import Organisation
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 MAX_DIGITS = 24  # ExactDecimal is NUMERIC(24, 6)
 MAX_COMMENTARY = 20_000
+MAX_PERIOD_TEXT = 40  # "2026/27 P12" is 11: anything longer is no period, and is not quoted back whole
 
 
 @dataclass
@@ -86,12 +87,12 @@ def _check_row(
     code_text = _text(cells.get("kpi_code"))
     id_text = _text(cells.get("kpi_id"))
     period_text = _text(cells.get("period"))
-    result = RowResult(upload_row.row, code_text, period_text, errors=list(upload_row.problems))
+    result = RowResult(upload_row.row, excerpt(code_text), excerpt(period_text), errors=list(upload_row.problems))
     kpi_field = "kpi_code" if code_text else "kpi_id"
     kpi = by_code.get(code_text) if code_text else by_id.get(id_text.lower()) if id_text else None
     if kpi is None:
         named = code_text or id_text
-        message = f"No KPI {named} in your organisation" if named else "Give the KPI's code (kpi_code) or id"
+        message = f"No KPI {excerpt(named)} in your organisation" if named else "Give the KPI's code (kpi_code) or id"
         result.errors.append(FieldProblem(kpi_field, message))
     elif kpi.archived_at is not None:
         result.errors.append(FieldProblem(kpi_field, f"{kpi.code} is archived: it takes no new values"))
@@ -105,6 +106,8 @@ def _check_row(
     period: Period | None = None
     if not period_text:
         result.errors.append(FieldProblem("period", "Give the period, e.g. 2026/27 P3"))
+    elif len(period_text) > MAX_PERIOD_TEXT:
+        result.errors.append(FieldProblem("period", f"{excerpt(period_text)} is not a period, e.g. 2026/27 P3"))
     elif kpi is not None:
         period = periods.get((kpi.frequency, period_text))
         if period is None:
@@ -161,11 +164,11 @@ def parse_number(cell: Any) -> Decimal | None:
     elif isinstance(cell, str):
         text = cell.strip()
         if "," in text:
-            raise ValueError(f"Use a point as the decimal separator and no thousands separator: not {text}")
+            raise ValueError(f"Use a point as the decimal separator and no thousands separator: not {excerpt(text)}")
         try:
             number = Decimal(text)
         except InvalidOperation:
-            raise ValueError(f"{text} is not a number") from None
+            raise ValueError(f"{excerpt(text)} is not a number") from None
     else:
         raise ValueError("Give a number")
     if not number.is_finite():

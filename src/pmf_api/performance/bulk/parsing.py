@@ -2,21 +2,25 @@
 
 Readers only find rows and cells; whether a cell holds a usable value is decided per row by the
 service, so one bad cell rejects its row, not the file. A file is refused as a whole (422) only
-when it cannot be read at all or lacks a required column.
+when it cannot be read at all, lacks a required column or holds a cell longer than any spreadsheet
+allows; and (413) when it holds more rows or cells, or unpacks to more bytes, than one push may.
+CSV and XLSX are read by ``platform.uploads``, which bounds the work by what a file holds.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
-from pmf_api.platform.errors import FieldProblem, InvalidInput, MalformedRequest, PayloadTooLarge, invalid
+from pmf_api.config import Settings
+from pmf_api.platform import uploads
+from pmf_api.platform.errors import FieldProblem, InvalidInput, MalformedRequest, PayloadTooLarge, excerpt, invalid
 from pmf_api.platform.schemas import NUL, NUL_MESSAGE, has_nul
+from pmf_api.platform.uploads import TableLimits
 
 Format = Literal["json", "csv", "xlsx"]
 
@@ -69,12 +73,27 @@ def format_of(content_type: str | None, filename: str | None = None) -> Format:
     )
 
 
-def read_upload(kind: Format, payload: bytes, max_rows: int) -> Upload:
+@dataclass(frozen=True)
+class UploadLimits:
+    """How much one push may hold: rows (blank ones too), and what ``platform.uploads`` bounds."""
+
+    rows: int
+    table: TableLimits
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> UploadLimits:
+        table = TableLimits(settings.bulk_max_cells, settings.bulk_max_cell_chars, settings.bulk_max_unzipped_bytes)
+        return cls(settings.bulk_max_rows, table)
+
+
+def read_upload(kind: Format, payload: bytes, limits: UploadLimits) -> Upload:
+    """The rows of a pushed file. CPU-bound (up to the limits): run it off the event loop."""
     if kind == "json":
-        return read_json(payload, max_rows)
+        return read_json(payload, limits)
     if kind == "csv":
-        return Upload("csv", _table_rows(_csv_records(payload), max_rows), payload)
-    return Upload("xlsx", _table_rows(_xlsx_records(payload), max_rows), payload)
+        records = uploads.csv_rows(payload, limits.table)
+        return Upload("csv", _table_rows(records, limits.rows, nul=b"\x00" in payload), payload)
+    return Upload("xlsx", _table_rows(uploads.xlsx_rows(payload, limits.table), limits.rows), payload)
 
 
 def _too_many(max_rows: int) -> PayloadTooLarge:
@@ -84,68 +103,85 @@ def _too_many(max_rows: int) -> PayloadTooLarge:
     )
 
 
-def read_json(payload: bytes, max_rows: int) -> Upload:
+# A string in a JSON text: what is left without them is the text's structure.
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+MAX_NAMED = 10  # unknown fields named in one answer; the rest are counted
+
+
+def _json_values_within(payload: bytes, limit: int) -> bool:
+    """Whether a JSON text holds at most ``limit`` values, known before parsing it (which builds them all).
+
+    Every value but the first of an array or object follows a comma, so commas, brackets and braces
+    outside strings bound the values: counted in the raw text first (cheap, but commas in texts count
+    too), and only when that passes the limit, without the strings."""
+    if payload.count(b",") + payload.count(b"[") + payload.count(b"{") <= limit:
+        return True
+    structure = _JSON_STRING.sub(b"", payload)
+    return structure.count(b",") + structure.count(b"[") + structure.count(b"{") <= limit
+
+
+def _unknown(names: list[str]) -> list[FieldProblem]:
+    problems = [FieldProblem(excerpt(_without_nul(name)), "Unknown field") for name in names[:MAX_NAMED]]
+    if len(names) > MAX_NAMED:
+        problems.append(FieldProblem("", f"And {len(names) - MAX_NAMED} more unknown fields"))
+    return problems
+
+
+def read_json(payload: bytes, limits: UploadLimits) -> Upload:
+    cells_limit, cell_chars = limits.table.cells, limits.table.cell_chars
+    nul = b"\\u0000" in payload  # JSON holds U+0000 only escaped (json.loads refuses it raw)
+    # A value per cell, an object per row, and the few around them.
+    if not _json_values_within(payload, cells_limit + limits.rows + 16):
+        raise uploads.too_many_cells(cells_limit)
     try:
         document = json.loads(payload, parse_float=Decimal)
+    except RecursionError:  # valid JSON perhaps, but past what is read: like any body not read, 400
+        raise MalformedRequest(
+            detail='The JSON is nested too deeply to be read: send {"rows": [{"kpi_code": ..., ...}, ...]}'
+        ) from None
     except (ValueError, UnicodeDecodeError) as exc:
-        raise MalformedRequest(detail=f"The body is not valid JSON: {exc}") from None
+        raise MalformedRequest(detail=f"The body is not valid JSON: {excerpt(exc, 200)}") from None
     if not isinstance(document, dict) or not isinstance(document.get("rows"), list):
         raise invalid("rows", 'Send an object with a `rows` array: {"rows": [{"kpi_code": ..., "period": ...}]}')
     unknown = sorted(set(document) - JSON_TOP_LEVEL)
     if unknown:
-        raise InvalidInput(detail="Unknown field", problems=[FieldProblem(name, "Unknown field") for name in unknown])
+        raise InvalidInput(detail="Unknown field", problems=_unknown(unknown))
     submit = document.get("submit", False)
     if not isinstance(submit, bool):
         raise invalid("submit", "`submit` is true or false")
     items: list[Any] = document["rows"]
-    if len(items) > max_rows:
-        raise _too_many(max_rows)
+    if len(items) > limits.rows:
+        raise _too_many(limits.rows)
     rows = []
+    cells = 0
     for index, item in enumerate(items):
         if not isinstance(item, dict):
             rows.append(UploadRow(index, {}, (FieldProblem("", "A row is an object of column names and values"),)))
             continue
-        problems = tuple(FieldProblem(_without_nul(str(name)), "Unknown field") for name in item if name not in COLUMNS)
-        rows.append(_row(index, {k: v for k, v in item.items() if k in COLUMNS}, problems))
+        cells += len(item)
+        if cells > cells_limit:
+            raise uploads.too_many_cells(cells_limit)
+        kept = {}  # the columns read (other fields are refused by name, their values never looked at)
+        for name, value in item.items():
+            if name in COLUMNS:
+                if value.__class__ is str and len(value) > cell_chars:
+                    raise uploads.cell_too_long(f"The value at rows/{index}/{name}", cell_chars, value)
+                kept[name] = value
+        problems = tuple(_unknown([str(name) for name in item if name not in COLUMNS])) if len(kept) < len(item) else ()
+        rows.append(_row(index, kept, problems, nul=nul))
     return Upload("json", rows, payload, submit)
 
 
-def _csv_records(payload: bytes) -> Iterator[Sequence[Any]]:
-    try:
-        # utf-8-sig drops the byte order mark Excel writes at the start of "CSV UTF-8" files
-        text = payload.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise invalid("", 'The CSV is not UTF-8 text: save it as "CSV UTF-8"') from None
-    try:
-        yield from csv.reader(io.StringIO(text, newline=""))
-    except csv.Error as exc:
-        raise invalid("", f"The CSV cannot be read: {exc}") from None
-
-
-def _xlsx_records(payload: bytes) -> Iterator[Sequence[Any]]:
-    # openpyxl is only needed for uploads and templates; importing it lazily keeps start-up light.
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(payload), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises zip, XML, key and value errors for files that are not workbooks
-        raise invalid("", "The file is not an XLSX spreadsheet (save it as an Excel Workbook, .xlsx)") from None
-    try:
-        if not workbook.worksheets:
-            raise invalid("", "The workbook has no sheet")
-        # The first sheet holds the values; the template's "Guidance" sheet comes second.
-        yield from workbook.worksheets[0].iter_rows(values_only=True)
-    finally:
-        workbook.close()
-
-
-def _row(number: int, cells: dict[str, Any], problems: tuple[FieldProblem, ...] = ()) -> UploadRow:
+def _row(number: int, cells: dict[str, Any], problems: tuple[FieldProblem, ...] = (), *, nul: bool) -> UploadRow:
     """A row as read; a cell holding U+0000 rejects it (it cannot be stored), and is reported
-    without that character, so the answer (kept for idempotent retries) can be stored too."""
-    refused = tuple(FieldProblem(name, NUL_MESSAGE) for name, value in cells.items() if has_nul(value))
-    if refused:
-        cells = {name: _without_nul(value) if isinstance(value, str) else value for name, value in cells.items()}
-    return UploadRow(number, cells, problems + refused)
+    without that character, so the answer (kept for idempotent retries) can be stored too.
+    ``nul``: whether the file may hold one at all (most do not, and are spared the search)."""
+    if nul:
+        refused = tuple(FieldProblem(name, NUL_MESSAGE) for name, value in cells.items() if has_nul(value))
+        if refused:
+            cells = {name: _without_nul(value) if isinstance(value, str) else value for name, value in cells.items()}
+            problems += refused
+    return UploadRow(number, cells, problems)
 
 
 def _without_nul(text: str) -> str:
@@ -153,7 +189,10 @@ def _without_nul(text: str) -> str:
 
 
 def _is_blank(cells: Iterable[Any]) -> bool:
-    return all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in cells)
+    for cell in cells:  # noqa: SIM110 (a loop, not all() over a generator: most rows end at their first cell)
+        if cell is not None and not (isinstance(cell, str) and not cell.strip()):
+            return False
+    return True
 
 
 def _column_name(cell: Any) -> str:
@@ -180,22 +219,37 @@ def require_columns(header: Sequence[str]) -> None:
         )
 
 
-def _table_rows(records: Iterator[Sequence[Any]], max_rows: int) -> list[UploadRow]:
+def _table_rows(
+    records: Iterator[tuple[int, Sequence[Any] | dict[int, Any]]], max_rows: int, *, nul: bool = True
+) -> list[UploadRow]:
+    """Rows by column name, from the records of a table whose first row is the header. ``nul``: whether
+    the file may hold U+0000 (see ``_row``)."""
     header: list[str] | None = None
+    wanted: list[tuple[int, str]] = []  # (column, name) of the columns read
     rows: list[UploadRow] = []
-    for number, record in enumerate(records, start=1):
-        if header is None:
-            if _is_blank(record):
-                raise invalid("", "The first row must be the header row (kpi_code, period, value, ...)")
-            header = [_column_name(cell) for cell in record]
-            require_columns(header)
-            continue
-        if _is_blank(record):
-            continue
-        if len(rows) == max_rows:
+    for number, record in records:
+        # Every row counts, blank or missing ones too (the header is row 1): leaving rows out of a
+        # file does not make it cheaper to read than its last row number says.
+        if number > max_rows + 1:
             raise _too_many(max_rows)
-        cells = {name: record[i] for i, name in enumerate(header) if name in COLUMNS and i < len(record)}
-        rows.append(_row(number, cells))
+        sparse = isinstance(record, dict)
+        if _is_blank(record.values() if isinstance(record, dict) else record):
+            if header is None:
+                raise invalid("", "The first row must be the header row (kpi_code, period, value, ...)")
+            continue
+        if header is None:
+            if number != 1:
+                raise invalid("", "The first row must be the header row (kpi_code, period, value, ...)")
+            listed = [record.get(i) for i in range(max(record) + 1)] if isinstance(record, dict) else record
+            header = [_column_name(cell) for cell in listed]
+            require_columns(header)
+            wanted = [(i, name) for i, name in enumerate(header) if name in COLUMNS]
+            continue
+        if sparse:
+            cells = {name: record[i] for i, name in wanted if i in record}
+        else:
+            cells = {name: record[i] for i, name in wanted if i < len(record)}
+        rows.append(_row(number, cells, nul=nul))
     if header is None:
         raise invalid("", "The file is empty: it needs a header row and a row per value")
     return rows

@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Query, Request
+import anyio
+from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.datastructures import UploadFile
 
@@ -47,6 +48,42 @@ _REQUEST_BODY: dict[str, Any] = {
 }
 
 
+# Files parsed at once, each in a worker thread; more wait their turn. Each parse holds at most one
+# push's limits in memory (settings: bulk_max_*), and the machine's cores are few.
+PARSERS = 2
+
+
+async def pushed_file(request: Request, actor: CurrentActor, settings: SettingsDep) -> parsing.Upload:
+    """The pushed file, read whole and parsed before the request's transaction begins.
+
+    On SQLite a transaction that writes holds the database's write lock from its start, and on
+    PostgreSQL a connection: neither waits for a file to be parsed. Parsing runs in a worker thread,
+    so other requests are answered meanwhile; who may push at all is known before anything is read.
+    """
+    bulk_service.require_pusher(actor)
+    kind, payload = await _payload(request)
+    state = request.app.state
+    parsers: anyio.CapacityLimiter | None = getattr(state, "upload_parsers", None)
+    if parsers is None:
+        parsers = state.upload_parsers = anyio.CapacityLimiter(PARSERS)
+    limits = parsing.UploadLimits.from_settings(settings)
+    return await anyio.to_thread.run_sync(parsing.read_upload, kind, payload, limits, limiter=parsers)
+
+
+PushedFile = Annotated[parsing.Upload, Depends(pushed_file)]
+
+
+async def _payload(request: Request) -> tuple[parsing.Format, bytes]:
+    content_type = request.headers.get("content-type", "")
+    if content_type.lower().startswith("multipart/form-data"):
+        form = await request.form(max_files=1, max_fields=5)
+        file = form.get("file")
+        if not isinstance(file, UploadFile):
+            raise invalid("file", "Send the file in a multipart field named `file`")
+        return parsing.format_of(file.content_type, file.filename), await file.read()
+    return parsing.format_of(content_type), await request.body()
+
+
 @router.post(
     "/submissions/bulk",
     summary="Push many values at once (JSON, CSV or XLSX)",
@@ -61,14 +98,16 @@ _REQUEST_BODY: dict[str, Any] = {
         "a retry of the same request within 24 hours replays the first answer (header `Idempotency-Replayed: "
         "true`) and never writes twice; a retry while the first is still being processed gets 409 "
         "`request-in-progress` with `Retry-After` (send it again then to get the answer); the key with a different "
-        "request gets 409."
+        "request gets 409. The file is read whole and checked before anything is written: more rows (blank ones "
+        "included) or cells than one push may hold, or an XLSX that unpacks to more bytes, gets 413; a cell longer "
+        "than a spreadsheet allows (32,767 characters), 422; a body that does not arrive in time, 408."
     ),
 )
 async def push_values(
     request: Request,
-    session: SessionDep,
     actor: CurrentActor,
-    settings: SettingsDep,
+    upload: PushedFile,  # before the session: the file is read and checked before the transaction begins
+    session: SessionDep,
     today: AsOf,
     dry_run: Annotated[bool, Query(description="Check and report, write nothing")] = False,
     atomic: Annotated[bool, Query(description="All rows or none")] = False,
@@ -83,7 +122,6 @@ async def push_values(
         ),
     ] = None,
 ) -> Response:
-    upload = parsing.read_upload(*await _payload(request), settings.bulk_max_rows)
     options = bulk_service.BulkOptions(dry_run=dry_run, atomic=atomic, submit=submit, idempotency_key=idempotency_key)
     report = await bulk_service.push(session, actor, upload, options, as_of=today)
     headers = {"Idempotency-Replayed": "true"} if report.replayed else None
@@ -105,17 +143,6 @@ async def push_values(
         **report.body,
     }
     return JSONResponse(problem, status_code=422, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
-
-
-async def _payload(request: Request) -> tuple[parsing.Format, bytes]:
-    content_type = request.headers.get("content-type", "")
-    if content_type.lower().startswith("multipart/form-data"):
-        form = await request.form(max_files=1, max_fields=5)
-        file = form.get("file")
-        if not isinstance(file, UploadFile):
-            raise invalid("file", "Send the file in a multipart field named `file`")
-        return parsing.format_of(file.content_type, file.filename), await file.read()
-    return parsing.format_of(content_type), await request.body()
 
 
 @router.get(

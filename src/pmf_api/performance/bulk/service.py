@@ -49,8 +49,7 @@ class BulkOptions:
 
 async def push(session: AsyncSession, actor: Actor, upload: Upload, options: BulkOptions, *, as_of: date) -> BulkReport:
     """Apply every row of ``upload``; nothing is written for a dry run or a refused atomic push."""
-    require_read(actor)
-    submission_service.require_may_enter_some(actor)
+    require_pusher(actor)
     submit = options.submit or bool(upload.submit)
     flags = {"dry_run": options.dry_run, "atomic": options.atomic, "submit": submit}
     asked = idempotency.fingerprint(actor, upload, flags)
@@ -88,6 +87,12 @@ async def push(session: AsyncSession, actor: Actor, upload: Upload, options: Bul
     if options.idempotency_key is not None and not options.dry_run:
         await idempotency.remember(session, actor, options.idempotency_key, asked, body, refused)
     return BulkReport(body, refused)
+
+
+def require_pusher(actor: Actor) -> None:
+    """Who may push values at all (each row is then checked against its KPI): known before a file is read."""
+    require_read(actor)
+    submission_service.require_may_enter_some(actor)
 
 
 # --- The template -------------------------------------------------------------------------------
