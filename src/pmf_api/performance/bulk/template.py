@@ -3,17 +3,18 @@
 Like the spreadsheet the performance team sends out each month (seed 001_ec6bae7b38cacc6f.txt,
 E.1): KPI, period and owner filled in; value (or numerator and denominator), commentary and
 forecast left for the owner. The file comes back unchanged through the bulk push: extra columns
-are ignored, empty lines are skipped.
+are ignored, empty lines are skipped. Every cell is written through ``platform.file_safety``: a KPI
+title or an owner's name never becomes a live formula.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Any
 
 from pmf_api.domain import Aggregation
 from pmf_api.performance.bulk.service import Template, TemplateLine
+from pmf_api.platform import file_safety
 
 COLUMNS = (
     "kpi_code",
@@ -90,13 +91,7 @@ def _cells(line: TemplateLine) -> list[Any]:
 
 
 def as_csv(template: Template) -> bytes:
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer)
-    writer.writerow(COLUMNS)
-    for line in template.lines:
-        writer.writerow(["" if cell is None else cell for cell in _cells(line)])
-    # With a byte order mark Excel opens the file as UTF-8 (names with accents survive).
-    return buffer.getvalue().encode("utf-8-sig")
+    return file_safety.csv_file([COLUMNS, *(_cells(line) for line in template.lines)])
 
 
 def as_xlsx(template: Template) -> bytes:
@@ -108,18 +103,16 @@ def as_xlsx(template: Template) -> bytes:
     sheet = workbook.active
     assert sheet is not None
     sheet.title = "Values"
-    sheet.append(list(COLUMNS))
-    for cell in sheet[1]:
+    for cell in file_safety.append_row(sheet, COLUMNS):
         cell.font = Font(bold=True)
     not_applicable = PatternFill("solid", start_color="DDDDDD", end_color="DDDDDD")
-    value_column = COLUMNS.index("value") + 1
+    value_column = COLUMNS.index("value")
     for line in template.lines:
-        sheet.append(_cells(line))
-        row = sheet.max_row
+        cells = file_safety.append_row(sheet, _cells(line))
         # Grey out the cells that do not apply to the KPI's aggregation (no validation rules: plain cells).
         skip = (value_column,) if _is_ratio(line) else (value_column + 1, value_column + 2)
         for column in skip:
-            sheet.cell(row=row, column=column).fill = not_applicable
+            cells[column].fill = not_applicable
     for index, name in enumerate(COLUMNS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = WIDTHS[name]
     for row_cells in sheet.iter_rows(
@@ -130,14 +123,13 @@ def as_xlsx(template: Template) -> bytes:
     sheet.freeze_panes = "A2"
 
     guidance = workbook.create_sheet("Guidance")
-    guidance.append([f"Submission template: {template.service.name}, {template.period}"])
+    file_safety.append_row(guidance, [f"Submission template: {template.service.name}, {template.period}"])
     guidance["A1"].font = Font(bold=True, size=13)
-    guidance.append([])
-    guidance.append(["Column", "What to enter"])
-    for cell in guidance[3]:
+    file_safety.append_row(guidance, [])
+    for cell in file_safety.append_row(guidance, ["Column", "What to enter"]):
         cell.font = Font(bold=True)
     for name, text in GUIDANCE:
-        guidance.append([name, text])
+        file_safety.append_row(guidance, [name, text])
     guidance.column_dimensions["A"].width = 30
     guidance.column_dimensions["B"].width = 110
     for row_cells in guidance.iter_rows(min_row=4):
