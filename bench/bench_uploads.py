@@ -12,13 +12,17 @@
 Needs no server. ``--src DIR`` runs another copy's ``src/`` (e.g. a checkout of the commit before), so
 the two can be compared on the same machine; the script speaks to both.
 
-Run: ``.venv/bin/python bench/bench_uploads.py [--repeats 5] [--src /path/to/other/src]``
+``--baseline-parsing FILE`` times another version's ``parsing.py`` in turns with this one, in this process
+(part 1 only; on a machine others share, fairer than comparing two runs).
+
+Run: ``.venv/bin/python bench/bench_uploads.py [--repeats 5] [--src /path/to/other/src] [--baseline-parsing FILE]``
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.util
 import io
 import json
 import logging
@@ -171,27 +175,46 @@ def hostile_files() -> list[tuple[str, str, Callable[[], bytes]]]:
 # --------------------------------------------------------------------------------------------
 
 
-def parse_only(repeats: int) -> None:
+def parse_only(repeats: int, baseline: Path | None) -> None:
     from pmf_api.config import Settings
     from pmf_api.performance.bulk import parsing
 
     settings = Settings()
 
-    def parse(kind: Any, payload: bytes) -> Any:
-        if hasattr(parsing, "UploadLimits"):
-            return parsing.read_upload(kind, payload, parsing.UploadLimits.from_settings(settings))
-        return parsing.read_upload(kind, payload, settings.bulk_max_rows)  # the code before the limits
+    def parse(module: Any, kind: Any, payload: bytes) -> Any:
+        if hasattr(module, "UploadLimits"):
+            return module.read_upload(kind, payload, module.UploadLimits.from_settings(settings))
+        return module.read_upload(kind, payload, settings.bulk_max_rows)  # the code before the limits
 
+    other = None
+    if baseline is not None:
+        # Another version's parsing module, run in this process beside this one (its imports resolve
+        # to this checkout's pmf_api), timed in turns: fairer than two runs on a busy machine.
+        spec = importlib.util.spec_from_file_location("baseline_parsing", baseline)
+        assert spec is not None and spec.loader is not None
+        other = importlib.util.module_from_spec(spec)
+        sys.modules["baseline_parsing"] = other
+        spec.loader.exec_module(other)
     rows = ordinary_rows()
-    print(f"1. Parse only, {len(rows)} rows (best of {repeats})")
+    turns = f", in turns with {baseline}" if other else ""
+    print(f"1. Parse only, {len(rows)} rows (best and median of {repeats}{turns})")
     for kind, payload in (("csv", as_csv(rows)), ("xlsx", as_xlsx(rows)), ("json", as_json(rows))):
-        best = float("inf")
+        times: dict[str, list[float]] = {"this": [], "baseline": []}
         for _ in range(repeats):
-            started = time.perf_counter()
-            upload = parse(kind, payload)
-            best = min(best, time.perf_counter() - started)
-        assert len(upload.rows) == len(rows), len(upload.rows)
-        print(f"   {kind:<5} {len(payload) / 1e6:6.2f} MB  {best * 1000:8.1f} ms  {len(rows) / best:10,.0f} rows/s")
+            for name, module in (("this", parsing), ("baseline", other)):
+                if module is None:
+                    continue
+                started = time.perf_counter()
+                upload = parse(module, kind, payload)
+                times[name].append(time.perf_counter() - started)
+                assert len(upload.rows) == len(rows), len(upload.rows)
+        for name, measured in times.items():
+            if measured:
+                best, median = min(measured), sorted(measured)[len(measured) // 2]
+                print(
+                    f"   {kind:<5} {name:<9} {len(payload) / 1e6:6.2f} MB  best {best * 1000:7.1f} ms  "
+                    f"median {median * 1000:7.1f} ms  {len(rows) / best:9,.0f} rows/s"
+                )
 
 
 async def hostile_case(index: int) -> None:
@@ -284,6 +307,13 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--src", type=Path, default=ROOT / "src", help="the src/ folder whose pmf_api to run")
     parser.add_argument("--only", choices=("parse", "hostile"), default=None)
+    parser.add_argument(
+        "--baseline-parsing",
+        type=Path,
+        default=None,
+        help="another version's performance/bulk/parsing.py, parsed in turns with this one "
+        "(e.g. git show main:src/pmf_api/performance/bulk/parsing.py > /tmp/parsing.py)",
+    )
     parser.add_argument("--case", type=int, default=None, help=argparse.SUPPRESS)  # one hostile file, in this process
     args = parser.parse_args()
     sys.path.insert(0, str(args.src.resolve()))
@@ -294,7 +324,7 @@ def main() -> None:
 
     print(f"pmf_api from {Path(pmf_api.__file__).parent}")
     if args.only in (None, "parse"):
-        parse_only(args.repeats)
+        parse_only(args.repeats, args.baseline_parsing)
     if args.only in (None, "hostile"):
         hostile(args.src)
 
