@@ -24,7 +24,7 @@ from pmf_api.platform.http.body import RequestBodyMiddleware
 from pmf_api.platform.http.deps import refuse_nul_parameters
 from pmf_api.platform.http.fast_reads import FastReads
 from pmf_api.platform.http.health import router as health_router
-from pmf_api.platform.http.rate_limits import Limits, RateLimits, storage_for
+from pmf_api.platform.http.rate_limits import Limits, RateLimits, limiter_for
 from pmf_api.platform.observability import RequestContextMiddleware, configure_logging
 
 DESCRIPTION = """
@@ -117,8 +117,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings.rate_limit_per_credential,
             settings.rate_limit_failed_authentication,
         )
-        storage = storage_for(settings.rate_limit_storage_url, settings.rate_limit_key_prefix)
-        app.add_middleware(RateLimits, limits=limits, storage=storage)
+        limiter = limiter_for(settings.rate_limit_storage_url, settings.rate_limit_key_prefix)
+        app.add_middleware(RateLimits, limits=limits, limiter=limiter)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -9,7 +9,8 @@ import pytest
 from openpyxl import Workbook
 
 from pmf_api.platform.errors import InvalidInput, PayloadTooLarge
-from pmf_api.platform.uploads import TableLimits, csv_rows, xlsx_rows
+from pmf_api.platform.uploads import TableLimits, csv_rows
+from pmf_api.platform.workbooks import xlsx_rows
 from tests.workbooks import HEADER_ROW, workbook
 
 LIMITS = TableLimits(cells=1_000, cell_chars=100, unzipped_bytes=1_000_000)

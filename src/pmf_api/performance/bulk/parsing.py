@@ -4,7 +4,7 @@ Readers only find rows and cells; whether a cell holds a usable value is decided
 service, so one bad cell rejects its row, not the file. A file is refused as a whole (422) only
 when it cannot be read at all, lacks a required column or holds a cell longer than any spreadsheet
 allows; and (413) when it holds more rows or cells, or unpacks to more bytes, than one push may.
-CSV and XLSX are read by ``platform.uploads``, which bounds the work by what a file holds.
+CSV and XLSX are read by ``platform.uploads`` and ``platform.workbooks``, which bound the work by what a file holds.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from pmf_api.config import Settings
-from pmf_api.platform import file_safety, uploads
+from pmf_api.platform import file_safety, uploads, workbooks
 from pmf_api.platform.errors import FieldProblem, InvalidInput, MalformedRequest, PayloadTooLarge, excerpt, invalid
 from pmf_api.platform.schemas import NUL, NUL_MESSAGE, has_nul
 from pmf_api.platform.uploads import TableLimits
@@ -94,7 +94,7 @@ def read_upload(kind: Format, payload: bytes, limits: UploadLimits) -> Upload:
         records = uploads.csv_rows(payload, limits.table)
         nul, quoted = b"\x00" in payload, b"'" in payload
         return Upload("csv", _table_rows(records, limits.rows, nul=nul, quoted=quoted), payload)
-    return Upload("xlsx", _table_rows(uploads.xlsx_rows(payload, limits.table), limits.rows), payload)
+    return Upload("xlsx", _table_rows(workbooks.xlsx_rows(payload, limits.table), limits.rows), payload)
 
 
 def _too_many(max_rows: int) -> PayloadTooLarge:

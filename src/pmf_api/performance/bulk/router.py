@@ -15,7 +15,7 @@ from pmf_api.performance.bulk import parsing, schemas, template
 from pmf_api.performance.bulk import service as bulk_service
 from pmf_api.platform.errors import invalid
 from pmf_api.platform.http.deps import AsOf, SessionDep, SettingsDep
-from pmf_api.platform.http.problems import PROBLEM_BASE, PROBLEM_MEDIA_TYPE, responses
+from pmf_api.platform.http.problems import responses, rows_rejected_response
 from pmf_api.platform.schemas import PeriodText
 
 router = APIRouter(tags=["Bulk push"])
@@ -128,21 +128,8 @@ async def push_values(
     if not report.refused:
         return JSONResponse(report.body, headers=headers)
     rejected = report.body["summary"]["rejected"]
-    problem = {
-        "type": PROBLEM_BASE + "bulk-rejected",
-        "title": "Nothing was written",
-        "status": 422,
-        "detail": f"{rejected} of {len(report.body['rows'])} rows were rejected, so in atomic mode nothing was written",
-        "instance": request.url.path,
-        # Each pointer names an entry of this problem's own `rows` (the report of every row).
-        "errors": [
-            {"pointer": f"#/rows/{index}", "detail": f"{e['field'] or 'row'}: {e['message']}"}
-            for index, r in enumerate(report.body["rows"])
-            for e in r["errors"]
-        ][:100],
-        **report.body,
-    }
-    return JSONResponse(problem, status_code=422, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+    detail = f"{rejected} of {len(report.body['rows'])} rows were rejected, so in atomic mode nothing was written"
+    return rows_rejected_response(request, detail, report.body, headers)
 
 
 @router.get(

@@ -73,7 +73,9 @@ def problem_response(
     detail: str,
     field_errors: list[ProblemFieldError] | None = None,
     headers: Mapping[str, str] | None = None,
+    members: Mapping[str, Any] | None = None,
 ) -> JSONResponse:
+    """A problem+json response; ``members`` are extension members (RFC 9457, section 3.2)."""
     body = Problem(
         type=PROBLEM_BASE + slug,
         title=title,
@@ -84,7 +86,10 @@ def problem_response(
         errors=field_errors or [],
     )
     return JSONResponse(
-        body.model_dump(exclude_none=True), status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers
+        {**body.model_dump(exclude_none=True), **(members or {})},
+        status_code=status,
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers=headers,
     )
 
 
@@ -96,6 +101,22 @@ async def _pmf_error(request: Request, exc: Exception) -> JSONResponse:
         headers = RETRY_AFTER
     field_errors = [ProblemFieldError(pointer=field_pointer(p.field), detail=p.message) for p in exc.problems]
     return problem_response(request, status, slug, title, exc.detail, field_errors, headers)
+
+
+def rows_rejected_response(
+    request: Request, detail: str, report: Mapping[str, Any], headers: Mapping[str, str] | None = None
+) -> JSONResponse:
+    """A batch refused whole because rows were rejected (an atomic bulk push): the batch's report as
+    the problem's own members, each error pointing at its entry of ``rows``. Answered, not raised:
+    the request's transaction still commits what it keeps of a refusal (an Idempotency-Key's answer)."""
+    field_errors = [
+        ProblemFieldError(pointer=f"#/rows/{index}", detail=f"{error['field'] or 'row'}: {error['message']}")
+        for index, row in enumerate(report.get("rows", []))
+        for error in row["errors"]
+    ][:100]
+    return problem_response(
+        request, 422, "bulk-rejected", "Nothing was written", detail, field_errors, headers, members=report
+    )
 
 
 async def _domain_error(request: Request, exc: Exception) -> JSONResponse:

@@ -24,10 +24,12 @@ import hashlib
 import logging
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
-from limits import RateLimitItem, parse_many
-from limits.aio.storage import MemoryStorage, Storage
+from limits import RateLimitItem, WindowStats, parse_many
+from limits.aio.storage import Storage
 from limits.aio.strategies import FixedWindowRateLimiter
 from limits.storage import storage_from_string
 from starlette.requests import Request
@@ -57,10 +59,62 @@ class Limits:
         return cls(parse_many(per_address), parse_many(per_credential), parse_many(failed_authentication))
 
 
-def storage_for(url: str | None, key_prefix: str) -> Storage:
+class Limiter(Protocol):
+    async def hit(self, item: RateLimitItem, *identifiers: str) -> bool: ...
+    async def test(self, item: RateLimitItem, *identifiers: str) -> bool: ...
+    async def get_window_stats(self, item: RateLimitItem, *identifiers: str) -> WindowStats: ...
+
+
+class InProcessLimiter:
+    """Fixed windows counted in a dictionary of this process.
+
+    The library's own in-process stores expire their counters with a timer thread (every 10 ms) or
+    an asyncio task per hit, which cost a request several times what counting does (bench/README.md);
+    a window here is just (limit, who, the window's start) -> hits, and ended windows are swept
+    every ``sweep_every`` hits.
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.time, sweep_every: int = 10_000) -> None:
+        self.clock = clock
+        self.sweep_every = sweep_every
+        self._hits: dict[tuple[str, ...], int] = {}
+        self._ends: dict[tuple[str, ...], float] = {}
+        self._since_sweep = 0
+
+    def _key(self, item: RateLimitItem, identifiers: tuple[str, ...]) -> tuple[tuple[str, ...], float]:
+        expiry = item.get_expiry()
+        start = self.clock() // expiry * expiry
+        return (str(item), *identifiers, str(start)), start + expiry
+
+    async def hit(self, item: RateLimitItem, *identifiers: str) -> bool:
+        key, end = self._key(item, identifiers)
+        hits = self._hits[key] = self._hits.get(key, 0) + 1
+        self._ends.setdefault(key, end)
+        self._since_sweep += 1
+        if self._since_sweep >= self.sweep_every:
+            self._sweep()
+        return hits <= item.amount
+
+    async def test(self, item: RateLimitItem, *identifiers: str) -> bool:
+        key, _ = self._key(item, identifiers)
+        return self._hits.get(key, 0) < item.amount
+
+    async def get_window_stats(self, item: RateLimitItem, *identifiers: str) -> WindowStats:
+        key, end = self._key(item, identifiers)
+        return WindowStats(end, max(0, item.amount - self._hits.get(key, 0)))
+
+    def _sweep(self) -> None:
+        self._since_sweep = 0
+        now = self.clock()
+        for key in [key for key, end in self._ends.items() if end <= now]:
+            del self._ends[key]
+            self._hits.pop(key, None)
+
+
+def limiter_for(url: str | None, key_prefix: str) -> Limiter:
     """In this process without a URL; else Redis (``redis://`` or ``rediss://``), shared by instances."""
     if url is None:
-        return MemoryStorage()
+        return InProcessLimiter()
     if url.startswith(("redis://", "rediss://")):
         url = "async+" + url
     storage = storage_from_string(
@@ -72,16 +126,16 @@ def storage_for(url: str | None, key_prefix: str) -> Storage:
     )
     if not isinstance(storage, Storage):
         raise ValueError(f"PMF_RATE_LIMIT_STORAGE_URL must name a Redis (redis://...), not {url.split(':')[0]}")
-    return storage
+    return FixedWindowRateLimiter(storage)
 
 
 class RateLimits:
     """ASGI middleware: see the module's docstring."""
 
-    def __init__(self, app: ASGIApp, limits: Limits, storage: Storage) -> None:
+    def __init__(self, app: ASGIApp, limits: Limits, limiter: Limiter) -> None:
         self.app = app
         self.limits = limits
-        self.limiter = FixedWindowRateLimiter(storage)
+        self.limiter = limiter
         self._held: dict[str, float] = {}  # address -> time.monotonic() until which it gets 429
         self._warned_at = -math.inf
 
