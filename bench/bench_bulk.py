@@ -52,7 +52,7 @@ from pmf_api.platform.db.migrations import upgrade  # noqa: E402
 SERVER = "postgresql+asyncpg://postgres@127.0.0.1:5432"
 KPIS = 560
 YEARS = ("2023/24", "2024/25", "2025/26")
-AIM_RATIO = 10.0
+AIM_RATIO = 8.0
 SECRET = "bench-secret-" + "x" * 40
 
 

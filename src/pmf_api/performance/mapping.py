@@ -34,6 +34,8 @@ COUNTED_STATES = frozenset(state.value for state in COUNTED_SUBMISSION_STATES)
 
 class KpiRow(Protocol):
     @property
+    def id(self) -> Any: ...
+    @property
     def code(self) -> str: ...
     @property
     def title(self) -> str: ...
@@ -116,6 +118,19 @@ def definition_of(kpi: KpiRow) -> KpiDefinition:
         decimal_places=kpi.decimal_places,
         title=kpi.title,
     )
+
+
+class Definitions:
+    """Each KPI's definition, worked out once however many of its values are handled (a bulk push)."""
+
+    def __init__(self) -> None:
+        self._by_kpi: dict[Any, KpiDefinition] = {}
+
+    def of(self, kpi: KpiRow) -> KpiDefinition:
+        found = self._by_kpi.get(kpi.id)
+        if found is None:
+            found = self._by_kpi[kpi.id] = definition_of(kpi)
+        return found
 
 
 def observation_of(submission: SubmissionRow) -> Observation:

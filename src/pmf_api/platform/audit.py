@@ -15,7 +15,7 @@ from sqlalchemy import ForeignKey, Index, String, Text, Uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from pmf_api.platform.db.base import Base, Entity, json_value, utcnow
+from pmf_api.platform.db.base import JSON_AS_IS, Base, Entity, json_value, utcnow
 from pmf_api.platform.db.bulk import insert_rows
 from pmf_api.platform.errors import PreconditionFailed
 from pmf_api.platform.observability import current_correlation_id
@@ -143,7 +143,7 @@ async def update(
 
 def json_row(values: dict[str, Any]) -> dict[str, Any]:
     """Column values as JSON data, as the audit trail keeps them (a record not loaded as an object)."""
-    return {key: json_value(value) for key, value in values.items()}
+    return {key: value if type(value) in JSON_AS_IS else json_value(value) for key, value in values.items()}
 
 
 def snapshot(entity: Entity) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from pmf_api.domain import Period
+from pmf_api.performance import mapping
 from pmf_api.performance.bulk.parsing import NUMBER_COLUMNS, UploadRow
 from pmf_api.performance.bulk.results import RowResult
 from pmf_api.performance.submissions import service as submission_service
@@ -52,8 +53,9 @@ def check_rows(
     results: list[RowResult] = []
     candidates: list[Candidate] = []
     periods: dict[tuple[str, str], Period] = {}  # (frequency, text) -> period, once per file
+    definitions = mapping.Definitions()
     for upload_row in rows:
-        result, candidate = _check_row(upload_row, by_code, by_id, contexts, organisation, as_of, periods)
+        result, candidate = _check_row(upload_row, by_code, by_id, contexts, organisation, as_of, periods, definitions)
         results.append(result)
         if candidate is None:
             continue
@@ -82,6 +84,7 @@ def _check_row(
     organisation: Organisation,
     as_of: date,
     periods: dict[tuple[str, str], Period],
+    definitions: mapping.Definitions,
 ) -> tuple[RowResult, Candidate | None]:
     cells = upload_row.cells
     code_text = _text(cells.get("kpi_code"))
@@ -136,7 +139,7 @@ def _check_row(
         owner_forecast=numbers.get("owner_forecast"),
     )
     if kpi is not None and not nothing_to_save(values):
-        result.errors.extend(submission_service.value_problems(kpi, values))
+        result.errors.extend(submission_service.value_problems(kpi, values, definitions.of(kpi)))
     if result.errors or kpi is None or period is None:
         return result, None
     return result, Candidate(result, kpi, period, values)

@@ -94,9 +94,10 @@ async def save_in_batch(
 
     creates: list[dict[str, Any]] = []
     updates: list[tuple[Submission, dict[str, Any], dict[str, Any]]] = []
+    definitions = mapping.Definitions()
     for candidate in candidates:
         kpi, period, values, result = candidate.kpi, candidate.period, candidate.values, candidate.result
-        definition = mapping.definition_of(kpi)
+        definition = definitions.of(kpi)
         stored = submission_service.stored_values(definition, values)
         submission = current.get((kpi.id, str(period)))
         if submission is not None:

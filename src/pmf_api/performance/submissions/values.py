@@ -80,9 +80,10 @@ def _figures(values: SubmissionValues | Submission) -> dict[str, Decimal | None]
     return {"value": values.value, "numerator": values.numerator, "denominator": values.denominator}
 
 
-def value_problems(kpi: Kpi, values: SubmissionValues) -> list[FieldProblem]:
-    """How the figures fit how the KPI is reported (``pmf_api.domain.figures``)."""
-    return field_problems(figure_problems(mapping.definition_of(kpi), **_figures(values)))
+def value_problems(kpi: Kpi, values: SubmissionValues, definition: KpiDefinition | None = None) -> list[FieldProblem]:
+    """How the figures fit how the KPI is reported (``pmf_api.domain.figures``); a caller checking many
+    values of one KPI passes its ``definition``."""
+    return field_problems(figure_problems(definition or mapping.definition_of(kpi), **_figures(values)))
 
 
 def check_values(kpi: Kpi, values: SubmissionValues) -> None:

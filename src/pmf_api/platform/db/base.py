@@ -62,9 +62,13 @@ class ExactDecimal(TypeDecorator[Decimal]):
         return normalise_decimal(Decimal(str(value)))
 
 
+# Types a column value is given to JSON as it is (checked by exact type first: the commonest case).
+JSON_AS_IS = frozenset({str, int, float, bool, list, dict, type(None)})
+
+
 def json_value(value: Any) -> Any:
     """A column value as JSON data: decimals, ids and dates as text (decimals without trailing zeros)."""
-    if value is None or isinstance(value, str | int | float | list | dict):
+    if type(value) in JSON_AS_IS or isinstance(value, str | int | float | list | dict):
         return value
     if isinstance(value, datetime | date):
         return value.isoformat()

@@ -17,10 +17,19 @@ from pmf_api.platform.db.base import Base
 INSERT_CHUNK = 1_000
 
 
+def _with_json(row: dict[str, Any], as_json: list[str]) -> tuple[Any, ...]:
+    values = dict(row)
+    for column in as_json:
+        if values[column] is not None:
+            values[column] = json.dumps(values[column])
+    return tuple(values.values())
+
+
 async def insert_rows(
     session: AsyncSession, model: type[Base], rows: Sequence[dict[str, Any]], *, json_columns: Iterable[str] = ()
 ) -> None:
-    """Insert ``rows`` (each a full set of ``model``'s column values, the same keys in every row).
+    """Insert ``rows`` (each a full set of ``model``'s column values, the same keys in the same order in
+    every row).
 
     COPY bypasses SQLAlchemy's column types: values must already be what the column stores, and
     ``json_columns`` name the JSON ones. A row that clashes with a stored one raises IntegrityError,
@@ -38,10 +47,8 @@ async def insert_rows(
     raw = (await connection.get_raw_connection()).driver_connection
     assert raw is not None
     columns = list(rows[0])
-    as_json = set(json_columns)
-    records = [
-        tuple(json.dumps(row[c]) if c in as_json and row[c] is not None else row[c] for c in columns) for row in rows
-    ]
+    as_json = [column for column in columns if column in set(json_columns)]
+    records = [_with_json(row, as_json) for row in rows] if as_json else [tuple(row.values()) for row in rows]
     try:
         await raw.copy_records_to_table(model.__tablename__, columns=columns, records=records)
     except IntegrityConstraintViolationError as exc:

@@ -115,13 +115,18 @@ class DriverConnection:
     async def fetch(self, query: Query, params: Mapping[str, Any]) -> list[dict[str, Any]]:
         """The rows, each as a mapping of column keys to values."""
         results, rows = await self._run(query, params)
-        return [
-            {
-                key: (value if process is None or value is None else process(value))
-                for (key, process), value in zip(results, row, strict=True)
-            }
-            for row in rows
-        ]
+        keys = [key for key, _ in results]
+        # Most columns need no conversion: the row is zipped into a dict, then the few that do are converted.
+        converted = [(key, process) for key, process in results if process is not None]
+        found = []
+        for row in rows:
+            values = dict(zip(keys, row, strict=True))
+            for key, process in converted:
+                value = values[key]
+                if value is not None:
+                    values[key] = process(value)
+            found.append(values)
+        return found
 
     async def fetch_tuples(self, query: Query, params: Mapping[str, Any]) -> Sequence[Sequence[Any]]:
         """The rows, each a sequence of values in the order selected: for reads of many rows, where
