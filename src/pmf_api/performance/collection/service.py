@@ -201,7 +201,7 @@ async def _tasks(
     kpis = await KpiRepository(session).active(
         actor,
         KpiFilters(
-            frequency=window.period.frequency.value,
+            frequency=window.period.frequency,
             person_id=filters.person_id,
             service_id=filters.service_id,
             directorate_id=filters.directorate_id,

@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, Select, or_, select, update
 from sqlalchemy.orm import InstrumentedAttribute
 
 from pmf_api.access.actor import Placement
+from pmf_api.domain import Frequency
 from pmf_api.framework.organisations.repository import placement_of_service, services_in_directorate
 from pmf_api.framework.plans.repository import outcomes_of_priority
 from pmf_api.performance.kpis.models import ContextualMeasure, Kpi
@@ -43,7 +44,7 @@ class KpiFilters:
     priority_id: uuid.UUID | None = None
     outcome_id: uuid.UUID | None = None
     statutory: bool | None = None
-    frequency: str | None = None
+    frequency: Frequency | None = None
     person_id: uuid.UUID | None = None  # its owner or backup owner
 
 

@@ -10,6 +10,7 @@ SPC limits, reasons, flags) is nested. Figures are JSON numbers rounded to 6 dec
 from __future__ import annotations
 
 import uuid
+from dataclasses import fields
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal, overload
@@ -25,6 +26,7 @@ from pmf_api.performance.submissions.schemas import Flag
 from pmf_api.platform.cache import Kept
 from pmf_api.platform.schemas import Number, PeriodText
 
+SCORECARD_FILTERS = {field.name for field in fields(ScorecardFilters)}
 _SIX_PLACES = Decimal("0.000001")
 
 
@@ -247,16 +249,7 @@ class ScorecardParams(BaseModel):
     rag: Rag | None = Field(default=None, description="Only KPIs of this RAG (after evaluation)")
 
     def filters(self) -> ScorecardFilters:
-        return ScorecardFilters(
-            service_id=self.service_id,
-            directorate_id=self.directorate_id,
-            portfolio_id=self.portfolio_id,
-            priority_id=self.priority_id,
-            outcome_id=self.outcome_id,
-            statutory=self.statutory,
-            frequency=self.frequency,
-            rag=self.rag,
-        )
+        return ScorecardFilters(**self.model_dump(include=SCORECARD_FILTERS))
 
 
 class StatusParams(BaseModel):

@@ -42,26 +42,10 @@ __all__ = ["KpiStatus", "NotEvaluated", "Scorecard", "ScorecardFilters", "kpi_st
 
 
 @dataclass(frozen=True)
-class ScorecardFilters:
-    service_id: uuid.UUID | None = None
-    directorate_id: uuid.UUID | None = None
-    portfolio_id: uuid.UUID | None = None
-    priority_id: uuid.UUID | None = None
-    outcome_id: uuid.UUID | None = None
-    statutory: bool | None = None
-    frequency: Frequency | None = None
-    rag: Rag | None = None
+class ScorecardFilters(KpiFilters):
+    """Which KPIs a scorecard shows: those the KPI filters pass, then (once evaluated) of one RAG."""
 
-    def kpi_filters(self) -> KpiFilters:
-        return KpiFilters(
-            service_id=self.service_id,
-            directorate_id=self.directorate_id,
-            portfolio_id=self.portfolio_id,
-            priority_id=self.priority_id,
-            outcome_id=self.outcome_id,
-            statutory=self.statutory,
-            frequency=None if self.frequency is None else self.frequency.value,
-        )
+    rag: Rag | None = None
 
 
 @dataclass(frozen=True)
@@ -143,7 +127,7 @@ async def scorecard(
     start_month = organisation.financial_year_start_month
     requested = _requested_period(period_text, organisation, as_of)
     kpis_repository = KpiRepository(session)
-    statement = kpis_repository.active_statement(actor, filters.kpi_filters())
+    statement = kpis_repository.active_statement(actor, filters)
     kpis = list(await session.scalars(statement))
     items: list[KpiStatus] = []
     not_evaluated: list[NotEvaluated] = []

@@ -15,7 +15,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar, Generic, Protocol, TypeVar
+from typing import Any, ClassVar, Generic, NamedTuple, Protocol, TypeVar
 
 from sqlalchemy import BindParameter, ColumnElement, Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -151,9 +151,14 @@ class OwnedRepository(Generic[ModelT]):
         the values of its bind parameters for ``reader`` and ``query``."""
         filters = {name: value for name, value in query.filters.items() if value is not None}
         sort = query.sort or cls.default_sort
-        shape = (tuple(sorted(filters)), query.updated_since is not None, query.include_archived, sort)
-        after = query.cursor is not None
-        statement, keyset = _list_statement(cls, *shape, after)
+        shape = ListShape(
+            tuple(sorted(filters)),
+            query.updated_since is not None,
+            query.include_archived,
+            sort,
+            query.cursor is not None,
+        )
+        statement, keyset = _list_statement(cls, shape)
         params = {
             **cls.read_params(reader),
             **{f"filter_{name}": cls.filter_values.get(name, _same)(value) for name, value in filters.items()},
@@ -205,26 +210,22 @@ def _driver_by_id(repository: type[OwnedRepository[Any]]) -> Query:
     return _built(("driver_by_id", repository), lambda: Query(repository.model, _by_id(repository, locked=False)))
 
 
-def _list_statement(
-    repository: type[OwnedRepository[Any]],
-    filters: tuple[str, ...],
-    updated_since: bool,
-    include_archived: bool,
-    sort: str,
-    after: bool,
-) -> tuple[Query, Keyset]:
-    key = ("list", repository, filters, updated_since, include_archived, sort, after)
-    return _built(key, lambda: _build_list(repository, filters, updated_since, include_archived, sort, after))
+class ListShape(NamedTuple):
+    """What a list's statement depends on (its values aside): built once for each shape."""
+
+    filters: tuple[str, ...]
+    updated_since: bool
+    include_archived: bool
+    sort: str
+    after: bool
 
 
-def _build_list(
-    repository: type[OwnedRepository[Any]],
-    filters: tuple[str, ...],
-    updated_since: bool,
-    include_archived: bool,
-    sort: str,
-    after: bool,
-) -> tuple[Query, Keyset]:
+def _list_statement(repository: type[OwnedRepository[Any]], shape: ListShape) -> tuple[Query, Keyset]:
+    return _built(("list", repository, shape), lambda: _build_list(repository, shape))
+
+
+def _build_list(repository: type[OwnedRepository[Any]], shape: ListShape) -> tuple[Query, Keyset]:
+    filters, updated_since, include_archived, sort, after = shape
     model = repository.model
     keyset = Keyset.of(model, sort, repository.sortable)
     statement = _readable(repository)
