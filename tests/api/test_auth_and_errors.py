@@ -260,12 +260,12 @@ async def test_a_nul_character_is_refused_with_a_pointer(client: httpx.AsyncClie
         listed = await client.get("/api/v1/directorates", params=filters, headers=h)
         if "\x00" in filters["code"]:
             assert listed.status_code == 422, listed.text
-            assert [e["pointer"] for e in listed.json()["errors"]] == ["code"]
+            assert [e["pointer"] for e in listed.json()["errors"]] == ["query:code"]
         else:
             assert listed.status_code == 200 and len(listed.json()["items"]) == 1
     status = await client.get("/api/v1/scorecard", params={"period": "2025/26 P1\x00"}, headers=h)
-    assert status.status_code == 422 and status.json()["errors"][0]["pointer"] == "period"
+    assert status.status_code == 422 and status.json()["errors"][0]["pointer"] == "query:period"
     template = await client.get(
         f"/api/v1/services/{uuid.uuid4()}/submission-template", params={"period": "\x002025/26 P1"}, headers=h
     )
-    assert template.status_code == 422 and template.json()["errors"][0]["pointer"] == "period"
+    assert template.status_code == 422 and template.json()["errors"][0]["pointer"] == "query:period"

@@ -389,14 +389,14 @@ async def test_a_fixed_number_of_queries(
 @pytest.mark.parametrize(
     ("path", "params", "pointer"),
     [
-        (TASKS, {"period": "2026/27 P13"}, "period"),
-        (TASKS, {}, "period"),
-        (TASKS, {"period": "2026/27 P6", "status": "late"}, "status"),
-        (TASKS, {"period": "2026/27 P6", "colour": "red"}, "colour"),
-        (SUMMARY, {"period": "2026/27 P6", "group_by": "portfolio"}, "group_by"),
-        (SUMMARY, {"period": "2026/27 P6", "as_of": "yesterday"}, "as_of"),
-        (PERIODS, {"financial_year": "2026/28"}, "financial_year"),
-        (PERIODS, {"frequency": "weekly"}, "frequency"),
+        (TASKS, {"period": "2026/27 P13"}, "query:period"),
+        (TASKS, {}, "query:period"),
+        (TASKS, {"period": "2026/27 P6", "status": "late"}, "query:status"),
+        (TASKS, {"period": "2026/27 P6", "colour": "red"}, "query:colour"),
+        (SUMMARY, {"period": "2026/27 P6", "group_by": "portfolio"}, "query:group_by"),
+        (SUMMARY, {"period": "2026/27 P6", "as_of": "yesterday"}, "query:as_of"),
+        (PERIODS, {"financial_year": "2026/28"}, "query:financial_year"),
+        (PERIODS, {"frequency": "weekly"}, "query:frequency"),
     ],
 )
 async def test_bad_parameters_are_refused(

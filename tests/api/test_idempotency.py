@@ -42,7 +42,7 @@ async def test_concurrent_retries_wait_for_the_first_then_replay_it(deployed: De
         problem = answer.json()
         assert problem["type"].endswith("/request-in-progress"), problem
         assert "in progress" in problem["detail"] and int(answer.headers["Retry-After"]) >= 1
-        assert problem["errors"][0]["pointer"].endswith("Idempotency-Key")
+        assert problem["errors"][0]["pointer"] == "header:Idempotency-Key"
     if not deployed.settings.is_sqlite:
         # PostgreSQL runs them side by side; SQLite queues writers, so there later ones replay.
         assert in_progress

@@ -248,7 +248,7 @@ async def test_service_plan_crud_filters_and_pagination(client: httpx.AsyncClien
     assert r.json()["items"] == []
     r = await client.get("/api/v1/service-plans", params={"financial_year": "2025/27"}, headers=h)
     assert r.status_code == 422
-    assert r.json()["errors"][0]["pointer"] == "financial_year"
+    assert r.json()["errors"][0]["pointer"] == "query:financial_year"
 
     swot = {"strengths": ["Experienced crews"], "threats": ["Driver recruitment"]}
     r = await client.patch(

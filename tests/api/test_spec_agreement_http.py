@@ -56,13 +56,13 @@ async def test_a_405_allows_every_method_of_the_path(client: httpx.AsyncClient, 
 @pytest.mark.parametrize(
     ("path", "params", "pointer"),
     [
-        ("/api/v1/collection/tasks", {"period": "2025/26 P6", "as_of": "0"}, "as_of"),
-        ("/api/v1/collection/periods", {"as_of": "1700000000"}, "as_of"),
-        ("/api/v1/kpis", {"updated_since": "0"}, "updated_since"),
-        ("/api/v1/audit", {"since": "0"}, "since"),
-        ("/api/v1/submissions", {"period": "2025/26 P13"}, "period"),
-        ("/api/v1/submissions", {"financial_year": "2025/27"}, "financial_year"),
-        ("/api/v1/scorecard", {"period": "last month"}, "period"),
+        ("/api/v1/collection/tasks", {"period": "2025/26 P6", "as_of": "0"}, "query:as_of"),
+        ("/api/v1/collection/periods", {"as_of": "1700000000"}, "query:as_of"),
+        ("/api/v1/kpis", {"updated_since": "0"}, "query:updated_since"),
+        ("/api/v1/audit", {"since": "0"}, "query:since"),
+        ("/api/v1/submissions", {"period": "2025/26 P13"}, "query:period"),
+        ("/api/v1/submissions", {"financial_year": "2025/27"}, "query:financial_year"),
+        ("/api/v1/scorecard", {"period": "last month"}, "query:period"),
     ],
 )
 async def test_parameters_outside_the_spec_are_refused(

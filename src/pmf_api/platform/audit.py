@@ -131,8 +131,8 @@ async def update(
     a race between two writers is still caught by the version column at flush.
     """
     if expected_version is not None and expected_version != entity.version:
-        raise PreconditionFailed(
-            detail=f"You edited version {expected_version} but the record is now at version {entity.version}"
+        raise PreconditionFailed.if_match(
+            f"You edited version {expected_version} but the record is now at version {entity.version}"
         )
     before = snapshot(entity)
     for key, value in changes.items():

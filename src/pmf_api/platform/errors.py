@@ -4,16 +4,41 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from pmf_api.domain.errors import DomainError
 
 
+class Location(StrEnum):
+    """Where in the request an input is: ``problems.py`` points at it accordingly (docs/problems.md)."""
+
+    BODY = "body"  # a field of the body (JSON, a form field): ``#/tolerance/value``
+    QUERY = "query"  # a query parameter: ``query:period``
+    PATH = "path"  # a path parameter: ``path:period``
+    HEADER = "header"  # a request header: ``header:If-Match``
+
+
 @dataclass(frozen=True)
 class FieldProblem:
-    """One thing wrong with one input field; ``field`` is a dotted path such as ``tolerance.value``."""
+    """One thing wrong with one input: ``field`` is a dotted path into the body such as
+    ``tolerance.value`` (``""`` for the body as a whole), or a parameter's or header's name when
+    ``location`` says so."""
 
     field: str
     message: str
+    location: Location = Location.BODY
+
+    @classmethod
+    def query(cls, name: str, message: str) -> FieldProblem:
+        return cls(name, message, Location.QUERY)
+
+    @classmethod
+    def path(cls, name: str, message: str) -> FieldProblem:
+        return cls(name, message, Location.PATH)
+
+    @classmethod
+    def header(cls, name: str, message: str) -> FieldProblem:
+        return cls(name, message, Location.HEADER)
 
 
 @dataclass
@@ -56,6 +81,11 @@ class RequestInProgress(Conflict):
 class PreconditionFailed(PMFError):
     """The caller's copy is stale: someone else changed the record since it was read."""
 
+    @classmethod
+    def if_match(cls, detail: str) -> PreconditionFailed:
+        """The request's ``If-Match`` names no current version: the problem points at that header."""
+        return cls(detail=detail, problems=[FieldProblem.header("If-Match", detail)])
+
 
 class PayloadTooLarge(PMFError):
     """The request body is bigger than the service accepts."""
@@ -73,8 +103,9 @@ def excerpt(value: object, limit: int = EXCERPT_CHARS) -> str:
     return f"{text[:limit]}... ({len(text)} characters)"
 
 
-def invalid(field_name: str, message: str) -> InvalidInput:
-    return InvalidInput(detail=message, problems=[FieldProblem(field_name, message)])
+def invalid(field_name: str, message: str, location: Location = Location.BODY) -> InvalidInput:
+    """422 for one input: a body field unless ``location`` says it is a parameter or a header."""
+    return InvalidInput(detail=message, problems=[FieldProblem(field_name, message, location)])
 
 
 def field_problems(errors: Iterable[DomainError]) -> list[FieldProblem]:

@@ -69,7 +69,7 @@ async def previous_answer(session: AsyncSession, actor: Actor, key: str, asked: 
         raise Conflict(
             detail=f"The Idempotency-Key {key!r} was used for a different request in the last 24 hours; "
             "send a new key for a new request",
-            problems=[FieldProblem(HEADER, "Already used for a different request")],
+            problems=[FieldProblem.header(HEADER, "Already used for a different request")],
         )
     return StoredAnswer(record.response, record.refused)
 
@@ -104,7 +104,7 @@ async def _hold(session: AsyncSession, organisation_id: uuid.UUID, key: str) -> 
         raise RequestInProgress(
             detail=f"A request with the Idempotency-Key {key!r} is still in progress; "
             "send it again after Retry-After seconds to get its answer",
-            problems=[FieldProblem(HEADER, "A request with this key is in progress")],
+            problems=[FieldProblem.header(HEADER, "A request with this key is in progress")],
         )
 
 

@@ -18,7 +18,15 @@ from typing import Any, Literal
 
 from pmf_api.config import Settings
 from pmf_api.platform import file_safety, uploads, workbooks
-from pmf_api.platform.errors import FieldProblem, InvalidInput, MalformedRequest, PayloadTooLarge, excerpt, invalid
+from pmf_api.platform.errors import (
+    FieldProblem,
+    InvalidInput,
+    Location,
+    MalformedRequest,
+    PayloadTooLarge,
+    excerpt,
+    invalid,
+)
 from pmf_api.platform.schemas import NUL, NUL_MESSAGE, has_nul
 from pmf_api.platform.uploads import TableLimits
 
@@ -67,9 +75,10 @@ def format_of(content_type: str | None, filename: str | None = None) -> Format:
     if media_type in XLSX_TYPES:
         return "xlsx"
     raise invalid(
-        "content-type",
+        "Content-Type",
         f"Send the rows as application/json, text/csv or an XLSX workbook ({XLSX_MEDIA_TYPE}), "
         f"or as a multipart `file` field; not {media_type or 'no content type'}",
+        Location.HEADER,
     )
 
 

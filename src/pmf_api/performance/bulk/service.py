@@ -32,7 +32,7 @@ from pmf_api.performance.bulk.results import BulkReport, report_body
 from pmf_api.performance.bulk.writing import save_in_batch, save_row_by_row
 from pmf_api.performance.kpis.repository import KpiFilters, KpiRepository
 from pmf_api.performance.submissions import service as submission_service
-from pmf_api.platform.errors import invalid
+from pmf_api.platform.errors import Location, invalid
 
 if TYPE_CHECKING:
     from pmf_api.framework.organisations.models import Service
@@ -119,7 +119,7 @@ async def template(session: AsyncSession, actor: Actor, service_id: uuid.UUID, p
     try:
         period = Period.parse(period_text)
     except DomainError as exc:
-        raise invalid("period", exc.message) from None
+        raise invalid("period", exc.message, Location.QUERY) from None
     kpis = await KpiRepository(session).active(actor, KpiFilters(service_id=service.id))
     due = [(kpi, p) for kpi in kpis if (p := closing_period(Frequency(kpi.frequency), period)) is not None]
     names = await PersonRepository(session).names(kpi.owner_id for kpi, _ in due if kpi.owner_id is not None)

@@ -32,7 +32,7 @@ from pmf_api.performance.kpis.repository import KpiFilters, KpiRepository
 from pmf_api.performance.status.evaluation import KpiStatus, NotEvaluated, Placed, evaluate
 from pmf_api.performance.status.inputs import data_version
 from pmf_api.platform.cache import Kept
-from pmf_api.platform.errors import Conflict, invalid
+from pmf_api.platform.errors import Conflict, Location, invalid
 
 if TYPE_CHECKING:
     from pmf_api.framework.organisations.models import Organisation
@@ -65,9 +65,10 @@ def _requested_period(text: str | None, organisation: Organisation, as_of: date)
     try:
         period = Period.parse(text)
     except DomainError as exc:
-        raise invalid("period", exc.message) from None
+        raise invalid("period", exc.message, Location.QUERY) from None
     if period.end_date(organisation.financial_year_start_month) >= as_of:
-        raise invalid("period", f"{period} has not ended yet: ask for a period that ended before {as_of.isoformat()}")
+        message = f"{period} has not ended yet: ask for a period that ended before {as_of.isoformat()}"
+        raise invalid("period", message, Location.QUERY)
     return period
 
 

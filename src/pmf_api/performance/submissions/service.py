@@ -56,6 +56,7 @@ from pmf_api.performance.submissions.values import (
 from pmf_api.platform import audit
 from pmf_api.platform.errors import (
     Conflict,
+    Location,
     NotFound,
     PreconditionFailed,
     invalid,
@@ -118,7 +119,7 @@ async def save_values(
     context = await context_for(session, actor, kpi)
     require_entry(context)
     organisation = organisation or await get_organisation(session, actor)
-    period = parse_period(period_text, kpi, organisation, as_of)
+    period = parse_period(period_text, kpi, organisation, as_of, location=Location.PATH)
     check_values(kpi, values)
     stored = stored_values(mapping.definition_of(kpi), values)
     if submit:
@@ -126,7 +127,7 @@ async def save_values(
     submission = await SubmissionRepository(session).of_period(kpi.id, str(period))
     if submission is None:
         if expected_version is not None:
-            raise PreconditionFailed(detail=f"There is no submission of {kpi.code} for {period} to match If-Match")
+            raise PreconditionFailed.if_match(f"There is no submission of {kpi.code} for {period} to match If-Match")
         flags = await sense_check(session, kpi, organisation, period, stored, as_of)
         submission = Submission(
             **draft_values(actor, kpi.id, period, organisation.financial_year_start_month, {**stored, "flags": flags})
@@ -142,8 +143,8 @@ async def save_values(
         outcome: SaveOutcome = "created"
     else:
         if require_precondition and expected_version is None:
-            raise PreconditionFailed(
-                detail=f"{kpi.code} already has a submission for {period}: send If-Match with its ETag to change it"
+            raise PreconditionFailed.if_match(
+                f"{kpi.code} already has a submission for {period}: send If-Match with its ETag to change it"
             )
         state = SubmissionState(submission.state)
         unchanged = all(same_value(getattr(submission, k), v) for k, v in stored.items())
@@ -194,8 +195,8 @@ async def transition(
     submission = await get_submission(session, actor, submission_id)
     context = await submission_context(session, actor, submission)
     if expected_version is not None and expected_version != submission.version:
-        raise PreconditionFailed(
-            detail=f"You read version {expected_version} but the submission is now at version {submission.version}"
+        raise PreconditionFailed.if_match(
+            f"You read version {expected_version} but the submission is now at version {submission.version}"
         )
     if to is SubmissionState.QUERIED and not (message and message.strip()):
         raise invalid("message", "Say what the owner should check: a query needs a message")

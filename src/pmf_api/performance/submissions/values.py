@@ -35,6 +35,7 @@ from pmf_api.performance.targets.repository import KpiTargets, TargetRepository
 from pmf_api.platform.db.base import DECIMAL_SCALE
 from pmf_api.platform.errors import (
     FieldProblem,
+    Location,
     field_problems,
     invalid,
     refuse,
@@ -61,18 +62,28 @@ class SubmissionValues:
     owner_forecast: Decimal | None = None
 
 
-def parse_period(text: str, kpi: Kpi, organisation: Organisation, as_of: date, field: str = "period") -> Period:
-    """A period the KPI reports for (its frequency) that has ended by ``as_of``."""
+def parse_period(
+    text: str,
+    kpi: Kpi,
+    organisation: Organisation,
+    as_of: date,
+    field: str = "period",
+    location: Location = Location.BODY,
+) -> Period:
+    """A period the KPI reports for (its frequency) that has ended by ``as_of``; ``field`` and
+    ``location`` say where the request gave it."""
     try:
         period = Period.parse(text)
     except DomainError as exc:
-        raise invalid(field, exc.message) from None
+        raise invalid(field, exc.message, location) from None
     frequency = Frequency(kpi.frequency)
     if period.frequency is not frequency:
         example = {Frequency.MONTHLY: "2026/27 P3", Frequency.QUARTERLY: "2026/27 Q1"}.get(frequency, "2026/27")
-        raise invalid(field, f"{kpi.code} is reported {frequency.value}: give a period like {example}, not {text}")
+        message = f"{kpi.code} is reported {frequency.value}: give a period like {example}, not {text}"
+        raise invalid(field, message, location)
     if period.end_date(organisation.financial_year_start_month) >= as_of:
-        raise invalid(field, f"{period} has not ended yet: its values can be entered from the day after it ends")
+        message = f"{period} has not ended yet: its values can be entered from the day after it ends"
+        raise invalid(field, message, location)
     return period
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from pmf_api.platform.db.base import Base, json_value
-from pmf_api.platform.errors import invalid
+from pmf_api.platform.errors import Location, invalid
 
 M = TypeVar("M", bound=Base)
 ItemT = TypeVar("ItemT")
@@ -90,7 +90,8 @@ class Keyset:
     def of(cls, model: type[Any], sort: str, sortable: Mapping[str, InstrumentedAttribute[Any]]) -> Keyset:
         name = sort.lstrip("-")
         if name not in sortable:
-            raise invalid("sort", f"Cannot sort by '{name}'; choose one of {', '.join(sorted(sortable))}")
+            choices = ", ".join(sorted(sortable))
+            raise invalid("sort", f"Cannot sort by '{name}'; choose one of {choices}", Location.QUERY)
         return cls(sort, sortable[name], model.id)
 
     def apply(self, stmt: Select[Any], *, after: bool) -> Select[Any]:
@@ -136,7 +137,9 @@ def _read_cursor(cursor: str, sort: str, column: InstrumentedAttribute[Any]) -> 
         padded = cursor + "=" * (-len(cursor) % 4)
         payload = json.loads(base64.urlsafe_b64decode(padded.encode()))
         if payload["s"] != sort:
-            raise invalid("cursor", "This cursor was made for another sort order; start again without it")
+            raise invalid(
+                "cursor", "This cursor was made for another sort order; start again without it", Location.QUERY
+            )
         return _decode(payload["v"], column.type.python_type), uuid.UUID(payload["id"])
     except (ValueError, KeyError, TypeError, binascii.Error, json.JSONDecodeError):
-        raise invalid("cursor", "The cursor is not one this service issued") from None
+        raise invalid("cursor", "The cursor is not one this service issued", Location.QUERY) from None

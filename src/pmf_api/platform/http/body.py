@@ -61,9 +61,7 @@ class RequestBodyMiddleware:
     async def _too_large(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         response = problem_response(
             Request(scope),
-            413,
             "payload-too-large",
-            "Request body too large",
             f"The request body is larger than the {limit} bytes this service accepts",
             headers={"Connection": "close"},  # the rest of the body is not read
         )
@@ -72,9 +70,7 @@ class RequestBodyMiddleware:
     async def _too_slow(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = problem_response(
             Request(scope),
-            408,
             "request-timeout",
-            "Request body too slow",
             f"The request body did not arrive within {self.timeout_seconds:g} seconds; send it again "
             "(a large file over a slow link: send fewer rows per request)",
             headers={"Connection": "close"},

@@ -36,7 +36,7 @@ def expected_version(if_match: str | None, entity_id: uuid.UUID | None = None) -
         found = _ETAG.match(candidate)
         if found and (entity_id is None or candidate.strip('W/"').startswith(entity_id.hex[:8])):
             return int(found.group(1))
-    raise PreconditionFailed(detail=f"If-Match {if_match} names no version of this record")
+    raise PreconditionFailed.if_match(f"If-Match {if_match} names no version of this record")
 
 
 IfNoneMatch = Annotated[str | None, Header(description="An ETag you hold; 304 if still current")]

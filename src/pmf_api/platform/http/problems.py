@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -20,6 +21,8 @@ from starlette.routing import compile_path
 from pmf_api.domain.errors import DomainError, FourEyesRefused, TransitionNotAllowed
 from pmf_api.platform import errors
 from pmf_api.platform.db.session import DatabaseUnavailable, describe, is_unavailable
+from pmf_api.platform.errors import FieldProblem, Location
+from pmf_api.platform.http.problem_types import GENERIC_TYPES, problem_type
 from pmf_api.platform.observability import current_request_id, note_failure
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -28,15 +31,23 @@ logger = logging.getLogger("pmf_api.platform.errors")
 
 
 class ProblemFieldError(BaseModel):
-    pointer: str = Field(description="JSON Pointer (RFC 6901) to the bad field, or the parameter name")
+    pointer: str = Field(
+        description="Where the bad input is: `#/a/b/0` for a body field (a JSON Pointer, RFC 6901, as a URI "
+        "fragment; `#` for the whole body), `#/rows/{i}/{column}` for a bulk row's cell, `query:{name}`, "
+        "`path:{name}` or `header:{Name}` for a parameter (docs/problems.md)",
+        examples=["#/tolerance/value", "query:period", "header:If-Match"],
+    )
     detail: str
 
 
 class Problem(BaseModel):
     """RFC 9457 problem details."""
 
-    type: str = Field(examples=[PROBLEM_BASE + "invalid-input"])
-    title: str = Field(examples=["The request breaks a rule"])
+    type: str = Field(
+        description="The problem type: one of those `GET /problems` and docs/problems.md list, by its last segment",
+        examples=[PROBLEM_BASE + "invalid-input"],
+    )
+    title: str = Field(description="The type's title: one per type", examples=["The request is not valid"])
     status: int = Field(examples=[422])
     detail: str = Field(examples=["The intervention level must be below the target for a higher-is-better KPI"])
     instance: str | None = None
@@ -44,40 +55,82 @@ class Problem(BaseModel):
     errors: list[ProblemFieldError] = []
 
 
-_STATUS: dict[type[errors.PMFError], tuple[int, str, str]] = {
-    errors.NotFound: (404, "not-found", "Not found"),
-    errors.PermissionDenied: (403, "forbidden", "Not allowed"),
-    errors.NotAuthenticated: (401, "unauthenticated", "Authentication required"),
-    errors.MalformedRequest: (400, "malformed-request", "The request cannot be read"),
-    errors.InvalidInput: (422, "invalid-input", "The request breaks a rule"),
-    errors.RequestInProgress: (409, "request-in-progress", "A request with this Idempotency-Key is in progress"),
-    errors.Conflict: (409, "conflict", "Conflicts with the current state"),
-    errors.PreconditionFailed: (412, "precondition-failed", "The record has changed since you read it"),
-    errors.PayloadTooLarge: (413, "payload-too-large", "Request body too large"),
+# The problem type of each service error (problem_types.py gives its status and title)
+_TYPES: dict[type[errors.PMFError], str] = {
+    errors.NotFound: "not-found",
+    errors.PermissionDenied: "forbidden",
+    errors.NotAuthenticated: "unauthenticated",
+    errors.MalformedRequest: "malformed-request",
+    errors.InvalidInput: "invalid-input",
+    errors.RequestInProgress: "request-in-progress",
+    errors.Conflict: "conflict",
+    errors.PreconditionFailed: "precondition-failed",
+    errors.PayloadTooLarge: "payload-too-large",
 }
+
+
+def type_uri(slug: str) -> str:
+    return PROBLEM_BASE + slug
+
+
+def json_pointer(parts: Iterable[object]) -> str:
+    """``("tolerance", "value")`` -> ``#/tolerance/value``: a JSON Pointer (RFC 6901) into the body, as a
+    URI fragment; ``#`` is the body as a whole."""
+    return "#" + "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
 
 
 def field_pointer(field: str) -> str:
     """``tolerance.value`` -> ``#/tolerance/value`` (JSON Pointer into the request body)."""
-    if not field:
-        return "#"
-    parts = [p.replace("~", "~0").replace("/", "~1") for p in field.split(".")]
-    return "#/" + "/".join(parts)
+    return json_pointer(field.split(".") if field else ())
+
+
+# Header names as RFC 9110 spells them where capitalising each word is not enough
+_HEADER_WORDS = {"api": "API", "etag": "ETag", "id": "ID"}
+
+
+def header_name(name: str) -> str:
+    """``if_match``, ``if-match`` -> ``If-Match``; ``x-api-key`` -> ``X-API-Key``."""
+    words = name.replace("_", "-").split("-")
+    return "-".join(_HEADER_WORDS.get(word.lower(), word[:1].upper() + word[1:].lower()) for word in words)
+
+
+def parameter_pointer(location: Location | str, name: str) -> str:
+    """``query:period``, ``path:kpi_id``, ``header:If-Match`` (docs/problems.md)."""
+    return f"{location}:{header_name(name) if location == Location.HEADER else name}"
+
+
+def pointer(problem: FieldProblem) -> str:
+    if problem.location is Location.BODY:
+        return field_pointer(problem.field)
+    return parameter_pointer(problem.location, problem.field)
 
 
 def problem_response(
     request: Request | None,
-    status: int,
     slug: str,
+    detail: str,
+    field_errors: list[ProblemFieldError] | None = None,
+    headers: Mapping[str, str] | None = None,
+    members: Mapping[str, Any] | None = None,
+) -> JSONResponse:
+    """A problem+json response of the type ``slug`` (problem_types.py: its status and title);
+    ``members`` are extension members (RFC 9457, section 3.2)."""
+    kind = problem_type(slug)
+    return _response(request, kind.status, type_uri(slug), kind.title, detail, field_errors, headers, members)
+
+
+def _response(
+    request: Request | None,
+    status: int,
+    type: str,
     title: str,
     detail: str,
     field_errors: list[ProblemFieldError] | None = None,
     headers: Mapping[str, str] | None = None,
     members: Mapping[str, Any] | None = None,
 ) -> JSONResponse:
-    """A problem+json response; ``members`` are extension members (RFC 9457, section 3.2)."""
     body = Problem(
-        type=PROBLEM_BASE + slug,
+        type=type,
         title=title,
         status=status,
         detail=detail,
@@ -95,12 +148,12 @@ def problem_response(
 
 async def _pmf_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, errors.PMFError)
-    status, slug, title = next(v for k, v in _STATUS.items() if isinstance(exc, k))
-    headers = {"WWW-Authenticate": 'Bearer realm="pmf-api"'} if status == 401 else None
+    slug = next(v for k, v in _TYPES.items() if isinstance(exc, k))
+    headers = {"WWW-Authenticate": 'Bearer realm="pmf-api"'} if isinstance(exc, errors.NotAuthenticated) else None
     if isinstance(exc, errors.RequestInProgress):
         headers = RETRY_AFTER
-    field_errors = [ProblemFieldError(pointer=field_pointer(p.field), detail=p.message) for p in exc.problems]
-    return problem_response(request, status, slug, title, exc.detail, field_errors, headers)
+    field_errors = [ProblemFieldError(pointer=pointer(p), detail=p.message) for p in exc.problems]
+    return problem_response(request, slug, exc.detail, field_errors, headers)
 
 
 def rows_rejected_response(
@@ -114,35 +167,34 @@ def rows_rejected_response(
         for index, row in enumerate(report.get("rows", []))
         for error in row["errors"]
     ][:100]
-    return problem_response(
-        request, 422, "bulk-rejected", "Nothing was written", detail, field_errors, headers, members=report
-    )
+    return problem_response(request, "bulk-rejected", detail, field_errors, headers, members=report)
 
 
 async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
     if isinstance(exc, FourEyesRefused):
         # Your own work: someone else must check it, whatever roles you hold.
-        return problem_response(request, 403, "four-eyes", "Someone else must check this", exc.message)
+        return problem_response(request, "four-eyes", exc.message)
     if isinstance(exc, TransitionNotAllowed):
         # Not your role: 403. Not possible from this state: 409 (the record's state, not the input, is at fault).
         if exc.allowed_roles:
-            return problem_response(request, 403, "forbidden", "Not allowed", exc.message)
-        return problem_response(
-            request, 409, "transition-not-allowed", "Not possible from the current state", exc.message
-        )
+            return problem_response(request, "forbidden", exc.message)
+        return problem_response(request, "transition-not-allowed", exc.message)
+    # The domain names the body field at fault; a service re-raises what came from elsewhere with its location.
     field_errors = [ProblemFieldError(pointer=field_pointer(exc.field), detail=exc.message)] if exc.field else []
-    return problem_response(request, 422, "invalid-input", "The request breaks a rule", exc.message, field_errors)
+    return problem_response(request, "invalid-input", exc.message, field_errors)
 
 
 def _location_pointer(loc: tuple[Any, ...]) -> str:
+    """Pydantic's location of an error as a pointer: into the body, or naming the parameter."""
     if not loc:
         return "#"
     where, *rest = loc
     if where == "body":
-        return field_pointer(".".join(str(p) for p in rest))
-    # query, path and header parameters are named, not pointed at (RFC 9457 section 3)
-    return ".".join(str(p) for p in rest) or str(where)
+        return json_pointer(rest)
+    if rest:  # query, path, header or cookie: the parameter's name (a list's index is not pointed at)
+        return parameter_pointer(str(where), str(rest[0]))
+    return str(where)
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -152,7 +204,7 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
         # Not JSON at all: nothing in the body was looked at (RFC 9110: 400, not 422).
         reason = (malformed.get("ctx") or {}).get("error", "not valid JSON")
         detail = f"The body is not valid JSON ({reason}); send application/json"
-        return problem_response(request, 400, "malformed-request", "The request cannot be read", detail)
+        return problem_response(request, "malformed-request", detail)
     field_errors = []
     for err in exc.errors():
         message = str(err.get("msg", "invalid"))
@@ -161,23 +213,21 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
         field_errors.append(ProblemFieldError(pointer=_location_pointer(tuple(err.get("loc", ()))), detail=message))
     count = len(field_errors)
     detail = f"{count} field{'s' if count != 1 else ''} of the request {'are' if count != 1 else 'is'} invalid"
-    return problem_response(request, 422, "invalid-input", "The request is not valid", detail, field_errors)
+    return problem_response(request, "invalid-input", detail, field_errors)
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    slug = {
-        404: "not-found",
-        405: "method-not-allowed",
-        401: "unauthenticated",
-        413: "payload-too-large",
-    }.get(exc.status_code, "http-error")
-    title = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "Request failed")
     headers = exc.headers
     if exc.status_code == 405:
         # Starlette names the methods of the first route whose path matched; say every one the path has.
         headers = {**(headers or {}), "Allow": ", ".join(allowed_methods(request))}
-    return problem_response(request, exc.status_code, slug, title, str(exc.detail), headers=headers)
+    kind = GENERIC_TYPES.get(exc.status_code)
+    if kind is not None:
+        return problem_response(request, kind.slug, str(exc.detail), headers=headers)
+    # A status with no type of its own: "about:blank", titled by the status (RFC 9457, section 4.2.1).
+    title = HTTPStatus(exc.status_code).phrase
+    return _response(request, exc.status_code, "about:blank", title, str(exc.detail), headers=headers)
 
 
 def allowed_methods(request: Request) -> list[str]:
@@ -196,31 +246,21 @@ def allowed_methods(request: Request) -> list[str]:
 
 async def _stale(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(
-        request,
-        412,
-        "precondition-failed",
-        "The record has changed since you read it",
-        "Someone else saved this record first; read it again and reapply your change",
+        request, "precondition-failed", "Someone else saved this record first; read it again and reapply your change"
     )
 
 
 async def _integrity(request: Request, exc: Exception) -> JSONResponse:
     logger.info("integrity error: %s", exc)
     return problem_response(
-        request,
-        409,
-        "conflict",
-        "Conflicts with the current state",
-        "The change conflicts with existing data (a duplicate or a reference that does not hold)",
+        request, "conflict", "The change conflicts with existing data (a duplicate or a reference that does not hold)"
     )
 
 
 async def _data_error(request: Request, exc: Exception) -> JSONResponse:
     # Validation keeps values within their columns; this is the backstop that keeps a miss off 500.
     logger.warning("database refused a value: %s", exc)
-    return problem_response(
-        request, 422, "invalid-input", "The request breaks a rule", "A value does not fit the field it is stored in"
-    )
+    return problem_response(request, "invalid-input", "A value does not fit the field it is stored in")
 
 
 RETRY_AFTER = {"Retry-After": "1"}
@@ -240,9 +280,7 @@ def unavailable_response(request: Request | None, exc: BaseException) -> JSONRes
         # Lost while committing, the change may have been made: a retry with If-Match or an
         # Idempotency-Key says so rather than repeating it.
         detail = "The connection to the database was lost before the request completed. Retry the request"
-    return problem_response(
-        request, 503, "database-unavailable", "Service temporarily unavailable", detail, headers=RETRY_AFTER
-    )
+    return problem_response(request, "database-unavailable", detail, headers=RETRY_AFTER)
 
 
 async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
@@ -258,9 +296,7 @@ async def _pool_timeout(request: Request, exc: Exception) -> JSONResponse:
 def _busy(request: Request) -> JSONResponse:
     return problem_response(
         request,
-        503,
         "database-busy",
-        "Service temporarily busy",
         "Other changes held the records this request needed; nothing was changed. Retry the request",
         headers=RETRY_AFTER,
     )
@@ -293,11 +329,7 @@ def _contention(exc: DBAPIError) -> bool:
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     logger.exception("unhandled error", exc_info=exc)
     return problem_response(
-        request,
-        500,
-        "internal-error",
-        "Internal error",
-        "Something went wrong on our side; quote the request id when you report it",
+        request, "internal-error", "Something went wrong on our side; quote the request id when you report it"
     )
 
 

@@ -209,9 +209,7 @@ class RateLimits:
     async def _too_many(scope: Scope, receive: Receive, send: Send, what: str, retry_after: int) -> None:
         response = problem_response(
             Request(scope),
-            429,
             "too-many-requests",
-            "Too many requests",
             f"Too many {what}; try again in {retry_after} s",
             headers={"Retry-After": str(retry_after)},
         )
