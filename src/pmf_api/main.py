@@ -24,6 +24,7 @@ from pmf_api.platform.http.body import RequestBodyMiddleware
 from pmf_api.platform.http.deps import refuse_nul_parameters
 from pmf_api.platform.http.fast_reads import FastReads
 from pmf_api.platform.http.health import router as health_router
+from pmf_api.platform.http.problem_routes import router as problems_router
 from pmf_api.platform.http.rate_limits import Limits, RateLimits, limiter_for
 from pmf_api.platform.observability import RequestContextMiddleware, configure_logging
 
@@ -35,14 +36,20 @@ trail behind them.
 **Rate limits.** Requests are counted per client address and per credential, and refused
 credentials more strictly; past a limit the answer is 429 with `Retry-After` (seconds).
 
-**Authentication.** Every endpoint except `/healthz`, `/readyz` and the docs needs
+**Authentication.** Every endpoint except `/healthz`, `/readyz`, `/problems` and the docs needs
 `Authorization: Bearer <token>`. Locally, `pmf-api token` prints a performance-team token for the
 demo council; press *Authorize* above and paste it.
 
 **Conventions.** Lists are cursor-paginated (`next_cursor` and a `Link: rel="next"` header).
 Reads return an `ETag`; send it back as `If-Match` on a change and a stale write gets 412 with
-nothing changed. Errors are RFC 9457 `application/problem+json` with a JSON Pointer to each bad
-field. Measured values are exact decimals, sent and returned as JSON numbers.
+nothing changed. Measured values are exact decimals, sent and returned as JSON numbers.
+
+**Errors.** Errors are RFC 9457 `application/problem+json`. Each problem `type` (one title each) is
+listed, with its status, meaning and what to do, by `GET /problems` (`GET /problems/{slug}` for the
+type whose URI ends in `slug`) and in docs/problems.md. Each entry of `errors` has a `pointer` to
+the bad input: `#/tolerance/value` for a body field (a JSON Pointer as a URI fragment; `#` is the
+whole body), `#/rows/3/value` for a bulk row's cell, `query:period`, `path:kpi_id` or
+`header:If-Match` for a parameter.
 """
 
 OPENAPI_TAGS = [
@@ -60,6 +67,7 @@ OPENAPI_TAGS = [
     {"name": "API keys", "description": "Keys for machine clients, sent as `X-API-Key`"},
     {"name": "Audit", "description": "Who changed what, when, from what to what"},
     {"name": "Health", "description": "Liveness and readiness probes"},
+    {"name": "Problems", "description": "The problem types error responses carry, and what each means"},
 ]
 
 
@@ -129,6 +137,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
     app.add_middleware(RequestContextMiddleware)
     app.include_router(health_router)
+    app.include_router(problems_router)
     for feature_router in FEATURE_ROUTERS:
         app.include_router(feature_router, prefix=API_PREFIX)
     return app

@@ -4,6 +4,7 @@ convention (``#/body/field``, ``query:name``, ``path:name``, ``header:Name``).""
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from pathlib import Path
@@ -149,6 +150,51 @@ async def test_starlettes_own_errors_get_their_statuses_types(backend: Backend) 
         teapot = await client.get("/raise/418")
     assert teapot.status_code == 418
     assert (teapot.json()["type"], teapot.json()["title"]) == ("about:blank", "I'm a Teapot")
+
+
+# --- GET /problems -------------------------------------------------------------------------------
+
+
+async def test_the_problem_types_are_served_without_authentication(client: httpx.AsyncClient) -> None:
+    listed = await client.get("/problems")
+    assert listed.status_code == 200, listed.text
+    items = listed.json()["items"]
+    assert {item["slug"] for item in items} == PROBLEM_TYPES.keys() and listed.json()["next_cursor"] is None
+    for item in items:
+        kind = PROBLEM_TYPES[item["slug"]]
+        assert item == {
+            "type": f"https://pmf-api.org/problems/{kind.slug}",
+            "slug": kind.slug,
+            "status": kind.status,
+            "title": kind.title,
+            "meaning": kind.meaning,
+            "action": kind.action,
+        }
+    one = await client.get("/problems/invalid-input")
+    assert one.status_code == 200 and one.json()["title"] == PROBLEM_TYPES["invalid-input"].title
+    _is_registered(await client.get("/problems/no-such-type"), "not-found")
+
+    pages, cursor = [], None
+    while True:
+        page = await client.get("/problems", params={"limit": 5, **({"cursor": cursor} if cursor else {})})
+        pages.append([item["slug"] for item in page.json()["items"]])
+        cursor = page.json()["next_cursor"]
+        if cursor is None:
+            assert "Link" not in page.headers
+            break
+        assert page.headers["Link"].endswith('rel="next"')
+    assert [slug for page_slugs in pages for slug in page_slugs] == [item["slug"] for item in items]
+    refused = await client.get("/problems", params={"cursor": "nonsense"})
+    assert [e["pointer"] for e in _is_registered(refused, "invalid-input")["errors"]] == ["query:cursor"]
+
+
+def test_the_spec_says_where_the_types_are_listed() -> None:
+    spec = json.loads((ROOT / "openapi" / "openapi.json").read_text())
+    assert "docs/problems.md" in spec["info"]["description"] and "GET /problems" in spec["info"]["description"]
+    for path in ("/problems", "/problems/{slug}"):
+        operation = spec["paths"][path]["get"]
+        assert operation["tags"] == ["Problems"] and "security" not in operation
+    assert spec["paths"]["/problems/{slug}"]["get"]["operationId"] == "getProblemType"
 
 
 # --- Pointers -------------------------------------------------------------------------------------
