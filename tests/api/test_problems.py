@@ -148,8 +148,10 @@ async def test_starlettes_own_errors_get_their_statuses_types(backend: Backend) 
         for status in (400, 401, 403, 404, 405, 409, 413, 422, 429):
             _is_registered(await client.get(f"/raise/{status}"), GENERIC_TYPES[status].slug)
         teapot = await client.get("/raise/418")
+        unnamed = await client.get("/raise/499")
     assert teapot.status_code == 418
     assert (teapot.json()["type"], teapot.json()["title"]) == ("about:blank", "I'm a Teapot")
+    assert (unnamed.status_code, unnamed.json()["type"], unnamed.json()["title"]) == (499, "about:blank", "Error")
 
 
 # --- GET /problems -------------------------------------------------------------------------------

@@ -216,6 +216,9 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(request, "invalid-input", detail, field_errors)
 
 
+_PHRASES = {status.value: status.phrase for status in HTTPStatus}
+
+
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     headers = exc.headers
@@ -226,7 +229,7 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     if kind is not None:
         return problem_response(request, kind.slug, str(exc.detail), headers=headers)
     # A status with no type of its own: "about:blank", titled by the status (RFC 9457, section 4.2.1).
-    title = HTTPStatus(exc.status_code).phrase
+    title = _PHRASES.get(exc.status_code, "Error")
     return _response(request, exc.status_code, "about:blank", title, str(exc.detail), headers=headers)
 
 
