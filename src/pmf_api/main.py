@@ -24,6 +24,7 @@ from pmf_api.platform.http.body import RequestBodyMiddleware
 from pmf_api.platform.http.deps import refuse_nul_parameters
 from pmf_api.platform.http.fast_reads import FastReads
 from pmf_api.platform.http.health import router as health_router
+from pmf_api.platform.http.operations import operation_id
 from pmf_api.platform.http.rate_limits import Limits, RateLimits, limiter_for
 from pmf_api.platform.observability import RequestContextMiddleware, configure_logging
 
@@ -35,14 +36,18 @@ trail behind them.
 **Rate limits.** Requests are counted per client address and per credential, and refused
 credentials more strictly; past a limit the answer is 429 with `Retry-After` (seconds).
 
-**Authentication.** Every endpoint except `/healthz`, `/readyz` and the docs needs
-`Authorization: Bearer <token>`. Locally, `pmf-api token` prints a performance-team token for the
-demo council; press *Authorize* above and paste it.
+**Authentication.** Every endpoint except `/healthz`, `/readyz` and the docs needs a credential:
+a person sends `Authorization: Bearer <token>`; a machine client (a Power BI refresh, a nightly
+push from a case system) sends `X-API-Key: <key>`, a key the performance team creates with
+`POST /api/v1/api-keys`, acting with one role at a scope like a person's grant. Locally,
+`pmf-api token` prints a performance-team token for the demo council; press *Authorize* above
+and paste it.
 
 **Conventions.** Lists are cursor-paginated (`next_cursor` and a `Link: rel="next"` header).
 Reads return an `ETag`; send it back as `If-Match` on a change and a stale write gets 412 with
 nothing changed. Errors are RFC 9457 `application/problem+json` with a JSON Pointer to each bad
-field. Measured values are exact decimals, sent and returned as JSON numbers.
+field; every problem `type`, with its title and meaning, is listed in the project's
+`docs/problems.md`. Measured values are exact decimals, sent and returned as JSON numbers.
 """
 
 OPENAPI_TAGS = [
@@ -95,6 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url="/docs" if settings.docs_enabled else None,
         redoc_url="/redoc" if settings.docs_enabled else None,
         dependencies=[Depends(refuse_nul_parameters)],
+        generate_unique_id_function=operation_id,
     )
     app.state.settings = settings
     app.state.key_set = KeySet.from_settings(settings)
