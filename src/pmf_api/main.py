@@ -19,7 +19,7 @@ from pmf_api.api import API_PREFIX, FEATURE_ROUTERS
 from pmf_api.config import Settings, get_settings
 from pmf_api.framework.organisations.repository import directory
 from pmf_api.platform.db.session import create_engine, create_read_sessions, create_sessionmaker
-from pmf_api.platform.http import fast_reads, problems
+from pmf_api.platform.http import docs, fast_reads, problems
 from pmf_api.platform.http.body import RequestBodyMiddleware
 from pmf_api.platform.http.deps import refuse_nul_parameters
 from pmf_api.platform.http.fast_reads import FastReads
@@ -70,6 +70,18 @@ OPENAPI_TAGS = [
 
 logger = logging.getLogger("pmf_api")
 
+# Response headers a browser client may read across origins (beyond the CORS-safelisted ones).
+EXPOSED_HEADERS = [
+    "Content-Disposition",  # a template's file name
+    "ETag",
+    "Idempotency-Replayed",  # a bulk push answered from an earlier request with its Idempotency-Key
+    "Link",
+    "Location",
+    "Retry-After",
+    "X-Correlation-ID",
+    "X-Request-ID",
+]
+
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
@@ -97,8 +109,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         license_info={"name": "MIT"},
         # The spec and its pages can be kept from the public (PMF_API_DOCS; off in production by default)
         openapi_url="/openapi.json" if settings.docs_enabled else None,
-        docs_url="/docs" if settings.docs_enabled else None,
-        redoc_url="/redoc" if settings.docs_enabled else None,
+        docs_url=None,  # served by platform.http.docs, without a CDN
+        redoc_url=None,
         dependencies=[Depends(refuse_nul_parameters)],
         generate_unique_id_function=operation_id,
     )
@@ -131,9 +143,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_origins=settings.cors_origins,
             allow_methods=["*"],
             allow_headers=["*"],
-            expose_headers=["ETag", "Link", "Location", "Retry-After", "X-Correlation-ID", "X-Request-ID"],
+            expose_headers=EXPOSED_HEADERS,
         )
     app.add_middleware(RequestContextMiddleware)
+    if settings.docs_enabled:
+        docs.install(app)
     app.include_router(health_router)
     for feature_router in FEATURE_ROUTERS:
         app.include_router(feature_router, prefix=API_PREFIX)
