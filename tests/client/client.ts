@@ -35,37 +35,54 @@ export async function allKpis(client: Client, limit = 20): Promise<Kpi[]> {
   return kpis;
 }
 
-/** The monthly dashboard: each KPI's code, RAG and value for a period. */
-export async function scorecard(client: Client, period: string): Promise<string[]> {
+/** The monthly dashboard (the latest month that has ended unless `period` says): its period and a line per KPI. */
+export async function scorecard(client: Client, period?: string): Promise<{ period: string; lines: string[] }> {
   const { data, error } = await client.GET("/api/v1/scorecard", { params: { query: { period } } });
   if (error) {
     throw new Error(describe(error));
   }
-  return data.items.map((item) => `${item.period} ${item.rag ?? "-"} ${String(item.value ?? "")}`);
+  return { period: data.period, lines: data.items.map((item) => `${item.rag ?? "-"} ${String(item.value ?? "")}`) };
 }
 
-/** Enter a value: read the submission's ETag first, then save with If-Match (412 if someone saved first). */
+/** A KPI's submission for a period and its ETag, or null when nothing has been entered yet. */
+export async function readSubmission(
+  client: Client,
+  kpiId: string,
+  period: string,
+): Promise<{ submission: Submission; etag: string } | null> {
+  const { data, error, response } = await client.GET("/api/v1/kpis/{kpi_id}/submissions/{period}", {
+    params: { path: { kpi_id: kpiId, period } },
+  });
+  if (error) {
+    if (error.status === 404) {
+      return null;
+    }
+    throw new Error(describe(error));
+  }
+  return { submission: data, etag: response.headers.get("ETag") ?? "" };
+}
+
+export type Saved = { saved: Submission; created: boolean; etag: string } | { problem: Problem };
+
+/** Enter a value with the ETag you read (`If-Match`): someone else's save in between gets 412, nothing changed. */
 export async function saveValue(
   client: Client,
   kpiId: string,
   period: string,
   value: number,
-): Promise<Submission | Problem> {
-  const path = { kpi_id: kpiId, period };
-  const current = await client.GET("/api/v1/kpis/{kpi_id}/submissions/{period}", { params: { path } });
-  const etag = current.response.headers.get("ETag") ?? undefined;
+  etag?: string,
+): Promise<Saved> {
   const { data, error, response } = await client.PUT("/api/v1/kpis/{kpi_id}/submissions/{period}", {
-    params: { path, header: { "if-match": etag } },
+    params: { path: { kpi_id: kpiId, period }, header: { "if-match": etag } },
     body: { value, commentary: "Entered by the portal" },
   });
   if (error) {
     // Narrowed to a Problem: its type says what went wrong, its pointers say where.
-    const where: string | undefined = error.errors.length > 0 ? error.errors[0].pointer : undefined;
+    const where: string = error.errors.length > 0 ? error.errors[0].pointer : "#";
     if (error.type.endsWith("/precondition-failed")) {
-      console.warn(`someone saved ${period} first; read it again (${where ?? "#"})`);
+      console.warn(`someone saved ${period} first; read it again (${where})`);
     }
-    return error;
+    return { problem: error };
   }
-  console.log(`${response.status === 201 ? "created" : "saved"} ${data.period}: ${data.state}`);
-  return data;
+  return { saved: data, created: response.status === 201, etag: response.headers.get("ETag") ?? "" };
 }
