@@ -11,13 +11,15 @@ async function main(): Promise<void> {
   const card = await scorecard(client);
   let target: { id: string; code: string } | undefined;
   for (const kpi of kpis) {
-    if (kpi.frequency === "monthly" && kpi.aggregation !== "ratio" && (await readSubmission(client, kpi.id, card.period)) === null) {
+    // A monthly KPI entered as one value (not a numerator and a denominator) with nothing entered yet.
+    const entered = kpi.frequency === "monthly" && kpi.aggregation !== "ratio";
+    if (entered && (await readSubmission(client, kpi.id, card.period)) === null) {
       target = kpi;
       break;
     }
   }
   if (target === undefined) {
-    throw new Error(`every monthly KPI entered as a value has one for ${card.period}`);
+    throw new Error(`every monthly KPI entered as one value has one for ${card.period}`);
   }
   const first = await saveValue(client, target.id, card.period, 42);
   if ("problem" in first) {
