@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import inspect
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
 
 from pmf_api.cli import openapi_document
+from pmf_api.config import Settings
 
 SPEC_PATH = Path(__file__).resolve().parents[1] / "openapi" / "openapi.json"
 
@@ -69,3 +73,99 @@ def test_every_operation_is_documented(spec: dict[str, Any]) -> None:
 def test_security_scheme_is_bearer(spec: dict[str, Any]) -> None:
     schemes = spec["components"]["securitySchemes"]
     assert any(s.get("scheme") == "bearer" for s in schemes.values())
+
+
+PROBLEM_REF = "#/components/schemas/Problem"
+
+
+def test_every_error_is_a_typed_problem(spec: dict[str, Any]) -> None:
+    """Generated clients type an error by its media type's schema: each 4xx and 5xx is problem+json
+    pointing at Problem, and nothing else (no application/json beside it)."""
+    problems = []
+    for path, method, operation in _operations(spec):
+        for code, response in operation["responses"].items():
+            if not code.startswith(("4", "5")):
+                continue
+            if (path, code) == (
+                "/readyz",
+                "503",
+            ):  # the probe reports its own state (Health), as load balancers read it
+                continue
+            content = response.get("content", {})
+            schema = content.get("application/problem+json", {}).get("schema", {})
+            if schema.get("$ref") != PROBLEM_REF or set(content) != {"application/problem+json"}:
+                problems.append(f"{method.upper()} {path} {code}: {content}")
+    assert problems == []
+    schemas = spec["components"]["schemas"]
+    assert schemas["Problem"]["properties"]["errors"]["items"] == {"$ref": "#/components/schemas/ProblemFieldError"}
+    assert {"type", "title", "status", "detail", "errors"} <= set(schemas["Problem"]["required"])
+    assert set(schemas["ProblemFieldError"]["required"]) == {"pointer", "detail"}
+
+
+def _success_statuses(route: RouteContext) -> set[int]:
+    """Every 2xx a route can answer with: its status code, those its responses list, and any its
+    function sets (``response.status_code = status.HTTP_201_CREATED``)."""
+    statuses = {route.status_code or 200}
+    statuses |= {int(code) for code in route.responses if str(code).startswith("2")}
+    source = inspect.getsource(route.endpoint)
+    statuses |= {
+        int(code)
+        for code in re.findall(r"HTTP_(2\d\d)_|status_code\s*=\s*(?:status\.HTTP_)?(2\d\d)", source)
+        for code in code
+        if code
+    }
+    return statuses
+
+
+def test_every_success_declares_its_body() -> None:
+    from pmf_api.main import create_app
+
+    app = create_app(Settings(environment="test", api_docs=True))
+    spec = app.openapi()
+    problems = []
+    routes = [r for r in iter_route_contexts(app.routes) if isinstance(r.original_route, APIRoute)]
+    assert len(routes) > 90
+    for route in routes:
+        if not route.include_in_schema:
+            continue
+        for method in route.methods or ():
+            operation = spec["paths"][route.path_format][method.lower()]
+            for status in _success_statuses(route) - {204, 304}:
+                response = operation["responses"].get(str(status))
+                if response is None or not any(c.get("schema") for c in response.get("content", {}).values()):
+                    problems.append(f"{method} {route.path_format} answers {status} with an undeclared body")
+    assert problems == []
+
+
+def test_operation_ids_are_stable_camel_case_names(spec: dict[str, Any]) -> None:
+    ids = [operation["operationId"] for _, _, operation in _operations(spec)]
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    assert [i for i in ids if not re.fullmatch(r"[a-z]+(?:[A-Z][a-z0-9]*)*", i) or "api" in i.lower()[:3]] == []
+    expected = {
+        "listKpis", "getKpi", "createKpi", "updateKpi", "archiveKpi", "restoreKpi", "saveSubmission",
+        "getKpiSubmission", "transitionSubmission", "listTargets", "reviseTarget", "pushValues", "getScorecard",
+        "getKpiStatus", "listCollectionTasks", "healthz", "readyz",
+    }  # fmt: skip
+    assert expected <= set(ids)
+    assert not [i for i in ids if "api_v1" in i or "apiV1" in i]
+
+
+def test_schema_names_are_plain_and_unique(spec: dict[str, Any]) -> None:
+    names = list(spec["components"]["schemas"])
+    assert [n for n in names if not re.fullmatch(r"[A-Z][A-Za-z0-9]*", n)] == []
+    assert "KpiPage" in names
+    lowered = [n.lower() for n in names]
+    assert len(lowered) == len(set(lowered))
+
+
+def test_summaries_use_the_right_article(spec: dict[str, Any]) -> None:
+    summaries = [operation["summary"] for _, _, operation in _operations(spec)]
+    wrong = [s for s in summaries if re.search(r"\ba [aeiou]|\ban [^aeiou\W]", s, re.IGNORECASE)]
+    assert wrong == []
+    assert "Create an outcome" in summaries and "Read an action" in summaries and "Create a KPI" in summaries
+
+
+def test_description_names_every_credential_and_the_problem_types(spec: dict[str, Any]) -> None:
+    description = spec["info"]["description"]
+    assert "Authorization: Bearer" in description and "X-API-Key" in description
+    assert "docs/problems.md" in description

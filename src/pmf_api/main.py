@@ -19,11 +19,12 @@ from pmf_api.api import API_PREFIX, FEATURE_ROUTERS
 from pmf_api.config import Settings, get_settings
 from pmf_api.framework.organisations.repository import directory
 from pmf_api.platform.db.session import create_engine, create_read_sessions, create_sessionmaker
-from pmf_api.platform.http import fast_reads, problems
+from pmf_api.platform.http import docs, fast_reads, problems
 from pmf_api.platform.http.body import RequestBodyMiddleware
 from pmf_api.platform.http.deps import refuse_nul_parameters
 from pmf_api.platform.http.fast_reads import FastReads
 from pmf_api.platform.http.health import router as health_router
+from pmf_api.platform.http.operations import operation_id
 from pmf_api.platform.http.problem_routes import router as problems_router
 from pmf_api.platform.http.rate_limits import Limits, RateLimits, limiter_for
 from pmf_api.platform.observability import RequestContextMiddleware, configure_logging
@@ -36,9 +37,12 @@ trail behind them.
 **Rate limits.** Requests are counted per client address and per credential, and refused
 credentials more strictly; past a limit the answer is 429 with `Retry-After` (seconds).
 
-**Authentication.** Every endpoint except `/healthz`, `/readyz`, `/problems` and the docs needs
-`Authorization: Bearer <token>`. Locally, `pmf-api token` prints a performance-team token for the
-demo council; press *Authorize* above and paste it.
+**Authentication.** Every endpoint except `/healthz`, `/readyz`, `/problems` and the docs needs a
+credential: a person sends `Authorization: Bearer <token>`; a machine client (a Power BI refresh, a
+nightly push from a case system) sends `X-API-Key: <key>`, a key the performance team creates with
+`POST /api/v1/api-keys`, acting with one role at a scope like a person's grant. Locally,
+`pmf-api token` prints a performance-team token for the demo council; press *Authorize* above
+and paste it.
 
 **Conventions.** Lists are cursor-paginated (`next_cursor` and a `Link: rel="next"` header).
 Reads return an `ETag`; send it back as `If-Match` on a change and a stale write gets 412 with
@@ -46,9 +50,9 @@ nothing changed. Measured values are exact decimals, sent and returned as JSON n
 
 **Errors.** Errors are RFC 9457 `application/problem+json`. Each problem `type` (one title each) is
 listed, with its status, meaning and what to do, by `GET /problems` (`GET /problems/{slug}` for the
-type whose URI ends in `slug`) and in docs/problems.md. Each entry of `errors` has a `pointer` to
-the bad input: `#/tolerance/value` for a body field (a JSON Pointer as a URI fragment; `#` is the
-whole body), `#/rows/3/value` for a bulk row's cell, `query:period`, `path:kpi_id` or
+type whose URI ends in `slug`) and in the project's `docs/problems.md`. Each entry of `errors` has a
+`pointer` to the bad input: `#/tolerance/value` for a body field (a JSON Pointer as a URI fragment;
+`#` is the whole body), `#/rows/3/value` for a bulk row's cell, `query:period`, `path:kpi_id` or
 `header:If-Match` for a parameter.
 """
 
@@ -72,6 +76,18 @@ OPENAPI_TAGS = [
 
 
 logger = logging.getLogger("pmf_api")
+
+# Response headers a browser client may read across origins (beyond the CORS-safelisted ones).
+EXPOSED_HEADERS = [
+    "Content-Disposition",  # a template's file name
+    "ETag",
+    "Idempotency-Replayed",  # a bulk push answered from an earlier request with its Idempotency-Key
+    "Link",
+    "Location",
+    "Retry-After",
+    "X-Correlation-ID",
+    "X-Request-ID",
+]
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -100,9 +116,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         license_info={"name": "MIT"},
         # The spec and its pages can be kept from the public (PMF_API_DOCS; off in production by default)
         openapi_url="/openapi.json" if settings.docs_enabled else None,
-        docs_url="/docs" if settings.docs_enabled else None,
-        redoc_url="/redoc" if settings.docs_enabled else None,
+        docs_url=None,  # served by platform.http.docs, without a CDN
+        redoc_url=None,
         dependencies=[Depends(refuse_nul_parameters)],
+        generate_unique_id_function=operation_id,
     )
     app.state.settings = settings
     app.state.key_set = KeySet.from_settings(settings)
@@ -133,9 +150,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_origins=settings.cors_origins,
             allow_methods=["*"],
             allow_headers=["*"],
-            expose_headers=["ETag", "Link", "Location", "Retry-After", "X-Correlation-ID", "X-Request-ID"],
+            expose_headers=EXPOSED_HEADERS,
         )
     app.add_middleware(RequestContextMiddleware)
+    if settings.docs_enabled:
+        docs.install(app)
     app.include_router(health_router)
     app.include_router(problems_router)
     for feature_router in FEATURE_ROUTERS:

@@ -45,6 +45,7 @@ def add_crud_routes(
     answered ahead of FastAPI's routing (``platform.http.fast_reads``), with the same functions."""
     what = spec.what
     plural = plural or f"{what}s"
+    table = spec.model.__tablename__  # singular: `kpi`, `corporate_plan`; with the verb, the route's name
 
     async def do_create(session: Any, actor: Actor, data: dict[str, Any]) -> Any:
         if create is not None:
@@ -59,6 +60,7 @@ def add_crud_routes(
     @router.get(
         path,
         summary=f"List {plural}",
+        name="list_" + "_".join(plural.lower().split()),
         response_model=PageOf[read_model],  # type: ignore[valid-type]
         responses=responses(401, 403, 422),
         description=(
@@ -78,7 +80,8 @@ def add_crud_routes(
 
     @router.post(
         path,
-        summary=f"Create a {what}",
+        summary=f"Create {with_article(what)}",
+        name=f"create_{table}",
         status_code=status.HTTP_201_CREATED,
         response_model=read_model,
         responses=responses(400, 401, 403, 409, 413, 422),
@@ -92,13 +95,13 @@ def add_crud_routes(
     ) -> Any:
         entity = await do_create(session, actor, body.model_dump())  # type: ignore[attr-defined]
         with_etag(response, entity)
-        response.headers["Location"] = str(request.url_for(f"get_{spec.model.__tablename__}", id=entity.id))
+        response.headers["Location"] = str(request.url_for(f"get_{table}", id=entity.id))
         return read_model.model_validate(entity)
 
     @router.get(
         path + "/{id}",
-        summary=f"Read a {what}",
-        name=f"get_{spec.model.__tablename__}",
+        summary=f"Read {with_article(what)}",
+        name=f"get_{table}",
         response_model=read_model,
         responses={**responses(401, 403, 404), **NOT_MODIFIED},
     )
@@ -112,7 +115,8 @@ def add_crud_routes(
 
     @router.patch(
         path + "/{id}",
-        summary=f"Change a {what}",
+        summary=f"Change {with_article(what)}",
+        name=f"update_{table}",
         response_model=read_model,
         responses=responses(400, 401, 403, 404, 409, 412, 413, 422),
         description="Send only the fields to change. Send `If-Match` with the ETag you read to refuse stale writes.",
@@ -135,6 +139,11 @@ def add_crud_routes(
 
     for archived, verb in ((True, "archive"), (False, "restore")):
         _add_archive_route(router, spec, path, read_model, archived, verb)
+
+
+def with_article(noun: str) -> str:
+    """``an outcome``, ``a KPI``: the article by the sound of the noun's first letter."""
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
 
 
 def register_fast_reads(
@@ -176,7 +185,8 @@ def _add_archive_route(
 
     @router.post(
         path + "/{id}/" + verb,
-        summary=f"{verb.capitalize()} a {what}",
+        summary=f"{verb.capitalize()} {with_article(what)}",
+        name=f"{verb}_{spec.model.__tablename__}",
         response_model=read_model,
         responses=responses(401, 403, 404, 412),
         description=(
@@ -184,7 +194,6 @@ def _add_archive_route(
             if archived
             else f"Bring an archived {what} back into lists."
         ),
-        operation_id=f"{verb}_{spec.model.__tablename__}",
     )
     async def set_archived(
         id: uuid.UUID, response: Response, session: SessionDep, actor: CurrentActor, if_match: IfMatch = None

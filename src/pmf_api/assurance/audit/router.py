@@ -23,7 +23,7 @@ router = APIRouter(tags=["Audit"])
     responses=responses(401, 403, 422),
     description="Every write, newest first, with who made it and the record before and after.",
 )
-async def list_audit(
+async def list_audit_entries(
     request: Request,
     response: Response,
     session: SessionDep,

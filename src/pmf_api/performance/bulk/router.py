@@ -152,7 +152,7 @@ async def push_values(
         "(or numerator and denominator), commentary and forecast columns. The XLSX has a second sheet of guidance."
     ),
 )
-async def submission_template(
+async def get_submission_template(
     id: uuid.UUID,
     session: SessionDep,
     actor: CurrentActor,

@@ -27,7 +27,7 @@ router = APIRouter(tags=["Collection"])
         "and England and Wales bank holidays."
     ),
 )
-async def list_periods(
+async def list_collection_periods(
     session: SessionDep, actor: CurrentActor, params: Annotated[schemas.PeriodsQuery, Query()], today: AsOf
 ) -> schemas.PeriodList:
     as_of = params.as_of or today
@@ -56,7 +56,7 @@ async def list_periods(
         "quarterly ones, a year annual ones), with its owner, backup, service, submission and status."
     ),
 )
-async def list_tasks(
+async def list_collection_tasks(
     session: SessionDep, actor: CurrentActor, params: Annotated[schemas.TasksQuery, Query()], today: AsOf
 ) -> schemas.TaskList:
     tasks = await collection_service.list_tasks(
@@ -80,7 +80,7 @@ async def list_tasks(
         "decimal place (null when nothing is owed)."
     ),
 )
-async def summary(
+async def get_collection_summary(
     session: SessionDep, actor: CurrentActor, params: Annotated[schemas.SummaryQuery, Query()], today: AsOf
 ) -> schemas.CollectionSummary:
     result = await collection_service.summarise(

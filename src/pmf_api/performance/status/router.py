@@ -29,7 +29,7 @@ _RULES = (
     responses=responses(401, 403, 404, 409, 422),
     description=_RULES,
 )
-async def kpi_status(
+async def get_kpi_status(
     id: uuid.UUID,
     session: SessionDep,
     actor: CurrentActor,
@@ -51,7 +51,7 @@ async def kpi_status(
         "reports its latest period that has ended. " + _RULES
     ),
 )
-async def scorecard(
+async def get_scorecard(
     session: SessionDep,
     actor: CurrentActor,
     params: Annotated[schemas.ScorecardParams, Query()],

@@ -45,7 +45,10 @@ async def _out(session: SessionDep, actor: Actor, submission: Submission) -> sch
     summary="Enter (and optionally submit) a KPI's value for a period",
     response_model=schemas.Submission,
     status_code=status.HTTP_200_OK,
-    responses={**responses(400, 401, 403, 404, 409, 412, 413, 422), 201: {"description": "Created the submission"}},
+    responses={
+        **responses(400, 401, 403, 404, 409, 412, 413, 422),
+        201: {"model": schemas.Submission, "description": "Created the submission"},
+    },
     description=(
         "Creates the period's submission as a draft, or changes it while it is a draft or queried. "
         "`submit: true` also submits it (or resubmits a queried one). Changing an existing submission "
@@ -175,7 +178,7 @@ async def transition_submission(
     response_model=list[schemas.Message],
     responses=responses(401, 403, 404),
 )
-async def list_messages(id: uuid.UUID, session: SessionDep, actor: CurrentActor) -> list[schemas.Message]:
+async def list_submission_messages(id: uuid.UUID, session: SessionDep, actor: CurrentActor) -> list[schemas.Message]:
     return [schemas.Message.model_validate(m) for m in await submission_service.messages(session, actor, id)]
 
 
@@ -186,7 +189,7 @@ async def list_messages(id: uuid.UUID, session: SessionDep, actor: CurrentActor)
     response_model=schemas.Message,
     responses=responses(400, 401, 403, 404, 413, 422),
 )
-async def add_message(
+async def add_submission_message(
     id: uuid.UUID, body: schemas.MessageCreate, session: SessionDep, actor: CurrentActor
 ) -> schemas.Message:
     return schemas.Message.model_validate(await submission_service.add_message(session, actor, id, body.body))
@@ -218,6 +221,8 @@ async def revise_submission(
     response_model=list[schemas.Publication],
     responses=responses(401, 403, 404),
 )
-async def list_publications(id: uuid.UUID, session: SessionDep, actor: CurrentActor) -> list[schemas.Publication]:
+async def list_submission_publications(
+    id: uuid.UUID, session: SessionDep, actor: CurrentActor
+) -> list[schemas.Publication]:
     rows = await submission_service.published_values(session, actor, id)
     return [schemas.Publication.model_validate(r) for r in rows]

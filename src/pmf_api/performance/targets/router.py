@@ -99,7 +99,9 @@ async def update_target(
     response_model=list[schemas.TargetRevision],
     responses=responses(401, 403, 404),
 )
-async def list_revisions(id: uuid.UUID, session: SessionDep, actor: CurrentActor) -> list[schemas.TargetRevision]:
+async def list_target_revisions(
+    id: uuid.UUID, session: SessionDep, actor: CurrentActor
+) -> list[schemas.TargetRevision]:
     revisions = await target_service.list_revisions(session, actor, id)
     return [schemas.TargetRevision.model_validate(r) for r in revisions]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import types
 from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any, Generic, TypeVar
@@ -49,10 +50,28 @@ def list_query(params: ListParams) -> ListQuery:
 
 
 class PageOf(BaseModel, Generic[T]):
+    """A page of a list. ``PageOf[Kpi]`` is the class ``KpiPage``, so the spec (and every client
+    generated from it) names the schema ``KpiPage`` rather than ``PageOf_Kpi_``."""
+
     items: list[T]
     next_cursor: str | None = Field(
         default=None, description="Pass as `cursor` to get the next page; null on the last page"
     )
+
+    def __class_getitem__(cls, params: Any) -> Any:
+        page = super().__class_getitem__(params)
+        if cls is PageOf and isinstance(params, type) and issubclass(params, BaseModel):
+            return _named_page(page, params)
+        return page
+
+
+@cache
+def _named_page(page: type[BaseModel], read_model: type[BaseModel]) -> type[BaseModel]:
+    # A subclass named for the records: pydantic names a schema by its class, and a parametrised
+    # generic's name by its parameters (``PageOf_Kpi_``).
+    name = f"{read_model.__name__}Page"
+    named: type[BaseModel] = types.new_class(name, (page,), exec_body=lambda ns: ns.update(__module__=__name__))
+    return named
 
 
 def next_page_link(request: Request, cursor: str) -> str:

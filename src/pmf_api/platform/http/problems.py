@@ -52,7 +52,7 @@ class Problem(BaseModel):
     detail: str = Field(examples=["The intervention level must be below the target for a higher-is-better KPI"])
     instance: str | None = None
     request_id: str | None = None
-    errors: list[ProblemFieldError] = []
+    errors: list[ProblemFieldError] = Field(description="Each bad field or parameter; empty when none is at fault")
 
 
 # The problem type of each service error (problem_types.py gives its status and title)
@@ -348,6 +348,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(DatabaseUnavailable, _unavailable)
     app.add_exception_handler(PoolTimeout, _pool_timeout)
     app.add_exception_handler(Exception, _unexpected)
+    _document_problems(app)
 
 
 def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
@@ -375,6 +376,26 @@ def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         "done. Retry after `Retry-After` seconds",
         503: "The database is unreachable or busy; nothing was changed. Retry after `Retry-After` seconds",
     }
-    return {
-        s: {"model": Problem, "description": descriptions[s], "content": {PROBLEM_MEDIA_TYPE: {}}} for s in statuses
-    }
+    return {s: {"description": descriptions[s], "content": PROBLEM_CONTENT} for s in statuses}
+
+
+# Error responses name the Problem schema under their own media type (a ``model=`` would put it
+# under application/json, which the service never sends for an error); ``install`` adds the schema.
+PROBLEM_CONTENT: dict[str, Any] = {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+
+
+def _document_problems(app: FastAPI) -> None:
+    """Put ``Problem`` and its entries in the spec's components, where every error response points."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            spec = generate()
+            schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+            problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}", mode="serialization")
+            schemas.update(problem.pop("$defs", {}), Problem=problem)
+            spec["components"]["schemas"] = dict(sorted(schemas.items()))
+            app.openapi_schema = spec
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
