@@ -412,6 +412,7 @@ async def test_one_kpi_the_rules_cannot_judge_does_not_sink_the_scorecard(
     assert [item["kpi_id"] for item in r.json()["items"]] == [good["id"]]
     [skipped] = r.json()["not_evaluated"]
     assert skipped["kpi_id"] == broken["id"] and skipped["kpi_code"] == broken["code"]
+    assert skipped["kpi_title"] == broken["title"]
     assert "profile" in skipped["reason"].lower()
     alone = await client.get(f"/api/v1/kpis/{broken['id']}/status", params={"period": f"{YEAR} P3"}, headers=h)
     assert alone.status_code == 409 and "profile" in alone.json()["detail"].lower()

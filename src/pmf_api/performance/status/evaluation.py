@@ -95,6 +95,7 @@ class NotEvaluated:
 
     kpi_id: uuid.UUID
     code: str
+    title: str
     reason: str
 
 
@@ -156,7 +157,7 @@ async def evaluate(
             # Stored data the service would refuse (a raw-SQL fix, an old import) that the rules
             # cannot judge: that KPI is set aside, named with the reason, and the others are shown.
             logger.warning("KPI %s (%s) not evaluated: %s", kpi.code, kpi.id, exc.message)
-            not_evaluated.append(NotEvaluated(kpi.id, kpi.code, exc.message))
+            not_evaluated.append(NotEvaluated(kpi.id, kpi.code, kpi.title, exc.message))
             continue
         evaluation, year_to_date, observation, annual_target = result
         evaluated.append(

@@ -32,7 +32,8 @@ MAX_LIMIT = 500
 class NotEvaluatedKpi(BaseModel):
     kpi_id: uuid.UUID
     kpi_code: str
-    reason: str
+    kpi_title: str
+    reason: str = Field(description="Why the rules cannot judge its stored data (the domain's message)")
 
 
 class ScorecardPage(BaseModel):
@@ -133,7 +134,8 @@ def scorecard_page(result: Scorecard, cursor: str | None, limit: int) -> Scoreca
         as_of=result.as_of,
         total=len(result.items),
         not_evaluated=[
-            NotEvaluatedKpi(kpi_id=n.kpi_id, kpi_code=n.code, reason=n.reason) for n in result.not_evaluated
+            NotEvaluatedKpi(kpi_id=n.kpi_id, kpi_code=n.code, kpi_title=n.title, reason=n.reason)
+            for n in result.not_evaluated
         ],
         items=[kept_status_item(item) for item in shown],
         next_cursor=_cursor_of(shown[-1]) if more and shown else None,
