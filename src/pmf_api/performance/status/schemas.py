@@ -104,10 +104,11 @@ class Completeness(BaseModel):
 
 class Display(BaseModel):
     """Figures as the council shows them: strings at the KPI's ``decimal_places``, rounded half up
-    (0.05 -> 0.1), trailing zeros kept. RAG compares exactly these (docs/rules.md, Rounding)."""
+    (0.05 -> 0.1), trailing zeros kept. RAG compares exactly these: ``value`` (``ytd_value`` when
+    ``rag_basis`` is ``ytd``) against ``target`` and ``intervention_level`` (docs/rules.md, section 2)."""
 
     value: str | None = Field(description="`value` at the KPI's decimal places", examples=["87.4"])
-    target: str | None = Field(examples=["85.0"])
+    target: str | None = Field(description="The target RAG judged against (YTD or the period's)", examples=["85.0"])
     intervention_level: str | None
     ytd_value: str | None
     ytd_target: str | None
