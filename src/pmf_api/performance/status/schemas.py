@@ -234,8 +234,10 @@ class KpiStatusItem(BaseModel):
     ytd_value: Number | None = Field(description="Year to date: sum, average, latest, or sum/sum for a ratio")
     ytd_target: Number | None = Field(description="The profiled target to date")
     ytd_rag: Rag | None
-    ytd_periods_reported: int
-    ytd_periods_missing: int
+    ytd_periods_reported: int = Field(description="Periods of the year so far with a counted value")
+    ytd_periods_missing: int = Field(
+        description="Periods of the year so far without a counted value: not submitted, or awaiting validation"
+    )
     annual_target: Number | None = Field(description="The year's target at the revision in force in the period")
     direction_against_previous: Direction
     direction_against_last_year: Direction
