@@ -80,18 +80,20 @@ async def test_tasks_of_last_month(client: httpx.AsyncClient, auth: TokenFactory
     r = await client.get(TASKS, params={"period": str(period)}, headers=h)
     assert r.status_code == 200, r.text
     body = r.json()
-    assert body["period"] == str(period) and body["due"] == window.due.isoformat()
+    assert body["period"] == str(period) and body["due_on"] == window.due.isoformat()
     assert body["opens"] == window.opens.isoformat()
     assert statuses(body) == {"A-WASTE": "complete", "B-PLAN": waiting}  # archived and quarterly KPIs owe nothing
     waste, planning = body["items"]
     assert waste["timeliness"] == ("on_time" if today <= window.due else "late")  # submitted today
     assert waste["submission_state"] == "submitted" and waste["submission_id"] == saved.json()["id"]
-    assert waste["owner"] == {"id": kpis.structure.owner_id, "name": "Ola Owner"}
-    assert waste["backup_owner"] == {"id": kpis.structure.backup_id, "name": "Bo Backup"}
-    assert waste["service"] == {"id": kpis.structure.service_id, "name": "Waste"}
-    assert waste["directorate_id"] == kpis.structure.directorate_id
+    assert (waste["owner_id"], waste["owner_name"]) == (kpis.structure.owner_id, "Ola Owner")
+    assert (waste["backup_owner_id"], waste["backup_owner_name"]) == (kpis.structure.backup_id, "Bo Backup")
+    assert (waste["service_id"], waste["service_name"]) == (kpis.structure.service_id, "Waste")
+    assert waste["directorate_id"] == kpis.structure.directorate_id and waste["directorate_name"]
+    assert waste["due_on"] == window.due.isoformat()
+    assert not {"owner", "backup_owner", "service", "directorate", "due"} & set(waste)
     assert planning["submission_id"] is None and planning["timeliness"] is None
-    assert planning["owner"]["name"] == "Bo Backup" and planning["backup_owner"] is None
+    assert planning["owner_name"] == "Bo Backup" and planning["backup_owner_id"] is None
 
     # Filters: a person as owner or backup, a service, a directorate, a status
     s = kpis.structure
@@ -271,7 +273,7 @@ async def test_summary_and_tasks_over_http_with_as_of(
     r = await client.get(SUMMARY, params={"period": "2026/27 P6", "as_of": "2026-10-20"}, headers=h)
     assert r.status_code == 200, r.text
     body = r.json()
-    assert (body["period"], body["opens"], body["due"], body["as_of"]) == (
+    assert (body["period"], body["opens"], body["due_on"], body["as_of"]) == (
         "2026/27 P6",
         "2026-10-01",
         "2026-10-14",
@@ -306,7 +308,7 @@ async def test_summary_and_tasks_over_http_with_as_of(
 
     r = await client.get(TASKS, params={"period": "2026/27 P6", "as_of": "2026-10-20", "status": "overdue"}, headers=h)
     assert statuses(r.json()) == {"F-NONE": "overdue"}
-    assert r.json()["items"][0]["owner"] is None
+    assert r.json()["items"][0]["owner_id"] is None and r.json()["items"][0]["owner_name"] is None
 
 
 async def test_the_organisation_sets_the_due_date(
@@ -323,7 +325,7 @@ async def test_the_organisation_sets_the_due_date(
     h = auth(Role.VIEWER)
     r = await client.get(TASKS, params={"period": "2026/27 P6", "as_of": "2026-10-08"}, headers=h)
     body = r.json()
-    assert body["due"] == "2026-10-07"  # 1, 2, 5, 6, 7 October
+    assert body["due_on"] == "2026-10-07"  # 1, 2, 5, 6, 7 October
     assert statuses(body)["F-NONE"] == "overdue"
     r = await client.get(TASKS, params={"period": "2026/27 P6", "as_of": "2026-10-20"}, headers=h)
     assert {row["kpi_code"]: row["timeliness"] for row in r.json()["items"]}["A-WASTE"] == "late"
@@ -334,7 +336,7 @@ async def test_the_organisation_sets_the_due_date(
     body = r.json()
     assert body["due_working_days"] == 5 and body["financial_year"] == "2026/27"
     assert [p["period"] for p in body["items"]] == [f"2026/27 P{i}" for i in range(1, 13)]
-    states = {p["period"]: (p["state"], p["due"]) for p in body["items"]}
+    states = {p["period"]: (p["state"], p["due_on"]) for p in body["items"]}
     assert states["2026/27 P5"] == ("closed", "2026-09-07")
     assert states["2026/27 P6"] == ("open", "2026-10-07")
     assert states["2026/27 P7"] == ("not_open", "2026-11-06")
@@ -350,7 +352,7 @@ async def test_periods_of_every_frequency_in_order(client: httpx.AsyncClient, au
     assert names[-3:] == ["2025/26 P12", "2025/26 Q4", "2025/26"]
     year_end = body["items"][-1]
     # March 2026: Good Friday and Easter Monday are skipped
-    assert (year_end["opens"], year_end["due"], year_end["state"]) == ("2026-04-01", "2026-04-16", "open")
+    assert (year_end["opens"], year_end["due_on"], year_end["state"]) == ("2026-04-01", "2026-04-16", "open")
     assert year_end["frequency"] == "annual" and year_end["period_end"] == "2026-03-31"
 
 

@@ -138,7 +138,7 @@ async def test_a_month_of_the_collection_cycle(client: httpx.AsyncClient, auth: 
     viewer = auth(Role.VIEWER)
     scorecard = await client.get("/api/v1/scorecard", params={"period": SEPTEMBER}, headers=viewer)
     assert scorecard.status_code == 200, scorecard.text
-    items = {item["code"]: item for item in scorecard.json()["items"]}
+    items = {item["kpi_code"]: item for item in scorecard.json()["items"]}
     waste_status, foi_status = items["WS01"], items["CS05"]
     assert (waste_status["value"], waste_status["rag"], waste_status["needs_intervention"]) == (38, "red", True)
     assert waste_status["direction_against_previous"] == "worsening"
@@ -150,7 +150,7 @@ async def test_a_month_of_the_collection_cycle(client: httpx.AsyncClient, auth: 
     assert (foi_status["value"], foi_status["rag"], foi_status["needs_intervention"]) == (94, "green", False)
     assert foi_status["submission_state"] == "published"
     red_only = await client.get("/api/v1/scorecard", params={"period": SEPTEMBER, "rag": "red"}, headers=viewer)
-    assert [item["code"] for item in red_only.json()["items"]] == ["WS01"]
+    assert [item["kpi_code"] for item in red_only.json()["items"]] == ["WS01"]
 
     # Everything owed for September is in; the thread of the queried value is kept.
     summary = await client.get("/api/v1/collection/summary", params={"period": SEPTEMBER}, headers=team)

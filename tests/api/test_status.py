@@ -124,9 +124,14 @@ async def test_status_of_a_ratio_kpi(client: httpx.AsyncClient, auth: TokenFacto
     assert "missing_comment" in {f["code"] for f in status["flags"]}
     assert status["submission_state"] == "validated"
     assert status["missing"] is False
+    assert status["value_state"] == "counted"
     done = status["completeness"]
-    assert (done["state"], done["submitted"], done["counted"], done["due"]) == ("validated", True, True, True)
-    assert done["due_date"] == "2025-07-15"
+    assert (done["state"], done["submitted"], done["counted"]) == ("validated", True, True)
+    assert done["value_state"] == "counted"
+    # June ends on the 30th: collection is due 10 working days later (Monday 14 July); a value not
+    # in counts as Missing once 15 days have passed, from 16 July.
+    assert (done["due_on"], done["missing_from"]) == ("2025-07-14", "2025-07-16")
+    assert status["display"]["value"] == "40.0" and status["display"]["ytd_value"] == "47.1"
 
 
 async def test_two_red_months_need_an_intervention(client: httpx.AsyncClient, auth: TokenFactory) -> None:
@@ -144,7 +149,9 @@ async def test_two_red_months_need_an_intervention(client: httpx.AsyncClient, au
     assert any("2 periods in a row" in reason for reason in status["escalation"]["reasons"])
 
 
-async def test_a_missing_or_unvalidated_value_shows_as_missing(client: httpx.AsyncClient, auth: TokenFactory) -> None:
+async def test_a_missing_value_is_missing_and_an_unvalidated_one_awaits_validation(
+    client: httpx.AsyncClient, auth: TokenFactory
+) -> None:
     h = auth(also=(Role.DIRECTOR,))
     s = await structure(client, h)
     kpi = await _recycling(client, h, s)
@@ -154,19 +161,28 @@ async def test_a_missing_or_unvalidated_value_shows_as_missing(client: httpx.Asy
     assert nothing["rag"] == "missing"
     assert nothing["submission_state"] is None
     assert nothing["missing"] is True
-    assert nothing["completeness"]["due"] is True
+    assert nothing["value_state"] == "missing"
+    assert nothing["completeness"]["value_state"] == "missing"
     assert nothing["review_category"] == "exception"
+    assert nothing["escalation"]["review_reasons"][0].startswith("Missing: the value was due and has not been")
     assert nothing["ytd_value"] == pytest.approx(47.142857)  # the months that are in still add up
     assert (nothing["ytd_periods_reported"], nothing["ytd_periods_missing"]) == (3, 1)
     assert nothing["flags"] == []
 
-    # Submitted but not yet validated: not missing any more, but it does not count yet.
+    # Submitted but not yet validated: not missing, not rated yet (it does not count until validated).
     await _save(client, h, kpi["id"], f"{YEAR} P5", {"numerator": 120, "denominator": 100})
     waiting = await _status(client, h, kpi["id"], f"{YEAR} P5")
     assert waiting["value"] is None
-    assert waiting["rag"] == "missing"
+    assert waiting["rag"] is None
+    assert waiting["value_state"] == "awaiting_validation"
+    assert waiting["completeness"]["value_state"] == "awaiting_validation"
     assert waiting["submission_state"] == "submitted"
     assert waiting["missing"] is False
+    assert waiting["review_category"] == "none"
+    assert waiting["escalation"]["review_reasons"] == [
+        "Awaiting validation: a value has been submitted but is not validated yet, so it is not rated."
+    ]
+    assert not any("not been submitted" in reason for reason in waiting["escalation"]["review_reasons"])
     assert waiting["completeness"]["submitted"] is True
     assert waiting["completeness"]["counted"] is False
     # Its flags are reported whatever its state: 120 out of 100.
@@ -395,7 +411,8 @@ async def test_one_kpi_the_rules_cannot_judge_does_not_sink_the_scorecard(
     assert r.status_code == 200, r.text
     assert [item["kpi_id"] for item in r.json()["items"]] == [good["id"]]
     [skipped] = r.json()["not_evaluated"]
-    assert skipped["kpi_id"] == broken["id"] and skipped["code"] == broken["code"]
+    assert skipped["kpi_id"] == broken["id"] and skipped["kpi_code"] == broken["code"]
+    assert skipped["kpi_title"] == broken["title"]
     assert "profile" in skipped["reason"].lower()
     alone = await client.get(f"/api/v1/kpis/{broken['id']}/status", params={"period": f"{YEAR} P3"}, headers=h)
     assert alone.status_code == 409 and "profile" in alone.json()["detail"].lower()

@@ -94,7 +94,7 @@ async def test_organisation_settings_drive_the_collection_calendar(
     september = "2025/26 P6"
     first = next(p for p in due_before["items"] if p["period"] == september)
     second = next(p for p in due_after["items"] if p["period"] == september)
-    assert (first["due"], second["due"]) == ("2025-10-14", "2025-10-07")
+    assert (first["due_on"], second["due_on"]) == ("2025-10-14", "2025-10-07")
     r = await client.patch(
         "/api/v1/organisation", json={"settings": {"collection": {"due_working_days": 0}}}, headers=h
     )

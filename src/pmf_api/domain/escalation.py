@@ -169,16 +169,26 @@ def may_close_intervention(
     )
 
 
+AWAITING_VALIDATION_REASON = (
+    "Awaiting validation: a value has been submitted but is not validated yet, so it is not rated."
+)
+
+
 def classify_for_review(
     rag: Rag | None,
     direction: Direction,
     variation: Variation | None = None,
     *,
     config: EscalationConfig = EscalationConfig(),
+    awaiting_validation: bool = False,
 ) -> ReviewClassification:
-    """Highlight, exception or neither, for the monthly review (seed 002_100bfcfd0ab8e4e8.txt)."""
+    """Highlight, exception or neither, for the monthly review (seed 002_100bfcfd0ab8e4e8.txt).
+
+    ``awaiting_validation``: the period's value was sent but is not validated yet, so it has no RAG;
+    the reasons say so rather than calling it Missing."""
     exceptions: list[str] = []
     highlights: list[str] = []
+    waiting = (AWAITING_VALIDATION_REASON,) if awaiting_validation and rag is None else ()
     if rag is Rag.RED:
         exceptions.append("Red: beyond the intervention level.")
     elif rag is Rag.MISSING:
@@ -192,7 +202,7 @@ def classify_for_review(
     elif variation is Variation.IMPROVEMENT:
         highlights.append("A statistical signal of improvement (special cause variation).")
     if exceptions:
-        return ReviewClassification(ReviewCategory.EXCEPTION, tuple(exceptions + highlights))
+        return ReviewClassification(ReviewCategory.EXCEPTION, (*waiting, *exceptions, *highlights))
     if highlights:
-        return ReviewClassification(ReviewCategory.HIGHLIGHT, tuple(highlights))
-    return ReviewClassification(ReviewCategory.NONE, ("Neither a highlight nor an exception.",))
+        return ReviewClassification(ReviewCategory.HIGHLIGHT, (*waiting, *highlights))
+    return ReviewClassification(ReviewCategory.NONE, waiting or ("Neither a highlight nor an exception.",))

@@ -4,8 +4,12 @@ review classification and sense-check flags.
 Services turn their rows into :class:`KpiDefinition`, :class:`Observation` and :class:`KpiTarget`
 values and call :func:`evaluate_kpi`; nothing here reads a clock or a database.
 
-A value is *due* once ``submission_due_days`` (default 15) days have passed after the period ends;
-before then a missing value has no RAG rather than being Missing. RAG is judged on the YTD figure
+A value counts as *Missing* once ``submission_due_days`` (default 15) calendar days have passed after
+the period ends (:func:`pmf_api.domain.reporting.missing_from`); before then a missing value has no RAG
+rather than being Missing. That is not the collection due date (``due_working_days`` working days after
+the period ends, :func:`pmf_api.domain.calendar.collection_window`), by which owners are chased. A value
+sent but not yet validated (``awaiting_validation``) is not rated, and is not Missing either.
+RAG is judged on the YTD figure
 against the profiled YTD target for cumulative KPIs (:attr:`KpiDefinition.is_cumulative`) and on
 the period's own value otherwise; direction of travel always compares the period's own values.
 """
@@ -13,11 +17,12 @@ the period's own value otherwise; direction of travel always compares the period
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import lru_cache
 
+from pmf_api.domain.calendar import DEFAULT_DUE_WORKING_DAYS
 from pmf_api.domain.direction import DirectionOfTravel, direction_of_travel
 from pmf_api.domain.escalation import (
     Decision,
@@ -44,8 +49,11 @@ class EvaluationConfig:
     spc: SpcConfig = field(default_factory=SpcConfig)
     forecast: ForecastConfig = field(default_factory=ForecastConfig)
     validation: ValidationConfig = field(default_factory=ValidationConfig)
+    # Calendar days after a period ends during which a value not in is not yet Missing
     submission_due_days: int = 15
     start_month: int = DEFAULT_START_MONTH
+    # Working days after a period ends by which values are due (the collection window, seed 001 E.1)
+    due_working_days: int = DEFAULT_DUE_WORKING_DAYS
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,12 +104,15 @@ def rate_period(
     period: Period,
     *,
     due: bool,
+    awaiting_validation: bool = False,
 ) -> PeriodRag:
-    """The RAG of one period (YTD for cumulative KPIs), with the target and intervention level used."""
+    """The RAG of one period (YTD for cumulative KPIs), with the target and intervention level used.
+
+    A period whose value is ``awaiting_validation`` is not rated: its RAG is None, not Missing."""
     by_position = {
         p.position: observation for p, observation in observations.items() if p.frequency is period.frequency
     }
-    return _rate_at(definition, by_position, period.position, period, target, due=due)
+    return _rate_at(definition, by_position, period.position, period, target, due=due and not awaiting_validation)
 
 
 def _year_so_far(by_position: Mapping[int, Observation], position: int, period: Period) -> list[Observation]:
@@ -178,12 +189,16 @@ def evaluate_kpi(
     intervention_open: bool = False,
     expected_range: tuple[Decimal | None, Decimal | None] | None = None,
     rebase_at: Sequence[int] = (),
+    awaiting_validation: bool = False,
 ) -> KpiEvaluation:
     """Run every rule for one KPI and period.
 
-    ``observations`` are the KPI's submitted values of this and earlier periods (any order; later
+    ``observations`` are the KPI's counted values of this and earlier periods (any order; later
     periods are ignored); ``targets`` the target of each financial year (or the current year's
     alone). ``intervention_open`` adds whether the open intervention may close.
+    ``awaiting_validation``: the period's value was sent (submitted, queried or resubmitted) but
+    is not validated yet, so it is not among ``observations``. It is then not rated (RAG None, not
+    Missing) and the review says why; escalation passes over it as over a value not yet in.
     """
     # A scorecard evaluates hundreds of KPIs per request, so each figure below is worked out once and
     # shared, and observations are read by position (see Period.position) rather than by Period: the
@@ -260,7 +275,11 @@ def evaluate_kpi(
         )
     variation = None if spc is None else spc.variation
 
+    # Escalation passes over a period awaiting validation as over one not yet in (Missing does not
+    # break a run of Red periods); what is reported is that it is not rated yet.
     period_rags = [(p, r.rag) for p, r in rag_history]
+    if awaiting_validation and status.rag is Rag.MISSING:
+        status = replace(status, rag=None)
     escalation = needs_intervention(
         period_rags,
         forecast_rag=None if forecast is None else forecast.rag,
@@ -268,7 +287,13 @@ def evaluate_kpi(
         config=config.escalation,
     )
     closure = may_close_intervention(period_rags, config=config.escalation) if intervention_open else None
-    review = classify_for_review(status.rag, direction.against_previous, variation, config=config.escalation)
+    review = classify_for_review(
+        status.rag,
+        direction.against_previous,
+        variation,
+        config=config.escalation,
+        awaiting_validation=awaiting_validation and status.rag is None,
+    )
 
     flags = _flags(
         definition,

@@ -3,15 +3,18 @@
 A scorecard is asked for one period but holds KPIs of every frequency; each KPI reports the period
 of its own frequency that goes with the one asked for (:func:`reporting_period`). Without a period,
 each reports the latest of its frequency that has ended (:func:`latest_ended_period`).
-:func:`completeness` says whether a period's value has been submitted and counted, and whether it
-is due (seed 001_ec6bae7b38cacc6f.txt, C.2: values are collected after each period ends).
+:func:`completeness` says whether a period's value has been submitted and counted, when it is due
+(:func:`due_on`, the collection due date; seed 001_ec6bae7b38cacc6f.txt, C.2 and E.1: values are
+collected after each period ends) and from when a value not in counts as Missing (:func:`missing_from`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from enum import StrEnum
 
+from pmf_api.domain.calendar import collection_window
 from pmf_api.domain.evaluation import EvaluationConfig
 from pmf_api.domain.periods import DEFAULT_START_MONTH, Frequency, Period, period_of
 from pmf_api.domain.workflow import SubmissionState
@@ -47,9 +50,25 @@ def closing_period(frequency: Frequency, period: Period) -> Period | None:
     return due if due.last_month_index == period.last_month_index else None
 
 
-def due_date(period: Period, config: EvaluationConfig = EvaluationConfig()) -> date:
-    """The last day to submit: ``submission_due_days`` after the period ends (as ``evaluate_kpi`` counts)."""
-    return period.end_date(config.start_month) + timedelta(days=config.submission_due_days)
+def missing_from(period: Period, config: EvaluationConfig = EvaluationConfig()) -> date:
+    """The first day on which a value not yet in counts as Missing: ``submission_due_days`` calendar
+    days after the period ends have passed (as ``evaluate_kpi`` counts). Not the collection due date."""
+    return period.end_date(config.start_month) + timedelta(days=config.submission_due_days + 1)
+
+
+def due_on(period: Period, config: EvaluationConfig = EvaluationConfig()) -> date:
+    """The collection due date: values are due by the end of this day, ``due_working_days`` working
+    days after the period ends (seed 001_ec6bae7b38cacc6f.txt, E.1); owners are chased from the next."""
+    return collection_window(period, start_month=config.start_month, due_working_days=config.due_working_days).due
+
+
+class ValueState(StrEnum):
+    """Where a period's value stands for status: only a counted value is rated."""
+
+    COUNTED = "counted"  # validated or published: rated
+    AWAITING_VALIDATION = "awaiting_validation"  # submitted, queried or resubmitted: not rated yet
+    MISSING = "missing"  # not submitted (none, or a draft) and ``missing_from`` has come: rated Missing
+    NOT_YET_DUE = "not_yet_due"  # not submitted, and ``missing_from`` has not come: not rated
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,32 +76,45 @@ class Completeness:
     """Whether a period's value is in.
 
     ``submitted``: the owner has sent it to the performance team (any state after draft);
-    ``counted``: validated or published, so it counts for RAG and forecasts; ``due``: the due date
-    has passed; ``missing``: due and not submitted (a Missing RAG also covers values submitted
-    but not yet validated, since only counted values are rated).
+    ``counted``: validated or published, so it counts for RAG and forecasts; ``due_on``: the
+    collection due date; ``missing_from``: the first day a value not submitted counts as Missing;
+    ``missing``: that day has come and nothing is submitted; ``value_state``: all of it in one word.
     """
 
     period: Period
     state: SubmissionState | None
-    due_date: date
-    due: bool
+    due_on: date
+    missing_from: date
     submitted: bool
     counted: bool
     missing: bool
+    value_state: ValueState
+
+    @property
+    def awaiting_validation(self) -> bool:
+        return self.value_state is ValueState.AWAITING_VALIDATION
 
 
 def completeness(
     period: Period, state: SubmissionState | None, as_of: date, config: EvaluationConfig = EvaluationConfig()
 ) -> Completeness:
-    deadline = due_date(period, config)
-    due = as_of > deadline
+    starts = missing_from(period, config)
     submitted = state is not None and state is not SubmissionState.DRAFT
+    counted = state in COUNTED
+    missing = as_of >= starts and not submitted
+    if counted:
+        value_state = ValueState.COUNTED
+    elif submitted:
+        value_state = ValueState.AWAITING_VALIDATION
+    else:
+        value_state = ValueState.MISSING if missing else ValueState.NOT_YET_DUE
     return Completeness(
         period=period,
         state=state,
-        due_date=deadline,
-        due=due,
+        due_on=due_on(period, config),
+        missing_from=starts,
         submitted=submitted,
-        counted=state in COUNTED,
-        missing=due and not submitted,
+        counted=counted,
+        missing=missing,
+        value_state=value_state,
     )

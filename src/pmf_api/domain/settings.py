@@ -39,7 +39,9 @@ class OrganisationSettings:
 
     def evaluation_config(self, start_month: int = DEFAULT_START_MONTH) -> EvaluationConfig:
         """The evaluation's configuration for an organisation whose year starts in ``start_month``."""
-        return EvaluationConfig(escalation=self.escalation, start_month=start_month)
+        return EvaluationConfig(
+            escalation=self.escalation, start_month=start_month, due_working_days=self.due_working_days
+        )
 
 
 def _due_working_days(section: object) -> int:

@@ -28,6 +28,7 @@ from pmf_api.domain import (
     evaluate_kpi,
     process_limits,
 )
+from pmf_api.domain.escalation import AWAITING_VALIDATION_REASON
 from pmf_api.domain.forecast import Forecast, ForecastMethod
 from tests.unit.domain.builders import d, months
 
@@ -241,3 +242,25 @@ def test_definition_checks_and_scale() -> None:
     per_thousand = KpiDefinition("X", Polarity.HIGHER_IS_BETTER, ratio_scale=d(1000))
     assert Observation(P("2025/26", 1), numerator=d(1), denominator=d(4)).measured(per_thousand.scale) == d(250)
     assert repr(DomainError("Bad", field="value")) == "DomainError(message='Bad', field='value')"
+
+
+def test_a_value_awaiting_validation_is_not_rated_and_not_missing() -> None:
+    """Sent but not validated: no RAG (not Missing), a review reason that says so, and escalation
+    passing over it as over a value not yet in (Red in P1 and P2 still needs an intervention)."""
+    definition = KpiDefinition("LVL", Polarity.LOWER_IS_BETTER, aggregation=Aggregation.AVERAGE, decimal_places=1)
+    target = KpiTarget(d(10), Tolerance(ToleranceKind.ABSOLUTE, d(2)))
+    observations = months(2025, [13, 13])
+    missing = evaluate_kpi(definition, observations, target, P("2025/26", 3), date(2025, 7, 20))
+    waiting = evaluate_kpi(
+        definition, observations, target, P("2025/26", 3), date(2025, 7, 20), awaiting_validation=True
+    )
+    assert missing.rag is Rag.MISSING and waiting.rag is None
+    assert missing.review.category is ReviewCategory.EXCEPTION
+    assert any(reason.startswith("Missing") for reason in missing.review.reasons)
+    assert waiting.review.reasons[0] == AWAITING_VALIDATION_REASON
+    assert not any(reason.startswith("Missing") for reason in waiting.review.reasons)
+    assert waiting.escalation == missing.escalation and waiting.escalation.required
+    assert (waiting.status.target, waiting.status.intervention_level) == (d(10), d(12))
+    # Before the value would count as Missing it is not rated either way; the review still says why.
+    early = evaluate_kpi(definition, observations, target, P("2025/26", 3), date(2025, 7, 2), awaiting_validation=True)
+    assert early.rag is None and early.review.reasons == (AWAITING_VALIDATION_REASON,)

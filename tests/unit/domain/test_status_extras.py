@@ -9,7 +9,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pmf_api.domain import EvaluationConfig, Frequency, Period
-from pmf_api.domain.reporting import closing_period, completeness, due_date, latest_ended_period, reporting_period
+from pmf_api.domain.calendar import collection_window
+from pmf_api.domain.reporting import (
+    ValueState,
+    closing_period,
+    completeness,
+    due_on,
+    latest_ended_period,
+    missing_from,
+    reporting_period,
+)
 from pmf_api.domain.workflow import SubmissionState
 
 
@@ -62,41 +71,60 @@ def test_reporting_period_overlaps_the_request(year: int, frequency: Frequency, 
     assert reported.first_month_index <= requested.last_month_index <= reported.last_month_index
 
 
-def test_due_date_follows_the_configured_days_and_start_month() -> None:
-    assert due_date(Period.parse("2025/26 P1")) == date(2025, 5, 15)
+def test_missing_from_follows_the_configured_days_and_start_month() -> None:
+    # A value not in counts as Missing once 15 days after the period ends have passed: from the 16th day.
+    assert missing_from(Period.parse("2025/26 P1")) == date(2025, 5, 16)
     config = EvaluationConfig(submission_due_days=10, start_month=1)
-    assert due_date(Period.parse("2025/26 P1"), config) == date(2025, 2, 10)
+    assert missing_from(Period.parse("2025/26 P1"), config) == date(2025, 2, 11)
 
 
-P6 = Period.parse("2025/26 P6")  # ends 30 September 2025, due 15 October 2025
+def test_due_on_is_the_collection_due_date() -> None:
+    """The collection due date counts working days (seed 001, E.1), skipping weekends and bank holidays."""
+    # April 2025 ends on Wednesday 30 April; 10 working days, skipping the 5 May bank holiday: 15 May.
+    assert due_on(Period.parse("2025/26 P1")) == date(2025, 5, 15)
+    assert due_on(Period.parse("2025/26 P1"), EvaluationConfig(due_working_days=5)) == date(2025, 5, 8)
+    # The same date as the collection window's
+    assert due_on(Period.parse("2025/26 P6")) == collection_window(Period.parse("2025/26 P6")).due
+
+
+P6 = Period.parse("2025/26 P6")  # ends 30 September 2025: collection due 14 October, Missing from 16 October
 
 
 @pytest.mark.parametrize(
-    ("state", "as_of", "due", "submitted", "counted", "missing"),
+    ("state", "as_of", "submitted", "counted", "missing", "value_state"),
     [
-        (None, date(2025, 10, 15), False, False, False, False),  # due day itself: not yet late
-        (None, date(2025, 10, 16), True, False, False, True),
-        (SubmissionState.DRAFT, date(2025, 10, 16), True, False, False, True),
-        (SubmissionState.SUBMITTED, date(2025, 10, 16), True, True, False, False),
-        (SubmissionState.QUERIED, date(2025, 10, 16), True, True, False, False),
-        (SubmissionState.VALIDATED, date(2025, 10, 16), True, True, True, False),
-        (SubmissionState.PUBLISHED, date(2025, 10, 1), False, True, True, False),
+        (None, date(2025, 10, 15), False, False, False, ValueState.NOT_YET_DUE),  # the 15th day: not yet
+        (None, date(2025, 10, 16), False, False, True, ValueState.MISSING),
+        (SubmissionState.DRAFT, date(2025, 10, 16), False, False, True, ValueState.MISSING),
+        (SubmissionState.DRAFT, date(2025, 10, 2), False, False, False, ValueState.NOT_YET_DUE),
+        (SubmissionState.SUBMITTED, date(2025, 10, 16), True, False, False, ValueState.AWAITING_VALIDATION),
+        (SubmissionState.QUERIED, date(2025, 10, 16), True, False, False, ValueState.AWAITING_VALIDATION),
+        (SubmissionState.RESUBMITTED, date(2025, 10, 3), True, False, False, ValueState.AWAITING_VALIDATION),
+        (SubmissionState.VALIDATED, date(2025, 10, 16), True, True, False, ValueState.COUNTED),
+        (SubmissionState.PUBLISHED, date(2025, 10, 1), True, True, False, ValueState.COUNTED),
     ],
 )
 def test_completeness(
-    state: SubmissionState | None, as_of: date, due: bool, submitted: bool, counted: bool, missing: bool
+    state: SubmissionState | None,
+    as_of: date,
+    submitted: bool,
+    counted: bool,
+    missing: bool,
+    value_state: ValueState,
 ) -> None:
     result = completeness(P6, state, as_of)
-    assert (result.due, result.submitted, result.counted, result.missing) == (due, submitted, counted, missing)
-    assert result.due_date == date(2025, 10, 15)
+    assert (result.submitted, result.counted, result.missing) == (submitted, counted, missing)
+    assert result.value_state is value_state
+    assert result.awaiting_validation is (value_state is ValueState.AWAITING_VALIDATION)
+    assert (result.due_on, result.missing_from) == (date(2025, 10, 14), date(2025, 10, 16))
     assert result.state is state
     assert result.period == P6
 
 
 @given(days=st.integers(-40, 40))
-def test_missing_only_once_due(days: int) -> None:
-    as_of = due_date(P6) + timedelta(days=days)
-    assert completeness(P6, None, as_of).missing is (days > 0)
+def test_missing_only_from_missing_from(days: int) -> None:
+    as_of = missing_from(P6) + timedelta(days=days)
+    assert completeness(P6, None, as_of).missing is (days >= 0)
 
 
 @pytest.mark.parametrize(

@@ -82,7 +82,10 @@ class Window(BaseModel):
     frequency: Frequency
     period_end: date = Field(description="The last day of the period")
     opens: date = Field(description="The day after the period ends: values can be entered from then")
-    due: date = Field(description="Values are due by the end of this day (working days after the period ends)")
+    due_on: date = Field(
+        description="The collection due date: values are due by the end of this day (the organisation's "
+        "`due_working_days` working days after the period ends); overdue from the next day"
+    )
 
     @classmethod
     def of(cls, window: CollectionWindow, **extra: Any) -> Self:
@@ -91,7 +94,7 @@ class Window(BaseModel):
             frequency=window.period.frequency,
             period_end=window.period_end,
             opens=window.opens,
-            due=window.due,
+            due_on=window.due,
             **extra,
         )
 
@@ -101,7 +104,7 @@ PERIOD_EXAMPLE: dict[str, Any] = {
     "frequency": "monthly",
     "period_end": "2026-09-30",
     "opens": "2026-10-01",
-    "due": "2026-10-14",
+    "due_on": "2026-10-14",
 }
 
 
@@ -132,24 +135,23 @@ class PeriodList(BaseModel):
     items: list[PeriodWindow]
 
 
-class Ref(BaseModel):
-    id: uuid.UUID
-    name: str
-
-
 TASK_EXAMPLE: dict[str, Any] = {
     "kpi_id": "0b7e5b1c-0000-4000-8000-000000000009",
     "kpi_code": "WM-01",
     "kpi_title": "Household waste recycled",
     "frequency": "monthly",
-    "owner": {"id": "5a1e0000-0000-4000-8000-000000000003", "name": "Ola Owner"},
-    "backup_owner": {"id": "5a1e0000-0000-4000-8000-000000000004", "name": "Bo Backup"},
-    "service": {"id": "3c2d0000-0000-4000-8000-000000000002", "name": "Waste"},
+    "owner_id": "5a1e0000-0000-4000-8000-000000000003",
+    "owner_name": "Ola Owner",
+    "backup_owner_id": "5a1e0000-0000-4000-8000-000000000004",
+    "backup_owner_name": "Bo Backup",
+    "service_id": "3c2d0000-0000-4000-8000-000000000002",
+    "service_name": "Waste",
     "directorate_id": "2b1c0000-0000-4000-8000-000000000001",
+    "directorate_name": "Environment",
     "submission_id": "9d4e0000-0000-4000-8000-000000000005",
     "submission_state": "submitted",
     "submitted_at": "2026-10-09T15:12:00Z",
-    "due": "2026-10-14",
+    "due_on": "2026-10-14",
     "status": "complete",
     "timeliness": "on_time",
 }
@@ -160,14 +162,18 @@ class Task(BaseModel):
     kpi_code: str
     kpi_title: str
     frequency: Frequency
-    owner: Ref | None
-    backup_owner: Ref | None
-    service: Ref
+    owner_id: uuid.UUID | None
+    owner_name: str | None
+    backup_owner_id: uuid.UUID | None
+    backup_owner_name: str | None
+    service_id: uuid.UUID
+    service_name: str
     directorate_id: uuid.UUID
+    directorate_name: str
     submission_id: uuid.UUID | None = Field(description="Null until a value is entered")
     submission_state: str | None = Field(description="draft, submitted, queried, resubmitted, validated or published")
     submitted_at: datetime | None = Field(description="When it was last submitted")
-    due: date
+    due_on: date = Field(description="The collection due date (the period's `due_on`)")
     status: TaskStatus = Field(
         description="`complete` (submitted, resubmitted, validated or published), `queried` (not complete "
         "until resubmitted), `due`, `overdue` or `not_open`"
@@ -183,14 +189,18 @@ class Task(BaseModel):
             kpi_code=row.kpi_code,
             kpi_title=row.kpi_title,
             frequency=Frequency(row.frequency),
-            owner=Ref(id=row.owner.id, name=row.owner.name) if row.owner else None,
-            backup_owner=Ref(id=row.backup_owner.id, name=row.backup_owner.name) if row.backup_owner else None,
-            service=Ref(id=row.service.id, name=row.service.name),
+            owner_id=row.owner.id if row.owner else None,
+            owner_name=row.owner.name if row.owner else None,
+            backup_owner_id=row.backup_owner.id if row.backup_owner else None,
+            backup_owner_name=row.backup_owner.name if row.backup_owner else None,
+            service_id=row.service.id,
+            service_name=row.service.name,
             directorate_id=row.directorate.id,
+            directorate_name=row.directorate.name,
             submission_id=row.submission_id,
             submission_state=row.submission_state,
             submitted_at=row.submitted_at,
-            due=row.due,
+            due_on=row.due,
             status=row.status,
             timeliness=row.timeliness,
         )
@@ -211,7 +221,7 @@ class Tally(BaseModel):
     on_time: int
     late: int
     queried: int
-    due: int
+    due: int = Field(description="Tasks of status `due` (a count, like its neighbours)")
     overdue: int
     not_open: int
     outstanding: int = Field(description="Owed and not complete (due, overdue, queried or not open)")

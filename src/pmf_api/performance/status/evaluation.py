@@ -31,7 +31,7 @@ from pmf_api.domain import (
     evaluate_kpi,
     rate_period,
 )
-from pmf_api.domain.reporting import Completeness, completeness, due_date
+from pmf_api.domain.reporting import Completeness, completeness, missing_from
 from pmf_api.performance import mapping
 from pmf_api.performance.status.inputs import evaluation_keys
 from pmf_api.performance.submissions.repository import PeriodSubmission, SubmissionRepository, observations
@@ -95,6 +95,7 @@ class NotEvaluated:
 
     kpi_id: uuid.UUID
     code: str
+    title: str
     reason: str
 
 
@@ -137,16 +138,26 @@ async def evaluate(
     for each in placed:
         kpi, period = each.kpi, periods[each.kpi.id]
         submission = submissions.get((kpi.id, str(period)))
+        done = completeness(period, None if submission is None else submission.state, as_of, config)
         try:
+            # The key covers the KPI's submissions, so whether the period's value awaits validation too.
             result = EVALUATIONS.get(keys[kpi.id]) or EVALUATIONS.put(
                 keys[kpi.id],
-                _evaluated(kpi, values.get(kpi.id, []), targets.get(kpi.id, KpiTargets()), period, as_of, config),
+                _evaluated(
+                    kpi,
+                    values.get(kpi.id, []),
+                    targets.get(kpi.id, KpiTargets()),
+                    period,
+                    as_of,
+                    config,
+                    awaiting_validation=done.awaiting_validation,
+                ),
             )
         except DomainError as exc:
             # Stored data the service would refuse (a raw-SQL fix, an old import) that the rules
             # cannot judge: that KPI is set aside, named with the reason, and the others are shown.
             logger.warning("KPI %s (%s) not evaluated: %s", kpi.code, kpi.id, exc.message)
-            not_evaluated.append(NotEvaluated(kpi.id, kpi.code, exc.message))
+            not_evaluated.append(NotEvaluated(kpi.id, kpi.code, kpi.title, exc.message))
             continue
         evaluation, year_to_date, observation, annual_target = result
         evaluated.append(
@@ -161,7 +172,7 @@ async def evaluate(
                 year_to_date=year_to_date,
                 observation=observation,
                 submission=submission,
-                completeness=completeness(period, None if submission is None else submission.state, as_of, config),
+                completeness=done,
                 key=keys[kpi.id],
             )
         )
@@ -175,6 +186,8 @@ def _evaluated(
     period: Period,
     as_of: date,
     config: EvaluationConfig,
+    *,
+    awaiting_validation: bool,
 ) -> Evaluated:
     """``evaluate_kpi``, the YTD rating and the year's annual target."""
     definition = mapping.definition_of(kpi)
@@ -189,11 +202,17 @@ def _evaluated(
         as_of,
         config=config,
         expected_range=(kpi.expected_min, kpi.expected_max),
+        awaiting_validation=awaiting_validation,
     )
     counted = {o.period: o for o in counted_values if o.period.frequency is period.frequency}
     # The YTD figure against the profiled YTD target (a ratio KPI: sum of numerators over sum of
     # denominators), rated as the domain rates a cumulative KPI.
     year_to_date = rate_period(
-        replace(definition, rag_on_ytd=True), counted, target, period, due=as_of > due_date(period, config)
+        replace(definition, rag_on_ytd=True),
+        counted,
+        target,
+        period,
+        due=as_of >= missing_from(period, config),
+        awaiting_validation=awaiting_validation,
     )
     return evaluation, year_to_date, counted.get(period), None if target is None else target.annual_target

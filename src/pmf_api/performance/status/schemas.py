@@ -4,13 +4,13 @@ Each item is one KPI in one period. The fields a dashboard filters and colours b
 ``forecast_rag``, ``variation``, ``assurance``, ``needs_intervention``, ``review_category``,
 ``submission_state``, ``missing``) sit at the top level; the detail behind them (forecast interval,
 SPC limits, reasons, flags) is nested. Figures are JSON numbers rounded to 6 decimal places;
-``decimal_places`` says how the council shows them.
+``display`` gives the main ones as strings at the KPI's ``decimal_places``, rounded half up as the
+RAG rounds them before comparing: what a client shows is what was judged.
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import fields
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal, overload
@@ -19,14 +19,15 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.config import JsonDict
 
 from pmf_api.domain import Assurance, Direction, ForecastMethod, Frequency, Rag, ReviewCategory, Variation
+from pmf_api.domain.rag import round_half_up
+from pmf_api.domain.reporting import ValueState
 from pmf_api.domain.spc import SpecialCause
 from pmf_api.domain.workflow import SubmissionState
-from pmf_api.performance.status.service import KpiStatus, Scorecard, ScorecardFilters
+from pmf_api.performance.status.service import KpiStatus
 from pmf_api.performance.submissions.schemas import Flag
 from pmf_api.platform.cache import Kept
 from pmf_api.platform.schemas import Number, PeriodText
 
-SCORECARD_FILTERS = {field.name for field in fields(ScorecardFilters)}
 _SIX_PLACES = Decimal("0.000001")
 
 
@@ -37,6 +38,11 @@ def figure(value: Decimal | None) -> Decimal | None: ...
 def figure(value: Decimal | None) -> Decimal | None:
     """A computed figure (a ratio, a forecast, a limit) rounded to the 6 places a Number carries."""
     return None if value is None else value.quantize(_SIX_PLACES, rounding=ROUND_HALF_UP)
+
+
+def shown(value: Decimal | None, decimal_places: int) -> str | None:
+    """``value`` as the council shows it: at ``decimal_places``, half up, as the RAG compares it."""
+    return None if value is None else format(round_half_up(value, decimal_places), "f")
 
 
 class Forecast(BaseModel):
@@ -69,21 +75,50 @@ class Escalation(BaseModel):
     review_reasons: list[str]
 
 
+VALUE_STATE_DESCRIPTION = (
+    "`counted` (validated or published: rated), `awaiting_validation` (submitted, queried or resubmitted: "
+    "not rated yet, so `rag` is null), `missing` (not submitted and `missing_from` has come: `rag` is "
+    "`missing` when there is a target) or `not_yet_due` (not submitted, before `missing_from`)"
+)
+DUE_ON_DESCRIPTION = (
+    "The collection due date: values are due by the end of this day, the organisation's "
+    "`due_working_days` working days after the period ends (the same date as the collection task's `due_on`)"
+)
+MISSING_FROM_DESCRIPTION = (
+    "The first day on which a value not submitted counts as Missing: 15 calendar days after the period "
+    "ends have passed (docs/rules.md, Due dates)"
+)
+
+
 class Completeness(BaseModel):
     submission_id: uuid.UUID | None = None
     state: SubmissionState | None = Field(description="The period's submission state; null when none was started")
     revision: int | None = None
     submitted: bool = Field(description="Sent to the performance team (any state after draft)")
     counted: bool = Field(description="Validated or published, so it counts for RAG and forecasts")
-    due_date: date
-    due: bool = Field(description="The due date has passed")
-    missing: bool = Field(description="Due and not submitted")
+    value_state: ValueState = Field(description=VALUE_STATE_DESCRIPTION)
+    due_on: date = Field(description=DUE_ON_DESCRIPTION)
+    missing_from: date = Field(description=MISSING_FROM_DESCRIPTION)
+    missing: bool = Field(description="`missing_from` has come and nothing is submitted")
+
+
+class Display(BaseModel):
+    """Figures as the council shows them: strings at the KPI's ``decimal_places``, rounded half up
+    (0.05 -> 0.1), trailing zeros kept. RAG compares exactly these: ``value`` (``ytd_value`` when
+    ``rag_basis`` is ``ytd``) against ``target`` and ``intervention_level`` (docs/rules.md, section 2)."""
+
+    value: str | None = Field(description="`value` at the KPI's decimal places", examples=["87.4"])
+    target: str | None = Field(description="The target RAG judged against (YTD or the period's)", examples=["85.0"])
+    intervention_level: str | None
+    ytd_value: str | None
+    ytd_target: str | None
+    annual_target: str | None
 
 
 STATUS_EXAMPLE: JsonDict = {
     "kpi_id": "0b7e5b1c-0000-4000-8000-000000000009",
-    "code": "WAS-01",
-    "title": "Household waste recycled",
+    "kpi_code": "WAS-01",
+    "kpi_title": "Household waste recycled",
     "unit": "percentage",
     "polarity": "higher_is_better",
     "frequency": "monthly",
@@ -120,6 +155,15 @@ STATUS_EXAMPLE: JsonDict = {
     "review_category": "none",
     "submission_state": "validated",
     "missing": False,
+    "value_state": "counted",
+    "display": {
+        "value": "48.5",
+        "target": "50.0",
+        "intervention_level": "45.0",
+        "ytd_value": "49.2",
+        "ytd_target": "50.0",
+        "annual_target": "50.0",
+    },
     "forecast": {
         "method": "trend",
         "outturn": 49.1,
@@ -147,8 +191,9 @@ STATUS_EXAMPLE: JsonDict = {
         "revision": 1,
         "submitted": True,
         "counted": True,
-        "due_date": "2025-07-15",
-        "due": True,
+        "value_state": "counted",
+        "due_on": "2025-07-14",
+        "missing_from": "2025-07-16",
         "missing": False,
     },
 }
@@ -160,8 +205,8 @@ class KpiStatusItem(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [STATUS_EXAMPLE]})
 
     kpi_id: uuid.UUID
-    code: str
-    title: str
+    kpi_code: str
+    kpi_title: str
     unit: str
     polarity: str
     frequency: Frequency
@@ -180,8 +225,8 @@ class KpiStatusItem(BaseModel):
     numerator: Number | None
     denominator: Number | None
     rag: Rag | None = Field(
-        description="green, amber, red or missing (due and not counted); null when there is no target or "
-        "the value is not due yet"
+        description="green, amber, red or missing (not submitted by `missing_from`); null when there is no "
+        "target, the value is not due yet, or it awaits validation (see `value_state`)"
     )
     rag_basis: Literal["ytd", "period"] = Field(description="Whether RAG judges the YTD figure or the period's")
     target: Number | None = Field(description="The target RAG judged against (YTD or the period's)")
@@ -189,8 +234,10 @@ class KpiStatusItem(BaseModel):
     ytd_value: Number | None = Field(description="Year to date: sum, average, latest, or sum/sum for a ratio")
     ytd_target: Number | None = Field(description="The profiled target to date")
     ytd_rag: Rag | None
-    ytd_periods_reported: int
-    ytd_periods_missing: int
+    ytd_periods_reported: int = Field(description="Periods of the year so far with a counted value")
+    ytd_periods_missing: int = Field(
+        description="Periods of the year so far without a counted value: not submitted, or awaiting validation"
+    )
     annual_target: Number | None = Field(description="The year's target at the revision in force in the period")
     direction_against_previous: Direction
     direction_against_last_year: Direction
@@ -200,56 +247,14 @@ class KpiStatusItem(BaseModel):
     needs_intervention: bool
     review_category: ReviewCategory
     submission_state: SubmissionState | None = Field(description="The period's submission, counted or not")
-    missing: bool = Field(description="Due and not submitted")
+    missing: bool = Field(description="Not submitted, and `completeness.missing_from` has come")
+    value_state: ValueState = Field(description=VALUE_STATE_DESCRIPTION)
+    display: Display
     forecast: Forecast | None
     spc: Spc | None = Field(description="Null with fewer than two counted values")
     escalation: Escalation
     flags: list[Flag] = Field(description="Sense-check flags of the period's submission's latest save")
     completeness: Completeness
-
-
-class NotEvaluatedKpi(BaseModel):
-    kpi_id: uuid.UUID
-    code: str
-    reason: str
-
-
-class ScorecardOut(BaseModel):
-    model_config = ConfigDict(
-        json_schema_extra={"examples": [{"period": "2025/26 P3", "as_of": "2026-11-22", "items": [STATUS_EXAMPLE]}]}
-    )
-
-    period: str = Field(description="The period asked for, or the latest month that has ended")
-    as_of: date = Field(description="The date the status was worked out on (decides what is due)")
-    items: list[KpiStatusItem]
-    not_evaluated: list[NotEvaluatedKpi] = Field(
-        default=[],
-        description="KPIs passing the filters whose stored data the rules cannot judge (e.g. a target "
-        "profile of the wrong length written outside the API), with the reason; empty normally",
-    )
-
-
-class ScorecardParams(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    period: PeriodText | None = Field(
-        default=None,
-        description="e.g. 2025/26 P6. Monthly KPIs report that month, quarterly KPIs the quarter containing "
-        "it, annual KPIs the year; a quarter (2025/26 Q2) gives monthly KPIs its last month. Default: each "
-        "KPI's latest period that has ended.",
-        examples=["2025/26 P6"],
-    )
-    service_id: uuid.UUID | None = None
-    directorate_id: uuid.UUID | None = None
-    portfolio_id: uuid.UUID | None = None
-    priority_id: uuid.UUID | None = None
-    outcome_id: uuid.UUID | None = None
-    statutory: bool | None = None
-    frequency: Frequency | None = None
-    rag: Rag | None = Field(default=None, description="Only KPIs of this RAG (after evaluation)")
-
-    def filters(self) -> ScorecardFilters:
-        return ScorecardFilters(**self.model_dump(include=SCORECARD_FILTERS))
 
 
 class StatusParams(BaseModel):
@@ -273,10 +278,11 @@ def status_item(status: KpiStatus) -> KpiStatusItem:
     submission = status.submission
     done = status.completeness
     ytd = evaluation.year_to_date
+    places = kpi.decimal_places
     return KpiStatusItem(
         kpi_id=kpi.id,
-        code=kpi.code,
-        title=kpi.title,
+        kpi_code=kpi.code,
+        kpi_title=kpi.title,
         unit=kpi.unit,
         polarity=kpi.polarity,
         frequency=Frequency(kpi.frequency),
@@ -313,6 +319,15 @@ def status_item(status: KpiStatus) -> KpiStatusItem:
         review_category=evaluation.review.category,
         submission_state=None if submission is None else submission.state,
         missing=done.missing,
+        value_state=done.value_state,
+        display=Display(
+            value=shown(evaluation.value, places),
+            target=shown(evaluation.status.target, places),
+            intervention_level=shown(evaluation.status.intervention_level, places),
+            ytd_value=shown(ytd.value, places),
+            ytd_target=shown(status.year_to_date.target, places),
+            annual_target=shown(status.annual_target, places),
+        ),
         forecast=None
         if forecast is None
         else Forecast(
@@ -349,8 +364,9 @@ def status_item(status: KpiStatus) -> KpiStatusItem:
             revision=None if submission is None else submission.revision,
             submitted=done.submitted,
             counted=done.counted,
-            due_date=done.due_date,
-            due=done.due,
+            value_state=done.value_state,
+            due_on=done.due_on,
+            missing_from=done.missing_from,
             missing=done.missing,
         ),
     )
@@ -363,12 +379,3 @@ def kept_status_item(status: KpiStatus) -> KpiStatusItem:
     """``status_item``, reused while every input of the status is the same (``KpiStatus.cache_key``)."""
     key = status.cache_key
     return ITEMS.get(key) or ITEMS.put(key, status_item(status))
-
-
-def scorecard_out(result: Scorecard) -> ScorecardOut:
-    return ScorecardOut.model_construct(
-        period=str(result.period),
-        as_of=result.as_of,
-        items=[kept_status_item(item) for item in result.items],
-        not_evaluated=[NotEvaluatedKpi(kpi_id=n.kpi_id, code=n.code, reason=n.reason) for n in result.not_evaluated],
-    )

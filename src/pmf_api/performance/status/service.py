@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pmf_api.access.actor import Actor
 from pmf_api.access.policy import require_read
 from pmf_api.domain import DomainError, Frequency, Period, Rag
-from pmf_api.domain.reporting import latest_ended_period, reporting_period
+from pmf_api.domain.reporting import ValueState, latest_ended_period, reporting_period
 from pmf_api.framework.organisations.repository import directorates_and_portfolios
 from pmf_api.framework.organisations.service import evaluation_config, get_organisation
 from pmf_api.framework.plans.repository import OutcomeRepository
@@ -43,9 +43,11 @@ __all__ = ["KpiStatus", "NotEvaluated", "Scorecard", "ScorecardFilters", "kpi_st
 
 @dataclass(frozen=True)
 class ScorecardFilters(KpiFilters):
-    """Which KPIs a scorecard shows: those the KPI filters pass, then (once evaluated) of one RAG."""
+    """Which KPIs a scorecard shows: those the KPI filters pass, then (once evaluated) of one RAG
+    and one value state."""
 
     rag: Rag | None = None
+    value_state: ValueState | None = None
 
 
 @dataclass(frozen=True)
@@ -140,5 +142,7 @@ async def scorecard(
         items, not_evaluated = await evaluate(session, version, config, placed, kpi_ids, choose, as_of)
     if filters.rag is not None:
         items = [item for item in items if item.evaluation.rag is filters.rag]
+    if filters.value_state is not None:
+        items = [item for item in items if item.completeness.value_state is filters.value_state]
     shown = requested or latest_ended_period(as_of, Frequency.MONTHLY, start_month)
     return SCORECARDS.put(cache_key, Scorecard(period=shown, as_of=as_of, items=items, not_evaluated=not_evaluated))
