@@ -211,6 +211,7 @@ async def test_periods_given_as_dates_or_months(
         [quarterly["code"], date(2025, 5, 15), 6],
         [count["code"], "Smarch 2025", 7],
         [count["code"], "2025-13", 8],
+        [count["code"], 2025, 9],  # a year typed as a number is no date
     ]
     response = await _push(client, h, _xlsx(sheet), XLSX, dry_run="true")
     rows = response.json()["rows"]
@@ -222,12 +223,24 @@ async def test_periods_given_as_dates_or_months(
         "2025/26 P6",
         "2025/26 Q1",
     ]
-    assert [r["outcome"] for r in rows] == ["created"] * 6 + ["rejected"] * 2
+    assert [r["outcome"] for r in rows] == ["created"] * 6 + ["rejected"] * 3
+    assert rows[0]["warnings"] == [
+        {
+            "pointer": "#/rows/0/period",
+            "detail": "Read 45777 (the date 2025-04-30) as 2025/26 P1, the monthly period it falls in",
+            "code": "period_read_from_date",
+        }
+    ]
     assert "Smarch 2025" in rows[6]["errors"][0]["detail"] and rows[6]["errors"][0]["pointer"] == "#/rows/6/period"
     assert "2025-13" in rows[7]["errors"][0]["detail"]
+    assert rows[8]["errors"][0]["detail"].startswith("2025 is not a period")
     csv = _csv(",".join(header), f"{count['code']},Apr-25,1", f"{count['code']},2025-05-31,2")
     from_csv = await _push(client, h, csv, "text/csv", dry_run="true")
     assert [r["period"] for r in from_csv.json()["rows"]] == ["2025/26 P1", "2025/26 P2"]
+    assert [w["detail"] for r in from_csv.json()["rows"] for w in r["warnings"]] == [
+        "Read 'Apr-25' as 2025/26 P1, the monthly period it falls in",
+        "Read '2025-05-31' as 2025/26 P2, the monthly period it falls in",
+    ]
 
 
 async def test_tab_separated_files_are_read(
@@ -268,4 +281,32 @@ async def test_a_row_outside_the_pushers_scope_says_so(
     assert results[1]["kpi_code"] == other["code"]
     error = results[1]["errors"][0]
     assert error["pointer"] == "#/rows/1/kpi_code"
-    assert "scope" in error["detail"] and "No KPI" not in error["detail"]
+    assert "outside the scope of your role" in error["detail"] and "No KPI" not in error["detail"]
+
+    # A head of service who owns a KPI of their service pushes another service's KPI (owned by someone else),
+    # and a KPI of their own service they do not own: the first is outside their scope, the second not theirs.
+    theirs = await post(
+        client,
+        "/api/v1/kpis",
+        kpi_body(s, unit="count", aggregation="sum", owner_id=s.backup_id, backup_owner_id=None),
+        h,
+    )
+    elsewhere = await post(
+        client,
+        "/api/v1/kpis",
+        kpi_body(
+            s,
+            unit="count",
+            aggregation="sum",
+            service_id=s.other_service_id,
+            owner_id=s.backup_id,
+            backup_owner_id=None,
+        ),
+        h,
+    )
+    head = auth(Role.SERVICE_MANAGER, scope=ScopeType.SERVICE, scope_id=s.service_id, person_id=s.owner_id)
+    rows = [{"kpi_code": kpi["code"], "period": "2025/26 P1", "value": 1} for kpi in (count, elsewhere, theirs)]
+    pushed = (await _push(client, h=head, body={"rows": rows}, dry_run="true")).json()["rows"]
+    assert [r["outcome"] for r in pushed] == ["created", "rejected", "rejected"]
+    assert "outside the scope of your role" in pushed[1]["errors"][0]["detail"]
+    assert "scope" not in pushed[2]["errors"][0]["detail"] and "Only the owner" in pushed[2]["errors"][0]["detail"]

@@ -27,10 +27,12 @@ from pmf_api.platform.errors import excerpt
 MAX_DIGITS = 24  # ExactDecimal is NUMERIC(24, 6)
 EXCEL_DIGITS = 15  # the significant digits Excel keeps and shows
 EXCEL_EPOCH = date(1899, 12, 30)  # serial 1 is 1900-01-01 (Excel counts 1900 as a leap year; from 61 on, exact)
+MIN_SERIAL = 36_526  # 2000-01-01: a smaller number (2025, say) is no date anyone meant
 MAX_SERIAL = 2_958_465  # 9999-12-31
 PERIOD_FORMS = "2025/26 P1 for a month, 2025/26 Q1 for a quarter or 2025/26 for the year"
 DATE_FORMS = "a date (2025-04-30, 30/04/2025) or month (Apr-25, April 2025, 2025-04)"
 
+_SCALE = Decimal(1).scaleb(-DECIMAL_SCALE)
 _MONTHS = {
     name: number
     for number, names in enumerate(
@@ -88,12 +90,26 @@ def parse_number(cell: Any) -> Decimal | None:
         raise ValueError("Give a number")
     if not number.is_finite():
         raise ValueError("Give a finite number")
-    exponent = number.normalize().as_tuple().exponent  # 1.2500000 has two decimal places, not seven
-    if isinstance(exponent, int) and exponent < -DECIMAL_SCALE:
-        raise ValueError(f"At most {DECIMAL_SCALE} decimal places, not {excerpt(text_of(number), 40)}")
+    written, places = _decimal_places(number)
+    if places > DECIMAL_SCALE:
+        shown = cell.strip() if isinstance(cell, str) else text_of(number)
+        raise ValueError(f"At most {DECIMAL_SCALE} decimal places, not {excerpt(shown, 40)}")
     if abs(number) >= Decimal(10) ** (MAX_DIGITS - DECIMAL_SCALE):
         raise ValueError("The number is too large")
+    if written > DECIMAL_SCALE:
+        number = number.quantize(_SCALE)  # trailing zeros only (1.2500000): stored as 1.250000
     return number
+
+
+def _decimal_places(number: Decimal) -> tuple[int, int]:
+    """The decimal places written, and those that count (1.2500000: 7 and 2). Exact whatever the
+    digits (``Decimal.normalize`` would round to the context's 28)."""
+    _, digits, exponent = number.as_tuple()
+    if not isinstance(exponent, int) or exponent >= 0:
+        return 0, 0
+    text = "".join(map(str, digits))
+    zeros = len(text) - len(text.rstrip("0"))
+    return -exponent, max(-exponent - zeros, 0)
 
 
 def read_period(cell: Any, frequency: Frequency, start_month: int) -> tuple[str, str | None]:
@@ -111,7 +127,13 @@ def read_period(cell: Any, frequency: Frequency, start_month: int) -> tuple[str,
             raise ValueError(message) from None
         return text, None
     period = str(period_of(day, frequency, start_month))
-    return period, f"Read '{seen}' as {period}, the {frequency.value} period it falls in"
+    if isinstance(cell, int | float | Decimal):
+        seen = f"{seen} (the date {day.isoformat()})"
+    elif isinstance(cell, datetime | date):
+        seen = f"the date {day.isoformat()}"
+    else:
+        seen = f"'{seen}'"
+    return period, f"Read {seen} as {period}, the {frequency.value} period it falls in"
 
 
 def _day(cell: Any) -> date | None:
@@ -123,8 +145,9 @@ def _day(cell: Any) -> date | None:
     if isinstance(cell, bool):
         return None
     if isinstance(cell, int | float | Decimal):  # an Excel date serial (a date cell's value)
-        if not 1 <= cell <= MAX_SERIAL:
-            raise ValueError(f"{cell} is not a period, nor a date's serial number: write {PERIOD_FORMS}")
+        if not MIN_SERIAL <= cell <= MAX_SERIAL:
+            seen = excerpt(text_of(cell), 40)
+            raise ValueError(f"{seen} is not a period, nor a date since 2000: write {PERIOD_FORMS}")
         return EXCEL_EPOCH + timedelta(days=int(cell))
     if not isinstance(cell, str):
         return None

@@ -48,11 +48,9 @@ def check_rows(
     contexts: dict[uuid.UUID, SubmissionContext],
     organisation: Organisation,
     as_of: date,
-    *,
-    scoped: bool = False,
 ) -> tuple[list[RowResult], list[Candidate]]:
-    """Each row's result, and the rows to write. ``scoped``: whether the actor's role lets them enter
-    values somewhere (so a KPI they may not enter is outside its scope, and the row says so)."""
+    """Each row's result, and the rows to write. KPIs are read organisation-wide, so a row naming a
+    KPI the actor may not enter names it, and says why: outside the scope of their role, or not theirs."""
     kpis_named = _KpisNamed(kpis)
     seen: dict[tuple[uuid.UUID, str], int] = {}
     results: list[RowResult] = []
@@ -60,9 +58,7 @@ def check_rows(
     periods: PeriodCache = {}  # (frequency, cell) -> period and how it was read, once per file
     definitions = mapping.Definitions()
     for upload_row in rows:
-        result, candidate = _check_row(
-            upload_row, kpis_named, contexts, organisation, as_of, periods, definitions, scoped=scoped
-        )
+        result, candidate = _check_row(upload_row, kpis_named, contexts, organisation, as_of, periods, definitions)
         results.append(result)
         if candidate is None:
             continue
@@ -119,8 +115,6 @@ def _check_row(
     as_of: date,
     periods: PeriodCache,
     definitions: mapping.Definitions,
-    *,
-    scoped: bool,
 ) -> tuple[RowResult, Candidate | None]:
     cells = upload_row.cells
     code_text = text_of(cells.get("kpi_code"))
@@ -142,9 +136,11 @@ def _check_row(
         refusal = submission_service.entry_refusal(contexts[found.id])
         if refusal is None:
             kpi = found
-        elif scoped:
+        elif not contexts[found.id].roles:  # no role of theirs reaches the KPI's service
             because = f"{refusal[:1].lower()}{refusal[1:]}"
-            result.errors.append(FieldProblem(kpi_field, f"{found.code} is outside the scope of your role: {because}"))
+            result.errors.append(
+                FieldProblem(kpi_field, f"{found.code} is outside the scope of your role (its service): {because}")
+            )
         else:
             result.errors.append(FieldProblem(kpi_field, refusal))
     period: Period | None = None

@@ -23,7 +23,6 @@ from pmf_api.access.actor import Actor
 from pmf_api.access.policy import require_read
 from pmf_api.domain import DomainError, Frequency, Period
 from pmf_api.domain.reporting import closing_period
-from pmf_api.domain.workflow import may_enter_values
 from pmf_api.framework.organisations.repository import PersonRepository, ServiceRepository
 from pmf_api.framework.organisations.service import get_organisation
 from pmf_api.performance.bulk import idempotency
@@ -61,9 +60,7 @@ async def push(session: AsyncSession, actor: Actor, upload: Upload, options: Bul
     organisation = await get_organisation(session, actor)
     kpis = await KpiRepository(session).all_in_organisation(actor)
     contexts = await submission_service.contexts_for(session, actor, kpis)
-    results, candidates = check_rows(
-        upload.rows, kpis, contexts, organisation, as_of, scoped=may_enter_values(actor.roles, is_owner=False)
-    )
+    results, candidates = check_rows(upload.rows, kpis, contexts, organisation, as_of)
 
     everything = await session.begin_nested()
     try:
