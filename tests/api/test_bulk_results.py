@@ -102,6 +102,19 @@ async def test_sense_check_flags_come_back_as_row_warnings(
     unchanged = await _push(client, h, {"rows": rows[:2]})
     assert [r["outcome"] for r in unchanged.json()["rows"]] == ["unchanged", "unchanged"]
     assert [w["code"] for w in unchanged.json()["rows"][0]["warnings"]] == ["denominator_not_positive"]
+    # CSV and XLSX rows carry them alike.
+    header = ["kpi_code", "period", "value", "numerator", "denominator"]
+    table = [[ratio["code"], "2025/26 P3", "", 0, 0], [percent["code"], "2025/26 P3", 104, "", ""]]
+    text = _csv(",".join(header), *(",".join(map(str, line)) for line in table))
+    for body, kind in (
+        (text, "text/csv"),
+        (_xlsx([header, *[[c if c != "" else None for c in line] for line in table]]), XLSX),
+    ):
+        pushed = await _push(client, h, body, kind, dry_run="true")
+        assert [[(w["pointer"], w["code"]) for w in r["warnings"]] for r in pushed.json()["rows"]] == [
+            [("#/rows/0/denominator", "denominator_not_positive")],
+            [("#/rows/1/value", "percentage_out_of_range")],
+        ], pushed.text
 
 
 async def test_row_errors_point_at_the_row_and_column(
