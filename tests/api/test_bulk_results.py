@@ -15,6 +15,7 @@ from openpyxl import Workbook
 
 from pmf_api.access.actor import ScopeType
 from pmf_api.domain.workflow import Role
+from pmf_api.performance.bulk import parsing, template
 from tests.api.builders import Structure, kpi_body, post, structure
 from tests.api.conftest import TokenFactory
 
@@ -323,3 +324,7 @@ async def test_a_row_outside_the_pushers_scope_says_so(
     assert [r["outcome"] for r in pushed] == ["created", "rejected", "rejected"]
     assert "outside the scope of your role" in pushed[1]["errors"][0]["detail"]
     assert "scope" not in pushed[2]["errors"][0]["detail"] and "Only the owner" in pushed[2]["errors"][0]["detail"]
+
+
+def test_the_templates_own_columns_are_known() -> None:
+    assert set(template.COLUMNS) - set(parsing.COLUMNS) == parsing.INFORMATION_COLUMNS

@@ -16,7 +16,7 @@ from pmf_api.domain import Frequency, Period
 from pmf_api.performance import mapping
 from pmf_api.performance.bulk.cells import parse_number, read_period, text_of
 from pmf_api.performance.bulk.parsing import NUMBER_COLUMNS, UploadRow
-from pmf_api.performance.bulk.results import RowResult, Warning
+from pmf_api.performance.bulk.results import BulkWarning, RowResult
 from pmf_api.performance.submissions import service as submission_service
 from pmf_api.performance.submissions.service import SubmissionContext, SubmissionValues
 from pmf_api.platform.errors import FieldProblem, PMFError, excerpt
@@ -164,7 +164,7 @@ def _check_row(
             period = known[0]
             result.period = str(period)
             if known[1] is not None:
-                result.warnings.append(Warning("period", known[1], "period_read_from_date"))
+                result.warnings.append(BulkWarning("period", known[1], "period_read_from_date"))
     numbers: dict[str, Decimal | None] = {}
     for column in NUMBER_COLUMNS:
         try:

@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from pmf_api.config import Settings
-from pmf_api.performance.bulk.results import Warning
+from pmf_api.performance.bulk.results import BulkWarning
 from pmf_api.platform import file_safety, uploads, workbooks
 from pmf_api.platform.errors import FieldProblem, InvalidInput, MalformedRequest, PayloadTooLarge, excerpt, invalid
 from pmf_api.platform.schemas import NUL, NUL_MESSAGE, has_nul
@@ -39,6 +39,7 @@ NUMBER_COLUMNS = (*VALUE_COLUMNS, "owner_forecast")
 COLUMNS = (*KPI_COLUMNS, "period", *VALUE_COLUMNS, "commentary", "owner_forecast")
 # The template's columns for people (``template.COLUMNS``): known, and not read.
 INFORMATION_COLUMNS = frozenset({"kpi_title", "unit", "owner", "enter"})
+READ = ", ".join(COLUMNS)
 JSON_TOP_LEVEL = frozenset({"rows", "submit"})
 
 
@@ -57,7 +58,7 @@ class Upload:
     rows: list[UploadRow]
     payload: bytes = field(repr=False)
     submit: bool | None = None
-    warnings: list[Warning] = field(default_factory=list)  # about the batch: columns not read
+    warnings: list[BulkWarning] = field(default_factory=list)  # about the batch: columns not read
 
 
 def format_of(content_type: str | None, filename: str | None = None) -> Format:
@@ -97,7 +98,7 @@ def read_upload(kind: Format, payload: bytes, limits: UploadLimits) -> Upload:
     """The rows of a pushed file. CPU-bound (up to the limits): run it off the event loop."""
     if kind == "json":
         return read_json(payload, limits)
-    warnings: list[Warning] = []
+    warnings: list[BulkWarning] = []
     if kind in ("csv", "tsv"):
         delimiter = "\t" if kind == "tsv" or _tab_separated(payload) else ","
         records = uploads.csv_rows(payload, limits.table, delimiter)
@@ -242,20 +243,20 @@ def require_columns(header: Sequence[str]) -> None:
             problems=[
                 *(FieldProblem(name, f"Missing column: {name}") for name in missing),
                 *(
-                    FieldProblem("", f"Unknown column: {excerpt(name, 40)} (the columns read: {', '.join(COLUMNS)})")
+                    FieldProblem("", f"Unknown column: {excerpt(_without_nul(name), 40)} (the columns read: {READ})")
                     for name in unknown_columns(header)[:MAX_NAMED]
                 ),
             ],
         )
 
 
-def _unknown_column_warning(header: Sequence[str], name: str) -> Warning:
+def _unknown_column_warning(header: Sequence[str], name: str) -> BulkWarning:
     letter = _column_letter(header.index(name))
     detail = (
         f"Column {letter} ({excerpt(_without_nul(name), 40)}) is not one this API reads: its cells were ignored "
-        f"(the columns read: {', '.join(COLUMNS)})"
+        f"(the columns read: {READ})"
     )
-    return Warning("#", detail, "unknown_column")
+    return BulkWarning("#", detail, "unknown_column")
 
 
 def _column_letter(index: int) -> str:
@@ -270,7 +271,7 @@ def _column_letter(index: int) -> str:
 def _table_rows(
     records: Iterator[tuple[int, Sequence[Any] | dict[int, Any]]],
     max_rows: int,
-    warnings: list[Warning],
+    warnings: list[BulkWarning],
     *,
     nul: bool = True,
     quoted: bool = True,
@@ -299,7 +300,11 @@ def _table_rows(
             header = [_column_name(cell) for cell in listed]
             require_columns(header)
             wanted = [(i, name) for i, name in enumerate(header) if name in COLUMNS]
-            warnings.extend(_unknown_column_warning(header, name) for name in unknown_columns(header)[:MAX_NAMED])
+            unknown = unknown_columns(header)
+            warnings.extend(_unknown_column_warning(header, name) for name in unknown[:MAX_NAMED])
+            if len(unknown) > MAX_NAMED:
+                more = f"And {len(unknown) - MAX_NAMED} more columns this API does not read"
+                warnings.append(BulkWarning("#", more, "unknown_column"))
             continue
         if sparse:
             cells = {name: record[i] for i, name in wanted if i in record}

@@ -22,8 +22,9 @@ WRITTEN: frozenset[str] = frozenset({"created", "updated"})
 
 
 @dataclass(frozen=True)
-class Warning:
-    """Something worth a look that did not stop the row: a sense-check flag, a period read from a date."""
+class BulkWarning:
+    """Something worth a look that stopped nothing: a sense-check flag or a period read from a date
+    (``field``: the row's column, or "" for the row), or a column not read (the batch's: ``field`` "#")."""
 
     field: str
     message: str
@@ -38,11 +39,11 @@ class RowResult:
     outcome: RowOutcome = "rejected"
     submission_id: uuid.UUID | None = None
     errors: list[FieldProblem] = field(default_factory=list)
-    warnings: list[Warning] = field(default_factory=list)
+    warnings: list[BulkWarning] = field(default_factory=list)
     flags: Sequence[Mapping[str, Any]] = ()  # the sense-checks' flags of the values written or matched
 
-    def all_warnings(self) -> list[Warning]:
-        return [*self.warnings, *(Warning(f.get("field") or "", f["message"], f["code"]) for f in self.flags)]
+    def all_warnings(self) -> list[BulkWarning]:
+        return [*self.warnings, *(BulkWarning(f.get("field") or "", f["message"], f["code"]) for f in self.flags)]
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ def refuse_all(results: Iterable[RowResult]) -> None:
 
 
 def report_body(
-    results: Sequence[RowResult], *, dry_run: bool, atomic: bool, warnings: Sequence[Warning] = ()
+    results: Sequence[RowResult], *, dry_run: bool, atomic: bool, warnings: Sequence[BulkWarning] = ()
 ) -> dict[str, Any]:
     """The JSON answer: a summary by outcome, the batch's warnings, and each row's outcome, errors and warnings."""
     summary = dict.fromkeys(OUTCOMES, 0)
