@@ -1,4 +1,6 @@
-"""Readers for a bulk push: a JSON body, a CSV file or an XLSX workbook, all into the same rows.
+"""Readers for a bulk push: a JSON body, a CSV file (or tab-separated text: by its content type, a
+``.tsv`` name, or tabs and no commas in the header line) or an XLSX workbook, all into the same rows.
+A header's columns that are not read (nor the template's own) are named in the batch's warnings.
 
 Readers only find rows and cells; whether a cell holds a usable value is decided per row by the
 service, so one bad cell rejects its row, not the file. A file is refused as a whole (422) only
