@@ -5,12 +5,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import secrets
 import sys
 import uuid
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmf_api.access.actor import Grant, ScopeType
@@ -183,10 +186,32 @@ def _write_openapi(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_token_request(args: argparse.Namespace) -> None:
+    """Refuse, in one line, a token the service would refuse, or one without a database to read the
+    council from: before the settings are read (in development they make the installation's secret
+    beside the database) and before a connection would create an empty SQLite file."""
+    probe = Settings(jwt_secret=secrets.token_urlsafe(48))  # the settings, without making a secret
+    if args.ttl_minutes and args.ttl_minutes > probe.jwt_max_ttl_minutes:
+        raise SystemExit(
+            f"--ttl-minutes {args.ttl_minutes} exceeds PMF_JWT_MAX_TTL_MINUTES "
+            f"({probe.jwt_max_ttl_minutes}): the service would refuse the token"
+        )
+    if not probe.is_sqlite:
+        return
+    database = make_url(probe.database_url).database
+    if database and database != ":memory:" and not database.startswith("file:") and not Path(database).exists():
+        raise SystemExit(
+            f"No database at {Path(database).absolute()}: run this command in the folder where `pmf-api up` "
+            "made pmf.db (or run `pmf-api up` here first), or set PMF_DATABASE_URL"
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "openapi":  # needs no settings (reading them may create the installation's secret)
         return _write_openapi(args)
+    if args.command == "token":
+        _check_token_request(args)
     settings = get_settings()
     if getattr(args, "host", None):
         settings = settings.model_copy(update={"host": args.host})
@@ -212,12 +237,14 @@ def main(argv: list[str] | None = None) -> int:
             print(f"Demo council ready: {organisation.name}. Database: {settings.database_url}")
             _serve(settings)
         case "token":
-            if args.ttl_minutes and args.ttl_minutes > settings.jwt_max_ttl_minutes:
+            try:
+                print(asyncio.run(_mint(settings, args)))
+            except (DBAPIError, OSError) as exc:  # not migrated (no tables), or the server is away
+                reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
                 raise SystemExit(
-                    f"--ttl-minutes {args.ttl_minutes} exceeds PMF_JWT_MAX_TTL_MINUTES "
-                    f"({settings.jwt_max_ttl_minutes}): the service would refuse the token"
-                )
-            print(asyncio.run(_mint(settings, args)))
+                    f"Cannot read the council from {make_url(settings.database_url).render_as_string()}: {reason}. "
+                    "Run `pmf-api up` (or `pmf-api demo`) first"
+                ) from None
     return 0
 
 

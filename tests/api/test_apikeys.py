@@ -102,7 +102,8 @@ async def test_key_scope_limits_what_it_pushes(client: httpx.AsyncClient, auth: 
     ]
     response = await client.post(BULK, json={"rows": rows}, headers={"X-API-Key": scoped["key"]})
     assert [r["outcome"] for r in response.json()["rows"]] == ["created", "rejected"]
-    assert response.json()["rows"][1]["errors"][0]["field"] == "kpi_code"
+    error = response.json()["rows"][1]["errors"][0]
+    assert error["pointer"] == "#/rows/1/kpi_code" and "outside the scope of your role" in error["detail"]
 
     viewer = await post(client, KEYS, {"name": "Reader", "role": "viewer"}, h)
     refused = await client.post(BULK, json={"rows": rows}, headers={"X-API-Key": viewer["key"]})

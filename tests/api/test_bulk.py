@@ -83,7 +83,14 @@ async def test_json_rows_created_then_unchanged_then_updated(client: httpx.Async
     assert first.status_code == 200, first.text
     body = first.json()
     assert _outcomes(body) == ["created"] * 3
-    assert body["summary"] == {"created": 3, "updated": 0, "unchanged": 0, "skipped": 0, "rejected": 0}
+    assert body["summary"] == {
+        "created": 3,
+        "updated": 0,
+        "unchanged": 0,
+        "skipped": 0,
+        "rejected": 0,
+        "not_written": 0,
+    }
     assert [r["row"] for r in body["rows"]] == [0, 1, 2]
     assert body["rows"][1]["kpi_code"] == setup.count["code"]
     stored = await _values(client, setup.h, setup.count)
@@ -122,7 +129,7 @@ async def test_rejected_rows_say_why_and_which_column(client: httpx.AsyncClient,
     rows = response.json()["rows"]
     assert [r["row"] for r in rows] == list(range(2, 11))
     assert _outcomes(response.json()) == ["created"] + ["rejected"] * 8
-    fields = [[e["field"] for e in r["errors"]] for r in rows[1:]]
+    fields = [[e["pointer"].rsplit("/", 1)[1] for e in r["errors"]] for r in rows[1:]]
     assert fields == [
         ["kpi_code"],
         ["period"],
@@ -133,7 +140,7 @@ async def test_rejected_rows_say_why_and_which_column(client: httpx.AsyncClient,
         ["denominator"],
         ["value"],
     ]
-    messages = [r["errors"][0]["message"] for r in rows[1:]]
+    messages = [r["errors"][0]["detail"] for r in rows[1:]]
     assert "No KPI NO-SUCH-KPI" in messages[0]
     assert "monthly" in messages[1]
     assert "has not ended" in messages[2]
@@ -199,8 +206,9 @@ async def test_atomic_push_with_one_bad_row_writes_nothing(client: httpx.AsyncCl
     assert response.headers["content-type"].startswith("application/problem+json")
     problem = response.json()
     assert problem["summary"]["rejected"] == 1 and problem["atomic"] is True
-    assert problem["rows"][1]["errors"][0]["field"] == "value"
-    assert problem["errors"][0]["pointer"] == "#/rows/1"
+    assert problem["rows"][1]["errors"][0]["pointer"] == "#/rows/1/value"
+    assert problem["errors"][0]["pointer"] == "#/rows/1/value"
+    assert problem["rows"][0]["outcome"] == "not_written"
     assert await _values(client, setup.h, setup.count) == {}
 
     good = await client.post(BULK, json={"rows": rows[:1]}, params={"atomic": "true"}, headers=setup.h)
@@ -217,7 +225,7 @@ async def test_rows_that_change_state_are_rejected_and_submit_goes_row_by_row(
     rows[0]["value"] = 4
     changed = await client.post(BULK, json={"rows": rows}, headers=setup.h)
     row = changed.json()["rows"][0]
-    assert row["outcome"] == "rejected" and "with the performance team" in row["errors"][0]["message"]
+    assert row["outcome"] == "rejected" and "with the performance team" in row["errors"][0]["detail"]
 
 
 async def test_idempotency_key_replays_and_refuses_another_body(client: httpx.AsyncClient, setup: Setup) -> None:
@@ -254,7 +262,7 @@ async def test_bad_json_shapes(client: httpx.AsyncClient, setup: Setup) -> None:
         BULK, json={"rows": [1, {"kpi_code": "X", "period": "2025/26 P1", "colour": 1}]}, headers=setup.h
     )
     assert odd.status_code == 200
-    assert [e["field"] for e in odd.json()["rows"][1]["errors"]] == ["colour", "kpi_code"]
+    assert [e["pointer"] for e in odd.json()["rows"][1]["errors"]] == ["#/rows/1/colour", "#/rows/1/kpi_code"]
 
 
 @pytest.fixture
@@ -360,10 +368,13 @@ async def test_a_nul_character_rejects_its_row(client: httpx.AsyncClient, setup:
     pushed = await client.post(BULK, json={"rows": rows}, headers=setup.h)
     assert pushed.status_code == 200, pushed.text
     assert _outcomes(pushed.json()) == ["rejected", "created"]
-    assert [e["field"] for e in pushed.json()["rows"][0]["errors"]] == ["commentary"]
+    assert [e["pointer"] for e in pushed.json()["rows"][0]["errors"]] == ["#/rows/0/commentary"]
     as_csv = _csv("kpi_code,period,value,commentary", f"{code},2025/26 P3,3,Odd\x00", f"{code}\x00,2025/26 P4,4,")
     pushed = await client.post(BULK, content=as_csv, headers={**setup.h, "Content-Type": "text/csv"})
     assert pushed.status_code == 200, pushed.text
     assert _outcomes(pushed.json()) == ["rejected", "rejected"]
-    assert [[e["field"] for e in row["errors"]] for row in pushed.json()["rows"]] == [["commentary"], ["kpi_code"]]
+    assert [[e["pointer"] for e in row["errors"]] for row in pushed.json()["rows"]] == [
+        ["#/rows/0/commentary"],
+        ["#/rows/1/kpi_code"],
+    ]
     assert set(await _values(client, setup.h, setup.count)) == {"2025/26 P2"}

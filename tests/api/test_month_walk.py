@@ -79,7 +79,7 @@ async def test_a_month_of_the_collection_cycle(client: httpx.AsyncClient, auth: 
     report = pushed.json()
     assert report["summary"]["created"] == 10 and report["summary"]["rejected"] == 1
     rejected = [row for row in report["rows"] if row["outcome"] == "rejected"]
-    assert rejected[0]["kpi_code"] == "NOPE" and rejected[0]["errors"][0]["field"] == "kpi_code"
+    assert rejected[0]["kpi_code"] == "NOPE" and rejected[0]["errors"][0]["pointer"].endswith("/kpi_code")
     for row in report["rows"]:
         if row["outcome"] == "created":
             await _move(client, team, row["submission_id"], "validated")

@@ -404,7 +404,7 @@ async def test_bad_values_are_echoed_as_short_excerpts(client: httpx.AsyncClient
     assert [r["outcome"] for r in answer.json()["rows"]] == ["rejected"] * 6
     assert len(answer.content) < 8_000, answer.text[:500]
     first = answer.json()["rows"][0]
-    assert first["kpi_code"].startswith("KKKKKKKKKK") and first["errors"][0]["message"].startswith("No KPI KKKKK")
+    assert first["kpi_code"].startswith("KKKKKKKKKK") and first["errors"][0]["detail"].startswith("No KPI KKKKK")
 
 
 # --------------------------------------------------------------------------------------------

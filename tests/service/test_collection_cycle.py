@@ -113,6 +113,6 @@ async def test_a_bulk_push_reports_each_row_and_an_atomic_one_writes_nothing(ses
     assert await SubmissionRepository(session).of_period(made.id, "2026/27 P5") is None
     report = await bulk_service.push(session, place.team, upload, bulk_service.BulkOptions(), as_of=AS_OF)
     assert [row["outcome"] for row in report.body["rows"]] == ["created", "rejected", "rejected"]
-    assert report.body["rows"][1]["errors"][0]["field"] == "value"
+    assert report.body["rows"][1]["errors"][0]["pointer"] == "#/rows/1/value"
     stored = await SubmissionRepository(session).of_period(made.id, "2026/27 P5")
     assert stored is not None and stored.value == Decimal("41.5")

@@ -128,6 +128,17 @@ def test_csv() -> None:
     assert list(csv_rows(b'a,b\r"c\r\n",d\r', LIMITS)) == [(1, ["a", "b"]), (2, ["c\r\n", "d"])]
 
 
+def test_tab_separated() -> None:
+    text = 'kpi_code\tperiod\tcommentary\nWS01\t2025/26 P1\t"Up, thanks to\tthe new round"\n'
+    assert list(csv_rows(text.encode(), LIMITS, "\t")) == [
+        (1, ["kpi_code", "period", "commentary"]),
+        (2, ["WS01", "2025/26 P1", "Up, thanks to\tthe new round"]),
+    ]
+    # Tabs bound the cells as commas do in a CSV: a line of a thousand tabs is refused before it is split.
+    with pytest.raises(PayloadTooLarge, match="1000 cells"):
+        list(csv_rows(b"a" + b"\ta" * 1_000, LIMITS, "\t"))
+
+
 def test_csv_limits() -> None:
     with pytest.raises(PayloadTooLarge, match="1000 cells"):
         list(csv_rows(b"a" + b",a" * 1_000, LIMITS))  # refused before the csv module splits the line

@@ -60,22 +60,23 @@ def cell_too_long(where: str, limit: int, start: str = "") -> PMFError:
 # --------------------------------------------------------------------------------------------
 
 
-def csv_rows(payload: bytes, limits: TableLimits) -> Rows:
-    """The records of a UTF-8 CSV (with or without a byte order mark), numbered from 1."""
+def csv_rows(payload: bytes, limits: TableLimits, delimiter: str = ",") -> Rows:
+    """The records of a UTF-8 CSV (with or without a byte order mark), numbered from 1; with
+    ``delimiter="\t"``, of a tab-separated file."""
     try:
         # utf-8-sig drops the byte order mark Excel writes at the start of "CSV UTF-8" files
         text = payload.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise invalid("", 'The CSV is not UTF-8 text: save it as "CSV UTF-8"') from None
-    # A field follows a comma or starts a line: when even that bound is within the limit (an
+    # A field follows a delimiter or starts a line: when even that bound is within the limit (an
     # ordinary file), the lines go straight to the csv module; otherwise they are counted first.
     budget: _CsvBudget | None = None
-    if text.count(",") + text.count("\n") + text.count("\r") < limits.cells and len(text) <= SMALL_TEXT:
+    if text.count(delimiter) + text.count("\n") + text.count("\r") < limits.cells and len(text) <= SMALL_TEXT:
         lines: Iterator[str] = io.StringIO(text, newline="")
     else:
-        budget = _CsvBudget(limits.cells)
+        budget = _CsvBudget(limits.cells, delimiter)
         lines = budget.lines(text)
-    reader = csv.reader(lines)
+    reader = csv.reader(lines, delimiter=delimiter)
     number = 0
     try:
         for record in reader:
@@ -96,18 +97,19 @@ def csv_rows(payload: bytes, limits: TableLimits) -> Rows:
 class _CsvBudget:
     """Keeps the cells of a CSV within the limit *before* the csv module builds them.
 
-    A record's fields are at most the commas plus one of each line it spans, so the lines of a record
+    A record's fields are at most the delimiters (commas) plus one of each line it spans, so the lines of a record
     are only handed to the csv module while that bound stays within the cells left: one line of ten
     million commas is refused, not split into ten million strings first."""
 
-    def __init__(self, cells: int) -> None:
+    def __init__(self, cells: int, delimiter: str = ",") -> None:
+        self.delimiter = delimiter
         self.limit = cells
         self.left = cells
         self.pending = 0  # the bound on the fields of the record being read
 
     def lines(self, text: str) -> Iterator[str]:
         for line in _lines(text):
-            self.pending += line.count(",") + 1
+            self.pending += line.count(self.delimiter) + 1
             if self.pending > self.left:
                 raise too_many_cells(self.limit)
             yield line

@@ -8,24 +8,23 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from datetime import date
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from pmf_api.domain import Period
+from pmf_api.domain import Frequency, Period
 from pmf_api.performance import mapping
+from pmf_api.performance.bulk.cells import parse_number, read_period, text_of
 from pmf_api.performance.bulk.parsing import NUMBER_COLUMNS, UploadRow
-from pmf_api.performance.bulk.results import RowResult
+from pmf_api.performance.bulk.results import BulkWarning, RowResult
 from pmf_api.performance.submissions import service as submission_service
 from pmf_api.performance.submissions.service import SubmissionContext, SubmissionValues
-from pmf_api.platform.db.base import DECIMAL_SCALE
 from pmf_api.platform.errors import FieldProblem, PMFError, excerpt
 
 if TYPE_CHECKING:
     from pmf_api.framework.organisations.models import Organisation
     from pmf_api.performance.kpis.models import Kpi
 
-MAX_DIGITS = 24  # ExactDecimal is NUMERIC(24, 6)
 MAX_COMMENTARY = 20_000
 MAX_PERIOD_TEXT = 40  # "2026/27 P12" is 11: anything longer is no period, and is not quoted back whole
 
@@ -40,6 +39,9 @@ class Candidate:
     values: SubmissionValues
 
 
+PeriodCache = dict[tuple[str, Any], tuple[Period, str | None]]
+
+
 def check_rows(
     rows: Sequence[UploadRow],
     kpis: Sequence[Kpi],
@@ -47,15 +49,16 @@ def check_rows(
     organisation: Organisation,
     as_of: date,
 ) -> tuple[list[RowResult], list[Candidate]]:
-    by_code = {kpi.code: kpi for kpi in kpis}
-    by_id = {str(kpi.id): kpi for kpi in kpis}
+    """Each row's result, and the rows to write. KPIs are read organisation-wide, so a row naming a
+    KPI the actor may not enter names it, and says why: outside the scope of their role, or not theirs."""
+    kpis_named = _KpisNamed(kpis)
     seen: dict[tuple[uuid.UUID, str], int] = {}
     results: list[RowResult] = []
     candidates: list[Candidate] = []
-    periods: dict[tuple[str, str], Period] = {}  # (frequency, text) -> period, once per file
+    periods: PeriodCache = {}  # (frequency, cell) -> period and how it was read, once per file
     definitions = mapping.Definitions()
     for upload_row in rows:
-        result, candidate = _check_row(upload_row, by_code, by_id, contexts, organisation, as_of, periods, definitions)
+        result, candidate = _check_row(upload_row, kpis_named, contexts, organisation, as_of, periods, definitions)
         results.append(result)
         if candidate is None:
             continue
@@ -76,59 +79,99 @@ def check_rows(
     return results, candidates
 
 
+class _KpisNamed:
+    """KPIs by id, and by code in any case (``was-01`` is ``WAS-01``, unless two codes differ only by case)."""
+
+    def __init__(self, kpis: Sequence[Kpi]) -> None:
+        self.by_code = {kpi.code: kpi for kpi in kpis}
+        self.by_id = {str(kpi.id): kpi for kpi in kpis}
+        self.by_folded: dict[str, list[Kpi]] = {}
+        for kpi in kpis:
+            self.by_folded.setdefault(kpi.code.casefold(), []).append(kpi)
+
+    def find(self, code: str, id_text: str) -> Kpi | str:
+        """The KPI, or why there is none."""
+        if code:
+            found = self.by_code.get(code)
+            if found is not None:
+                return found
+            alike = self.by_folded.get(code.casefold(), [])
+            if len(alike) == 1:
+                return alike[0]
+            if alike:
+                codes = " and ".join(sorted(kpi.code for kpi in alike))
+                return f"{excerpt(code)} could be {codes}: give the code exactly"
+            return f"No KPI {excerpt(code)} in your organisation"
+        if id_text:
+            return self.by_id.get(id_text.lower()) or f"No KPI {excerpt(id_text)} in your organisation"
+        return "Give the KPI's code (kpi_code) or id"
+
+
 def _check_row(
     upload_row: UploadRow,
-    by_code: dict[str, Kpi],
-    by_id: dict[str, Kpi],
+    kpis_named: _KpisNamed,
     contexts: dict[uuid.UUID, SubmissionContext],
     organisation: Organisation,
     as_of: date,
-    periods: dict[tuple[str, str], Period],
+    periods: PeriodCache,
     definitions: mapping.Definitions,
 ) -> tuple[RowResult, Candidate | None]:
     cells = upload_row.cells
-    code_text = _text(cells.get("kpi_code"))
-    id_text = _text(cells.get("kpi_id"))
-    period_text = _text(cells.get("period"))
+    code_text = text_of(cells.get("kpi_code"))
+    id_text = text_of(cells.get("kpi_id"))
+    period_cell = cells.get("period")
+    period_text = text_of(period_cell)
     result = RowResult(upload_row.row, excerpt(code_text), excerpt(period_text), errors=list(upload_row.problems))
+    if not cells and result.errors:  # not a row at all (a JSON row that is no object): nothing more to say
+        return result, None
     kpi_field = "kpi_code" if code_text else "kpi_id"
-    kpi = by_code.get(code_text) if code_text else by_id.get(id_text.lower()) if id_text else None
-    if kpi is None:
-        named = code_text or id_text
-        message = f"No KPI {excerpt(named)} in your organisation" if named else "Give the KPI's code (kpi_code) or id"
-        result.errors.append(FieldProblem(kpi_field, message))
-    elif kpi.archived_at is not None:
-        result.errors.append(FieldProblem(kpi_field, f"{kpi.code} is archived: it takes no new values"))
-        kpi = None
+    found = kpis_named.find(code_text, id_text)
+    kpi: Kpi | None = None
+    if isinstance(found, str):
+        result.errors.append(FieldProblem(kpi_field, found))
+    elif found.archived_at is not None:
+        result.errors.append(FieldProblem(kpi_field, f"{found.code} is archived: it takes no new values"))
     else:
-        result.kpi_code = kpi.code
-        refusal = submission_service.entry_refusal(contexts[kpi.id])
-        if refusal is not None:
+        result.kpi_code = found.code
+        refusal = submission_service.entry_refusal(contexts[found.id])
+        if refusal is None:
+            kpi = found
+        elif not contexts[found.id].roles:  # no role of theirs reaches the KPI's service
+            because = f"{refusal[:1].lower()}{refusal[1:]}"
+            result.errors.append(
+                FieldProblem(kpi_field, f"{found.code} is outside the scope of your role (its service): {because}")
+            )
+        else:
             result.errors.append(FieldProblem(kpi_field, refusal))
-            kpi = None
     period: Period | None = None
     if not period_text:
         result.errors.append(FieldProblem("period", "Give the period, e.g. 2026/27 P3"))
     elif len(period_text) > MAX_PERIOD_TEXT:
         result.errors.append(FieldProblem("period", f"{excerpt(period_text)} is not a period, e.g. 2026/27 P3"))
     elif kpi is not None:
-        period = periods.get((kpi.frequency, period_text))
-        if period is None:
+        key = (kpi.frequency, period_cell if isinstance(period_cell, str) else (type(period_cell), period_text))
+        known = periods.get(key)
+        if known is None:
             try:
-                period = periods[kpi.frequency, period_text] = submission_service.parse_period(
-                    period_text, kpi, organisation, as_of
-                )
+                text, note = read_period(period_cell, Frequency(kpi.frequency), organisation.financial_year_start_month)
+                parsed = submission_service.parse_period(text, kpi, organisation, as_of)
+                known = periods[key] = (parsed, note)
+            except ValueError as exc:
+                result.errors.append(FieldProblem("period", str(exc)))
             except PMFError as exc:
                 result.errors.extend(exc.problems or [FieldProblem("period", exc.detail)])
-        if period is not None:
+        if known is not None:
+            period = known[0]
             result.period = str(period)
+            if known[1] is not None:
+                result.warnings.append(BulkWarning("period", known[1], "period_read_from_date"))
     numbers: dict[str, Decimal | None] = {}
     for column in NUMBER_COLUMNS:
         try:
             numbers[column] = parse_number(cells.get(column))
         except ValueError as exc:
             result.errors.append(FieldProblem(column, str(exc)))
-    commentary = _text(cells.get("commentary")) or None
+    commentary = text_of(cells.get("commentary")) or None
     if commentary is not None and len(commentary) > MAX_COMMENTARY:
         result.errors.append(FieldProblem("commentary", f"At most {MAX_COMMENTARY} characters"))
     values = SubmissionValues(
@@ -143,45 +186,6 @@ def _check_row(
     if result.errors or kpi is None or period is None:
         return result, None
     return result, Candidate(result, kpi, period, values)
-
-
-def _text(cell: Any) -> str:
-    if cell is None:
-        return ""
-    if isinstance(cell, datetime | date):
-        return cell.isoformat()
-    return str(cell).strip()
-
-
-def parse_number(cell: Any) -> Decimal | None:
-    """A cell as an exact decimal: a point separates decimals, and there is no thousands separator."""
-    if cell is None or (isinstance(cell, str) and not cell.strip()):
-        return None
-    if isinstance(cell, bool):
-        raise ValueError("Give a number, not true or false")
-    if isinstance(cell, float):
-        # A spreadsheet stores binary floats (0.1 + 0.2 is 0.30000000000000004): keep what was typed.
-        number = round(Decimal(repr(cell)), DECIMAL_SCALE)
-    elif isinstance(cell, int | Decimal):
-        number = Decimal(cell)
-    elif isinstance(cell, str):
-        text = cell.strip()
-        if "," in text:
-            raise ValueError(f"Use a point as the decimal separator and no thousands separator: not {excerpt(text)}")
-        try:
-            number = Decimal(text)
-        except InvalidOperation:
-            raise ValueError(f"{excerpt(text)} is not a number") from None
-    else:
-        raise ValueError("Give a number")
-    if not number.is_finite():
-        raise ValueError("Give a finite number")
-    exponent = number.as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -DECIMAL_SCALE:
-        raise ValueError(f"At most {DECIMAL_SCALE} decimal places")
-    if abs(number) >= Decimal(10) ** (MAX_DIGITS - DECIMAL_SCALE):
-        raise ValueError("The number is too large")
-    return number
 
 
 def nothing_to_save(values: SubmissionValues) -> bool:

@@ -1,4 +1,6 @@
-"""Readers for a bulk push: a JSON body, a CSV file or an XLSX workbook, all into the same rows.
+"""Readers for a bulk push: a JSON body, a CSV file (or tab-separated text: by its content type, a
+``.tsv`` name, or tabs and no commas in the header line) or an XLSX workbook, all into the same rows.
+A header's columns that are not read (nor the template's own) are named in the batch's warnings.
 
 Readers only find rows and cells; whether a cell holds a usable value is decided per row by the
 service, so one bad cell rejects its row, not the file. A file is refused as a whole (422) only
@@ -17,6 +19,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from pmf_api.config import Settings
+from pmf_api.performance.bulk.results import BulkWarning
 from pmf_api.platform import file_safety, uploads, workbooks
 from pmf_api.platform.errors import (
     FieldProblem,
@@ -30,9 +33,10 @@ from pmf_api.platform.errors import (
 from pmf_api.platform.schemas import NUL, NUL_MESSAGE, has_nul
 from pmf_api.platform.uploads import TableLimits
 
-Format = Literal["json", "csv", "xlsx"]
+Format = Literal["json", "csv", "tsv", "xlsx"]
 
 CSV_TYPES = frozenset({"text/csv", "application/csv", "text/plain"})
+TSV_TYPES = frozenset({"text/tab-separated-values"})
 JSON_TYPES = frozenset({"application/json"})
 XLSX_TYPES = frozenset(
     {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/octet-stream"}
@@ -43,6 +47,9 @@ KPI_COLUMNS = ("kpi_code", "kpi_id")
 VALUE_COLUMNS = ("value", "numerator", "denominator")
 NUMBER_COLUMNS = (*VALUE_COLUMNS, "owner_forecast")
 COLUMNS = (*KPI_COLUMNS, "period", *VALUE_COLUMNS, "commentary", "owner_forecast")
+# The template's columns for people (``template.COLUMNS``): known, and not read.
+INFORMATION_COLUMNS = frozenset({"kpi_title", "unit", "owner", "enter"})
+READ = ", ".join(COLUMNS)
 JSON_TOP_LEVEL = frozenset({"rows", "submit"})
 
 
@@ -61,23 +68,26 @@ class Upload:
     rows: list[UploadRow]
     payload: bytes = field(repr=False)
     submit: bool | None = None
+    warnings: list[BulkWarning] = field(default_factory=list)  # about the batch: columns not read
 
 
 def format_of(content_type: str | None, filename: str | None = None) -> Format:
     media_type = (content_type or "").split(";", 1)[0].strip().lower()
     suffix = (filename or "").rsplit(".", 1)[-1].lower() if filename and "." in filename else ""
-    if suffix in {"csv", "json", "xlsx"}:
+    if suffix in {"csv", "tsv", "json", "xlsx"}:
         return suffix  # type: ignore[return-value]
     if media_type in JSON_TYPES or media_type.endswith("+json"):
         return "json"
     if media_type in CSV_TYPES:
         return "csv"
+    if media_type in TSV_TYPES:
+        return "tsv"
     if media_type in XLSX_TYPES:
         return "xlsx"
     raise invalid(
         "Content-Type",
-        f"Send the rows as application/json, text/csv or an XLSX workbook ({XLSX_MEDIA_TYPE}), "
-        f"or as a multipart `file` field; not {media_type or 'no content type'}",
+        "Send the rows as application/json, text/csv, text/tab-separated-values or an XLSX workbook "
+        f"({XLSX_MEDIA_TYPE}), or as a multipart `file` field; not {media_type or 'no content type'}",
         Location.HEADER,
     )
 
@@ -99,11 +109,22 @@ def read_upload(kind: Format, payload: bytes, limits: UploadLimits) -> Upload:
     """The rows of a pushed file. CPU-bound (up to the limits): run it off the event loop."""
     if kind == "json":
         return read_json(payload, limits)
-    if kind == "csv":
-        records = uploads.csv_rows(payload, limits.table)
+    warnings: list[BulkWarning] = []
+    if kind in ("csv", "tsv"):
+        delimiter = "\t" if kind == "tsv" or _tab_separated(payload) else ","
+        records = uploads.csv_rows(payload, limits.table, delimiter)
         nul, quoted = b"\x00" in payload, b"'" in payload
-        return Upload("csv", _table_rows(records, limits.rows, nul=nul, quoted=quoted), payload)
-    return Upload("xlsx", _table_rows(workbooks.xlsx_rows(payload, limits.table), limits.rows), payload)
+        rows = _table_rows(records, limits.rows, warnings, nul=nul, quoted=quoted)
+        return Upload(kind, rows, payload, None, warnings)
+    rows = _table_rows(workbooks.xlsx_rows(payload, limits.table), limits.rows, warnings)
+    return Upload("xlsx", rows, payload, None, warnings)
+
+
+def _tab_separated(payload: bytes) -> bool:
+    """Whether a text sent as CSV is tab-separated (as Excel's "Text (Tab delimited)" and copying cells
+    write it): its header line holds tabs and no commas."""
+    header = payload[:65_536].split(b"\n", 1)[0]
+    return b"\t" in header and b"," not in header
 
 
 def _too_many(max_rows: int) -> PayloadTooLarge:
@@ -209,11 +230,16 @@ def _column_name(cell: Any) -> str:
     return str(cell or "").strip().lower().replace(" ", "_")
 
 
+def unknown_columns(header: Sequence[str]) -> list[str]:
+    return [name for name in header if name and name not in COLUMNS and name not in INFORMATION_COLUMNS]
+
+
 def require_columns(header: Sequence[str]) -> None:
-    """The columns every file needs: the KPI, the period and somewhere to put the value."""
+    """The columns every file needs: the KPI, the period and somewhere to put the value. Refused
+    without them, naming the columns the header has that are not read (a misspelt one, say)."""
     present = set(header)
     if len(header) == 1 and ";" in header[0]:
-        raise invalid("", "Separate the columns with commas, not semicolons")
+        raise invalid("", "Separate the columns with commas (or tabs), not semicolons")
     missing = []
     if not present & set(KPI_COLUMNS):
         missing.append("kpi_code")
@@ -225,20 +251,46 @@ def require_columns(header: Sequence[str]) -> None:
         raise InvalidInput(
             detail=f"The header row has no {', '.join(missing)} column: it needs kpi_code (or kpi_id), period, "
             "and value (or numerator and denominator)",
-            problems=[FieldProblem(name, f"Missing column: {name}") for name in missing],
+            problems=[
+                *(FieldProblem(name, f"Missing column: {name}") for name in missing),
+                *(
+                    FieldProblem("", f"Unknown column: {excerpt(_without_nul(name), 40)} (the columns read: {READ})")
+                    for name in unknown_columns(header)[:MAX_NAMED]
+                ),
+            ],
         )
+
+
+def _unknown_column_warning(header: Sequence[str], name: str) -> BulkWarning:
+    letter = _column_letter(header.index(name))
+    detail = (
+        f"Column {letter} ({excerpt(_without_nul(name), 40)}) is not one this API reads: its cells were ignored "
+        f"(the columns read: {READ})"
+    )
+    return BulkWarning("#", detail, "unknown_column")
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
 
 
 def _table_rows(
     records: Iterator[tuple[int, Sequence[Any] | dict[int, Any]]],
     max_rows: int,
+    warnings: list[BulkWarning],
     *,
     nul: bool = True,
     quoted: bool = True,
 ) -> list[UploadRow]:
     """Rows by column name, from the records of a table whose first row is the header. What the file
     may hold: ``nul``, U+0000 (see ``_row``); ``quoted``, cells as ``platform.file_safety`` writes
-    them (``'=...``), to read back as they were."""
+    them (``'=...``), to read back as they were. Columns the header names that are not read (nor
+    the template's own) are added to ``warnings``."""
     header: list[str] | None = None
     wanted: list[tuple[int, str]] = []  # (column, name) of the columns read
     rows: list[UploadRow] = []
@@ -259,6 +311,11 @@ def _table_rows(
             header = [_column_name(cell) for cell in listed]
             require_columns(header)
             wanted = [(i, name) for i, name in enumerate(header) if name in COLUMNS]
+            unknown = unknown_columns(header)
+            warnings.extend(_unknown_column_warning(header, name) for name in unknown[:MAX_NAMED])
+            if len(unknown) > MAX_NAMED:
+                more = f"And {len(unknown) - MAX_NAMED} more columns this API does not read"
+                warnings.append(BulkWarning("#", more, "unknown_column"))
             continue
         if sparse:
             cells = {name: record[i] for i, name in wanted if i in record}

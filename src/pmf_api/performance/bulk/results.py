@@ -1,17 +1,34 @@
-"""What a bulk push answers: each row's outcome (created, updated, unchanged, skipped or rejected,
-with the column at fault) and a summary of them."""
+"""What a bulk push answers: each row's outcome (created, updated, unchanged, skipped, rejected, or
+not_written when an atomic push was refused), its errors and the sense-check flags its values raise
+(as warnings), the batch's own warnings (columns not read), and a summary of the outcomes.
+
+Every error and warning points at what it is about as ``#/rows/{i}/{column}`` (``#/rows/{i}`` for
+the row as a whole; ``#`` for the batch): ``i`` is the row's place in the answer's ``rows``, which is
+the order sent (the JSON ``rows`` array, or the file's non-blank data rows; ``row`` gives the
+spreadsheet row number)."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pmf_api.platform.errors import FieldProblem
 
-RowOutcome = Literal["created", "updated", "unchanged", "skipped", "rejected"]
-OUTCOMES: tuple[RowOutcome, ...] = ("created", "updated", "unchanged", "skipped", "rejected")
+RowOutcome = Literal["created", "updated", "unchanged", "skipped", "rejected", "not_written"]
+OUTCOMES: tuple[RowOutcome, ...] = ("created", "updated", "unchanged", "skipped", "rejected", "not_written")
+WRITTEN: frozenset[str] = frozenset({"created", "updated"})
+
+
+@dataclass(frozen=True)
+class BulkWarning:
+    """Something worth a look that stopped nothing: a sense-check flag or a period read from a date
+    (``field``: the row's column, or "" for the row), or a column not read (the batch's: ``field`` "#")."""
+
+    field: str
+    message: str
+    code: str
 
 
 @dataclass
@@ -22,6 +39,11 @@ class RowResult:
     outcome: RowOutcome = "rejected"
     submission_id: uuid.UUID | None = None
     errors: list[FieldProblem] = field(default_factory=list)
+    warnings: list[BulkWarning] = field(default_factory=list)
+    flags: Sequence[Mapping[str, Any]] = ()  # the sense-checks' flags of the values written or matched
+
+    def all_warnings(self) -> list[BulkWarning]:
+        return [*self.warnings, *(BulkWarning(f.get("field") or "", f["message"], f["code"]) for f in self.flags)]
 
 
 @dataclass(frozen=True)
@@ -33,8 +55,27 @@ class BulkReport:
     replayed: bool = False
 
 
-def report_body(results: Sequence[RowResult], *, dry_run: bool, atomic: bool) -> dict[str, Any]:
-    """The JSON answer: a summary by outcome, and each row's outcome and errors."""
+def pointer(index: int, column: str) -> str:
+    """``#/rows/{index}/{column}``, or ``#/rows/{index}`` for the row as a whole (RFC 6901 escaped)."""
+    if not column:
+        return f"#/rows/{index}"
+    return f"#/rows/{index}/{column.replace('~', '~0').replace('/', '~1')}"
+
+
+def refuse_all(results: Iterable[RowResult]) -> None:
+    """An atomic push refused: nothing was written, so no row says it was (a row that would have
+    changed a submission still names it; one that would have created one names nothing)."""
+    for result in results:
+        if result.outcome == "created":
+            result.submission_id = None
+        if result.outcome in WRITTEN:
+            result.outcome = "not_written"
+
+
+def report_body(
+    results: Sequence[RowResult], *, dry_run: bool, atomic: bool, warnings: Sequence[BulkWarning] = ()
+) -> dict[str, Any]:
+    """The JSON answer: a summary by outcome, the batch's warnings, and each row's outcome, errors and warnings."""
     summary = dict.fromkeys(OUTCOMES, 0)
     for result in results:
         summary[result.outcome] += 1
@@ -42,6 +83,7 @@ def report_body(results: Sequence[RowResult], *, dry_run: bool, atomic: bool) ->
         "dry_run": dry_run,
         "atomic": atomic,
         "summary": summary,
+        "warnings": [{"pointer": w.field or "#", "detail": w.message, "code": w.code} for w in warnings],
         "rows": [
             {
                 "row": r.row,
@@ -49,8 +91,11 @@ def report_body(results: Sequence[RowResult], *, dry_run: bool, atomic: bool) ->
                 "period": r.period,
                 "outcome": r.outcome,
                 "submission_id": str(r.submission_id) if r.submission_id else None,
-                "errors": [{"field": p.field or None, "message": p.message} for p in r.errors],
+                "errors": [{"pointer": pointer(i, p.field), "detail": p.message} for p in r.errors],
+                "warnings": [
+                    {"pointer": pointer(i, w.field), "detail": w.message, "code": w.code} for w in r.all_warnings()
+                ],
             }
-            for r in results
+            for i, r in enumerate(results)
         ],
     }

@@ -25,8 +25,15 @@ _REQUEST_BODY: dict[str, Any] = {
         "required": True,
         "description": (
             "JSON as below; or CSV (UTF-8, with or without BOM, comma separated, a point as decimal separator, "
-            "a header row with the same column names); or an XLSX workbook (first sheet, header in row 1), as the "
-            "body or as a multipart `file` field. Other columns (as in the template) are ignored."
+            "a header row with the same column names) or tab-separated text (`text/tab-separated-values`, a `.tsv` "
+            "file, or tabs found in a CSV's header); or an XLSX workbook (first sheet, header in row 1), as the "
+            "body or as a multipart `file` field. The template's other columns (kpi_title, unit, owner, enter) are "
+            "ignored; any other column is ignored and named in the answer's `warnings` (`unknown_column`), and an "
+            "unknown JSON field rejects its row. Numbers have at most 6 decimal places, in every format (an XLSX "
+            "number is read as Excel shows it, to 15 significant digits: never rounded to fit). KPI codes match in "
+            "any case. `period` is `2025/26 P6`, `2025/26 Q2` or `2025/26`; a date (a date cell, an Excel date "
+            "serial, 2025-09-30, 30/09/2025) or a month (Sep-25, September 2025, 2025-09) is read as the period of "
+            "the KPI's frequency it falls in (warning `period_read_from_date`)."
         ),
         "content": {
             "application/json": {"schema": schemas.inline_schema(schemas.BulkRequest)},
@@ -92,9 +99,13 @@ async def _payload(request: Request) -> tuple[parsing.Format, bytes]:
     openapi_extra=_REQUEST_BODY,
     description=(
         "Each row is checked and saved as a draft like a single entry, and reported as `created`, `updated`, "
-        "`unchanged`, `skipped` (nothing to save) or `rejected` with the column at fault; the answer is 200 even "
-        "when rows are rejected. `dry_run=true` checks and reports without writing. `atomic=true` writes nothing "
-        "if any row is rejected (422 with the same report in the problem's `rows`). With an `Idempotency-Key`, "
+        "`unchanged`, `skipped` (nothing to save) or `rejected`, with `errors` and `warnings` as `{pointer, "
+        "detail}` at `#/rows/{i}/{column}` (`i` from 0 in the order sent, as in the answer's `rows`); `warnings` "
+        "carry the sense-check flags a single save stores (by `code`: they never stop a row). The answer is 200 "
+        "even when rows are rejected. `dry_run=true` checks and reports without writing. `atomic=true` writes "
+        "nothing if any row is rejected: 422 with the same report in the problem's `rows`, the rows that were "
+        "fine reported as `not_written`, and the problem's `errors` pointing where the rows' do. With an "
+        "`Idempotency-Key`, "
         "a retry of the same request within 24 hours replays the first answer (header `Idempotency-Replayed: "
         "true`) and never writes twice; a retry while the first is still being processed gets 409 "
         "`request-in-progress` with `Retry-After` (send it again then to get the answer); the key with a different "

@@ -51,20 +51,45 @@ class BulkRequest(BaseModel):
     submit: bool = Field(default=False, description="Also submit each saved row to the performance team")
 
 
+POINTER = (
+    "Where: `#/rows/{i}/{column}` (the column, or JSON field, at fault), `#/rows/{i}` (the row as a whole) or "
+    "`#` (the batch); `i` counts from 0 in the order sent (the JSON `rows` array, or the file's non-blank data "
+    "rows), which is also the row's place in this answer's `rows`"
+)
+
+
 class RowError(BaseModel):
-    field: str | None = Field(description="The column (or JSON field) at fault; null when the row as a whole is")
-    message: str
+    pointer: str = Field(description=POINTER, examples=["#/rows/1/value"])
+    detail: str
+
+
+class RowWarning(BaseModel):
+    """Something worth a look that did not stop the row: a sense-check flag of its values (the same
+    flags a single save stores, by their `code`), or how a period given as a date was read."""
+
+    pointer: str = Field(description=POINTER, examples=["#/rows/1/value"])
+    detail: str
+    code: str = Field(
+        description="A sense-check flag's code (e.g. percentage_out_of_range, denominator_not_positive, "
+        "unusual_jump), `period_read_from_date`, or on the batch `unknown_column`"
+    )
 
 
 class RowResult(BaseModel):
     row: int = Field(description="CSV/XLSX: the spreadsheet row (the header is row 1); JSON: the index in `rows`")
     kpi_code: str | None
     period: str | None
-    outcome: Literal["created", "updated", "unchanged", "skipped", "rejected"] = Field(
-        description="`skipped`: the row names a KPI and period but carries nothing to save (a template line left empty)"
+    outcome: Literal["created", "updated", "unchanged", "skipped", "rejected", "not_written"] = Field(
+        description="`skipped`: the row names a KPI and period but carries nothing to save (a template line left "
+        "empty); `not_written`: the row was fine but an atomic push was refused, so nothing was written"
     )
-    submission_id: uuid.UUID | None = Field(description="The submission written or matched (null on a dry run create)")
+    submission_id: uuid.UUID | None = Field(
+        description="The submission written or matched (null when none was created: a dry run, an atomic refusal)"
+    )
     errors: list[RowError]
+    warnings: list[RowWarning] = Field(
+        description="The sense-check flags of the row's values (they never stop a row), and notes on how it was read"
+    )
 
 
 class BulkSummary(BaseModel):
@@ -73,12 +98,14 @@ class BulkSummary(BaseModel):
     unchanged: int
     skipped: int
     rejected: int
+    not_written: int
 
 
 BULK_RESULT_EXAMPLE: JsonDict = {
     "dry_run": False,
     "atomic": False,
-    "summary": {"created": 1, "updated": 0, "unchanged": 0, "skipped": 0, "rejected": 1},
+    "summary": {"created": 1, "updated": 0, "unchanged": 0, "skipped": 0, "rejected": 1, "not_written": 0},
+    "warnings": [],
     "rows": [
         {
             "row": 2,
@@ -87,6 +114,13 @@ BULK_RESULT_EXAMPLE: JsonDict = {
             "outcome": "created",
             "submission_id": "3d1f7a52-0000-4000-8000-000000000077",
             "errors": [],
+            "warnings": [
+                {
+                    "pointer": "#/rows/0/value",
+                    "detail": "The change from last period (48.2 to 54.9) is larger than usual (typically 1.10).",
+                    "code": "unusual_jump",
+                }
+            ],
         },
         {
             "row": 3,
@@ -96,10 +130,11 @@ BULK_RESULT_EXAMPLE: JsonDict = {
             "submission_id": None,
             "errors": [
                 {
-                    "field": "value",
-                    "message": "Use a point as the decimal separator and no thousands separator: not 95,5",
+                    "pointer": "#/rows/1/value",
+                    "detail": "Use a point as the decimal separator and no thousands separator: not 95,5",
                 }
             ],
+            "warnings": [],
         },
     ],
 }
@@ -111,6 +146,9 @@ class BulkResult(BaseModel):
     dry_run: bool
     atomic: bool
     summary: BulkSummary
+    warnings: list[RowWarning] = Field(
+        description="About the batch as a whole, at `#`: columns of the file that are not read (`unknown_column`)"
+    )
     rows: list[RowResult]
 
 

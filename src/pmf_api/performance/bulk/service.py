@@ -28,7 +28,7 @@ from pmf_api.framework.organisations.service import get_organisation
 from pmf_api.performance.bulk import idempotency
 from pmf_api.performance.bulk.checking import check_rows
 from pmf_api.performance.bulk.parsing import Upload
-from pmf_api.performance.bulk.results import BulkReport, report_body
+from pmf_api.performance.bulk.results import BulkReport, refuse_all, report_body
 from pmf_api.performance.bulk.writing import save_in_batch, save_row_by_row
 from pmf_api.performance.kpis.repository import KpiFilters, KpiRepository
 from pmf_api.performance.submissions import service as submission_service
@@ -72,7 +72,10 @@ async def push(session: AsyncSession, actor: Actor, upload: Upload, options: Bul
             else:
                 await save_in_batch(session, actor, candidates, organisation, as_of)
         refused = options.atomic and any(r.outcome == "rejected" for r in results)
-        if options.dry_run or refused:
+        if refused:
+            await everything.rollback()
+            refuse_all(results)
+        elif options.dry_run:
             await everything.rollback()
             for result in results:
                 if result.outcome == "created":
@@ -83,7 +86,7 @@ async def push(session: AsyncSession, actor: Actor, upload: Upload, options: Bul
         if everything.is_active:
             await everything.rollback()
         raise
-    body = report_body(results, dry_run=options.dry_run, atomic=options.atomic)
+    body = report_body(results, dry_run=options.dry_run, atomic=options.atomic, warnings=upload.warnings)
     if options.idempotency_key is not None and not options.dry_run:
         await idempotency.remember(session, actor, options.idempotency_key, asked, body, refused)
     return BulkReport(body, refused)

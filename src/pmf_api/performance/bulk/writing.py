@@ -67,6 +67,7 @@ async def save_row_by_row(
         else:
             result.outcome = saved.outcome
             result.submission_id = saved.submission.id
+            result.flags = saved.submission.flags or ()
             continue
         result.outcome = "rejected"
 
@@ -104,6 +105,7 @@ async def save_in_batch(
             result.submission_id = submission.id
             if all(submission_service.same_value(getattr(submission, k), v) for k, v in stored.items()):
                 result.outcome = "unchanged"
+                result.flags = submission.flags or ()
                 continue
             state = SubmissionState(submission.state)
             if state not in submission_service.EDITABLE:
@@ -121,6 +123,7 @@ async def save_in_batch(
             targets.get(kpi.id, KpiTargets()).in_force(period),
             as_of,
         )
+        result.flags = stored["flags"]
         if submission is None:
             row = submission_service.draft_values(actor, kpi.id, period, start_month, stored, now)
             result.outcome, result.submission_id = "created", row["id"]
@@ -137,7 +140,7 @@ async def save_in_batch(
         # Someone wrote some of these values meanwhile: redo them one by one, so only a clash is rejected.
         await batch.rollback()
         for candidate in written:
-            candidate.result.outcome, candidate.result.submission_id = "rejected", None
+            candidate.result.outcome, candidate.result.submission_id, candidate.result.flags = "rejected", None, ()
         await save_row_by_row(session, actor, written, organisation, as_of, submit=False)
         return
     await batch.commit()

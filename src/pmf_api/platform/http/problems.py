@@ -160,11 +160,13 @@ def rows_rejected_response(
     request: Request, detail: str, report: Mapping[str, Any], headers: Mapping[str, str] | None = None
 ) -> JSONResponse:
     """A batch refused whole because rows were rejected (an atomic bulk push): the batch's report as
-    the problem's own members, each error pointing at its entry of ``rows``. Answered, not raised:
-    the request's transaction still commits what it keeps of a refusal (an Idempotency-Key's answer)."""
+    the problem's own members, and each row's errors as the problem's (the first 100), pointing at the
+    row and column as the rows' own do (``#/rows/{i}/{column}``, ``#/rows/{i}`` for the row as a whole).
+    Answered, not raised: the request's transaction still commits what it keeps of a refusal (an
+    Idempotency-Key's answer)."""
     field_errors = [
-        ProblemFieldError(pointer=f"#/rows/{index}", detail=f"{error['field'] or 'row'}: {error['message']}")
-        for index, row in enumerate(report.get("rows", []))
+        ProblemFieldError(pointer=error["pointer"], detail=error["detail"])
+        for row in report.get("rows", [])
         for error in row["errors"]
     ][:100]
     return problem_response(request, "bulk-rejected", detail, field_errors, headers, members=report)
