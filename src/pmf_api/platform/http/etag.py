@@ -56,7 +56,25 @@ def still_current(if_none_match: str | None, tag: str) -> bool:
     if if_none_match.strip() == "*":
         return True
     wanted = _opaque(tag)
-    return wanted is not None and any(held == wanted for held in _ENTITY_TAG.findall(if_none_match))
+    return wanted is not None and wanted in _tags_in(if_none_match)
+
+
+_LISTED_TAG = re.compile(r'[ \t]*(?:W/)?"([\x21\x23-\x7e\x80-\xff]*)"[ \t]*(?:,|$)')
+
+
+def _tags_in(header: str) -> list[str]:
+    """The opaque parts of a list of entity-tags; none at all when the list is not one (garbage)."""
+    tags, position = [], 0
+    while position < len(header):
+        found = _LISTED_TAG.match(header, position)
+        if found is not None:
+            tags.append(found.group(1))
+            position = found.end()
+        elif header[position] in ", \t":  # empty list elements are allowed (RFC 9110 5.6.1)
+            position += 1
+        else:
+            return []
+    return tags
 
 
 _ETAG = re.compile(r'^(?:W/)?"[0-9a-f]{8}-(\d+)"$')
