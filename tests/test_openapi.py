@@ -169,3 +169,58 @@ def test_description_names_every_credential_and_the_problem_types(spec: dict[str
     description = spec["info"]["description"]
     assert "Authorization: Bearer" in description and "X-API-Key" in description
     assert "docs/problems.md" in description
+
+
+def _schema(spec: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    ref = schema.get("$ref")
+    return _schema(spec, spec["components"]["schemas"][ref.rsplit("/", 1)[1]]) if ref else schema
+
+
+def test_every_collection_is_a_page_with_limit_and_cursor(spec: dict[str, Any]) -> None:
+    problems, pages = [], []
+    for path, item in spec["paths"].items():
+        if "get" not in item:
+            continue
+        operation = item["get"]
+        body = _schema(
+            spec, operation["responses"]["200"].get("content", {}).get("application/json", {}).get("schema", {})
+        )
+        if body.get("type") == "array":
+            problems.append(f"GET {path}: a bare array")
+        properties = {name: _schema(spec, p) for name, p in body.get("properties", {}).items()}
+        if properties.get("items", {}).get("type") != "array":
+            continue
+        pages.append(path)
+        parameters = {p["name"] for p in operation.get("parameters", []) if p["in"] == "query"}
+        if "next_cursor" not in properties:
+            problems.append(f"GET {path}: items without next_cursor")
+        if not {"limit", "cursor"} <= parameters:
+            problems.append(f"GET {path}: no limit/cursor")
+    assert problems == []
+    assert {
+        "/api/v1/targets/{id}/revisions",
+        "/api/v1/submissions/{id}/messages",
+        "/api/v1/submissions/{id}/publications",
+        "/api/v1/collection/tasks",
+        "/api/v1/collection/periods",
+        "/api/v1/audit",
+        "/api/v1/api-keys",
+        "/api/v1/kpis",
+        "/api/v1/scorecard",
+    } <= set(pages)
+
+
+def test_every_get_documents_its_etag_and_304(spec: dict[str, Any]) -> None:
+    problems = []
+    for path, item in spec["paths"].items():
+        operation = item.get("get")
+        if operation is None:
+            continue
+        headers = [p["name"] for p in operation.get("parameters", []) if p["in"] == "header"]
+        if headers.count("If-None-Match") != 1:
+            problems.append(f"GET {path}: If-None-Match not documented once ({headers})")
+        if "304" not in operation["responses"] or "content" in operation["responses"]["304"]:
+            problems.append(f"GET {path}: no 304 without a body")
+        if "ETag" not in operation["responses"]["200"].get("headers", {}):
+            problems.append(f"GET {path}: its 200 does not say it carries an ETag")
+    assert problems == []

@@ -6,6 +6,7 @@ import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -22,6 +23,7 @@ from pmf_api.platform.db.session import create_engine, create_read_sessions, cre
 from pmf_api.platform.http import docs, fast_reads, problems
 from pmf_api.platform.http.body import RequestBodyMiddleware
 from pmf_api.platform.http.deps import refuse_nul_parameters
+from pmf_api.platform.http.etag import ConditionalGets, document_conditional_gets
 from pmf_api.platform.http.fast_reads import FastReads
 from pmf_api.platform.http.health import router as health_router
 from pmf_api.platform.http.operations import operation_id
@@ -45,8 +47,10 @@ nightly push from a case system) sends `X-API-Key: <key>`, a key the performance
 and paste it.
 
 **Conventions.** Lists are cursor-paginated (`next_cursor` and a `Link: rel="next"` header).
-Reads return an `ETag`; send it back as `If-Match` on a change and a stale write gets 412 with
-nothing changed. Measured values are exact decimals, sent and returned as JSON numbers.
+Every read returns an `ETag`; send it back as `If-Match` on a change and a stale write gets 412 with
+nothing changed, or as `If-None-Match` on a read (lists, the scorecard and status included) and an
+unchanged answer is 304 with no body (tags compare weakly: `W/"x"` matches `"x"`). Measured values
+are exact decimals, sent and returned as JSON numbers.
 
 **Errors.** Errors are RFC 9457 `application/problem+json`. Each problem `type` (one title each) is
 listed, with its status, meaning and what to do, by `GET /problems` (`GET /problems/{slug}` for the
@@ -128,6 +132,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     problems.install(app)
     if settings.hot_reads:  # innermost: rate limits, CORS headers, request ids, logs and body limits apply to it too
         app.add_middleware(FastReads, prefix=API_PREFIX, reads=fast_reads.registered(), identify=identify_for_fast_read)
+    # Outside the fast read path, so either path's answer gets its ETag and 304 the same way.
+    app.add_middleware(ConditionalGets)
     # Inside the rate limits (a limited client does not get its body read) and CORS (a refused body
     # still carries its headers), outside everything that reads a body.
     app.add_middleware(
@@ -159,7 +165,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(problems_router)
     for feature_router in FEATURE_ROUTERS:
         app.include_router(feature_router, prefix=API_PREFIX)
+    _document_conditional_gets(app)
     return app
+
+
+def _document_conditional_gets(app: FastAPI) -> None:
+    """The spec says, for every GET, what ``ConditionalGets`` does: ETag, If-None-Match, 304."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            document_conditional_gets(build())
+        return app.openapi_schema or build()
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 # Young-generation collections every 50,000 allocations rather than 700, and older ones less often.

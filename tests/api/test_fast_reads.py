@@ -136,6 +136,11 @@ async def test_every_record_type_reads_the_same_through_either_path(pair: Pair, 
         pages = 2 if first.json()["next_cursor"] else 1
         expected = ["page"] * (pages if read.list_params else 0) + ["one"] * (3 if read.one else 0)
         assert expected and pair.served == expected, path
+        # If-None-Match, weak or strong, on a record or a page: 304 from either path
+        weak = {**demo, "If-None-Match": "W/" + one.headers["etag"]}
+        assert (await pair.same(f"{API}{path}/{items[0]['id']}", weak)).status_code == 304
+        listed = await pair.same(API + path, {**demo, "If-None-Match": first.headers["etag"]}, limit=3)
+        assert listed.status_code == 304 and listed.content == b""
 
 
 async def test_kpi_filters_sorts_and_pages_read_the_same(pair: Pair, demo: dict[str, str]) -> None:

@@ -156,4 +156,4 @@ async def test_a_month_of_the_collection_cycle(client: httpx.AsyncClient, auth: 
     summary = await client.get("/api/v1/collection/summary", params={"period": SEPTEMBER}, headers=team)
     assert summary.json()["total"]["completeness_rate"] == 100
     thread = await client.get(f"/api/v1/submissions/{freedom.json()['id']}/messages", headers=team)
-    assert [m["kind"] for m in thread.json()] == ["query", "answer"]
+    assert [m["kind"] for m in thread.json()["items"]] == ["query", "answer"]

@@ -159,7 +159,7 @@ async def test_query_answer_validate_publish_and_revise(client: httpx.AsyncClien
         move, json={"to": "resubmitted", "message": "Corrected from the system report."}, headers=owner
     )
     assert r.json()["state"] == "resubmitted"
-    thread = (await client.get(f"/api/v1/submissions/{submission['id']}/messages", headers=owner)).json()
+    thread = (await client.get(f"/api/v1/submissions/{submission['id']}/messages", headers=owner)).json()["items"]
     assert [(m["kind"], m["author_subject"]) for m in thread] == [
         ("query", "perf.officer@example.gov.uk"),
         ("answer", "kpi_owner@example.gov.uk"),
@@ -190,7 +190,9 @@ async def test_query_answer_validate_publish_and_revise(client: httpx.AsyncClien
     for to in ("validated", "published"):
         r = await client.post(move, json={"to": to}, headers=colleague)
         assert r.status_code == 200, r.text
-    publications = (await client.get(f"/api/v1/submissions/{submission['id']}/publications", headers=team)).json()
+    publications = (await client.get(f"/api/v1/submissions/{submission['id']}/publications", headers=team)).json()[
+        "items"
+    ]
     assert [(p["revision"], p["value"], p["reason"]) for p in publications] == [
         (1, 49, None),
         (2, 51, "Contractor re-issued the tonnages."),

@@ -128,7 +128,7 @@ async def test_mid_year_revision_keeps_history(client: httpx.AsyncClient, auth: 
     # The first ETag is stale now: a second stretch based on it is refused and changes nothing.
     r = await client.post(url + "/revisions", json={**revise, "annual_target": 60}, headers={**h, "If-Match": etag})
     assert r.status_code == 412
-    revisions = (await client.get(url + "/revisions", headers=h)).json()
+    revisions = (await client.get(url + "/revisions", headers=h)).json()["items"]
     assert [(v["number"], v["effective_from"], v["annual_target"]) for v in revisions] == [
         (1, "2026/27 P1", 52),
         (2, "2026/27 P7", 55),

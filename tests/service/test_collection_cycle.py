@@ -56,7 +56,7 @@ async def test_an_owner_enters_and_the_team_checks(session: AsyncSession) -> Non
     )
     assert again.submission.id == queried.id and again.submission.state == SubmissionState.RESUBMITTED
     thread = await submission_service.messages(session, place.team, queried.id)
-    assert [m.kind for m in thread] == ["query"]
+    assert [m.kind for m in thread.items] == ["query"]
 
 
 async def test_only_the_owner_or_the_team_enter_values(session: AsyncSession) -> None:

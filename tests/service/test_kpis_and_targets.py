@@ -93,7 +93,7 @@ async def test_targets_are_approved_in_turn_and_revised_from_a_period(session: A
         None,
     )
     revisions = await target_service.list_revisions(session, place.team, revised.id)
-    assert [(r.number, r.effective_from, r.annual_target) for r in revisions] == [
+    assert [(r.number, r.effective_from, r.annual_target) for r in revisions.items] == [
         (1, "2026/27 P1", 50),
         (2, "2026/27 P7", 52),
     ]

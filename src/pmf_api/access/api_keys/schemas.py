@@ -5,11 +5,12 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 from pydantic.config import JsonDict
 
 from pmf_api.access.actor import ScopeType
 from pmf_api.domain.workflow import Role
+from pmf_api.platform.http.paging import PageParams
 from pmf_api.platform.schemas import InputModel, Name, OutputModel
 
 KEY_EXAMPLE: JsonDict = {
@@ -76,9 +77,5 @@ class ApiKeyCreated(ApiKey):
     )
 
 
-class ApiKeyList(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    cursor: str | None = Field(default=None, description="Opaque cursor from the previous page's `next_cursor`")
-    limit: int = Field(default=50, ge=1, le=500, description="Items per page (1-500)")
+class ApiKeyList(PageParams):
     include_revoked: bool = Field(default=False, description="Include revoked keys")

@@ -15,6 +15,7 @@ from pmf_api.performance.bulk import parsing, schemas, template
 from pmf_api.performance.bulk import service as bulk_service
 from pmf_api.platform.errors import invalid
 from pmf_api.platform.http.deps import AsOf, SessionDep, SettingsDep
+from pmf_api.platform.http.etag import etag_of_body
 from pmf_api.platform.http.problems import responses, rows_rejected_response
 from pmf_api.platform.schemas import PeriodText
 
@@ -178,8 +179,8 @@ async def get_submission_template(
         content, media_type = template.as_csv(found), "text/csv; charset=utf-8"
     else:
         content, media_type = template.as_xlsx(found), parsing.XLSX_MEDIA_TYPE
-    return Response(
-        content,
-        media_type=media_type,
-        headers={"Content-Disposition": f'attachment; filename="{name}.{format}"'},
-    )
+    headers = {"Content-Disposition": f'attachment; filename="{name}.{format}"'}
+    if format == "xlsx":
+        # A workbook's bytes carry the moment it was written: its tag is that of what it holds.
+        headers["ETag"] = etag_of_body(b"xlsx " + JSONResponse(template.as_json(found)).body)
+    return Response(content, media_type=media_type, headers=headers)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 
 from pmf_api.access.deps import CurrentActor
 from pmf_api.domain import FinancialYear, Period
 from pmf_api.performance.collection import schemas
 from pmf_api.performance.collection import service as collection_service
+from pmf_api.platform.db.pages import page_of_list
 from pmf_api.platform.http.deps import AsOf, SessionDep
+from pmf_api.platform.http.paging import link_next_page
 from pmf_api.platform.http.problems import responses
 
 router = APIRouter(tags=["Collection"])
@@ -28,7 +30,12 @@ router = APIRouter(tags=["Collection"])
     ),
 )
 async def list_collection_periods(
-    session: SessionDep, actor: CurrentActor, params: Annotated[schemas.PeriodsQuery, Query()], today: AsOf
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    actor: CurrentActor,
+    params: Annotated[schemas.PeriodsQuery, Query()],
+    today: AsOf,
 ) -> schemas.PeriodList:
     as_of = params.as_of or today
     calendar = await collection_service.list_periods(
@@ -38,11 +45,16 @@ async def list_collection_periods(
         financial_year=FinancialYear.parse(params.financial_year) if params.financial_year else None,
         frequency=params.frequency,
     )
+    page = page_of_list(
+        calendar.periods, lambda p: str(p.window.period), order="period_end", cursor=params.cursor, limit=params.limit
+    )
+    link_next_page(request, response, page.next_cursor)
     return schemas.PeriodList(
         financial_year=str(calendar.financial_year),
         as_of=as_of,
         due_working_days=calendar.due_working_days,
-        items=[schemas.PeriodWindow.of(p.window, state=p.state) for p in calendar.periods],
+        items=[schemas.PeriodWindow.of(p.window, state=p.state) for p in page.items],
+        next_cursor=page.next_cursor,
     )
 
 
@@ -57,7 +69,12 @@ async def list_collection_periods(
     ),
 )
 async def list_collection_tasks(
-    session: SessionDep, actor: CurrentActor, params: Annotated[schemas.TasksQuery, Query()], today: AsOf
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    actor: CurrentActor,
+    params: Annotated[schemas.TasksQuery, Query()],
+    today: AsOf,
 ) -> schemas.TaskList:
     tasks = await collection_service.list_tasks(
         session,
@@ -66,7 +83,19 @@ async def list_collection_tasks(
         as_of=params.as_of or today,
         filters=params.filters(params.status),
     )
-    return schemas.TaskList.of(tasks.window, as_of=tasks.as_of, items=[schemas.Task.of(row) for row in tasks.items])
+    page = page_of_list(tasks.items, _task_key, order="kpi_code", cursor=params.cursor, limit=params.limit)
+    link_next_page(request, response, page.next_cursor)
+    return schemas.TaskList.of(
+        tasks.window,
+        as_of=tasks.as_of,
+        items=[schemas.Task.of(row) for row in page.items],
+        next_cursor=page.next_cursor,
+    )
+
+
+def _task_key(row: collection_service.TaskRow) -> str:
+    """A task's place in the list (by KPI code) and identity, for its page's cursor."""
+    return f"{row.kpi_code}\u0000{row.kpi_id}"
 
 
 @router.get(

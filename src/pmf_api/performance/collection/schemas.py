@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from pmf_api.domain import CollectionTally, CollectionWindow, DomainError, Frequency, Period, TaskStatus, Timeliness
 from pmf_api.performance.collection import service as collection_service
+from pmf_api.platform.http.paging import NEXT_CURSOR, PageParams
 from pmf_api.platform.schemas import FinancialYearText, IsoDate, Number, PeriodText, parse_financial_year
 
 AS_OF_DESCRIPTION = (
@@ -48,7 +49,7 @@ class PeriodQuery(CollectionQuery):
         return collection_service.TaskFilters(self.person_id, self.service_id, self.directorate_id, status)
 
 
-class PeriodsQuery(CollectionQuery):
+class PeriodsQuery(CollectionQuery, PageParams):
     financial_year: FinancialYearText | None = Field(
         default=None, description="UK financial year, e.g. 2026/27 (default: the current one)", examples=["2026/27"]
     )
@@ -60,7 +61,7 @@ class PeriodsQuery(CollectionQuery):
         return None if value is None else parse_financial_year(value)
 
 
-class TasksQuery(PeriodQuery):
+class TasksQuery(PeriodQuery, PageParams):
     status: TaskStatus | None = Field(
         default=None,
         description="`due` (window open, not submitted), `overdue` (past the due date, not submitted), "
@@ -132,7 +133,10 @@ class PeriodList(BaseModel):
     financial_year: str
     as_of: date
     due_working_days: int = Field(description="Working days after the period ends that values are due")
-    items: list[PeriodWindow]
+    items: list[PeriodWindow] = Field(
+        description="By when they end, shorter first: P1, P2, P3, Q1, P4 ... Q4, the year"
+    )
+    next_cursor: str | None = NEXT_CURSOR
 
 
 TASK_EXAMPLE: dict[str, Any] = {
@@ -213,6 +217,7 @@ class TaskList(Window):
 
     as_of: date
     items: list[Task] = Field(description="One row per active KPI of the period's frequency, by KPI code")
+    next_cursor: str | None = NEXT_CURSOR
 
 
 class Tally(BaseModel):

@@ -17,6 +17,7 @@ from pmf_api.performance.kpis.repository import kpis_of_directorate, kpis_of_per
 from pmf_api.performance.submissions.models import PublishedValue, Submission, SubmissionMessage
 from pmf_api.platform.db.base import DECIMAL_SCALE
 from pmf_api.platform.db.bulk import insert_rows
+from pmf_api.platform.db.pages import Page, paginate
 from pmf_api.platform.db.repository import OwnedRepository
 from pmf_api.platform.db.rows import Query, session_driver
 
@@ -154,22 +155,20 @@ class SubmissionRepository(OwnedRepository[Submission]):
         """New submissions, all at once (each a full set of column values; see ``service.draft_values``)."""
         await insert_rows(self.session, Submission, rows, json_columns=("flags",))
 
-    async def messages(self, submission_id: uuid.UUID) -> list[SubmissionMessage]:
-        return list(
-            await self.session.scalars(
-                select(SubmissionMessage)
-                .where(SubmissionMessage.submission_id == submission_id)
-                .order_by(SubmissionMessage.created_at, SubmissionMessage.id)
-            )
+    async def messages(self, submission_id: uuid.UUID, *, cursor: str | None, limit: int) -> Page[SubmissionMessage]:
+        """A page of a submission's query thread, oldest first."""
+        stmt = select(SubmissionMessage).where(SubmissionMessage.submission_id == submission_id)
+        order = {"created_at": SubmissionMessage.created_at}
+        return await paginate(
+            self.session, stmt, SubmissionMessage, sort="created_at", sortable=order, cursor=cursor, limit=limit
         )
 
-    async def publications(self, submission_id: uuid.UUID) -> list[PublishedValue]:
-        return list(
-            await self.session.scalars(
-                select(PublishedValue)
-                .where(PublishedValue.submission_id == submission_id)
-                .order_by(PublishedValue.revision)
-            )
+    async def publications(self, submission_id: uuid.UUID, *, cursor: str | None, limit: int) -> Page[PublishedValue]:
+        """A page of a submission's published versions, oldest (lowest revision) first."""
+        stmt = select(PublishedValue).where(PublishedValue.submission_id == submission_id)
+        order = {"revision": PublishedValue.revision}
+        return await paginate(
+            self.session, stmt, PublishedValue, sort="revision", sortable=order, cursor=cursor, limit=limit
         )
 
     def _exact_decimal(self) -> Callable[[Any, str], Any]:

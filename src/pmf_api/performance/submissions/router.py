@@ -17,7 +17,7 @@ from pmf_api.performance.submissions import service as submission_service
 from pmf_api.performance.submissions.models import Submission
 from pmf_api.platform.http.deps import AsOf, SessionDep
 from pmf_api.platform.http.etag import NOT_MODIFIED, IfMatch, IfNoneMatch, expected_version, not_modified, with_etag
-from pmf_api.platform.http.paging import PageOf, list_query, page_response
+from pmf_api.platform.http.paging import PageOf, PageParams, list_query, page_response
 from pmf_api.platform.http.problems import responses
 from pmf_api.platform.schemas import PeriodText
 
@@ -175,11 +175,20 @@ async def transition_submission(
 @router.get(
     "/submissions/{id}/messages",
     summary="Read a submission's query thread",
-    response_model=list[schemas.Message],
-    responses=responses(401, 403, 404),
+    response_model=PageOf[schemas.Message],
+    responses=responses(401, 403, 404, 422),
+    description="Oldest first.",
 )
-async def list_submission_messages(id: uuid.UUID, session: SessionDep, actor: CurrentActor) -> list[schemas.Message]:
-    return [schemas.Message.model_validate(m) for m in await submission_service.messages(session, actor, id)]
+async def list_submission_messages(
+    id: uuid.UUID,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    actor: CurrentActor,
+    params: Annotated[PageParams, Query()],
+) -> PageOf[schemas.Message]:
+    page = await submission_service.messages(session, actor, id, cursor=params.cursor, limit=params.limit)
+    return page_response(request, response, page, schemas.Message.model_validate)
 
 
 @router.post(
@@ -218,11 +227,16 @@ async def revise_submission(
 @router.get(
     "/submissions/{id}/publications",
     summary="Every published version of a submission, oldest first",
-    response_model=list[schemas.Publication],
-    responses=responses(401, 403, 404),
+    response_model=PageOf[schemas.Publication],
+    responses=responses(401, 403, 404, 422),
 )
 async def list_submission_publications(
-    id: uuid.UUID, session: SessionDep, actor: CurrentActor
-) -> list[schemas.Publication]:
-    rows = await submission_service.published_values(session, actor, id)
-    return [schemas.Publication.model_validate(r) for r in rows]
+    id: uuid.UUID,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    actor: CurrentActor,
+    params: Annotated[PageParams, Query()],
+) -> PageOf[schemas.Publication]:
+    page = await submission_service.published_values(session, actor, id, cursor=params.cursor, limit=params.limit)
+    return page_response(request, response, page, schemas.Publication.model_validate)

@@ -54,6 +54,7 @@ from pmf_api.performance.submissions.values import (
     value_problems,
 )
 from pmf_api.platform import audit
+from pmf_api.platform.db.pages import Page
 from pmf_api.platform.errors import (
     Conflict,
     Location,
@@ -268,9 +269,12 @@ async def add_message(session: AsyncSession, actor: Actor, submission_id: uuid.U
     return await _add_message(session, actor, submission, "note", body)
 
 
-async def messages(session: AsyncSession, actor: Actor, submission_id: uuid.UUID) -> list[SubmissionMessage]:
+async def messages(
+    session: AsyncSession, actor: Actor, submission_id: uuid.UUID, *, cursor: str | None = None, limit: int = 50
+) -> Page[SubmissionMessage]:
+    """A page of a submission's query thread, oldest first."""
     submission = await get_submission(session, actor, submission_id)
-    return await SubmissionRepository(session).messages(submission.id)
+    return await SubmissionRepository(session).messages(submission.id, cursor=cursor, limit=limit)
 
 
 async def revise(
@@ -294,9 +298,12 @@ async def revise(
     return submission
 
 
-async def published_values(session: AsyncSession, actor: Actor, submission_id: uuid.UUID) -> list[PublishedValue]:
+async def published_values(
+    session: AsyncSession, actor: Actor, submission_id: uuid.UUID, *, cursor: str | None = None, limit: int = 50
+) -> Page[PublishedValue]:
+    """A page of a submission's published versions, oldest first."""
     submission = await get_submission(session, actor, submission_id)
-    return await SubmissionRepository(session).publications(submission.id)
+    return await SubmissionRepository(session).publications(submission.id, cursor=cursor, limit=limit)
 
 
 submissions = records.EntitySpec(repository=SubmissionRepository, resource=Resource.kpi)

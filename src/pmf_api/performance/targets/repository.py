@@ -4,7 +4,7 @@ matter) of a set of KPIs and years, for the status, the sense-checks and the bul
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,10 +14,12 @@ from pmf_api.domain import FinancialYear, KpiTarget, Period
 from pmf_api.performance import mapping
 from pmf_api.performance.kpis.repository import kpis_of_service
 from pmf_api.performance.targets.models import Target, TargetRevision
+from pmf_api.platform.db.pages import Page, paginate
 from pmf_api.platform.db.repository import OwnedRepository
 
 # Statements stay well inside both databases' bound-parameter limits.
 IN_CHUNK = 500
+REVISION_ORDER = {"number": TargetRevision.number}
 
 
 @dataclass
@@ -81,18 +83,12 @@ class TargetRepository(OwnedRepository[Target]):
                 found[revision.kpi_id].revisions.setdefault(revision.target_id, []).append(revision)
         return found
 
-    async def revisions_of(self, target_ids: Iterable[uuid.UUID]) -> list[TargetRevision]:
-        """Every revision of these targets, oldest first."""
-        revisions: list[TargetRevision] = []
-        for chunk in _chunks(sorted(target_ids)):
-            revisions.extend(
-                await self.session.scalars(
-                    select(TargetRevision)
-                    .where(TargetRevision.target_id.in_(chunk))
-                    .order_by(TargetRevision.target_id, TargetRevision.number)
-                )
-            )
-        return revisions
+    async def revision_page(self, target_id: uuid.UUID, *, cursor: str | None, limit: int) -> Page[TargetRevision]:
+        """A page of a target's revisions, oldest first (keyset on the revision's number)."""
+        stmt = select(TargetRevision).where(TargetRevision.target_id == target_id)
+        return await paginate(
+            self.session, stmt, TargetRevision, sort="number", sortable=REVISION_ORDER, cursor=cursor, limit=limit
+        )
 
     async def latest_revision(self, target: Target) -> TargetRevision:
         revision = await self.session.scalar(

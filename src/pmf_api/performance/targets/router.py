@@ -14,7 +14,7 @@ from pmf_api.performance.targets import schemas
 from pmf_api.performance.targets import service as target_service
 from pmf_api.platform.http.deps import SessionDep
 from pmf_api.platform.http.etag import IfMatch, expected_version, with_etag
-from pmf_api.platform.http.paging import PageOf, list_query, page_response
+from pmf_api.platform.http.paging import PageOf, PageParams, list_query, page_response
 from pmf_api.platform.http.problems import responses
 
 router = APIRouter(tags=["Targets"])
@@ -96,14 +96,19 @@ async def update_target(
 @router.get(
     "/targets/{id}/revisions",
     summary="Every revision of a target, oldest first",
-    response_model=list[schemas.TargetRevision],
-    responses=responses(401, 403, 404),
+    response_model=PageOf[schemas.TargetRevision],
+    responses=responses(401, 403, 404, 422),
 )
 async def list_target_revisions(
-    id: uuid.UUID, session: SessionDep, actor: CurrentActor
-) -> list[schemas.TargetRevision]:
-    revisions = await target_service.list_revisions(session, actor, id)
-    return [schemas.TargetRevision.model_validate(r) for r in revisions]
+    id: uuid.UUID,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    actor: CurrentActor,
+    params: Annotated[PageParams, Query()],
+) -> PageOf[schemas.TargetRevision]:
+    page = await target_service.list_revisions(session, actor, id, cursor=params.cursor, limit=params.limit)
+    return page_response(request, response, page, schemas.TargetRevision.model_validate)
 
 
 @router.post(

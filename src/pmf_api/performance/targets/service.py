@@ -28,6 +28,7 @@ from pmf_api.performance.kpis.repository import KpiRepository
 from pmf_api.performance.targets.models import Target, TargetRevision
 from pmf_api.performance.targets.repository import TargetRepository
 from pmf_api.platform import audit
+from pmf_api.platform.db.pages import Page
 from pmf_api.platform.errors import NotFound, field_problems, invalid, refuse
 
 if TYPE_CHECKING:
@@ -186,9 +187,12 @@ def _effective_from(text: str, target: Target, latest: TargetRevision) -> Period
     return period
 
 
-async def list_revisions(session: AsyncSession, actor: Actor, target_id: uuid.UUID) -> list[TargetRevision]:
+async def list_revisions(
+    session: AsyncSession, actor: Actor, target_id: uuid.UUID, *, cursor: str | None = None, limit: int = 50
+) -> Page[TargetRevision]:
+    """A page of a target's revisions, oldest first."""
     target = await records.get(session, actor, targets, target_id)
-    return await TargetRepository(session).revisions_of([target.id])
+    return await TargetRepository(session).revision_page(target.id, cursor=cursor, limit=limit)
 
 
 async def transition_target(

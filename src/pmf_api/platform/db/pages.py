@@ -124,7 +124,7 @@ class Keyset:
                 "v": json_value(get(last, self.column.key)),
                 "id": str(get(last, self.id_column.key)),
             }
-            next_cursor = base64.urlsafe_b64encode(json.dumps(payload).encode()).decode().rstrip("=")
+            next_cursor = _cursor(payload)
         return Page(items=items, next_cursor=next_cursor)
 
 
@@ -133,13 +133,50 @@ def field_of(row: Mapping[str, Any], key: str) -> Any:
 
 
 def _read_cursor(cursor: str, sort: str, column: InstrumentedAttribute[Any]) -> tuple[Any, uuid.UUID]:
+    payload = _payload(cursor, sort)
+    try:
+        return _decode(payload["v"], column.type.python_type), uuid.UUID(payload["id"])
+    except (ValueError, KeyError, TypeError):
+        raise invalid("cursor", "The cursor is not one this service issued", Location.QUERY) from None
+
+
+def page_of_list(
+    items: Sequence[ItemT], key: Callable[[ItemT], str], *, order: str, cursor: str | None, limit: int
+) -> Page[ItemT]:
+    """A page of a list computed in memory (a period's collection tasks, a year's periods), in the
+    list's own order, which ``order`` names.
+
+    ``key`` is each item's identity (unique in the list), ordered as the list is; the cursor holds the
+    last item's key, so the next page starts after that item wherever it now is, or, if it has gone,
+    at the first item ordered after it: pages hold still while items are added or removed around them.
+    """
+    start = 0
+    if cursor is not None:
+        after = _payload(cursor, order).get("k")
+        if not isinstance(after, str):
+            raise invalid("cursor", "The cursor is not one this service issued", Location.QUERY)
+        keys = [key(item) for item in items]
+        start = (
+            keys.index(after) + 1 if after in keys else next((n for n, k in enumerate(keys) if k > after), len(keys))
+        )
+    chunk = list(items[start : start + limit])
+    more = start + limit < len(items)
+    return Page(items=chunk, next_cursor=_cursor({"s": order, "k": key(chunk[-1])}) if more and chunk else None)
+
+
+def _cursor(payload: Mapping[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(payload).encode()).decode().rstrip("=")
+
+
+def _payload(cursor: str, sort: str) -> dict[str, Any]:
+    """A cursor's contents, refused unless this service made it for ``sort``."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         payload = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        if payload["s"] != sort:
-            raise invalid(
-                "cursor", "This cursor was made for another sort order; start again without it", Location.QUERY
-            )
-        return _decode(payload["v"], column.type.python_type), uuid.UUID(payload["id"])
-    except (ValueError, KeyError, TypeError, binascii.Error, json.JSONDecodeError):
+    except (ValueError, TypeError, binascii.Error):
         raise invalid("cursor", "The cursor is not one this service issued", Location.QUERY) from None
+    if not isinstance(payload, dict):
+        raise invalid("cursor", "The cursor is not one this service issued", Location.QUERY)
+    if payload.get("s") != sort:
+        raise invalid("cursor", "This cursor was made for another sort order; start again without it", Location.QUERY)
+    return payload

@@ -16,8 +16,8 @@ from pmf_api.platform.schemas import IsoDateTime, RefusesNul
 T = TypeVar("T", bound=BaseModel)
 
 
-class ListParams(RefusesNul):
-    """Paging and change-tracking parameters every list takes; features add their own filters.
+class PageParams(RefusesNul):
+    """The paging parameters every collection takes (``cursor``, ``limit``).
 
     Unknown query parameters are refused, so a misspelt filter never silently returns everything.
     """
@@ -26,6 +26,11 @@ class ListParams(RefusesNul):
 
     cursor: str | None = Field(default=None, description="Opaque cursor from the previous page's `next_cursor`")
     limit: int = Field(default=50, ge=1, le=500, description="Items per page (1-500)")
+
+
+class ListParams(PageParams):
+    """Paging and change-tracking parameters every list of records takes; features add their own filters."""
+
     updated_since: IsoDateTime | None = Field(
         default=None,
         description="Only records changed at or after this time (ISO 8601 with offset); for incremental refresh",
@@ -49,20 +54,27 @@ def list_query(params: ListParams) -> ListQuery:
     )
 
 
+NEXT_CURSOR = Field(default=None, description="Pass as `cursor` to get the next page; null on the last page")
+
+
 class PageOf(BaseModel, Generic[T]):
     """A page of a list. ``PageOf[Kpi]`` is the class ``KpiPage``, so the spec (and every client
     generated from it) names the schema ``KpiPage`` rather than ``PageOf_Kpi_``."""
 
     items: list[T]
-    next_cursor: str | None = Field(
-        default=None, description="Pass as `cursor` to get the next page; null on the last page"
-    )
+    next_cursor: str | None = NEXT_CURSOR
 
     def __class_getitem__(cls, params: Any) -> Any:
         page = super().__class_getitem__(params)
         if cls is PageOf and isinstance(params, type) and issubclass(params, BaseModel):
             return _named_page(page, params)
         return page
+
+
+def link_next_page(request: Request, response: Response, next_cursor: str | None) -> None:
+    """The ``Link: rel="next"`` header of a page that has a next one."""
+    if next_cursor:
+        response.headers["Link"] = next_page_link(request, next_cursor)
 
 
 @cache
@@ -90,8 +102,7 @@ def page_response(
     page: Page[Any],
     convert: Callable[[Any], T],
 ) -> PageOf[T]:
-    if page.next_cursor:
-        response.headers["Link"] = next_page_link(request, page.next_cursor)
+    link_next_page(request, response, page.next_cursor)
     items: Sequence[T] = [convert(item) for item in page.items]
     return PageOf[T](items=list(items), next_cursor=page.next_cursor)
 
@@ -123,8 +134,7 @@ def _page_model(read_model: type[T]) -> type[PageOf[T]]:
 
 def page_json_response(request: Request, response: Response, page: Page[Any], read_model: type[T]) -> Response:
     """A page of records as ``PageOf[read_model]``: every item validated from its row in one pass."""
-    if page.next_cursor:
-        response.headers["Link"] = next_page_link(request, page.next_cursor)
+    link_next_page(request, response, page.next_cursor)
     # A loaded row's attributes are in its __dict__: validating from those mappings skips an ORM
     # attribute descriptor per field per row (a large part of a page's cost). A read model with a
     # derived attribute (a property) is not satisfied by them and is validated from the objects.
