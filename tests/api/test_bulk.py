@@ -156,7 +156,8 @@ async def test_missing_column_refuses_the_file(client: httpx.AsyncClient, setup:
     response = await client.post(BULK, content=csv, headers={**setup.h, "Content-Type": "text/csv"})
     assert response.status_code == 422
     assert response.headers["content-type"].startswith("application/problem+json")
-    assert response.json()["errors"] == [{"pointer": "#/period", "detail": "Missing column: period"}]
+    # A file's header is the file's, not a row's nor a JSON field's: the pointer is the whole body
+    assert response.json()["errors"] == [{"pointer": "#", "detail": "Missing column: period"}]
 
 
 async def test_xlsx_body_and_multipart_and_not_a_spreadsheet(client: httpx.AsyncClient, setup: Setup) -> None:

@@ -36,7 +36,7 @@ class Demo:
 
     def url(self, template: str) -> str:
         path = template.replace("{id}", self.ids.get(template, "")).replace("{kpi_id}", self.ids["kpi"])
-        return path.replace("{period}", PERIOD)
+        return path.replace("{period}", PERIOD).replace("{slug}", "not-found")
 
     def params(self, template: str) -> dict[str, str]:
         """The query parameters an operation requires (a period), none else."""

@@ -252,7 +252,7 @@ def require_columns(header: Sequence[str]) -> None:
             detail=f"The header row has no {', '.join(missing)} column: it needs kpi_code (or kpi_id), period, "
             "and value (or numerator and denominator)",
             problems=[
-                *(FieldProblem(name, f"Missing column: {name}") for name in missing),
+                *(FieldProblem("", f"Missing column: {name}") for name in missing),
                 *(
                     FieldProblem("", f"Unknown column: {excerpt(_without_nul(name), 40)} (the columns read: {READ})")
                     for name in unknown_columns(header)[:MAX_NAMED]
