@@ -5,6 +5,9 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Iterable
+from typing import Any
+
+from openpyxl import Workbook
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -81,4 +84,16 @@ def workbook(
             for chunk in sheet_data:
                 part.write(chunk)
             part.write(b"</sheetData></worksheet>")
+    return buffer.getvalue()
+
+
+def saved_workbook(rows: list[list[Any]]) -> bytes:
+    """A workbook as Excel would save it (openpyxl): one sheet of these rows."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
     return buffer.getvalue()

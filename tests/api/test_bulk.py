@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from pmf_api.domain.workflow import Role
@@ -19,6 +19,7 @@ from pmf_api.main import create_app
 from tests.api.builders import Structure, kpi_body, post, structure
 from tests.api.conftest import TokenFactory
 from tests.conftest import Backend
+from tests.workbooks import saved_workbook
 
 BULK = "/api/v1/submissions/bulk"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -56,17 +57,6 @@ async def _values(client: httpx.AsyncClient, h: dict[str, str], kpi: dict[str, A
 def _csv(*lines: str, bom: bool = False) -> bytes:
     text = "\n".join(lines) + "\n"
     return (b"\xef\xbb\xbf" if bom else b"") + text.encode()
-
-
-def _xlsx(rows: list[list[Any]]) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def _outcomes(body: dict[str, Any]) -> list[str]:
@@ -161,7 +151,7 @@ async def test_missing_column_refuses_the_file(client: httpx.AsyncClient, setup:
 
 
 async def test_xlsx_body_and_multipart_and_not_a_spreadsheet(client: httpx.AsyncClient, setup: Setup) -> None:
-    book = _xlsx(
+    book = saved_workbook(
         [
             ["KPI code", "Period", "Value", "Numerator", "Denominator", "Commentary"],
             [setup.count["code"], "2025/26 P6", 0.1 + 0.2, None, None, "Floats keep what was typed"],

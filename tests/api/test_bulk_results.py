@@ -5,33 +5,21 @@ any case, and rows refused for scope."""
 
 from __future__ import annotations
 
-import io
 from datetime import date, datetime
 from typing import Any
 
 import httpx
 import pytest
-from openpyxl import Workbook
 
 from pmf_api.access.actor import ScopeType
 from pmf_api.domain.workflow import Role
 from pmf_api.performance.bulk import parsing, template
 from tests.api.builders import Structure, kpi_body, post, structure
 from tests.api.conftest import TokenFactory
+from tests.workbooks import saved_workbook
 
 BULK = "/api/v1/submissions/bulk"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _xlsx(rows: list[list[Any]]) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def _csv(*lines: str, sep: str = ",") -> bytes:
@@ -109,7 +97,7 @@ async def test_sense_check_flags_come_back_as_row_warnings(
     text = _csv(",".join(header), *(",".join(map(str, line)) for line in table))
     for body, kind in (
         (text, "text/csv"),
-        (_xlsx([header, *[[c if c != "" else None for c in line] for line in table]]), XLSX),
+        (saved_workbook([header, *[[c if c != "" else None for c in line] for line in table]]), XLSX),
     ):
         pushed = await _push(client, h, body, kind, dry_run="true")
         assert [[(w["pointer"], w["code"]) for w in r["warnings"]] for r in pushed.json()["rows"]] == [
@@ -170,7 +158,8 @@ async def test_unknown_columns_are_reported(
     client: httpx.AsyncClient, h: dict[str, str], count: dict[str, Any]
 ) -> None:
     csv = _csv("kpi_code,period,value,colour,kpi_title", f"{count['code']},2025/26 P1,1,red,Recycling")
-    for body, kind in ((csv, "text/csv"), (_xlsx([line.split(",") for line in csv.decode().splitlines()]), XLSX)):
+    sheet = saved_workbook([line.split(",") for line in csv.decode().splitlines()])
+    for body, kind in ((csv, "text/csv"), (sheet, XLSX)):
         response = await _push(client, h, body, kind, dry_run="true")
         assert response.status_code == 200, response.text
         assert response.json()["rows"][0]["outcome"] == "created"
@@ -193,7 +182,7 @@ async def test_csv_and_xlsx_follow_one_decimal_rule(
     values: list[Any] = [0.1 + 0.2, 1.1234567, 2.5, 1.25000000]
     header = ["kpi_code", "period", "value"]
     rows = [[count["code"], f"2025/26 P{i + 1}", v] for i, v in enumerate(values)]
-    sheet = await _push(client, h, _xlsx([header, *rows]), XLSX, dry_run="true")
+    sheet = await _push(client, h, saved_workbook([header, *rows]), XLSX, dry_run="true")
     text = _csv(",".join(header), *(f"{c},{p},{v!r}" for c, p, v in rows[1:3]), f"{count['code']},2025/26 P4,1.2500000")
     csv = await _push(client, h, text, "text/csv", dry_run="true")
     assert [r["outcome"] for r in sheet.json()["rows"]] == ["created", "rejected", "created", "created"]
@@ -202,7 +191,7 @@ async def test_csv_and_xlsx_follow_one_decimal_rule(
         e["detail"] for e in csv.json()["rows"][0]["errors"]
     ]
     assert "6 decimal places" in csv.json()["rows"][0]["errors"][0]["detail"]
-    stored = await _push(client, h, _xlsx([header, rows[0]]), XLSX)
+    stored = await _push(client, h, saved_workbook([header, rows[0]]), XLSX)
     assert stored.json()["rows"][0]["outcome"] == "created"
     listed = await client.get("/api/v1/submissions", params={"kpi_id": count["id"]}, headers=h)
     assert [item["value"] for item in listed.json()["items"]] == [0.3]
@@ -227,7 +216,7 @@ async def test_periods_given_as_dates_or_months(
         [count["code"], "2025-13", 8],
         [count["code"], 2025, 9],  # a year typed as a number is no date
     ]
-    response = await _push(client, h, _xlsx(sheet), XLSX, dry_run="true")
+    response = await _push(client, h, saved_workbook(sheet), XLSX, dry_run="true")
     rows = response.json()["rows"]
     assert [r["period"] for r in rows[:6]] == [
         "2025/26 P1",
