@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
+from functools import lru_cache
 
 from pmf_api.domain.errors import DomainError
 from pmf_api.domain.periods import DEFAULT_START_MONTH, Period
@@ -125,6 +126,16 @@ def add_working_days(day: date, count: int, holidays: Collection[date] = ENGLAND
         if is_working_day(day, holidays):
             remaining -= 1
     return day
+
+
+@lru_cache(maxsize=4096)
+def first_missing_day(period_end: date, grace_days: int, due_working_days: int) -> date:
+    """The first day a value not yet in counts as Missing: after ``grace_days`` calendar days past
+    ``period_end`` and after the collection due date, whichever is later, so a value is never Missing
+    while its owner still has time to send it (seed 001_ec6bae7b38cacc6f.txt, E.1)."""
+    after_grace = period_end + timedelta(days=grace_days + 1)
+    after_due = add_working_days(period_end, due_working_days) + timedelta(days=1)
+    return max(after_grace, after_due)
 
 
 # --- Collection windows -------------------------------------------------------------------------

@@ -5,9 +5,9 @@ Services turn their rows into :class:`KpiDefinition`, :class:`Observation` and :
 values and call :func:`evaluate_kpi`; nothing here reads a clock or a database.
 
 A value counts as *Missing* once ``submission_due_days`` (default 15) calendar days have passed after
-the period ends (:func:`pmf_api.domain.reporting.missing_from`); before then a missing value has no RAG
-rather than being Missing. That is not the collection due date (``due_working_days`` working days after
-the period ends, :func:`pmf_api.domain.calendar.collection_window`), by which owners are chased. A value
+the period ends and its collection due date (``due_working_days`` working days after the period ends,
+:func:`pmf_api.domain.calendar.collection_window`) has passed too (:func:`missing_from`); before then a
+missing value has no RAG rather than being Missing. A value
 sent but not yet validated (``awaiting_validation``) is not rated, and is not Missing either.
 RAG is judged on the YTD figure
 against the profiled YTD target for cumulative KPIs (:attr:`KpiDefinition.is_cumulative`) and on
@@ -18,11 +18,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 
-from pmf_api.domain.calendar import DEFAULT_DUE_WORKING_DAYS
+from pmf_api.domain.calendar import DEFAULT_DUE_WORKING_DAYS, first_missing_day
 from pmf_api.domain.direction import DirectionOfTravel, direction_of_travel
 from pmf_api.domain.escalation import (
     Decision,
@@ -178,6 +178,13 @@ _shifted = lru_cache(maxsize=1024)(Period.shift)
 _end_date = lru_cache(maxsize=1024)(Period.end_date)
 
 
+def missing_from(period: Period, config: EvaluationConfig = EvaluationConfig()) -> date:
+    """The first day on which a value not yet in counts as Missing: ``submission_due_days`` calendar
+    days after the period ends have passed, and so has the collection due date."""
+    end = _end_date(period, config.start_month)
+    return first_missing_day(end, config.submission_due_days, config.due_working_days)
+
+
 def evaluate_kpi(
     definition: KpiDefinition,
     observations: Sequence[Observation],
@@ -211,10 +218,9 @@ def evaluate_kpi(
     ordered = sorted(by_position)
     target_of = _targets_by_year(targets, period)
     target = target_of.get(period.financial_year)
-    due_days = timedelta(days=config.submission_due_days)
 
     def is_due(p: Period) -> bool:
-        return as_of > _end_date(p, config.start_month) + due_days
+        return as_of >= missing_from(p, config)
 
     history_length = max(config.escalation.consecutive_red_periods, config.escalation.periods_in_tolerance_to_close)
     rag_history = []
@@ -386,7 +392,7 @@ def check_period(
         return ()
     target_of = _targets_by_year(targets, period)
     target = target_of.get(period.financial_year)
-    due = as_of > _end_date(period, config.start_month) + timedelta(days=config.submission_due_days)
+    due = as_of >= missing_from(period, config)
     rag = _rate_at(definition, by_position, now, period, target, due=due).rag
     ordered = sorted(by_position)
     scale = definition.scale

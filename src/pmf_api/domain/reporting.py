@@ -11,11 +11,12 @@ collected after each period ends) and from when a value not in counts as Missing
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from enum import StrEnum
 
 from pmf_api.domain.calendar import collection_window
 from pmf_api.domain.evaluation import EvaluationConfig
+from pmf_api.domain.evaluation import missing_from as missing_from
 from pmf_api.domain.periods import DEFAULT_START_MONTH, Frequency, Period, period_of
 from pmf_api.domain.workflow import SubmissionState
 
@@ -48,12 +49,6 @@ def closing_period(frequency: Frequency, period: Period) -> Period | None:
         return None
     due = period.within(frequency)
     return due if due.last_month_index == period.last_month_index else None
-
-
-def missing_from(period: Period, config: EvaluationConfig = EvaluationConfig()) -> date:
-    """The first day on which a value not yet in counts as Missing: ``submission_due_days`` calendar
-    days after the period ends have passed (as ``evaluate_kpi`` counts). Not the collection due date."""
-    return period.end_date(config.start_month) + timedelta(days=config.submission_due_days + 1)
 
 
 def due_on(period: Period, config: EvaluationConfig = EvaluationConfig()) -> date:

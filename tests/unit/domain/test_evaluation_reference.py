@@ -56,6 +56,7 @@ from pmf_api.domain import (
     year_to_date,
     ytd_target,
 )
+from pmf_api.domain.calendar import add_working_days
 from pmf_api.domain.errors import DomainError
 from pmf_api.domain.escalation import EscalationConfig
 from pmf_api.domain.evaluation import PeriodRag
@@ -148,7 +149,10 @@ def reference_evaluate_kpi(
     target = target_of.get(period.financial_year)
 
     def is_due(p: Period) -> bool:
-        return as_of > p.end_date(config.start_month) + timedelta(days=config.submission_due_days)
+        # Missing only once both the grace period and the collection due date have passed.
+        end = p.end_date(config.start_month)
+        due = add_working_days(end, config.due_working_days)
+        return as_of > max(end + timedelta(days=config.submission_due_days), due)
 
     escalation_config = config.escalation
     history_length = max(escalation_config.consecutive_red_periods, escalation_config.periods_in_tolerance_to_close)
@@ -458,6 +462,7 @@ def scenarios(draw: st.DrawFn) -> dict[str, object]:
             min_history_for_jump=draw(st.integers(2, 4)), min_comments_for_usual=draw(st.integers(1, 4))
         ),
         submission_due_days=draw(st.integers(0, 30)),
+        due_working_days=draw(st.integers(1, 30)),
     )
     return {
         "definition": definition,

@@ -74,8 +74,37 @@ def test_reporting_period_overlaps_the_request(year: int, frequency: Frequency, 
 def test_missing_from_follows_the_configured_days_and_start_month() -> None:
     # A value not in counts as Missing once 15 days after the period ends have passed: from the 16th day.
     assert missing_from(Period.parse("2025/26 P1")) == date(2025, 5, 16)
+    config = EvaluationConfig(submission_due_days=20, start_month=1)
+    assert missing_from(Period.parse("2025/26 P1"), config) == date(2025, 2, 21)
+
+
+def test_a_value_is_never_missing_before_it_is_due() -> None:
+    """January 2025 ends on Friday 31st; ten working days later is Friday 14 February. A grace of ten
+    calendar days would make it Missing from 11 February, while owners still have until the 14th."""
     config = EvaluationConfig(submission_due_days=10, start_month=1)
-    assert missing_from(Period.parse("2025/26 P1"), config) == date(2025, 2, 11)
+    assert missing_from(Period.parse("2025/26 P1"), config) == date(2025, 2, 15)
+    # March 2026 ends on Tuesday 31st; Good Friday and Easter Monday push the due date to Thursday
+    # 16 April, past the default 15-day grace (which would make it Missing on the 16th itself).
+    march = Period.parse("2025/26 P12")
+    assert due_on(march) == date(2026, 4, 16)
+    assert missing_from(march) == date(2026, 4, 17)
+
+
+@given(
+    period=st.builds(
+        lambda year, index: Period.parse(f"{year}/{(year + 1) % 100:02d} P{index}"),
+        st.integers(2022, 2029),
+        st.integers(1, 12),
+    ),
+    grace=st.integers(0, 40),
+    working_days=st.integers(1, 30),
+)
+def test_missing_comes_after_the_due_date_and_the_grace(period: Period, grace: int, working_days: int) -> None:
+    config = EvaluationConfig(submission_due_days=grace, due_working_days=working_days)
+    first = missing_from(period, config)
+    assert first > due_on(period, config)
+    assert first > period.end_date() + timedelta(days=grace)
+    assert first in (due_on(period, config) + timedelta(days=1), period.end_date() + timedelta(days=grace + 1))
 
 
 def test_due_on_is_the_collection_due_date() -> None:
