@@ -131,6 +131,7 @@ async def test_the_scorecard_is_a_page(client: httpx.AsyncClient, auth: TokenFac
         bad = await client.get("/api/v1/scorecard", params={"period": f"{YEAR} P5", **params}, headers=h)
         assert bad.status_code == 422, bad.text
         assert bad.headers["content-type"].startswith("application/problem+json")
+        assert [e["pointer"] for e in bad.json()["errors"]] == [f"query:{next(iter(params))}"]
 
 
 async def test_views_about_a_kpi_name_it_kpi_code_and_kpi_title(client: httpx.AsyncClient, auth: TokenFactory) -> None:

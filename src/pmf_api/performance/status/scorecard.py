@@ -8,9 +8,6 @@ put when KPIs are added or archived between requests.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import uuid
 from dataclasses import fields
 from datetime import date
@@ -21,7 +18,7 @@ from pmf_api.domain import Frequency, Rag
 from pmf_api.domain.reporting import ValueState
 from pmf_api.performance.status.schemas import STATUS_EXAMPLE, KpiStatusItem, kept_status_item
 from pmf_api.performance.status.service import KpiStatus, Scorecard, ScorecardFilters
-from pmf_api.platform.errors import invalid
+from pmf_api.platform.db.pages import page_of_list
 from pmf_api.platform.schemas import PeriodText
 
 SCORECARD_FILTERS = {field.name for field in fields(ScorecardFilters)}
@@ -104,31 +101,14 @@ class ScorecardParams(BaseModel):
         return ScorecardFilters(**self.model_dump(include=SCORECARD_FILTERS))
 
 
-def _cursor_of(item: KpiStatus) -> str:
-    payload = json.dumps({"code": item.kpi.code, "id": str(item.kpi.id)}).encode()
-    return base64.urlsafe_b64encode(payload).decode().rstrip("=")
-
-
-def _start_after(items: list[KpiStatus], cursor: str) -> int:
-    """The index of the first item after the KPI ``cursor`` names (by code, as the scorecard is ordered)."""
-    try:
-        payload = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        code, kpi_id = str(payload["code"]), uuid.UUID(payload["id"])
-    except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError):
-        raise invalid("cursor", "The cursor is not one this service issued") from None
-    for index, item in enumerate(items):
-        if item.kpi.id == kpi_id:
-            return index + 1
-        if item.kpi.code > code:
-            return index
-    return len(items)
+def _key(item: KpiStatus) -> str:
+    """A KPI's place on the scorecard, ordered as the scorecard is: by code, then id."""
+    return f"{item.kpi.code}\x00{item.kpi.id}"
 
 
 def scorecard_page(result: Scorecard, cursor: str | None, limit: int) -> ScorecardPage:
     """One page of a (kept) scorecard."""
-    start = 0 if cursor is None else _start_after(result.items, cursor)
-    shown = result.items[start : start + limit]
-    more = start + limit < len(result.items)
+    page = page_of_list(result.items, _key, order="scorecard", cursor=cursor, limit=limit)
     return ScorecardPage.model_construct(
         period=str(result.period),
         as_of=result.as_of,
@@ -137,6 +117,6 @@ def scorecard_page(result: Scorecard, cursor: str | None, limit: int) -> Scoreca
             NotEvaluatedKpi(kpi_id=n.kpi_id, kpi_code=n.code, kpi_title=n.title, reason=n.reason)
             for n in result.not_evaluated
         ],
-        items=[kept_status_item(item) for item in shown],
-        next_cursor=_cursor_of(shown[-1]) if more and shown else None,
+        items=[kept_status_item(item) for item in page.items],
+        next_cursor=page.next_cursor,
     )
