@@ -158,7 +158,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["*"],
             expose_headers=EXPOSED_HEADERS,
         )
-    app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(RequestContextMiddleware, unexpected=problems.unexpected_error)
     if settings.docs_enabled:
         docs.install(app)
     app.include_router(health_router)

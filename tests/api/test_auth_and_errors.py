@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+import io
 import json
+import logging
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -16,6 +18,7 @@ from pmf_api.access import records
 from pmf_api.access.actor import Grant
 from pmf_api.access.tokens import mint_token
 from pmf_api.domain.workflow import Role
+from pmf_api.platform.observability import JsonLogFormatter
 from tests.api.conftest import Org, TokenFactory
 from tests.conftest import Backend
 
@@ -237,6 +240,35 @@ async def test_other_database_errors_stay_500(
     monkeypatch.setattr(records, "create", broken)
     r = await client.post("/api/v1/directorates", json={"code": "D1", "name": "Place"}, headers=auth())
     assert r.status_code == 500 and r.json()["type"].endswith("/internal-error")
+
+
+async def test_an_unexpected_error_is_logged_once_with_its_request_id(
+    client: httpx.AsyncClient, auth: TokenFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 500 leaves one traceback in the log, carrying the request id the client was given, so an
+    operator can find it from the id a user quotes; not a second, anonymous one from the server."""
+
+    async def broken(*_: object, **__: object) -> None:
+        raise RuntimeError("a defect")
+
+    monkeypatch.setattr(records, "create", broken)
+    lines = io.StringIO()
+    handler = logging.StreamHandler(lines)
+    handler.setFormatter(JsonLogFormatter())
+    logging.getLogger().addHandler(handler)
+    logging.getLogger("pmf_api").addHandler(handler)
+    try:
+        r = await client.post("/api/v1/directorates", json={"code": "D1", "name": "Place"}, headers=auth())
+    finally:
+        logging.getLogger().removeHandler(handler)
+        logging.getLogger("pmf_api").removeHandler(handler)
+    assert r.status_code == 500 and r.json()["type"].endswith("/internal-error")
+    request_id = r.headers["x-request-id"]
+    assert r.json()["request_id"] == request_id
+    entries = [json.loads(line) for line in lines.getvalue().splitlines()]
+    tracebacks = [e for e in entries if "exception" in e]
+    assert len(tracebacks) == 1, entries
+    assert tracebacks[0]["request_id"] == request_id and "a defect" in tracebacks[0]["exception"]
 
 
 async def test_a_nul_character_is_refused_with_a_pointer(client: httpx.AsyncClient, auth: TokenFactory) -> None:

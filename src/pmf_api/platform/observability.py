@@ -9,9 +9,12 @@ import re
 import sys
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from typing import Any
 
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 _request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
@@ -27,6 +30,9 @@ _AUTHENTICATED = [(b"cache-control", b"no-store")]
 # in a copied context, such as a thread, still adds to the request's own).
 _failures: ContextVar[list[str] | None] = ContextVar("failures", default=None)
 access_logger = logging.getLogger("pmf_api.access")
+error_logger = logging.getLogger("pmf_api.errors")
+
+UnexpectedErrorAnswer = Callable[[Request, Exception], Awaitable[Response]]
 
 
 def current_request_id() -> str | None:
@@ -91,10 +97,15 @@ class RequestContextMiddleware:
     ``X-Request-ID`` beside it as the correlation id (when at most 128 plain characters; echoed as
     ``X-Correlation-ID``), logs one access line, and adds ``X-Content-Type-Options: nosniff`` to
     every response and ``Cache-Control: no-store`` to those of requests that carry credentials
-    (unless the route set its own)."""
+    (unless the route set its own).
 
-    def __init__(self, app: ASGIApp) -> None:
+    An error nothing else answered is logged here, once, with its traceback and the request id (the
+    request's context is gone by the time the server's last-resort handler runs), and answered with
+    ``unexpected``'s response; it goes no further, so the server does not log it a second time."""
+
+    def __init__(self, app: ASGIApp, unexpected: UnexpectedErrorAnswer | None = None) -> None:
         self.app = app
+        self.unexpected = unexpected
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -109,7 +120,7 @@ class RequestContextMiddleware:
         failures: list[str] = []
         failures_token = _failures.set(failures)
         started = time.perf_counter()
-        status_holder = {"status": 500}
+        status_holder = {"status": 500, "started": 0}
         added = [(b"x-request-id", request_id.encode()), *_ALWAYS]
         if correlation_id:
             added.append((b"x-correlation-id", correlation_id.encode()))
@@ -118,6 +129,7 @@ class RequestContextMiddleware:
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status_holder["status"] = message["status"]
+                status_holder["started"] = 1
                 sent = list(message.get("headers") or [])
                 extra = added
                 if authenticated and not any(name.lower() == b"cache-control" for name, _ in sent):
@@ -127,6 +139,13 @@ class RequestContextMiddleware:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception as exc:
+            error_logger.exception("unhandled error")
+            status_holder["status"] = 500
+            if status_holder["started"] or self.unexpected is None:
+                raise
+            response = await self.unexpected(Request(scope, receive), exc)
+            await response(scope, receive, send_with_id)
         finally:
             fields = {
                 "method": scope.get("method"),

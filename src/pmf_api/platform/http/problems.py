@@ -316,7 +316,8 @@ async def _database_error(request: Request, exc: Exception) -> JSONResponse:
         # was picked to break a deadlock, was rolled back whole and can simply be sent again.
         note_failure(f"database contention ({describe(exc)})")
         return _busy(request)
-    return await _unexpected(request, exc)
+    logger.error("unhandled database error", exc_info=exc)
+    return await unexpected_error(request, exc)
 
 
 # PostgreSQL: serialization_failure, deadlock_detected, lock_not_available
@@ -331,8 +332,8 @@ def _contention(exc: DBAPIError) -> bool:
     return isinstance(exc, OperationalError) and ("database is locked" in message or "database is busy" in message)
 
 
-async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-    logger.exception("unhandled error", exc_info=exc)
+async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    """The answer to an error nothing else answered (logged by ``RequestContextMiddleware``)."""
     return problem_response(
         request, "internal-error", "Something went wrong on our side; quote the request id when you report it"
     )
@@ -349,7 +350,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(DBAPIError, _database_error)
     app.add_exception_handler(DatabaseUnavailable, _unavailable)
     app.add_exception_handler(PoolTimeout, _pool_timeout)
-    app.add_exception_handler(Exception, _unexpected)
     _document_problems(app)
 
 
