@@ -44,9 +44,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Context, Decimal, localcontext
 from enum import StrEnum
+from fractions import Fraction
 from itertools import groupby, pairwise, product
+from math import lcm
 
 from pmf_api.domain.errors import InvalidValue
 from pmf_api.domain.kpi import Polarity
@@ -55,6 +57,16 @@ PROCESS_LIMIT_FACTOR = Decimal("2.66")
 NEAR_LIMIT_FACTOR = PROCESS_LIMIT_FACTOR * 2 / 3
 MOVING_RANGE_SCREEN_FACTOR = Decimal("3.267")
 _ZERO = Decimal(0)
+
+# The factors as exact fractions over one denominator, for judging points without rounding.
+_PROCESS = Fraction(PROCESS_LIMIT_FACTOR)
+_NEAR = _PROCESS * 2 / 3
+_SCALE = lcm(_PROCESS.denominator, _NEAR.denominator)
+_PROCESS_SCALED = _PROCESS.numerator * (_SCALE // _PROCESS.denominator)
+_NEAR_SCALED = _NEAR.numerator * (_SCALE // _NEAR.denominator)
+_SCREEN = Fraction(MOVING_RANGE_SCREEN_FACTOR)
+# Enough digits that the products below are exact for any value a KPI can hold.
+_EXACT = Context(prec=200)
 
 
 class SpecialCause(StrEnum):
@@ -153,47 +165,81 @@ def moving_ranges(values: Sequence[Decimal]) -> list[Decimal]:
     return [abs(later - earlier) for earlier, later in pairwise(values)]
 
 
+@dataclass(frozen=True, slots=True)
+class _ExactLines:
+    """A phase's lines without rounding: each is ``(centre +/- spread) / scale``, so a value ``x`` is
+    above a line exactly when ``x * scale`` is above its numerator. Decimal's 28 digits put the
+    two-sigma line of 0, 0, 100, 100, -233, -233 at -1E-26 rather than 0, and its zeros beyond it."""
+
+    scale: Decimal
+    centre: Decimal
+    process_spread: Decimal
+    near_spread: Decimal
+
+
 def _phase_limits(
     values: Sequence[Decimal], ranges: Sequence[Decimal], start: int, end: int, config: SpcConfig
-) -> SpcLimits:
+) -> tuple[SpcLimits, _ExactLines]:
     stop = end if config.baseline_points is None else min(end, start + config.baseline_points)
     baseline = values[start:stop]
-    mean = sum(baseline, _ZERO) / len(baseline)
     # The baseline's own moving ranges: range i joins values i and i + 1.
     moving_ranges = ranges[start : stop - 1]
-    mean_moving_range = sum(moving_ranges, _ZERO) / len(moving_ranges)
-    if config.screen_moving_range_outliers and mean_moving_range:
-        cut_off = MOVING_RANGE_SCREEN_FACTOR * mean_moving_range
-        kept = [moving_range for moving_range in moving_ranges if moving_range < cut_off]
-        # There is always at least one range below the cut-off: they cannot all exceed 3.267 x their mean.
-        mean_moving_range = sum(kept, _ZERO) / len(kept)
+    kept = moving_ranges
+    with localcontext(_EXACT):
+        total = sum(baseline, _ZERO)
+        if config.screen_moving_range_outliers and any(moving_ranges):
+            # Screened out: a range at or above 3.267 x the mean range, compared exactly. There is
+            # always at least one range below the cut-off: they cannot all exceed 3.267 x their mean.
+            cut_off = sum(moving_ranges, _ZERO) * _SCREEN.numerator
+            per_range = len(moving_ranges) * _SCREEN.denominator
+            kept = [r for r in moving_ranges if r * per_range < cut_off]
+        range_total = sum(kept, _ZERO)
+        n, m = len(baseline), len(kept)
+        exact = _ExactLines(
+            scale=Decimal(_SCALE * n * m),
+            centre=total * (_SCALE * m),
+            process_spread=range_total * (_PROCESS_SCALED * n),
+            near_spread=range_total * (_NEAR_SCALED * n),
+        )
+    # The lines shown are rounded as Decimal rounds; the points are judged against ``exact``.
+    mean = total / n
+    mean_moving_range = range_total / m
     spread = PROCESS_LIMIT_FACTOR * mean_moving_range
     near = NEAR_LIMIT_FACTOR * mean_moving_range
-    return SpcLimits(mean, mean_moving_range, mean + spread, mean - spread, mean + near, mean - near, start, end)
+    limits = SpcLimits(mean, mean_moving_range, mean + spread, mean - spread, mean + near, mean - near, start, end)
+    return limits, exact
 
 
 def _phase_points(
-    values: Sequence[Decimal], limits: SpcLimits, phase: int, improvement_direction: int, config: SpcConfig
+    values: Sequence[Decimal],
+    lines: tuple[SpcLimits, _ExactLines],
+    phase: int,
+    improvement_direction: int,
+    config: SpcConfig,
 ) -> list[SpcPoint]:
-    """The points of one phase with the rules each meets.
+    """The points of one phase with the rules each meets, judged against the exact lines (a point
+    on a line is not beyond it).
 
     Each rule's marks are kept as a side per point (+1 high, -1 low, 0 not met): every rule that
     fires has a side, as a point beyond a limit or in a run is never on the mean.
     """
+    limits, exact = lines
     points = values[limits.start : limits.end]
     count = len(points)
-    mean = limits.mean
-    sides = [(value > mean) - (value < mean) for value in points]
+    centre, scale = exact.centre, exact.scale
+    with localcontext(_EXACT):
+        scaled = [value * scale for value in points]
+        upper, lower = centre + exact.process_spread, centre - exact.process_spread
+        upper_near, lower_near = centre + exact.near_spread, centre - exact.near_spread
+    sides = [(value > centre) - (value < centre) for value in scaled]
     outside = [0] * count
     two_of_three = [0] * count
     if not limits.is_flat:
-        upper, lower = limits.upper_process_limit, limits.lower_process_limit
-        upper_near, lower_near = limits.upper_near_limit, limits.lower_near_limit
-        beyond = [value > upper or value < lower for value in points]
+        beyond = [value > upper or value < lower for value in scaled]
         if any(beyond):
             outside = [side if out else 0 for side, out in zip(sides, beyond, strict=True)]
         near = [
-            not out and (value > upper_near or value < lower_near) for value, out in zip(points, beyond, strict=True)
+            not out and (value > upper_near or value < lower_near) for value, out in zip(scaled, beyond, strict=True)
         ]
         if sum(near) >= 2:
             for i in range(count - 2):
@@ -278,7 +324,7 @@ def process_limits(
     """
     if len(values) < 2:
         raise InvalidValue("Process limits need at least two values.", field="values")
-    return _phase_limits(values, moving_ranges(values) if ranges is None else ranges, 0, len(values), config)
+    return _phase_limits(values, moving_ranges(values) if ranges is None else ranges, 0, len(values), config)[0]
 
 
 def xmr_chart(
@@ -315,9 +361,9 @@ def xmr_chart(
     for phase, (start, end) in enumerate(pairwise(bounds)):
         if end - start < 2:
             raise InvalidValue("Each phase of a rebased chart needs at least two values.", field="rebase_at")
-        limits = _phase_limits(values, ranges, start, end, config)
-        phases.append(limits)
-        points.extend(_phase_points(values, limits, phase, improvement_direction, config))
+        lines = _phase_limits(values, ranges, start, end, config)
+        phases.append(lines[0])
+        points.extend(_phase_points(values, lines, phase, improvement_direction, config))
     current = phases[-1]
     if current.is_flat:
         notes.append(

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
+from fractions import Fraction
 from itertools import pairwise
 
 from hypothesis import given, settings
@@ -265,7 +266,25 @@ def _reference_limits(values: Sequence[Decimal], start: int, end: int, config: S
     return SpcLimits(mean, mean_range, mean + spread, mean - spread, mean + near, mean - near, start, end)
 
 
-def _sign(number: Decimal) -> int:
+def _reference_exact_lines(
+    values: Sequence[Decimal], start: int, end: int, config: SpcConfig
+) -> tuple[Fraction, Fraction, Fraction, Fraction, Fraction]:
+    """The centre line and limits as exact fractions: points are judged against these, so a point on
+    a line is on it, not beyond it by a rounding error."""
+    stop = end if config.baseline_points is None else min(end, start + config.baseline_points)
+    baseline = [Fraction(v) for v in values[start:stop]]
+    mean = sum(baseline, Fraction(0)) / len(baseline)
+    ranges = [abs(baseline[i] - baseline[i - 1]) for i in range(1, len(baseline))]
+    mean_range = sum(ranges, Fraction(0)) / len(ranges)
+    if config.screen_moving_range_outliers and mean_range:
+        kept = [r for r in ranges if r < Fraction(MOVING_RANGE_SCREEN_FACTOR) * mean_range]
+        mean_range = sum(kept, Fraction(0)) / len(kept)
+    spread = Fraction(PROCESS_LIMIT_FACTOR) * mean_range
+    near = spread * 2 / 3
+    return mean, mean + spread, mean - spread, mean + near, mean - near
+
+
+def _sign(number: Decimal | Fraction) -> int:
     return (number > 0) - (number < 0)
 
 
@@ -288,13 +307,15 @@ def _reference_signals(
 ) -> list[dict[SpecialCause, int]]:
     points = values[limits.start : limits.end]
     signals: list[dict[SpecialCause, int]] = [{} for _ in points]
-    sides = [_sign(value - limits.mean) for value in points]
+    mean, upper, lower, upper_near, lower_near = _reference_exact_lines(values, limits.start, limits.end, config)
+    exact = [Fraction(value) for value in points]
+    sides = [_sign(value - mean) for value in exact]
     if not limits.is_flat:
         near = [0] * len(points)
-        for i, value in enumerate(points):
-            if value > limits.upper_process_limit or value < limits.lower_process_limit:
+        for i, value in enumerate(exact):
+            if value > upper or value < lower:
                 signals[i][SpecialCause.OUTSIDE_LIMITS] = sides[i]
-            elif value > limits.upper_near_limit or value < limits.lower_near_limit:
+            elif value > upper_near or value < lower_near:
                 near[i] = 1
         for i in range(len(points) - 2):
             window = range(i, i + 3)

@@ -173,6 +173,17 @@ def test_invalid_config_and_limits() -> None:
         process_limits([d(1)])
 
 
+def test_a_point_on_the_two_sigma_line_is_not_beyond_it() -> None:
+    """The mean of 0, 0, 100, 100, -233, -233 is -44.333..., and the two-sigma line lies exactly on 0
+    (mean moving range 25). Rounded to Decimal's 28 digits the line came out at -1E-26, so the two
+    zeros counted as beyond it: a special cause from rounding alone. Points are judged exactly."""
+    chart = xmr_chart([d(v) for v in (0, 0, 100, 100, -233, -233)], polarity=HIGHER)
+    assert [p.special_causes for p in chart.points][:2] == [(), ()]
+    # Shifted, the same series gives the same signals (as it always did: its line is not rounded).
+    moved = xmr_chart([d(v - 56) for v in (0, 0, 100, 100, -233, -233)], polarity=HIGHER)
+    assert [p.special_causes for p in moved.points] == [p.special_causes for p in chart.points]
+
+
 series = st.lists(st.integers(-500, 500), min_size=2, max_size=40)
 
 
