@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import BindParameter, ColumnElement, Select, select
 
-from pmf_api.domain.data_quality import TemplateState, Version
+from pmf_api.domain.data_quality import SIGNER_ROLE, TemplateState, Version
 from pmf_api.performance.data_quality.models import DataQualityReview, DataQualityTemplate
 from pmf_api.performance.kpis.repository import KpiRepository
 from pmf_api.platform.db.repository import OwnedRepository
@@ -84,31 +85,58 @@ class DataQualityTemplateRepository(OwnedRepository[DataQualityTemplate]):
         )
         return {row.kpi_id: row.id for row in rows}
 
-    async def waiting_for_sign_off(self, organisation_id: uuid.UUID, financial_years: Collection[str]) -> list[Any]:
-        """The drafts of ``financial_years`` waiting for the service manager's sign-off, with where their
-        KPI sits (for reminders: who is to sign is a service manager whose scope reaches ``service_id``).
+    async def sign_offs_due(self, organisation_id: uuid.UUID, financial_years: Collection[str]) -> list[SignOffDue]:
+        """For reminders (a job, no actor): every KPI of the organisation (not archived) without a signed
+        template for one of ``financial_years``, with the draft waiting for sign-off if there is one (else
+        the template is still to be written), and who is to sign: a service manager whose scope reaches the
+        KPI's service (``KpiRepository.placement`` gives its directorate and portfolio too). Ordered by year,
+        then KPI code; one statement a year."""
+        found: list[SignOffDue] = []
+        for year in sorted(financial_years):
+            draft = DataQualityTemplate.__table__.alias("draft")
+            statement = (
+                select(_Kpi.id, _Kpi.code, _Kpi.service_id, draft.c.id.label("template_id"), draft.c.version_number)
+                .outerjoin(
+                    draft,
+                    (draft.c.kpi_id == _Kpi.id)
+                    & (draft.c.financial_year == year)
+                    & (draft.c.state == TemplateState.DRAFT.value),
+                )
+                .where(
+                    _Kpi.organisation_id == organisation_id,
+                    _Kpi.archived_at.is_(None),
+                    _Kpi.id.not_in(signed_kpis(year)),
+                )
+                .order_by(_Kpi.code)
+            )
+            for row in await self.session.execute(statement):
+                found.append(
+                    SignOffDue(
+                        organisation_id=organisation_id,
+                        kpi_id=row.id,
+                        kpi_code=row.code,
+                        financial_year=year,
+                        template_id=row.template_id,
+                        version_number=row.version_number,
+                        service_id=row.service_id,
+                        signer_role=SIGNER_ROLE.value,
+                    )
+                )
+        return found
 
-        Rows of (organisation_id, template_id, kpi_id, kpi_code, financial_year, version_number, service_id)."""
-        statement = (
-            select(
-                DataQualityTemplate.organisation_id,
-                DataQualityTemplate.id.label("template_id"),
-                DataQualityTemplate.kpi_id,
-                _Kpi.code.label("kpi_code"),
-                DataQualityTemplate.financial_year,
-                DataQualityTemplate.version_number,
-                _Kpi.service_id,
-            )
-            .join(_Kpi, _Kpi.id == DataQualityTemplate.kpi_id)
-            .where(
-                DataQualityTemplate.organisation_id == organisation_id,
-                DataQualityTemplate.financial_year.in_(sorted(financial_years)),
-                DataQualityTemplate.state == TemplateState.DRAFT.value,
-                _Kpi.archived_at.is_(None),
-            )
-            .order_by(_Kpi.code, DataQualityTemplate.financial_year)
-        )
-        return list(await self.session.execute(statement))
+
+@dataclass(frozen=True)
+class SignOffDue:
+    """A KPI whose template for a year is not signed: a draft waiting (``template_id``) or none yet."""
+
+    organisation_id: uuid.UUID
+    kpi_id: uuid.UUID
+    kpi_code: str
+    financial_year: str
+    template_id: uuid.UUID | None  # the draft waiting for sign-off; None: no template written yet
+    version_number: int | None
+    service_id: uuid.UUID
+    signer_role: str  # service_manager, with a scope reaching service_id (KpiRepository.placement says where)
 
 
 def as_versions(templates: Collection[DataQualityTemplate]) -> list[Version]:
