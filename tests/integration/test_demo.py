@@ -21,7 +21,7 @@ from pmf_api.framework.organisations.models import Directorate, Organisation, Pe
 from pmf_api.framework.organisations.service import evaluation_config
 from pmf_api.framework.plans.models import CorporatePlan, Outcome, Priority, ServicePlan
 from pmf_api.performance import mapping
-from pmf_api.performance.data_quality.models import DataQualityTemplate
+from pmf_api.performance.data_quality.models import DataQualityReview, DataQualityTemplate
 from pmf_api.performance.kpis.models import ContextualMeasure, Kpi
 from pmf_api.performance.submissions.models import PublishedValue, Submission, SubmissionMessage
 from pmf_api.performance.targets.models import Target, TargetRevision
@@ -45,6 +45,7 @@ COUNTED: list[type[Base]] = [
     SubmissionMessage,
     PublishedValue,
     DataQualityTemplate,
+    DataQualityReview,
 ]
 
 
@@ -151,6 +152,9 @@ async def test_every_kpi_has_data_quality_templates_signed_before_each_year(sess
             assert template.signed_on.isoformat() == f"{year[:4]}-03-20"
         if year == "2026/27":
             assert template.copied_from_id == by_year[(code, "2025/26")].id
+    reviews = await _all(session, DataQualityReview)
+    assert {(kpis[r.kpi_id], r.financial_year) for r in reviews} == {("WS01", "2026/27"), ("HN01", "2025/26")}
+    assert all(by_year[(kpis[r.kpi_id], r.financial_year)].id == r.template_id for r in reviews)
 
 
 def kpi_aggregation(kpis: list[Kpi], target: Target) -> str:

@@ -32,7 +32,7 @@ from pmf_api.framework.actions.models import Action
 from pmf_api.framework.organisations.models import Directorate, Organisation, Person, Portfolio, Service
 from pmf_api.framework.organisations.repository import directory
 from pmf_api.framework.plans.models import CorporatePlan, Outcome, Priority, ServicePlan
-from pmf_api.performance.data_quality.models import DataQualityTemplate
+from pmf_api.performance.data_quality.models import RATED, DataQualityReview, DataQualityTemplate
 from pmf_api.performance.kpis.models import ContextualMeasure, Kpi
 from pmf_api.performance.targets.models import Target, TargetRevision
 from pmf_api.platform.db.base import Base
@@ -981,6 +981,47 @@ async def _add_templates(
             previous = template
     await _add(session, [t for t in rows if t.copied_from_id is None])
     await _add(session, [t for t in rows if t.copied_from_id is not None])
+    # Data quality reviews held with services (seed 001, B.1), rated on seed 003's six characteristics.
+    codes = {kpi.id: kpi.code for kpi in kpis}
+    reviewed = {(codes[t.kpi_id], t.financial_year): t for t in rows}
+    perf = people["perf_officer"].name
+    reviews = [
+        _review(reviewed[("WS01", this_year)], date(2026, 10, 8), [perf, service_managers["WASTE"].name],
+                "Method followed; the backup officer could not open the tonnage workbook.",
+                ("good", "good", "adequate", "good", "good", "adequate"),
+                [{"action": "Give the backup officer access to the tonnage workbook",
+                  "owner": service_managers["WASTE"].name, "due_date": "2026-10-31", "done": True}]),
+        _review(reviewed[("HN01", last_year)], date(2025, 11, 12), [perf, service_managers["HOUSING"].name],
+                "Placements counted on the night of the last day of the month, as the template says; "
+                "the case system's extract was a week late twice.",
+                ("good", "good", "good", "poor", "good", "adequate"),
+                [{"action": "Schedule the month-end extract", "owner": service_managers["HOUSING"].name,
+                  "due_date": "2025-12-31", "done": False}]),
+    ]  # fmt: skip
+    await _add(session, reviews)
+
+
+def _review(
+    template: DataQualityTemplate,
+    reviewed_on: date,
+    reviewers: list[str],
+    observations: str,
+    ratings: tuple[str, str, str, str, str, str],
+    actions: list[dict[str, Any]],
+) -> DataQualityReview:
+    return DataQualityReview(
+        id=uuid.uuid4(),
+        organisation_id=template.organisation_id,
+        kpi_id=template.kpi_id,
+        template_id=template.id,
+        financial_year=template.financial_year,
+        template_version_number=template.version_number,
+        reviewed_on=reviewed_on,
+        reviewers=reviewers,
+        observations=observations,
+        follow_up_actions=actions,
+        **dict(zip(RATED, ratings, strict=True)),
+    )
 
 
 async def _add(session: AsyncSession, rows: Iterable[Base]) -> None:

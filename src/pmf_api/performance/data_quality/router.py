@@ -52,11 +52,13 @@ async def list_unsigned_kpis(
     session: SessionDep,
     actor: CurrentActor,
     params: Annotated[schemas.UnsignedKpiList, Query()],
+    as_of: AsOf,
 ) -> PageOf[schemas.UnsignedKpi]:
     page = await data_quality_service.kpis_without_signed_template(
         session,
         actor,
         params.financial_year,
+        as_of=as_of,
         service_id=params.service_id,
         directorate_id=params.directorate_id,
         cursor=params.cursor,

@@ -183,14 +183,18 @@ class DataQualityTemplateList(ListParams):
 
 
 class UnsignedKpiList(PageParams):
-    financial_year: FinancialYearText = Field(description="The year whose templates are looked at, e.g. 2026/27")
+    financial_year: FinancialYearText | None = Field(
+        default=None,
+        description="The year whose templates are looked at, e.g. 2027/28 (before it starts); the year in "
+        "progress when left out",
+    )
     service_id: uuid.UUID | None = None
     directorate_id: uuid.UUID | None = None
 
     @field_validator("financial_year")
     @classmethod
-    def _year(cls, value: str) -> str:
-        return parse_financial_year(value)
+    def _year(cls, value: str | None) -> str | None:
+        return None if value is None else parse_financial_year(value)
 
 
 class UnsignedKpi(BaseModel):

@@ -33,7 +33,7 @@ from pmf_api.domain.data_quality import (
     superseded_by_signing,
 )
 from pmf_api.domain.errors import DomainError, TransitionNotAllowed
-from pmf_api.domain.periods import FinancialYear
+from pmf_api.domain.periods import FinancialYear, financial_year_of
 from pmf_api.domain.workflow import Role
 from pmf_api.framework.organisations.service import get_organisation, settings_of
 from pmf_api.performance.data_quality.models import DataQualityReview, DataQualityTemplate
@@ -285,15 +285,20 @@ class UnsignedKpi:
 async def kpis_without_signed_template(
     session: AsyncSession,
     actor: Actor,
-    financial_year: str,
+    financial_year: str | None,
     *,
+    as_of: date,
     service_id: uuid.UUID | None = None,
     directorate_id: uuid.UUID | None = None,
     cursor: str | None = None,
     limit: int = 50,
 ) -> Page[UnsignedKpi]:
-    """A page of the KPIs (not archived) without a signed template for ``financial_year``, by code."""
+    """A page of the KPIs (not archived) without a signed template for ``financial_year`` (the year in
+    progress on ``as_of`` when None), by code."""
     require_read(actor)
+    if financial_year is None:
+        organisation = await get_organisation(session, actor)
+        financial_year = str(financial_year_of(as_of, organisation.financial_year_start_month))
     filters = {"financial_year": financial_year, "service_id": service_id, "directorate_id": directorate_id}
     query = ListQuery(filters=filters, sort="code", cursor=cursor, limit=limit)
     page = await KpisWithoutSignedTemplate(session).page(actor, query)
