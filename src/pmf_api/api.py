@@ -11,6 +11,7 @@ from pmf_api.framework.organisations.router import routers as organisations_rout
 from pmf_api.framework.plans.router import routers as plans_routers
 from pmf_api.performance.bulk.router import router as bulk_router
 from pmf_api.performance.collection.router import router as collection_router
+from pmf_api.performance.data_quality.router import router as data_quality_router
 from pmf_api.performance.kpis.router import router as kpis_router
 from pmf_api.performance.status.router import router as status_router
 from pmf_api.performance.submissions.router import router as submissions_router
@@ -26,6 +27,7 @@ FEATURE_ROUTERS: tuple[APIRouter, ...] = (
     actions_router,
     kpis_router,
     targets_router,
+    data_quality_router,
     submissions_router,
     collection_router,
     status_router,

@@ -5,6 +5,7 @@ from pmf_api.framework.actions.models import Action
 from pmf_api.framework.organisations.models import Directorate, Organisation, Person, Portfolio, Service
 from pmf_api.framework.plans.models import CorporatePlan, Outcome, Priority, ServicePlan
 from pmf_api.performance.bulk.models import IdempotencyRecord
+from pmf_api.performance.data_quality.models import DataQualityReview, DataQualityTemplate
 from pmf_api.performance.kpis.models import ContextualMeasure, Kpi
 from pmf_api.performance.submissions.models import PublishedValue, Submission, SubmissionMessage
 from pmf_api.performance.targets.models import Target, TargetRevision
@@ -18,6 +19,8 @@ __all__ = [
     "Base",
     "ContextualMeasure",
     "CorporatePlan",
+    "DataQualityReview",
+    "DataQualityTemplate",
     "Directorate",
     "IdempotencyRecord",
     "Kpi",

@@ -21,6 +21,7 @@ from pmf_api.framework.organisations.models import Directorate, Organisation, Pe
 from pmf_api.framework.organisations.service import evaluation_config
 from pmf_api.framework.plans.models import CorporatePlan, Outcome, Priority, ServicePlan
 from pmf_api.performance import mapping
+from pmf_api.performance.data_quality.models import DataQualityReview, DataQualityTemplate
 from pmf_api.performance.kpis.models import ContextualMeasure, Kpi
 from pmf_api.performance.submissions.models import PublishedValue, Submission, SubmissionMessage
 from pmf_api.performance.targets.models import Target, TargetRevision
@@ -43,6 +44,8 @@ COUNTED: list[type[Base]] = [
     Submission,
     SubmissionMessage,
     PublishedValue,
+    DataQualityTemplate,
+    DataQualityReview,
 ]
 
 
@@ -132,6 +135,26 @@ async def test_demo_council_has_a_complete_framework(session: AsyncSession) -> N
     assert {p.service_id for p in plans} == {s.id for s in services}
     assert all(p.financial_year == "2026/27" for p in plans)
     assert {"draft", "quality_review", "approved", "published"} <= {p.status for p in plans}
+
+
+async def test_every_kpi_has_data_quality_templates_signed_before_each_year(session: AsyncSession) -> None:
+    """Seed 001, B.1: a template is completed before each year of reporting; two of this year's wait."""
+    await load_demo(session)
+    kpis = {k.id: k.code for k in await _all(session, Kpi)}
+    templates = await _all(session, DataQualityTemplate)
+    by_year = {(kpis[t.kpi_id], t.financial_year): t for t in templates}
+    assert len(by_year) == len(templates) == 2 * len(kpis)
+    waiting = {code for (code, year), t in by_year.items() if year == "2026/27" and t.state == "draft"}
+    assert waiting == {"HN02", "LA02"}
+    for (code, year), template in by_year.items():
+        if template.state == "signed":
+            assert template.declaration and template.signed_by_name and template.signed_on
+            assert template.signed_on.isoformat() == f"{year[:4]}-03-20"
+        if year == "2026/27":
+            assert template.copied_from_id == by_year[(code, "2025/26")].id
+    reviews = await _all(session, DataQualityReview)
+    assert {(kpis[r.kpi_id], r.financial_year) for r in reviews} == {("WS01", "2026/27"), ("HN01", "2025/26")}
+    assert all(by_year[(kpis[r.kpi_id], r.financial_year)].id == r.template_id for r in reviews)
 
 
 def kpi_aggregation(kpis: list[Kpi], target: Target) -> str:

@@ -26,11 +26,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmf_api.access.actor import Grant, ScopeType
 from pmf_api.demo.history import load_history
+from pmf_api.domain.data_quality import SIGN_OFF_DECLARATION
 from pmf_api.domain.workflow import Role
 from pmf_api.framework.actions.models import Action
 from pmf_api.framework.organisations.models import Directorate, Organisation, Person, Portfolio, Service
 from pmf_api.framework.organisations.repository import directory
 from pmf_api.framework.plans.models import CorporatePlan, Outcome, Priority, ServicePlan
+from pmf_api.performance.data_quality.models import RATED, DataQualityReview, DataQualityTemplate
 from pmf_api.performance.kpis.models import ContextualMeasure, Kpi
 from pmf_api.performance.targets.models import Target, TargetRevision
 from pmf_api.platform.db.base import Base
@@ -795,6 +797,7 @@ async def load_demo(session: AsyncSession) -> Organisation:
     for code, *_, head in SERVICES:
         services[code].head_of_service_id = people[head].id
     heads_of_service = {code: people[head].email for code, *_, head in SERVICES}
+    service_managers = {code: people[head] for code, *_, head in SERVICES}
 
     plan = CorporatePlan(id=uuid.uuid4(), **CORPORATE_PLAN, **owned)
     priorities = {
@@ -870,6 +873,7 @@ async def load_demo(session: AsyncSession) -> Organisation:
     await _add(session, kpis)
     await _add(session, targets)
     await _add(session, revisions)
+    await _add_templates(session, org.id, kpis, people, service_managers)
 
     measures = [
         ContextualMeasure(
@@ -918,6 +922,106 @@ async def load_demo(session: AsyncSession) -> Organisation:
     # Three years of monthly submissions, queries and publications (see ``demo_history``).
     await load_history(session, org, kpis, targets, revisions, people)
     return org
+
+
+# KPIs whose template for the current year is still a draft waiting for the service manager's
+# sign-off, so the list of KPIs without a signed template shows something.
+DRAFT_TEMPLATES = frozenset({"HN02", "LA02"})
+
+
+async def _add_templates(
+    session: AsyncSession,
+    organisation_id: uuid.UUID,
+    kpis: list[Kpi],
+    people: dict[str, Person],
+    service_managers: dict[str, Person],
+) -> None:
+    """A Data Quality Template (seed 001, Appendix B.2) for each KPI for last year and this, this year's
+    started from last year's; signed off by the head of service in March before each year, except
+    ``DRAFT_TEMPLATES`` this year. Next year's are still to be written."""
+    specs = {spec.code: spec for spec in KPIS}
+    last_year, this_year = FINANCIAL_YEARS[-2], CURRENT_FINANCIAL_YEAR
+    rows: list[DataQualityTemplate] = []
+    for kpi in kpis:
+        spec = specs[kpi.code]
+        owner, backup, manager = people[spec.owner], people[spec.backup], service_managers[spec.service]
+        answers = {
+            "statistics_collected_by": f"{owner.name}, {owner.job_title}",
+            "forecast_produced_by": f"{owner.name}, agreed with {manager.name}",
+            "commentary_provided_by": f"{owner.name}",
+            "backup_officers": f"{backup.name}, {backup.job_title}, who has access to the same systems",
+            "systems_and_spreadsheets": spec.source or "The service's case management system",
+            "collection_and_calculation_method": spec.definition,
+            "why_it_matters": spec.why_it_matters or f"A corporate KPI reported to Cabinet: {spec.title}",
+            "seasonality": "Yes: see the monthly profile of the target" if spec.profile else "No marked seasonality",
+            "amber_factors": "Staff absence and vacancies; a late or incomplete extract from the system",
+            "red_factors": "Loss of a contractor or system for more than a month; a change in national rules",
+            "interventions_available": "Overtime and agency cover; reprioritising casework; an improvement plan",
+            "benchmarking_available": "LG Inform: CIPFA nearest neighbours",
+        }
+        previous: DataQualityTemplate | None = None
+        for year in (last_year, this_year):
+            signed = year == last_year or kpi.code not in DRAFT_TEMPLATES
+            start = int(year[:4])
+            template = DataQualityTemplate(
+                id=uuid.uuid4(),
+                organisation_id=organisation_id,
+                kpi_id=kpi.id,
+                financial_year=year,
+                version_number=1,
+                state="signed" if signed else "draft",
+                copied_from_id=previous.id if previous else None,
+                **answers,
+                declaration=SIGN_OFF_DECLARATION if signed else None,
+                signed_by_name=manager.name if signed else None,
+                signed_by=manager.email if signed else None,
+                signed_on=date(start, 3, 20) if signed else None,
+            )
+            rows.append(template)
+            previous = template
+    await _add(session, [t for t in rows if t.copied_from_id is None])
+    await _add(session, [t for t in rows if t.copied_from_id is not None])
+    # Data quality reviews held with services (seed 001, B.1), rated on seed 003's six characteristics.
+    codes = {kpi.id: kpi.code for kpi in kpis}
+    reviewed = {(codes[t.kpi_id], t.financial_year): t for t in rows}
+    perf = people["perf_officer"].name
+    reviews = [
+        _review(reviewed[("WS01", this_year)], date(2026, 10, 8), [perf, service_managers["WASTE"].name],
+                "Method followed; the backup officer could not open the tonnage workbook.",
+                ("good", "good", "adequate", "good", "good", "adequate"),
+                [{"action": "Give the backup officer access to the tonnage workbook",
+                  "owner": service_managers["WASTE"].name, "due_date": "2026-10-31", "done": True}]),
+        _review(reviewed[("HN01", last_year)], date(2025, 11, 12), [perf, service_managers["HOUSING"].name],
+                "Placements counted on the night of the last day of the month, as the template says; "
+                "the case system's extract was a week late twice.",
+                ("good", "good", "good", "poor", "good", "adequate"),
+                [{"action": "Schedule the month-end extract", "owner": service_managers["HOUSING"].name,
+                  "due_date": "2025-12-31", "done": False}]),
+    ]  # fmt: skip
+    await _add(session, reviews)
+
+
+def _review(
+    template: DataQualityTemplate,
+    reviewed_on: date,
+    reviewers: list[str],
+    observations: str,
+    ratings: tuple[str, str, str, str, str, str],
+    actions: list[dict[str, Any]],
+) -> DataQualityReview:
+    return DataQualityReview(
+        id=uuid.uuid4(),
+        organisation_id=template.organisation_id,
+        kpi_id=template.kpi_id,
+        template_id=template.id,
+        financial_year=template.financial_year,
+        template_version_number=template.version_number,
+        reviewed_on=reviewed_on,
+        reviewers=reviewers,
+        observations=observations,
+        follow_up_actions=actions,
+        **dict(zip(RATED, ratings, strict=True)),
+    )
 
 
 async def _add(session: AsyncSession, rows: Iterable[Base]) -> None:

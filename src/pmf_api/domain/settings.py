@@ -27,6 +27,9 @@ class OrganisationSettings:
     due_working_days: int = DEFAULT_DUE_WORKING_DAYS
     # When a KPI needs an intervention (seed 001, Appendix F)
     escalation: EscalationConfig = field(default_factory=EscalationConfig)
+    # A KPI's values for a year are published only once its Data Quality Template for that year is
+    # signed (seed 001_ec6bae7b38cacc6f.txt, B.1). Off unless chosen: see DEFAULT_REQUIRE_SIGNED_TEMPLATE.
+    require_signed_template_to_publish: bool = False
 
     @classmethod
     def parse(cls, stored: Mapping[str, object] | None) -> OrganisationSettings:
@@ -35,6 +38,9 @@ class OrganisationSettings:
         return cls(
             due_working_days=_due_working_days(stored.get("collection")),
             escalation=_escalation(stored.get("escalation")),
+            require_signed_template_to_publish=_switch(
+                stored.get("data_quality"), "require_signed_template_to_publish", DEFAULT_REQUIRE_SIGNED_TEMPLATE
+            ),
         )
 
     def evaluation_config(self, start_month: int = DEFAULT_START_MONTH) -> EvaluationConfig:
@@ -42,6 +48,19 @@ class OrganisationSettings:
         return EvaluationConfig(
             escalation=self.escalation, start_month=start_month, due_working_days=self.due_working_days
         )
+
+
+# Seed 001 (B.1) has templates completed before each year of reporting, but says nothing of holding
+# values back without one; four of the five seed councils keep no templates at all, and a council
+# upgrading mid-year has none yet, so turning the gate on by default would stop every publication.
+# A council that runs the seed 001 discipline turns it on; the list of KPIs without a signed template
+# shows the gap either way.
+DEFAULT_REQUIRE_SIGNED_TEMPLATE = False
+
+
+def _switch(section: object, name: str, default: bool) -> bool:
+    value = section.get(name) if isinstance(section, Mapping) else None
+    return value if isinstance(value, bool) else default
 
 
 def _due_working_days(section: object) -> int:

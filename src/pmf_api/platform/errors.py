@@ -74,6 +74,11 @@ class Conflict(PMFError):
     """The request clashes with the current state (a duplicate code, a record in use)."""
 
 
+class UnsignedTemplate(Conflict):
+    """A KPI's value is not published: the organisation requires its data quality template for the
+    year to be signed first (seed 001_ec6bae7b38cacc6f.txt, B.1)."""
+
+
 class RequestInProgress(Conflict):
     """The same request (by its Idempotency-Key) is still being processed: send it again shortly."""
 

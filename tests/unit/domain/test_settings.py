@@ -70,3 +70,20 @@ def test_whatever_is_stored_parses_into_settings_within_their_ranges(stored: dic
     assert 1 <= settings.due_working_days <= 60
     assert settings.escalation.consecutive_red_periods >= 1
     assert 1 <= settings.escalation.forecast_red_from_month <= 12
+
+
+@pytest.mark.parametrize(
+    ("stored", "expected"),
+    [
+        (None, False),
+        ({}, False),
+        ({"data_quality": {"require_signed_template_to_publish": True}}, True),
+        ({"data_quality": {"require_signed_template_to_publish": False}}, False),
+        # Anything but a boolean keeps the default (off: see DEFAULT_REQUIRE_SIGNED_TEMPLATE)
+        ({"data_quality": {"require_signed_template_to_publish": 1}}, False),
+        ({"data_quality": {"require_signed_template_to_publish": "yes"}}, False),
+        ({"data_quality": True}, False),
+    ],
+)
+def test_the_data_quality_gate(stored: dict[str, Any] | None, expected: bool) -> None:
+    assert OrganisationSettings.parse(stored).require_signed_template_to_publish is expected

@@ -43,18 +43,32 @@ class FourEyesSettings(InputModel):
     )
 
 
+class DataQualitySettings(InputModel):
+    """Data Quality Templates (seed 001_ec6bae7b38cacc6f.txt, Appendix B)."""
+
+    require_signed_template_to_publish: bool = Field(
+        default=False,
+        description="A KPI's values for a financial year are published only once its data quality template "
+        "for that year is signed off by the service manager (seed 001, B.1: 'before each year of reporting, "
+        "a data quality template is completed'). Off by default: a council turns it on once its templates "
+        "are in; `GET /data-quality-templates/unsigned` lists the KPIs still without one",
+    )
+
+
 class OrganisationSettings(InputModel):
     """The organisation's choices; a section sent in a change replaces that section."""
 
     collection: CollectionSettings = Field(default_factory=CollectionSettings)
     escalation: EscalationSettings = Field(default_factory=EscalationSettings)
     four_eyes: FourEyesSettings = Field(default_factory=FourEyesSettings)
+    data_quality: DataQualitySettings = Field(default_factory=DataQualitySettings)
 
 
 SETTINGS_SECTIONS: dict[str, type[InputModel]] = {
     "collection": CollectionSettings,
     "escalation": EscalationSettings,
     "four_eyes": FourEyesSettings,
+    "data_quality": DataQualitySettings,
 }
 
 
@@ -62,6 +76,7 @@ class OrganisationSettingsChange(InputModel):
     collection: CollectionSettings | None = None
     escalation: EscalationSettings | None = None
     four_eyes: FourEyesSettings | None = None
+    data_quality: DataQualitySettings | None = None
 
 
 class Organisation(OutputModel):
@@ -84,6 +99,7 @@ class Organisation(OutputModel):
                             "amber_and_worsening_is_exception": True,
                         },
                         "four_eyes": {"required": True},
+                        "data_quality": {"require_signed_template_to_publish": False},
                     },
                     "id": "6f1c2d0e-0000-4000-8000-000000000010",
                     "version": 1,

@@ -29,6 +29,7 @@ from pmf_api.domain.workflow import (
 )
 from pmf_api.framework.organisations.service import get_organisation
 from pmf_api.performance import mapping
+from pmf_api.performance.data_quality import service as data_quality_service
 from pmf_api.performance.kpis import service as kpi_service
 from pmf_api.performance.submissions.context import (
     SubmissionContext,
@@ -219,6 +220,9 @@ async def _move(
     move = submission_move(
         current, to, context.roles, is_owner=context.is_owner, four_eyes=context.four_eyes(submission)
     )
+    if to is SubmissionState.PUBLISHED:
+        # Every publication comes through here: the organisation's data quality gate (seed 001, B.1).
+        await data_quality_service.require_publishable(session, actor, context.kpi, submission.financial_year)
     now = datetime.now(UTC)
     changes: dict[str, Any] = {"state": to.value}
     if to in {SubmissionState.SUBMITTED, SubmissionState.RESUBMITTED}:

@@ -101,6 +101,16 @@ PROBLEM_TYPES: dict[str, ProblemType] = {
             "Send the same request again after `Retry-After` seconds to get its answer.",
         ),
         ProblemType(
+            "data-quality-template-unsigned",
+            409,
+            "The KPI's data quality template is not signed",
+            "The organisation publishes a KPI's values for a financial year only once the KPI's data "
+            "quality template for that year is signed off by its service manager (the setting "
+            "`data_quality.require_signed_template_to_publish`); `detail` names the KPI and the year.",
+            "Have the service manager sign the year's template off (`POST /data-quality-templates/{id}/sign-off`), "
+            "then publish again.",
+        ),
+        ProblemType(
             "transition-not-allowed",
             409,
             "Not possible from the current state",

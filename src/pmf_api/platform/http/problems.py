@@ -63,6 +63,7 @@ _TYPES: dict[type[errors.PMFError], str] = {
     errors.MalformedRequest: "malformed-request",
     errors.InvalidInput: "invalid-input",
     errors.RequestInProgress: "request-in-progress",
+    errors.UnsignedTemplate: "data-quality-template-unsigned",
     errors.Conflict: "conflict",
     errors.PreconditionFailed: "precondition-failed",
     errors.PayloadTooLarge: "payload-too-large",
