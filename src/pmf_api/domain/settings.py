@@ -27,6 +27,9 @@ class OrganisationSettings:
     due_working_days: int = DEFAULT_DUE_WORKING_DAYS
     # When a KPI needs an intervention (seed 001, Appendix F)
     escalation: EscalationConfig = field(default_factory=EscalationConfig)
+    # A value shown Amber or Red is not submitted without a commentary (seed 001_ec6bae7b38cacc6f.txt,
+    # E.1: "add a comment explaining what has happened and why")
+    commentary_required: bool = True
 
     @classmethod
     def parse(cls, stored: Mapping[str, object] | None) -> OrganisationSettings:
@@ -35,6 +38,7 @@ class OrganisationSettings:
         return cls(
             due_working_days=_due_working_days(stored.get("collection")),
             escalation=_escalation(stored.get("escalation")),
+            commentary_required=_commentary_required(stored.get("collection")),
         )
 
     def evaluation_config(self, start_month: int = DEFAULT_START_MONTH) -> EvaluationConfig:
@@ -49,6 +53,11 @@ def _due_working_days(section: object) -> int:
     if isinstance(configured, int) and not isinstance(configured, bool) and 1 <= configured <= MAX_DUE_WORKING_DAYS:
         return configured
     return DEFAULT_DUE_WORKING_DAYS
+
+
+def _commentary_required(section: object) -> bool:
+    configured = section.get("commentary_required") if isinstance(section, Mapping) else None
+    return configured if isinstance(configured, bool) else True
 
 
 def _escalation(section: object) -> EscalationConfig:
