@@ -71,14 +71,19 @@ def seasonal_shares(years: Mapping[str, Sequence[Decimal | None]], periods: int)
 def profile_from_shares(
     annual_target: Decimal, shares: Sequence[Decimal] | None, periods: int, decimal_places: int
 ) -> tuple[Decimal, ...]:
-    """Per-period targets of a cumulative KPI that add up to ``annual_target`` exactly: each period's
-    share rounded to the KPI's decimal places, the last period taking what rounding leaves over."""
+    """Per-period targets of a cumulative KPI that add up to ``annual_target`` exactly: the running
+    total is rounded to the KPI's decimal places and each period takes the step, so rounding is
+    spread over the year rather than left to the last period."""
     if periods < 1:
         raise InvalidTarget("A profile has at least one period", field="profile")
-    even = [Decimal(1) / periods] * periods
-    used = list(shares) if shares is not None else even
-    profile = [round_half_up(annual_target * share, decimal_places) for share in used[:-1]]
-    profile.append(annual_target - sum(profile, _ZERO))
+    used = list(shares) if shares is not None else [Decimal(1) / periods] * periods
+    profile: list[Decimal] = []
+    running, before = _ZERO, _ZERO
+    for index, share in enumerate(used):
+        running += share
+        to_date = annual_target if index == periods - 1 else round_half_up(annual_target * running, decimal_places)
+        profile.append(to_date - before)
+        before = to_date
     return tuple(profile)
 
 

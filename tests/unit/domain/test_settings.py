@@ -70,3 +70,18 @@ def test_whatever_is_stored_parses_into_settings_within_their_ranges(stored: dic
     assert 1 <= settings.due_working_days <= 60
     assert settings.escalation.consecutive_red_periods >= 1
     assert 1 <= settings.escalation.forecast_red_from_month <= 12
+
+
+@pytest.mark.parametrize(
+    ("stored", "required"),
+    [
+        (None, True),
+        ({"collection": {"commentary_required": False}}, False),
+        ({"collection": {"commentary_required": True}}, True),
+        ({"collection": {"commentary_required": "no"}}, True),
+        ({"collection": "not a section"}, True),
+    ],
+)
+def test_an_amber_or_red_value_needs_a_commentary_unless_turned_off(stored: Any, required: bool) -> None:
+    """Seed 001_ec6bae7b38cacc6f.txt, E.1: on by default; anything but false keeps it on."""
+    assert OrganisationSettings.parse(stored).commentary_required is required

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmf_api.access.actor import Actor
-from pmf_api.access.policy import require_read
+from pmf_api.access.policy import Resource, require_read, require_write
 from pmf_api.domain import DomainError, FinancialYear, Frequency, Period
 from pmf_api.domain.annual_cycle import (
     PeriodAgainstTarget,
@@ -233,7 +233,9 @@ async def apply_roll_forward(
 ) -> RollForwardOutcome:
     """Create the proposed targets as drafts through the targets service (each then goes through its
     proposal and approval); a KPI with a target for the year already, or nothing to propose, is
-    skipped and says why. All or nothing: a target the rules refuse refuses the whole request."""
+    skipped and says why. All or nothing: a target the rules refuse refuses the whole request. Rolling
+    the council's targets forward is the performance team's work: it needs target rights organisation-wide."""
+    require_write(actor, Resource.target)
     proposals = await roll_forward(
         session,
         actor,

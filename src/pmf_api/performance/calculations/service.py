@@ -17,16 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmf_api.access.actor import Actor
 from pmf_api.access.policy import Resource, require_write
-from pmf_api.domain.formula import (
-    FormulaError,
-    InputKpi,
-    MissingInput,
-    ZeroDivisor,
-    check_formula,
-    parse,
-    references,
-    render,
-)
+from pmf_api.domain.formula import FormulaError, MissingInput, ZeroDivisor, parse, references, render
+from pmf_api.domain.formula_checks import InputKpi, check_formula
 from pmf_api.domain.kpi import Aggregation, Unit
 from pmf_api.domain.periods import Frequency
 from pmf_api.performance.kpis import service as kpi_service

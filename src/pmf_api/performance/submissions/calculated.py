@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmf_api.access.actor import Actor
-from pmf_api.domain.formula import MissingInput, ZeroDivisor, computed_state, evaluate, parse
+from pmf_api.domain.formula import MissingInput, ZeroDivisor, parse
+from pmf_api.domain.formula_values import computed_state, evaluate
 from pmf_api.domain.rag import round_half_up
 from pmf_api.domain.workflow import SubmissionState
 from pmf_api.performance.kpis.repository import KpiRepository
