@@ -82,6 +82,7 @@ async def test_targets_roll_forward_through_the_target_workflow(client: httpx.As
     assert abs(sum(garden["seasonal_shares"]) - 1) < 1e-5
     assert garden["history"][0] == {"financial_year": LAST_YEAR, "values": [10] * 6 + [20] * 6}
     assert garden["tolerance"] == {"kind": "absolute", "value": 15}
+    assert garden["note"].startswith("Growth: 2025/26 outturn 180 plus 5%")
     assert (proposals["MISSED"]["target_type"], proposals["MISSED"]["proposed_annual_target"]) == ("reduction", 108)
     assert (proposals["FRESH"]["kpi_id"], proposals["FRESH"]["proposed_annual_target"]) == (fresh["id"], None)
     assert "No counted values" in proposals["FRESH"]["note"]

@@ -73,7 +73,7 @@ async def test_a_calculated_kpi_follows_its_inputs(client: httpx.AsyncClient, au
     assert formula.json()["formula"] == "sum({FOOD}, {GARDEN})"
     assert [i["kpi_code"] for i in formula.json()["inputs"]] == ["FOOD", "GARDEN"]
     read = await client.get(f"/api/v1/kpis/{total['id']}/formula", headers=team)
-    assert read.status_code == 200 and read.json()["on_missing_input"] == "missing"
+    assert read.status_code == 200 and read.json()["on_missing_input"] == "missing" and read.json()["calculated"]
 
     # Nobody enters a calculated KPI's value by hand.
     by_hand = await _submit(client, owner, total, APRIL, 30)
@@ -152,8 +152,9 @@ async def test_a_formula_is_checked_before_it_is_kept(
     assert ok.json()["formula"] == "{TONNES} / ({TONNES} + {LIFTS}) * 100"
     ratio = await _set_formula(client, team, rate, "{TONNES} / {LIFTS}", on_zero_divisor="zero")
     assert "ratio of numerators" in _problem(ratio, 422, "#/formula")
-    missing = await client.get(f"/api/v1/kpis/{tonnes['id']}/formula", headers=team)
-    assert missing.status_code == 404
+    by_hand = await client.get(f"/api/v1/kpis/{tonnes['id']}/formula", headers=team)
+    assert by_hand.status_code == 200
+    assert (by_hand.json()["calculated"], by_hand.json()["formula"], by_hand.json()["inputs"]) == (False, None, [])
 
 
 async def test_amber_or_red_needs_a_commentary(client: httpx.AsyncClient, auth: TokenFactory) -> None:

@@ -68,14 +68,15 @@ async def test_a_roll_forward_with_no_history_proposes_nothing_and_creates_nothi
     place = await council(session)
     await kpi(session, place, code="NEW", **COUNT)
     proposals = await cycle_service.roll_forward(
-        session, place.team, "2027/28", growth_percentage=Decimal(5), reduction_percentage=Decimal(5)
+        session, place.team, None, growth_percentage=Decimal(5), reduction_percentage=Decimal(5), as_of=AS_OF
     )
+    assert {p.financial_year for p in proposals} == {"2027/28"}  # the year after the current one
     assert [(p.kpi.code, p.proposed_annual_target, p.profile) for p in proposals] == [("NEW", None, None)]
     outcome = await cycle_service.apply_roll_forward(
-        session, place.team, "2027/28", growth_percentage=Decimal(5), reduction_percentage=Decimal(5)
+        session, place.team, "2027/28", growth_percentage=Decimal(5), reduction_percentage=Decimal(5), as_of=AS_OF
     )
     assert outcome.created == [] and [p.kpi.code for p, _ in outcome.skipped] == ["NEW"]
     with pytest.raises(InvalidInput):
         await cycle_service.roll_forward(
-            session, place.team, "2027", growth_percentage=Decimal(5), reduction_percentage=Decimal(5)
+            session, place.team, "2027", growth_percentage=Decimal(5), reduction_percentage=Decimal(5), as_of=AS_OF
         )

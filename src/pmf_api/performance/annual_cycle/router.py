@@ -36,6 +36,7 @@ async def list_roll_forward_proposals(
     session: SessionDep,
     actor: CurrentActor,
     params: Annotated[schemas.RollForwardParams, Query()],
+    today: AsOf,
 ) -> PageOf[schemas.RollForwardProposal]:
     proposals = await cycle_service.roll_forward(
         session,
@@ -43,6 +44,7 @@ async def list_roll_forward_proposals(
         params.financial_year,
         growth_percentage=params.growth_percentage,
         reduction_percentage=params.reduction_percentage,
+        as_of=today,
     )
     page = cycle_service.proposal_page(proposals, params.cursor, params.limit)
     return page_response(request, response, page, schemas.proposal_out)
@@ -60,7 +62,7 @@ async def list_roll_forward_proposals(
     ),
 )
 async def apply_roll_forward(
-    body: schemas.RollForwardApply, session: SessionDep, actor: CurrentActor
+    body: schemas.RollForwardApply, session: SessionDep, actor: CurrentActor, today: AsOf
 ) -> schemas.RollForwardResult:
     outcome = await cycle_service.apply_roll_forward(
         session,
@@ -68,6 +70,7 @@ async def apply_roll_forward(
         body.financial_year,
         growth_percentage=body.growth_percentage,
         reduction_percentage=body.reduction_percentage,
+        as_of=today,
         kpi_ids=body.kpi_ids,
     )
     return schemas.RollForwardResult(

@@ -22,8 +22,12 @@ REDUCTION: Any = Field(
 )
 
 
-class RollForwardParams(PageParams, FinancialYearField):
-    financial_year: FinancialYearText = Field(description="The year to roll forward to, e.g. 2027/28")
+class RollForwardParams(PageParams):
+    financial_year: FinancialYearText | None = Field(
+        default=None,
+        description="The year to roll forward to, e.g. 2027/28 (default: the year after the current one)",
+        examples=["2027/28"],
+    )
     growth_percentage: Number = GROWTH
     reduction_percentage: Number = REDUCTION
 

@@ -34,7 +34,8 @@ from pmf_api.domain.annual_cycle import (
     stretch_suggestion,
 )
 from pmf_api.domain.kpi import Aggregation, Polarity, TargetType, ToleranceKind, Unit
-from pmf_api.domain.periods import period_of
+from pmf_api.domain.periods import financial_year_of, period_of
+from pmf_api.domain.rag import round_half_up
 from pmf_api.domain.ytd import period_target, year_to_date_of
 from pmf_api.framework.organisations.service import get_organisation
 from pmf_api.performance import mapping
@@ -42,6 +43,7 @@ from pmf_api.performance.kpis.repository import KpiRepository
 from pmf_api.performance.submissions.repository import SubmissionRepository
 from pmf_api.performance.targets import service as target_service
 from pmf_api.performance.targets.repository import KpiTargets, TargetRepository
+from pmf_api.platform.db.base import DECIMAL_SCALE
 from pmf_api.platform.db.pages import Page, page_of_list
 from pmf_api.platform.errors import Location, invalid
 
@@ -95,15 +97,21 @@ def _year(text: str, field_name: str, location: Location) -> FinancialYear:
 async def roll_forward(
     session: AsyncSession,
     actor: Actor,
-    financial_year: str,
+    financial_year: str | None,
     *,
     growth_percentage: Decimal,
     reduction_percentage: Decimal,
+    as_of: date,
     location: Location = Location.QUERY,
 ) -> list[Proposal]:
-    """The proposals for ``financial_year``, one per KPI that continues, by code."""
+    """The proposals for ``financial_year`` (default: the year after the one ``as_of`` is in), one
+    per KPI that continues, by code."""
     require_read(actor)
-    year = _year(financial_year, "financial_year", location)
+    if financial_year is None:
+        organisation = await get_organisation(session, actor)
+        year = financial_year_of(as_of, organisation.financial_year_start_month).next()
+    else:
+        year = _year(financial_year, "financial_year", location)
     previous = year.previous()
     history_years = [previous]
     for _ in range(HISTORY_YEARS - 1):
@@ -148,6 +156,8 @@ def _proposal(
     ]
     periods = len(_periods_of(previous, frequency))
     outturn = year_to_date_of(observations, periods, aggregation, definition.scale)
+    # As stored figures are: to six decimal places (an average or a ratio need not end).
+    outturn_value = None if outturn.value is None else round_half_up(outturn.value, DECIMAL_SCALE)
     target_type = TargetType(last.target_type) if last is not None else TargetType.MAINTAIN
     percentage = percentages[target_type]
     notes: list[str] = []
@@ -156,17 +166,18 @@ def _proposal(
     proposed: Decimal | None = None
     if Polarity(kpi.polarity) is Polarity.WITHIN_BAND:
         notes.append("Kept within a band: set next year's band by hand")
-    elif outturn.value is None:
+    elif outturn_value is None:
         notes.append(f"No counted values in {previous}: nothing to propose from")
     else:
         proposed = proposed_annual_target(
-            target_type, outturn.value, percentage, unit=Unit(kpi.unit), decimal_places=kpi.decimal_places
+            target_type, outturn_value, percentage, unit=Unit(kpi.unit), decimal_places=kpi.decimal_places
         )
+        shown, by = f"{outturn_value.normalize():f}", f"{percentage.normalize():f}%"
         notes.append(
             {
-                TargetType.GROWTH: f"Growth: {previous} outturn {outturn.value:f} plus {percentage:f}%",
-                TargetType.MAINTAIN: f"Maintain: {previous} outturn {outturn.value:f}",
-                TargetType.REDUCTION: f"Reduction: {previous} outturn {outturn.value:f} minus {percentage:f}%",
+                TargetType.GROWTH: f"Growth: {previous} outturn {shown} plus {by}",
+                TargetType.MAINTAIN: f"Maintain: {previous} outturn {shown}",
+                TargetType.REDUCTION: f"Reduction: {previous} outturn {shown} minus {by}",
             }[target_type]
         )
     shares = profile = None
@@ -187,7 +198,7 @@ def _proposal(
         target_type=target_type,
         percentage=percentage,
         last_year_target=None if last is None else last.annual_target,
-        last_year_outturn=outturn.value,
+        last_year_outturn=outturn_value,
         periods_reported=outturn.periods_reported,
         proposed_annual_target=proposed,
         tolerance=_tolerance(last, proposed),
@@ -229,6 +240,7 @@ async def apply_roll_forward(
     *,
     growth_percentage: Decimal,
     reduction_percentage: Decimal,
+    as_of: date,
     kpi_ids: Sequence[uuid.UUID] | None = None,
 ) -> RollForwardOutcome:
     """Create the proposed targets as drafts through the targets service (each then goes through its
@@ -242,6 +254,7 @@ async def apply_roll_forward(
         financial_year,
         growth_percentage=growth_percentage,
         reduction_percentage=reduction_percentage,
+        as_of=as_of,
         location=Location.BODY,
     )
     if kpi_ids is not None:

@@ -23,7 +23,8 @@ def _view(view: calculation_service.FormulaView) -> schemas.KpiFormula:
         kpi_code=kpi.code,
         kpi_title=kpi.title,
         unit=kpi.unit,
-        formula=kpi.formula or "",
+        calculated=kpi.formula is not None,
+        formula=kpi.formula,
         inputs=[schemas.FormulaInput(kpi_id=i, kpi_code=code) for i, code in view.inputs],
         on_missing_input=kpi.on_missing_input,
         on_zero_divisor=kpi.on_zero_divisor,
@@ -33,7 +34,7 @@ def _view(view: calculation_service.FormulaView) -> schemas.KpiFormula:
 
 @router.get(
     "/kpis/{id}/formula",
-    summary="Read a calculated KPI's formula",
+    summary="Read how a KPI is calculated (or that it is entered by hand)",
     response_model=schemas.KpiFormula,
     responses=responses(401, 403, 404),
 )

@@ -57,6 +57,7 @@ class KpiFormula(BaseModel):
                     "kpi_code": "WS-03",
                     "kpi_title": "Household waste recycled",
                     "unit": "percentage",
+                    "calculated": True,
                     "formula": "{WS-01} / ({WS-01} + {WS-02}) * 100",
                     "inputs": [
                         {"kpi_id": "0b7e5b1c-0000-4000-8000-000000000007", "kpi_code": "WS-01"},
@@ -74,9 +75,10 @@ class KpiFormula(BaseModel):
     kpi_code: str
     kpi_title: str
     unit: Unit
-    formula: str = Field(description="The formula in its canonical form")
+    calculated: bool = Field(description="Whether the KPI's values are calculated (else they are entered)")
+    formula: str | None = Field(description="The formula in its canonical form; null for a KPI entered by hand")
     inputs: list[FormulaInput] = Field(description="The KPIs the formula uses, in order of first use")
-    on_missing_input: MissingInput
+    on_missing_input: MissingInput | None
     on_zero_divisor: ZeroDivisor | None
     periods_recomputed: int = Field(
         default=0, description="When the formula was just set: how many periods' values it changed"

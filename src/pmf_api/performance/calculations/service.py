@@ -25,7 +25,7 @@ from pmf_api.performance.kpis import service as kpi_service
 from pmf_api.performance.kpis.repository import KpiRepository
 from pmf_api.performance.submissions import calculated
 from pmf_api.platform import audit
-from pmf_api.platform.errors import Conflict, NotFound, invalid
+from pmf_api.platform.errors import Conflict, invalid
 
 if TYPE_CHECKING:
     from pmf_api.performance.kpis.models import Kpi
@@ -40,8 +40,6 @@ class FormulaView:
 
 async def get_formula(session: AsyncSession, actor: Actor, kpi_id: uuid.UUID) -> FormulaView:
     kpi = await kpi_service.load_kpi(session, actor, kpi_id, lock=False)
-    if kpi.formula is None:
-        raise NotFound(detail=f"{kpi.code} is not calculated: its values are entered")
     return FormulaView(kpi, await _inputs(session, actor, kpi))
 
 

@@ -20,6 +20,7 @@ from pmf_api.domain.formula import MissingInput, ZeroDivisor, parse
 from pmf_api.domain.formula_values import computed_state, evaluate
 from pmf_api.domain.rag import round_half_up
 from pmf_api.domain.workflow import SubmissionState
+from pmf_api.performance.kpis import service as kpi_service
 from pmf_api.performance.kpis.repository import KpiRepository
 from pmf_api.performance.submissions.models import PublishedValue, Submission
 from pmf_api.performance.submissions.repository import SubmissionRepository
@@ -98,6 +99,7 @@ async def recompute(session: AsyncSession, actor: Actor, kpi: Kpi, period: str) 
             return False
         submission = _new(actor, kpi, first, value, state)
         await audit.create(session, actor, submission)
+        await kpi_service.note_values(session, [kpi.id], submission.created_at)
         await _published(session, actor, submission)
         return True
     return await _update(session, actor, submission, value, state)
