@@ -113,6 +113,25 @@ async def test_a_calculated_kpi_follows_its_inputs(client: httpx.AsyncClient, au
     publications = await client.get(f"/api/v1/submissions/{computed['id']}/publications", headers=team)
     assert [p["value"] for p in publications.json()["items"]] == [30, 35]
 
+    # A bulk push: a row for the calculated KPI is rejected at its code; the inputs' drafts are added up.
+    pushed = await client.post(
+        "/api/v1/submissions/bulk",
+        json={
+            "rows": [
+                {"kpi_code": "ORGANIC", "period": MAY, "value": 1},
+                {"kpi_code": "FOOD", "period": MAY, "value": 4},
+                {"kpi_code": "GARDEN", "period": MAY, "value": 5},
+            ]
+        },
+        headers=owner,
+    )
+    assert pushed.status_code == 200, pushed.text
+    rows = pushed.json()["rows"]
+    assert [r["outcome"] for r in rows] == ["rejected", "created", "created"]
+    assert [e["pointer"] for e in rows[0]["errors"]] == ["#/rows/0/kpi_code"]
+    may = await _value(client, team, total, MAY)
+    assert (may["value"], may["state"]) == (9, "draft")
+
     # A formula that leads back to itself is refused, saying where.
     cycle = await _set_formula(client, team, food, "{ORGANIC} - {GARDEN}")
     assert "refers back to itself: FOOD -> ORGANIC -> FOOD" in _problem(cycle, 422, "#/formula")
