@@ -9,7 +9,9 @@ from pmf_api.assurance.audit.router import router as audit_router
 from pmf_api.framework.actions.router import router as actions_router
 from pmf_api.framework.organisations.router import routers as organisations_routers
 from pmf_api.framework.plans.router import routers as plans_routers
+from pmf_api.performance.annual_cycle.router import router as annual_cycle_router
 from pmf_api.performance.bulk.router import router as bulk_router
+from pmf_api.performance.calculations.router import router as calculations_router
 from pmf_api.performance.collection.router import router as collection_router
 from pmf_api.performance.data_quality.router import router as data_quality_router
 from pmf_api.performance.kpis.router import router as kpis_router
@@ -28,6 +30,8 @@ FEATURE_ROUTERS: tuple[APIRouter, ...] = (
     kpis_router,
     targets_router,
     data_quality_router,
+    calculations_router,
+    annual_cycle_router,
     submissions_router,
     collection_router,
     status_router,

@@ -139,7 +139,7 @@ async def test_a_small_team_may_relax_four_eyes_and_the_audit_trail_says_so(
     assert r.status_code == 200, r.text
     assert r.json()["settings"]["four_eyes"] == {"required": False}
     # The other sections are kept.
-    assert r.json()["settings"]["collection"] == {"due_working_days": 10}
+    assert r.json()["settings"]["collection"] == {"due_working_days": 10, "commentary_required": True}
 
     s, kpi = await _kpi(client, auth)
     submission = await _submitted(client, kpi, team)

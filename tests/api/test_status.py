@@ -25,9 +25,11 @@ YEAR = "2025/26"
 @pytest.fixture(autouse=True)
 async def _one_person_team(org: Org, connection_sessionmaker: async_sessionmaker[AsyncSession]) -> None:
     """These tests are about status, not about who checks whom: one token plays the whole team, as a
-    very small council that relaxes four-eyes may (tests/api/test_four_eyes.py keeps it)."""
+    very small council that relaxes four-eyes may (tests/api/test_four_eyes.py keeps it). Nor are they
+    about commentary: Amber and Red values go in without one (tests/api/test_calculated_kpis.py keeps
+    the rule that refuses them)."""
     async with connection_sessionmaker() as session:
-        relaxed = {"four_eyes": {"required": False}}
+        relaxed = {"four_eyes": {"required": False}, "collection": {"commentary_required": False}}
         await session.execute(update(Organisation).where(Organisation.id == org.id).values(settings=relaxed))
         await session.commit()
 

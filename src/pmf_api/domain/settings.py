@@ -1,6 +1,6 @@
 """An organisation's choices, parsed once from what it stored: one typed value every rule reads.
 
-Stored settings are JSON (``Organisation.settings``): sections ``collection`` and ``escalation``,
+Stored settings are JSON (``Organisation.settings``): sections ``collection``, ``escalation`` and ``data_quality``,
 validated when changed through the API. What is read back may hold keys of older versions or values
 written outside the API; a value that is not one this version accepts is ignored and the default
 applies, so a mistyped setting never stops the collection cycle or the scorecard.
@@ -30,6 +30,9 @@ class OrganisationSettings:
     # A KPI's values for a year are published only once its Data Quality Template for that year is
     # signed (seed 001_ec6bae7b38cacc6f.txt, B.1). Off unless chosen: see DEFAULT_REQUIRE_SIGNED_TEMPLATE.
     require_signed_template_to_publish: bool = False
+    # A value shown Amber or Red is not submitted without a commentary (seed 001_ec6bae7b38cacc6f.txt,
+    # E.1: "add a comment explaining what has happened and why")
+    commentary_required: bool = True
 
     @classmethod
     def parse(cls, stored: Mapping[str, object] | None) -> OrganisationSettings:
@@ -41,6 +44,7 @@ class OrganisationSettings:
             require_signed_template_to_publish=_switch(
                 stored.get("data_quality"), "require_signed_template_to_publish", DEFAULT_REQUIRE_SIGNED_TEMPLATE
             ),
+            commentary_required=_switch(stored.get("collection"), "commentary_required", True),
         )
 
     def evaluation_config(self, start_month: int = DEFAULT_START_MONTH) -> EvaluationConfig:

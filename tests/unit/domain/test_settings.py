@@ -87,3 +87,18 @@ def test_whatever_is_stored_parses_into_settings_within_their_ranges(stored: dic
 )
 def test_the_data_quality_gate(stored: dict[str, Any] | None, expected: bool) -> None:
     assert OrganisationSettings.parse(stored).require_signed_template_to_publish is expected
+
+
+@pytest.mark.parametrize(
+    ("stored", "required"),
+    [
+        (None, True),
+        ({"collection": {"commentary_required": False}}, False),
+        ({"collection": {"commentary_required": True}}, True),
+        ({"collection": {"commentary_required": "no"}}, True),
+        ({"collection": "not a section"}, True),
+    ],
+)
+def test_an_amber_or_red_value_needs_a_commentary_unless_turned_off(stored: Any, required: bool) -> None:
+    """Seed 001_ec6bae7b38cacc6f.txt, E.1: on by default; anything but false keeps it on."""
+    assert OrganisationSettings.parse(stored).commentary_required is required

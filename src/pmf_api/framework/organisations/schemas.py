@@ -15,6 +15,11 @@ class CollectionSettings(InputModel):
     due_working_days: int = Field(
         default=10, ge=1, le=60, description="Values are due this many working days after the period ends"
     )
+    commentary_required: bool = Field(
+        default=True,
+        description="A value shown Amber or Red is not submitted without a commentary explaining what "
+        "happened and why (seed 001, E.1)",
+    )
 
 
 class EscalationSettings(InputModel):

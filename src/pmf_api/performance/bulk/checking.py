@@ -131,6 +131,10 @@ def _check_row(
         result.errors.append(FieldProblem(kpi_field, found))
     elif found.archived_at is not None:
         result.errors.append(FieldProblem(kpi_field, f"{found.code} is archived: it takes no new values"))
+    elif found.formula is not None:
+        result.errors.append(
+            FieldProblem(kpi_field, f"{found.code} is calculated: its values are computed from its inputs")
+        )
     else:
         result.kpi_code = found.code
         refusal = submission_service.entry_refusal(contexts[found.id])

@@ -24,6 +24,7 @@ from pmf_api.framework.organisations.service import evaluation_config
 from pmf_api.performance import mapping
 from pmf_api.performance.bulk.checking import Candidate
 from pmf_api.performance.kpis import service as kpi_service
+from pmf_api.performance.submissions import calculated
 from pmf_api.performance.submissions import service as submission_service
 from pmf_api.performance.submissions.repository import SubmissionRepository
 from pmf_api.performance.targets.repository import KpiTargets, TargetRepository
@@ -144,6 +145,8 @@ async def save_in_batch(
         await save_row_by_row(session, actor, written, organisation, as_of, submit=False)
         return
     await batch.commit()
+    # Calculated KPIs follow their inputs (issue 11, section 3).
+    await calculated.recompute_many(session, actor, [(c.kpi.id, str(c.period)) for c in written])
 
 
 async def _write(

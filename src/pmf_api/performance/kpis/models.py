@@ -43,6 +43,13 @@ class Kpi(OrganisationOwned, Archivable):
     # the KPI needs to know nothing of the targets and submissions that refer to it.
     first_target_at: Mapped[datetime | None] = mapped_column(default=None)
     first_value_at: Mapped[datetime | None] = mapped_column(default=None)
+    # A calculated KPI's formula over other KPIs' values for the same period (``domain.formula``), in
+    # its canonical form; its values are computed, never entered. ``formula_inputs`` holds the ids of
+    # the KPIs it uses, so that a change to one finds the KPIs to recompute.
+    formula: Mapped[str | None] = mapped_column(Text, default=None)
+    formula_inputs: Mapped[list[str] | None] = mapped_column(default=None)
+    on_missing_input: Mapped[str | None] = mapped_column(String(10), default=None)
+    on_zero_divisor: Mapped[str | None] = mapped_column(String(10), default=None)
 
 
 class ContextualMeasure(OrganisationOwned, Archivable):

@@ -96,6 +96,22 @@ class KpiRepository(OwnedRepository[Kpi]):
         bound = self.readable(reader)
         return list(await self.session.scalars(bound.statement, bound.params))
 
+    async def calculated(self, reader: Reader) -> list[Kpi]:
+        """The calculated KPIs (those with a formula) ``reader`` may read, archived ones too."""
+        bound = self.readable(reader)
+        statement = bound.statement.where(Kpi.formula.is_not(None)).params(**bound.params).order_by(Kpi.code)
+        return list(await self.session.scalars(statement))
+
+    async def of_ids(self, reader: Reader, kpi_ids: Iterable[uuid.UUID]) -> list[Kpi]:
+        """The KPIs of ``kpi_ids`` that ``reader`` may read."""
+        wanted = sorted(set(kpi_ids))
+        bound = self.readable(reader)
+        found: list[Kpi] = []
+        for start in range(0, len(wanted), IN_CHUNK):
+            statement = bound.statement.where(Kpi.id.in_(wanted[start : start + IN_CHUNK])).params(**bound.params)
+            found.extend(await self.session.scalars(statement))
+        return found
+
     async def note_targets(self, kpi_id: uuid.UUID, at: datetime) -> None:
         """Record that the KPI now has a target (kept from the first): how it is judged is fixed."""
         await self._note(Kpi.first_target_at, [kpi_id], at)

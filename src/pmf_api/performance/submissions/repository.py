@@ -72,6 +72,42 @@ class SubmissionRepository(OwnedRepository[Submission]):
             )
         return found
 
+    async def publication(self, submission_id: uuid.UUID, revision: int) -> PublishedValue | None:
+        """What was published of a submission's ``revision``, if it has been."""
+        found: PublishedValue | None = await self.session.scalar(
+            select(PublishedValue).where(
+                PublishedValue.submission_id == submission_id, PublishedValue.revision == revision
+            )
+        )
+        return found
+
+    async def periods_of(self, kpi_ids: Sequence[uuid.UUID]) -> list[str]:
+        """Every period any of ``kpi_ids`` has a submission for, in order of period end."""
+        if not kpi_ids:
+            return []
+        rows = await self.session.execute(
+            select(Submission.period, func.min(Submission.period_end))
+            .where(Submission.kpi_id.in_(kpi_ids))
+            .group_by(Submission.period)
+            .order_by(func.min(Submission.period_end), Submission.period)
+        )
+        return [period for period, _ in rows]
+
+    async def counted_in_years(self, kpi_ids: Sequence[uuid.UUID], years: Sequence[str]) -> list[Submission]:
+        """The counted values of ``kpi_ids`` in the financial ``years``."""
+        found: list[Submission] = []
+        for start in range(0, len(kpi_ids), IN_CHUNK):
+            found.extend(
+                await self.session.scalars(
+                    select(Submission).where(
+                        Submission.kpi_id.in_(kpi_ids[start : start + IN_CHUNK]),
+                        Submission.financial_year.in_(sorted(set(years))),
+                        Submission.state.in_(mapping.COUNTED_STATES),
+                    )
+                )
+            )
+        return found
+
     async def counted_before(self, kpi_id: uuid.UUID, period_end: date) -> list[Submission]:
         """The KPI's counted values of the periods that ended before ``period_end``."""
         return list(

@@ -27,10 +27,11 @@ from pmf_api.domain.workflow import (
     submission_move,
     submitted_state,
 )
-from pmf_api.framework.organisations.service import get_organisation
+from pmf_api.framework.organisations.service import get_organisation, settings_of
 from pmf_api.performance import mapping
 from pmf_api.performance.data_quality import service as data_quality_service
 from pmf_api.performance.kpis import service as kpi_service
+from pmf_api.performance.submissions.calculated import recompute_dependents, refuse_hand_entry
 from pmf_api.performance.submissions.context import (
     SubmissionContext,
     context_for,
@@ -118,6 +119,7 @@ async def save_values(
     submission an error (the HTTP API asks for If-Match, so two people saving at once cannot
     silently overwrite each other).
     """
+    refuse_hand_entry(kpi)
     context = await context_for(session, actor, kpi)
     require_entry(context)
     organisation = organisation or await get_organisation(session, actor)
@@ -161,9 +163,22 @@ async def save_values(
             )
         outcome = "unchanged" if unchanged else "updated"
     if submit:
+        require_commentary(organisation, submission)
         await _move(session, actor, context, submission, submitted_state(SubmissionState(submission.state)), None)
         outcome = "created" if outcome == "created" else "updated"
+    await recompute_dependents(session, actor, kpi.id, submission.period)
     return SaveResult(submission, outcome)
+
+
+def require_commentary(organisation: Organisation, submission: Submission) -> None:
+    """A value shown Amber or Red is not submitted without a commentary (seed 001_ec6bae7b38cacc6f.txt,
+    E.1: "add a comment explaining what has happened and why"), unless the organisation turns it off.
+    The RAG is the one the latest save's sense-checks found (their ``missing_comment`` flag)."""
+    if not settings_of(organisation).commentary_required:
+        return
+    flag = next((f for f in submission.flags or () if f.get("code") == "missing_comment"), None)
+    if flag is not None and not (submission.commentary or "").strip():
+        raise invalid("commentary", str(flag.get("message") or "A commentary is needed to submit this value"))
 
 
 async def get_submission(session: AsyncSession, actor: Actor, submission_id: uuid.UUID) -> Submission:
@@ -202,9 +217,12 @@ async def transition(
         )
     if to is SubmissionState.QUERIED and not (message and message.strip()):
         raise invalid("message", "Say what the owner should check: a query needs a message")
+    refuse_hand_entry(context.kpi)
     if to in {SubmissionState.SUBMITTED, SubmissionState.RESUBMITTED}:
         require_figures(context.kpi, submission)
+        require_commentary(await get_organisation(session, actor), submission)
     await _move(session, actor, context, submission, to, message)
+    await recompute_dependents(session, actor, submission.kpi_id, submission.period)
     return submission
 
 
@@ -287,6 +305,7 @@ async def revise(
     """Reopen a published value as a new revision (a draft), keeping what was published."""
     submission = await get_submission(session, actor, submission_id)
     context = await submission_context(session, actor, submission)
+    refuse_hand_entry(context.kpi)
     new_state = start_submission_revision(
         SubmissionState(submission.state), context.roles, is_owner=context.is_owner, reason=reason
     )
@@ -299,6 +318,7 @@ async def revise(
         action="revise",
         note=reason.strip(),
     )
+    await recompute_dependents(session, actor, submission.kpi_id, submission.period)
     return submission
 
 
