@@ -5,6 +5,7 @@ from pmf_api.framework.actions.models import Action
 from pmf_api.framework.organisations.models import Directorate, Organisation, Person, Portfolio, Service
 from pmf_api.framework.plans.models import CorporatePlan, Outcome, Priority, ServicePlan
 from pmf_api.performance.bulk.models import IdempotencyRecord
+from pmf_api.performance.interventions.models import Intervention, InterventionProgress
 from pmf_api.performance.kpis.models import ContextualMeasure, Kpi
 from pmf_api.performance.submissions.models import PublishedValue, Submission, SubmissionMessage
 from pmf_api.performance.targets.models import Target, TargetRevision
@@ -20,6 +21,8 @@ __all__ = [
     "CorporatePlan",
     "Directorate",
     "IdempotencyRecord",
+    "Intervention",
+    "InterventionProgress",
     "Kpi",
     "Organisation",
     "Outcome",
