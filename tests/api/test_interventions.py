@@ -350,3 +350,16 @@ async def test_another_council_sees_no_form(client: httpx.AsyncClient, auth: Tok
     stranger = auth(organisation=other_org)
     assert (await client.get(f"/api/v1/interventions/{opened.json()['id']}", headers=stranger)).status_code == 404
     assert (await client.get("/api/v1/interventions", headers=stranger)).json()["items"] == []
+
+
+async def test_the_list_refuses_bad_ages_and_dates_as_input_errors(
+    client: httpx.AsyncClient, auth: TokenFactory
+) -> None:
+    team = auth()
+    earliest = await client.get(
+        "/api/v1/interventions", params={"as_of": "0001-01-01", "min_days_open": 5, "max_days_open": 9}, headers=team
+    )
+    assert earliest.status_code == 200 and earliest.json()["items"] == [], earliest.text
+    for params in ({"as_of": "0"}, {"min_days_open": -1}, {"stage": "nowhere"}, {"sort": "kpi_code"}):
+        refused = await client.get("/api/v1/interventions", params=params, headers=team)
+        assert refused.status_code == 422, (params, refused.text)

@@ -106,9 +106,14 @@ async def list_interventions(
     if "open" in chosen:
         chosen["is_open"] = chosen.pop("open")
     if (least := chosen.pop("min_days_open", None)) is not None:
-        chosen["opened_on_or_before"] = as_of - timedelta(days=least)
+        chosen["opened_on_or_before"] = _days_before(as_of, least)
     if (most := chosen.pop("max_days_open", None)) is not None:
-        chosen["opened_after"] = as_of - timedelta(days=most + 1)
+        chosen["opened_after"] = _days_before(as_of, most + 1)
     return await InterventionRepository(session).page(
         actor, ListQuery(filters=chosen, sort=sort, cursor=cursor, limit=limit)
     )
+
+
+def _days_before(day: date, days: int) -> date:
+    """``days`` before ``day``, or the first day there is (an ``as_of`` early in year 1 asks for no error)."""
+    return day - timedelta(days=days) if day.toordinal() > days else date.min

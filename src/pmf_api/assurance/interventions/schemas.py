@@ -20,7 +20,7 @@ from pmf_api.domain.interventions import (
 from pmf_api.domain.rag import Rag
 from pmf_api.domain.workflow import InterventionState
 from pmf_api.performance.interventions.models import Intervention as InterventionRecord
-from pmf_api.platform.schemas import InputModel, Number, OutputModel, PeriodText, Text, UpdateModel
+from pmf_api.platform.schemas import InputModel, IsoDate, Number, OutputModel, PeriodText, Text, UpdateModel
 
 STATE_DESCRIPTION = (
     "The form's stage: `draft` (being filled in, or sent back), `submitted` (awaiting the Head of Service), "
@@ -249,7 +249,7 @@ class InterventionList(BaseModel):
     stage: InterventionState | None = Field(default=None, description=STATE_DESCRIPTION)
     min_days_open: int | None = Field(default=None, ge=0, le=36500, description="Open at least this many days")
     max_days_open: int | None = Field(default=None, ge=0, le=36500, description="Open at most this many days")
-    as_of: date | None = Field(default=None, description="The day ages are counted to (default today)")
+    as_of: IsoDate | None = Field(default=None, description="The day ages are counted to (default today)")
 
     def filters(self) -> dict[str, object]:
         chosen = self.model_dump(exclude={"cursor", "limit", "sort", "as_of", "stage"})
