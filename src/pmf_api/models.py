@@ -6,6 +6,7 @@ from pmf_api.framework.organisations.models import Directorate, Organisation, Pe
 from pmf_api.framework.plans.models import CorporatePlan, Outcome, Priority, ServicePlan
 from pmf_api.performance.bulk.models import IdempotencyRecord
 from pmf_api.performance.data_quality.models import DataQualityReview, DataQualityTemplate
+from pmf_api.performance.interventions.models import Intervention, InterventionProgress
 from pmf_api.performance.kpis.models import ContextualMeasure, Kpi
 from pmf_api.performance.submissions.models import PublishedValue, Submission, SubmissionMessage
 from pmf_api.performance.targets.models import Target, TargetRevision
@@ -23,6 +24,8 @@ __all__ = [
     "DataQualityTemplate",
     "Directorate",
     "IdempotencyRecord",
+    "Intervention",
+    "InterventionProgress",
     "Kpi",
     "Organisation",
     "Outcome",

@@ -88,6 +88,13 @@ async def demo(
             f"{API}/api-keys", json={"name": name, "role": "viewer", "scope": "organisation"}, headers=h
         )
         assert key.status_code == 201, key.text
+    # A KPI Intervention Form (the demo has none open), so its GETs are walked too
+    opened = await client.post(
+        f"{API}/interventions",
+        json={"kpi_id": str(submission.kpi_id), "period": PERIOD, "reason": "Opened for the walk"},
+        headers=h,
+    )
+    assert opened.status_code == 201, opened.text
     spec = (await client.get("/openapi.json")).json()
     ids = {
         f"{API}/targets/{{id}}/revisions": str(target.id),

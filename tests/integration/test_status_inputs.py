@@ -16,6 +16,7 @@ from pmf_api.access.actor import Actor, Grant, ScopeType
 from pmf_api.demo import load_demo
 from pmf_api.demo.history import DEMO_TODAY
 from pmf_api.domain.workflow import Role
+from pmf_api.performance.interventions.models import Intervention
 from pmf_api.performance.status import inputs, service
 from pmf_api.performance.status.evaluation import EVALUATIONS
 from pmf_api.platform.db import rows
@@ -72,8 +73,8 @@ async def test_status_reads_only_its_declared_inputs(
         scorecard = await service.scorecard(session, actor, service.ScorecardFilters(), None, as_of=DEMO_TODAY)
         kpi_id = scorecard.items[0].kpi.id
         read = await _read_by_status(session, actor, kpi_id, monkeypatch)
-    # The check sees what status reads: the KPIs, their values and targets, the structure
-    assert {"kpi", "submission", "target", "target_revision", "service", "outcome"} <= read
+    # The check sees what status reads: the KPIs, their values and targets, open interventions, the structure
+    assert {"kpi", "submission", "target", "target_revision", "intervention", "service", "outcome"} <= read
     assert read <= inputs.DECLARED_TABLES, f"status reads {read - inputs.DECLARED_TABLES} without declaring it"
 
 
@@ -82,7 +83,7 @@ def test_every_declared_input_bears_on_both_keys() -> None:
     declared = {each.repository.model.__tablename__ for each in inputs.STATUS_INPUTS}
     assert declared <= inputs.DECLARED_TABLES
     per_kpi = [each for each in inputs.STATUS_INPUTS if each.kpi_column is not None]
-    assert {each.repository.model.__tablename__ for each in per_kpi} == {"kpi", "target", "submission"}
+    assert {each.repository.model.__tablename__ for each in per_kpi} == {"kpi", "target", "submission", "intervention"}
 
 
 async def test_an_undeclared_input_is_caught(
@@ -100,3 +101,46 @@ async def test_an_undeclared_input_is_caught(
         scorecard = await service.scorecard(session, actor, service.ScorecardFilters(), None, as_of=DEMO_TODAY)
         read = await _read_by_status(session, actor, scorecard.items[0].kpi.id, monkeypatch)
     assert read - declared == {"submission"}
+
+
+async def test_an_intervention_moves_the_data_version_and_its_kpis_key(
+    connection_sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    """Opening or changing a KPI Intervention Form changes what status shows (escalation, the review,
+    the open form): both cache keys move with it, the KPI's own key only for that KPI."""
+    async with connection_sessionmaker() as session:
+        organisation = await load_demo(session)
+        await session.commit()
+    actor = Actor(organisation.id, "t", "T", (Grant(Role.VIEWER, ScopeType.ORGANISATION, None),))
+    async with connection_sessionmaker() as session:
+        scorecard = await service.scorecard(session, actor, service.ScorecardFilters(), None, as_of=DEMO_TODAY)
+        kpi, other = scorecard.items[0].kpi, scorecard.items[1].kpi
+        before = await inputs.data_version(session, organisation)
+        keys_before = await inputs.evaluation_keys(session, before, [kpi.id, other.id])
+        form = Intervention(
+            organisation_id=organisation.id,
+            kpi_id=kpi.id,
+            open_kpi_id=kpi.id,
+            service_id=kpi.service_id,
+            period="2026/27 P5",
+            kpi_code=kpi.code,
+            kpi_title=kpi.title,
+            basis="judgement",
+            opening_reason="A test",
+            opened_on=DEMO_TODAY,
+            opened_by="t",
+            opened_by_name="T",
+        )
+        session.add(form)
+        await session.flush()
+        opened = await inputs.data_version(session, organisation)
+        keys_opened = await inputs.evaluation_keys(session, opened, [kpi.id, other.id])
+        assert opened != before
+        assert keys_opened[kpi.id] != keys_before[kpi.id] and keys_opened[other.id] == keys_before[other.id]
+        form.state = "submitted"
+        await session.flush()
+        assert await inputs.data_version(session, organisation) != opened
+        status = await service.kpi_status(session, actor, kpi.id, None, as_of=DEMO_TODAY)
+        assert status.intervention is not None and status.intervention.id == form.id
+        assert status.evaluation.closure is not None
+        await session.rollback()

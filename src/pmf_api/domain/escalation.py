@@ -18,7 +18,9 @@ The highlights-and-exceptions review (seed 002_100bfcfd0ab8e4e8.txt: the Perform
 Board reviews "'highlights' of good performance and 'exceptions' of underperformance") classes a KPI
 as an *exception* when it is Red, Amber and worsening, Missing, or shows a special cause of concern;
 as a *highlight* when it is Green and improving or shows a special cause of improvement; an exception
-outranks a highlight. Every decision carries its reasons in words a scrutiny panel can read.
+outranks a highlight. A KPI with an open KPI Intervention Form stays among the exceptions until the
+form closes: the board follows how it is being addressed. Every decision carries its reasons in
+words a scrutiny panel can read.
 
 Thresholds are set per organisation (:class:`EscalationConfig`) and may be overridden per KPI
 (:class:`EscalationOverrides`, merged by :func:`resolve_escalation_config`).
@@ -169,6 +171,8 @@ def may_close_intervention(
     )
 
 
+INTERVENTION_OPEN_REASON = "A KPI Intervention Form is open: the KPI stays an exception until the form closes."
+
 AWAITING_VALIDATION_REASON = (
     "Awaiting validation: a value has been submitted but is not validated yet, so it is not rated."
 )
@@ -181,11 +185,13 @@ def classify_for_review(
     *,
     config: EscalationConfig = EscalationConfig(),
     awaiting_validation: bool = False,
+    intervention_open: bool = False,
 ) -> ReviewClassification:
     """Highlight, exception or neither, for the monthly review (seed 002_100bfcfd0ab8e4e8.txt).
 
     ``awaiting_validation``: the period's value was sent but is not validated yet, so it has no RAG;
-    the reasons say so rather than calling it Missing."""
+    the reasons say so rather than calling it Missing. ``intervention_open``: a KPI Intervention
+    Form is open (seed 001, Appendix F), which keeps the KPI among the exceptions."""
     exceptions: list[str] = []
     highlights: list[str] = []
     waiting = (AWAITING_VALIDATION_REASON,) if awaiting_validation and rag is None else ()
@@ -199,6 +205,8 @@ def classify_for_review(
         highlights.append("Green and better than last period.")
     if variation is Variation.CONCERN:
         exceptions.append("A statistical signal of concern (special cause variation).")
+    if intervention_open:
+        exceptions.append(INTERVENTION_OPEN_REASON)
     elif variation is Variation.IMPROVEMENT:
         highlights.append("A statistical signal of improvement (special cause variation).")
     if exceptions:

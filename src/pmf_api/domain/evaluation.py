@@ -202,7 +202,8 @@ def evaluate_kpi(
 
     ``observations`` are the KPI's counted values of this and earlier periods (any order; later
     periods are ignored); ``targets`` the target of each financial year (or the current year's
-    alone). ``intervention_open`` adds whether the open intervention may close.
+    alone). ``intervention_open`` (a KPI Intervention Form is open) adds whether it may close, and keeps
+    the KPI among the review's exceptions.
     ``awaiting_validation``: the period's value was sent (submitted, queried or resubmitted) but
     is not validated yet, so it is not among ``observations``. It is then not rated (RAG None, not
     Missing) and the review says why; escalation passes over it as over a value not yet in.
@@ -299,6 +300,7 @@ def evaluate_kpi(
         variation,
         config=config.escalation,
         awaiting_validation=awaiting_validation and status.rag is None,
+        intervention_open=intervention_open,
     )
 
     flags = _flags(

@@ -13,8 +13,10 @@ Four machines:
   old one becomes ``superseded``.
 * **Service plan** (seed 001, Appendix D): ``draft -> quality_review -> strategic_review -> approved ->
   published``; each review may send the plan back.
-* **KPI Intervention Form** (seed 001, Appendix F): approved in order by the Head of Service
-  (``service_manager``), the Director and the Portfolio Holder, then closed when the KPI has recovered.
+* **KPI Intervention Form** (seed 001, Appendix F): ``draft -> submitted``, then approved in order by
+  the Head of Service (``service_manager``), the Director and the Portfolio Holder; each approver may
+  send it back to draft (the approvals start again); it closes when the KPI has recovered, or is
+  withdrawn with a reason, from any open state (``domain.interventions`` holds the form's other rules).
 
 The KPI owner (or backup) acts on their own KPI's submissions: pass ``is_owner=True`` when the actor is
 the owner of the object, whatever their roles. Transition functions return the new state or raise
@@ -109,10 +111,21 @@ class ServicePlanState(StrEnum):
 
 class InterventionState(StrEnum):
     DRAFT = "draft"
+    SUBMITTED = "submitted"
     HEAD_OF_SERVICE_APPROVED = "head_of_service_approved"
     DIRECTOR_APPROVED = "director_approved"
     APPROVED = "approved"
     CLOSED = "closed"
+    WITHDRAWN = "withdrawn"
+
+
+_OPEN_INTERVENTION_STATES = (
+    InterventionState.DRAFT,
+    InterventionState.SUBMITTED,
+    InterventionState.HEAD_OF_SERVICE_APPROVED,
+    InterventionState.DIRECTOR_APPROVED,
+    InterventionState.APPROVED,
+)
 
 
 def _rule(*roles: Role, owner: bool = False) -> TransitionRule:
@@ -173,17 +186,31 @@ SERVICE_PLAN_MACHINE: StateMachine[ServicePlanState] = StateMachine(
 INTERVENTION_MACHINE: StateMachine[InterventionState] = StateMachine(
     "KPI intervention",
     {
-        # Approvals in order: Head of Service, Director, Portfolio Holder (seed 001, Appendix F).
-        (InterventionState.DRAFT, InterventionState.HEAD_OF_SERVICE_APPROVED): _rule(Role.SERVICE_MANAGER),
+        # The performance team, the Head of Service or the KPI's owner sends the form for approval.
+        (InterventionState.DRAFT, InterventionState.SUBMITTED): _rule(
+            Role.PERFORMANCE, Role.SERVICE_MANAGER, owner=True
+        ),
+        # Approvals in order: Head of Service, Director, Portfolio Holder (seed 001, Appendix F);
+        # whoever's turn it is may instead send the form back to draft, with a comment.
+        (InterventionState.SUBMITTED, InterventionState.HEAD_OF_SERVICE_APPROVED): _rule(Role.SERVICE_MANAGER),
+        (InterventionState.SUBMITTED, InterventionState.DRAFT): _rule(Role.SERVICE_MANAGER),
         (InterventionState.HEAD_OF_SERVICE_APPROVED, InterventionState.DIRECTOR_APPROVED): _rule(Role.DIRECTOR),
-        (InterventionState.DIRECTOR_APPROVED, InterventionState.APPROVED): _rule(Role.PORTFOLIO_HOLDER),
-        # Each approver may send the form back for more work.
         (InterventionState.HEAD_OF_SERVICE_APPROVED, InterventionState.DRAFT): _rule(Role.DIRECTOR),
+        (InterventionState.DIRECTOR_APPROVED, InterventionState.APPROVED): _rule(Role.PORTFOLIO_HOLDER),
         (InterventionState.DIRECTOR_APPROVED, InterventionState.DRAFT): _rule(Role.PORTFOLIO_HOLDER),
-        # Closed when the KPI is back within tolerance, or withdrawn as a temporary lapse.
-        (InterventionState.APPROVED, InterventionState.CLOSED): _rule(Role.PERFORMANCE, Role.DIRECTOR),
-        (InterventionState.DRAFT, InterventionState.CLOSED): _rule(Role.PERFORMANCE, Role.DIRECTOR),
+        # Closed when the KPI is back within tolerance, or withdrawn with a reason, from any open state.
+        **{
+            (state, end): _rule(Role.PERFORMANCE, Role.DIRECTOR)
+            for end in (InterventionState.CLOSED, InterventionState.WITHDRAWN)
+            for state in _OPEN_INTERVENTION_STATES
+        },
     },
+    # Four-eyes: whoever opened or submitted the form, or gave an earlier approval, does not approve it.
+    checks=(
+        InterventionState.HEAD_OF_SERVICE_APPROVED,
+        InterventionState.DIRECTOR_APPROVED,
+        InterventionState.APPROVED,
+    ),
 )
 
 
@@ -299,12 +326,12 @@ def allowed_service_plan_transitions(
 
 
 def intervention_transition(
-    current: InterventionState, target_state: InterventionState, roles: Iterable[Role]
+    current: InterventionState, target_state: InterventionState, roles: Iterable[Role], *, is_owner: bool = False
 ) -> InterventionState:
-    return INTERVENTION_MACHINE.transition(current, target_state, roles)
+    return INTERVENTION_MACHINE.transition(current, target_state, roles, is_owner=is_owner)
 
 
 def allowed_intervention_transitions(
-    current: InterventionState, roles: Iterable[Role]
+    current: InterventionState, roles: Iterable[Role], *, is_owner: bool = False, four_eyes: FourEyes | None = None
 ) -> tuple[InterventionState, ...]:
-    return INTERVENTION_MACHINE.allowed(current, roles)
+    return INTERVENTION_MACHINE.allowed(current, roles, is_owner=is_owner, four_eyes=four_eyes)

@@ -212,7 +212,9 @@ def reference_evaluate_kpi(
         config=escalation_config,
     )
     closure = may_close_intervention(rags, config=escalation_config) if intervention_open else None
-    review = classify_for_review(status.rag, direction.against_previous, variation, config=escalation_config)
+    review = classify_for_review(
+        status.rag, direction.against_previous, variation, config=escalation_config, intervention_open=intervention_open
+    )
     flags: tuple[Flag, ...] = ()
     if observation is not None:
         earlier = [by_period[p] for p in ordered[:-1]]

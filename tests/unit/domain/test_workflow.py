@@ -129,14 +129,18 @@ def test_service_plan() -> None:
 
 def test_intervention_approvals_in_order() -> None:
     I = InterventionState  # noqa: E741
-    state = intervention_transition(I.DRAFT, I.HEAD_OF_SERVICE_APPROVED, {Role.SERVICE_MANAGER})
+    state = intervention_transition(I.DRAFT, I.SUBMITTED, PERFORMANCE)
+    with pytest.raises(TransitionNotAllowed):
+        intervention_transition(state, I.DIRECTOR_APPROVED, {Role.DIRECTOR})
+    state = intervention_transition(state, I.HEAD_OF_SERVICE_APPROVED, {Role.SERVICE_MANAGER})
     with pytest.raises(TransitionNotAllowed):
         intervention_transition(state, I.APPROVED, {Role.PORTFOLIO_HOLDER})
     state = intervention_transition(state, I.DIRECTOR_APPROVED, {Role.DIRECTOR})
     assert intervention_transition(state, I.DRAFT, {Role.PORTFOLIO_HOLDER}) is I.DRAFT
     state = intervention_transition(state, I.APPROVED, {Role.PORTFOLIO_HOLDER})
-    assert allowed_intervention_transitions(state, {Role.DIRECTOR}) == (I.CLOSED,)
+    assert allowed_intervention_transitions(state, {Role.DIRECTOR}) == (I.CLOSED, I.WITHDRAWN)
     assert intervention_transition(state, I.CLOSED, PERFORMANCE) is I.CLOSED
+    assert intervention_transition(I.DRAFT, I.SUBMITTED, set(), is_owner=True) is I.SUBMITTED
 
 
 # --- Entering values ----------------------------------------------------------------------------

@@ -33,6 +33,7 @@ from pmf_api.domain import (
 )
 from pmf_api.domain.reporting import Completeness, completeness, missing_from
 from pmf_api.performance import mapping
+from pmf_api.performance.interventions.repository import InterventionRepository, OpenIntervention
 from pmf_api.performance.status.inputs import evaluation_keys
 from pmf_api.performance.submissions.repository import PeriodSubmission, SubmissionRepository, observations
 from pmf_api.performance.targets.repository import KpiTargets, TargetRepository
@@ -71,8 +72,10 @@ class KpiStatus:
     observation: Observation | None
     submission: PeriodSubmission | None
     completeness: Completeness
-    # Identifies every input of the evaluation: equal keys, equal evaluations
+    # Identifies every input of the evaluation (the open intervention's row among them): equal keys, equal evaluations
     key: Hashable
+    # The KPI's open KPI Intervention Form, if any (seed 001, Appendix F)
+    intervention: OpenIntervention | None = None
 
     @property
     def cache_key(self) -> Hashable:
@@ -86,6 +89,7 @@ class KpiStatus:
             None
             if submission is None
             else (submission.id, submission.state, submission.revision, repr(submission.flags)),
+            self.intervention,
         )
 
 
@@ -132,6 +136,7 @@ async def evaluate(
         last_end = max(p.end_date(start_month) for p in periods.values())
         values = await SubmissionRepository(session).counted_values(which, first_year.start_date(start_month), last_end)
     submissions = await SubmissionRepository(session).states_of_periods(kpi_ids, {str(p) for p in periods.values()})
+    interventions = await InterventionRepository(session).open_of_kpis(kpi_ids)
 
     evaluated: list[KpiStatus] = []
     not_evaluated: list[NotEvaluated] = []
@@ -151,6 +156,7 @@ async def evaluate(
                     as_of,
                     config,
                     awaiting_validation=done.awaiting_validation,
+                    intervention_open=kpi.id in interventions,
                 ),
             )
         except DomainError as exc:
@@ -174,6 +180,7 @@ async def evaluate(
                 submission=submission,
                 completeness=done,
                 key=keys[kpi.id],
+                intervention=interventions.get(kpi.id),
             )
         )
     return evaluated, not_evaluated
@@ -188,6 +195,7 @@ def _evaluated(
     config: EvaluationConfig,
     *,
     awaiting_validation: bool,
+    intervention_open: bool = False,
 ) -> Evaluated:
     """``evaluate_kpi``, the YTD rating and the year's annual target."""
     definition = mapping.definition_of(kpi)
@@ -203,6 +211,7 @@ def _evaluated(
         config=config,
         expected_range=(kpi.expected_min, kpi.expected_max),
         awaiting_validation=awaiting_validation,
+        intervention_open=intervention_open,
     )
     counted = {o.period: o for o in counted_values if o.period.frequency is period.frequency}
     # The YTD figure against the profiled YTD target (a ratio KPI: sum of numerators over sum of

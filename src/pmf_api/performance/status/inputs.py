@@ -13,7 +13,7 @@ beside the organisation itself (its settings and year start). Both keys come fro
 A fingerprint is a count, a version sum and the latest change: rows are never deleted (records are
 archived) and every change bumps a row's version and its ``updated_at``, so it moves with any insert
 or update. ``tests/integration/test_status_inputs.py`` fails when status reads a table that no input
-declares: a new input of status (open interventions, say) must be added here, and only here.
+declares: a new input of status (as open interventions were) must be added here, and only here.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmf_api.framework.organisations.repository import OrganisationRepository, ServiceRepository
 from pmf_api.framework.plans.repository import OutcomeRepository
+from pmf_api.performance.interventions.repository import InterventionRepository
 from pmf_api.performance.kpis.repository import KpiRepository
 from pmf_api.performance.submissions.repository import SubmissionRepository
 from pmf_api.performance.targets.repository import TargetRepository
@@ -50,6 +51,9 @@ STATUS_INPUTS: tuple[StatusInput, ...] = (
     StatusInput(KpiRepository, KpiRepository.model.id),
     StatusInput(TargetRepository, TargetRepository.model.kpi_id),
     StatusInput(SubmissionRepository, SubmissionRepository.model.kpi_id),
+    # An open KPI Intervention Form: escalation says whether it may close, the review keeps the KPI
+    # among the exceptions, and status shows the form.
+    StatusInput(InterventionRepository, InterventionRepository.model.kpi_id),
     StatusInput(ServiceRepository),
     StatusInput(OutcomeRepository),
 )

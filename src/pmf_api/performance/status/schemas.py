@@ -22,7 +22,7 @@ from pmf_api.domain import Assurance, Direction, ForecastMethod, Frequency, Rag,
 from pmf_api.domain.rag import round_half_up
 from pmf_api.domain.reporting import ValueState
 from pmf_api.domain.spc import SpecialCause
-from pmf_api.domain.workflow import SubmissionState
+from pmf_api.domain.workflow import InterventionState, SubmissionState
 from pmf_api.performance.status.service import KpiStatus
 from pmf_api.performance.submissions.schemas import Flag
 from pmf_api.platform.cache import Kept
@@ -71,8 +71,25 @@ class Spc(BaseModel):
 class Escalation(BaseModel):
     needs_intervention: bool = Field(description="A KPI Intervention Form is recommended (seed 001, Appendix F)")
     reasons: list[str]
-    review_category: ReviewCategory = Field(description="exception, highlight or none (seed 002)")
+    review_category: ReviewCategory = Field(
+        description="exception, highlight or none (seed 002); a KPI with an open intervention is an exception"
+    )
     review_reasons: list[str]
+    may_close: bool | None = Field(
+        default=None,
+        description="With an open intervention: whether the KPI is back within tolerance by the closing rule "
+        "(docs/rules.md, section 7); null without one",
+    )
+    close_reasons: list[str] = Field(default=[], description="Why it may or may not close yet")
+
+
+class OpenIntervention(BaseModel):
+    """The KPI's open KPI Intervention Form (``GET /interventions/{id}``)."""
+
+    id: uuid.UUID
+    state: InterventionState = Field(description="Its stage: draft, submitted, or the approvals given so far")
+    period: str = Field(description="The month it was opened for")
+    opened_on: date
 
 
 VALUE_STATE_DESCRIPTION = (
@@ -183,7 +200,15 @@ STATUS_EXAMPLE: JsonDict = {
         "sufficient_data": True,
         "notes": [],
     },
-    "escalation": {"needs_intervention": False, "reasons": [], "review_category": "none", "review_reasons": []},
+    "escalation": {
+        "needs_intervention": False,
+        "reasons": [],
+        "review_category": "none",
+        "review_reasons": [],
+        "may_close": None,
+        "close_reasons": [],
+    },
+    "open_intervention": None,
     "flags": [],
     "completeness": {
         "submission_id": "0b7e5b1c-0000-4000-8000-000000000042",
@@ -253,6 +278,9 @@ class KpiStatusItem(BaseModel):
     forecast: Forecast | None
     spc: Spc | None = Field(description="Null with fewer than two counted values")
     escalation: Escalation
+    open_intervention: OpenIntervention | None = Field(
+        default=None, description="The KPI's open KPI Intervention Form (seed 001, Appendix F); null when none is open"
+    )
     flags: list[Flag] = Field(description="Sense-check flags of the period's submission's latest save")
     completeness: Completeness
 
@@ -356,7 +384,12 @@ def status_item(status: KpiStatus) -> KpiStatusItem:
             reasons=list(evaluation.escalation.reasons),
             review_category=evaluation.review.category,
             review_reasons=list(evaluation.review.reasons),
+            may_close=None if evaluation.closure is None else evaluation.closure.required,
+            close_reasons=[] if evaluation.closure is None else list(evaluation.closure.reasons),
         ),
+        open_intervention=None
+        if (opened := status.intervention) is None
+        else OpenIntervention(id=opened.id, state=opened.state, period=opened.period, opened_on=opened.opened_on),
         flags=[] if submission is None else [Flag.model_validate(flag) for flag in submission.flags],
         completeness=Completeness(
             submission_id=None if submission is None else submission.id,
