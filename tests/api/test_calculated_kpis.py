@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from pmf_api.access.actor import ScopeType
+from pmf_api.domain.data_quality import TEMPLATE_QUESTIONS
 from pmf_api.domain.workflow import Role
 from tests.api.builders import Structure, approved_target, kpi_body, post, structure
 from tests.api.conftest import Org, TokenFactory
@@ -299,3 +300,57 @@ async def test_a_calculated_value_keeps_the_thresholds_of_its_period(
     assert stretched.status_code == 201, stretched.text
     # May is judged against the stretched target now; April keeps the one in force then.
     assert (await rag(APRIL), await rag(MAY)) == ("green", "red")
+
+
+async def test_the_data_quality_gate_holds_a_computed_value_until_its_template_is_signed(
+    client: httpx.AsyncClient, auth: TokenFactory
+) -> None:
+    """Seed 001, B.1: with the organisation's gate on, a KPI's values for a year are published only once
+    its template for the year is signed; a calculated KPI's computed value waits, validated, and the
+    performance team publishes it once its template is signed."""
+    team = auth(subject="perf.officer@example.gov.uk")
+    publisher = auth(subject="perf.publisher@example.gov.uk")
+    s = await structure(client, team)
+    owner = auth(Role.KPI_OWNER, scope=ScopeType.SERVICE, scope_id=s.service_id, person_id=s.owner_id)
+    manager = auth(Role.SERVICE_MANAGER, scope=ScopeType.SERVICE, scope_id=s.service_id, subject="manager@x.gov.uk")
+    food = await post(client, "/api/v1/kpis", count_kpi(s, "FOOD"), team)
+    garden = await post(client, "/api/v1/kpis", count_kpi(s, "GARDEN"), team)
+    total = await post(client, "/api/v1/kpis", count_kpi(s, "ORGANIC"), team)
+    assert (await _set_formula(client, team, total, "{FOOD} + {GARDEN}")).status_code == 200
+    answers = {name: f"Answer to: {question}" for name, question in TEMPLATE_QUESTIONS.items()}
+    templates = {}
+    for kpi in (food, garden, total):
+        templates[kpi["code"]] = await post(
+            client, "/api/v1/data-quality-templates", {"kpi_id": kpi["id"], "financial_year": YEAR, **answers}, team
+        )
+    for code in ("FOOD", "GARDEN"):
+        signed = await client.post(
+            f"/api/v1/data-quality-templates/{templates[code]['id']}/sign-off", json={"confirm": True}, headers=manager
+        )
+        assert signed.status_code == 200, signed.text
+    gate = {"settings": {"data_quality": {"require_signed_template_to_publish": True}}}
+    assert (await client.patch("/api/v1/organisation", json=gate, headers=team)).status_code == 200
+
+    submitted = [(await _submit(client, owner, kpi, APRIL, v)).json() for kpi, v in ((food, 10), (garden, 20))]
+    for submission in submitted:
+        await _move(client, team, submission["id"], "validated")
+        await _move(client, publisher, submission["id"], "published")
+    computed = await _value(client, team, total, APRIL)
+    assert (computed["value"], computed["state"]) == (30, "validated")
+
+    # Publishing it is refused by the gate while its template is unsigned...
+    held = await client.post(
+        f"/api/v1/submissions/{computed['id']}/transition", json={"to": "published"}, headers=publisher
+    )
+    assert held.status_code == 409 and held.json()["type"].endswith("/data-quality-template-unsigned"), held.text
+    # ...and accepted once it is signed; any other move stays refused (the value is computed).
+    signed = await client.post(
+        f"/api/v1/data-quality-templates/{templates['ORGANIC']['id']}/sign-off", json={"confirm": True}, headers=manager
+    )
+    assert signed.status_code == 200, signed.text
+    queried = await client.post(
+        f"/api/v1/submissions/{computed['id']}/transition", json={"to": "queried", "message": "?"}, headers=team
+    )
+    assert queried.status_code == 409 and "calculated" in queried.json()["detail"]
+    published = await _move(client, publisher, computed["id"], "published")
+    assert (published["value"], published["state"]) == (30, "published")

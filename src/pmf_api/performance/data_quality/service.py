@@ -319,13 +319,23 @@ async def require_publishable(session: AsyncSession, actor: Actor, kpi: Kpi, fin
 
     Every path that publishes a value goes through the submissions service's one move to ``published``,
     which calls this."""
-    required = settings_of(await get_organisation(session, actor)).require_signed_template_to_publish
-    signed = required and await DataQualityTemplateRepository(session).is_signed(kpi.id, financial_year)
-    refusal = publication_refusal(
-        required=required, template_signed=signed, kpi_code=kpi.code, financial_year=financial_year
-    )
+    refusal = await _publication_refusal(session, actor, kpi, financial_year)
     if refusal is not None:
         raise UnsignedTemplate(detail=refusal)
+
+
+async def may_publish(session: AsyncSession, actor: Actor, kpi: Kpi, financial_year: str) -> bool:
+    """Whether the gate lets ``kpi``'s value for a period of ``financial_year`` be published (a
+    calculated KPI's computed value stops at validated when it does not)."""
+    return await _publication_refusal(session, actor, kpi, financial_year) is None
+
+
+async def _publication_refusal(session: AsyncSession, actor: Actor, kpi: Kpi, financial_year: str) -> str | None:
+    required = settings_of(await get_organisation(session, actor)).require_signed_template_to_publish
+    signed = required and await DataQualityTemplateRepository(session).is_signed(kpi.id, financial_year)
+    return publication_refusal(
+        required=required, template_signed=signed, kpi_code=kpi.code, financial_year=financial_year
+    )
 
 
 # --- Reviews ----------------------------------------------------------------------------------

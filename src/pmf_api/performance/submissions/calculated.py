@@ -18,8 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pmf_api.access.actor import Actor
 from pmf_api.domain.formula import MissingInput, ZeroDivisor, parse
 from pmf_api.domain.formula_values import computed_state, evaluate
+from pmf_api.domain.periods import Period
 from pmf_api.domain.rag import round_half_up
 from pmf_api.domain.workflow import SubmissionState
+from pmf_api.performance.data_quality import service as data_quality_service
 from pmf_api.performance.kpis import service as kpi_service
 from pmf_api.performance.kpis.repository import KpiRepository
 from pmf_api.performance.submissions.models import PublishedValue, Submission
@@ -71,6 +73,48 @@ async def _recompute_from(
 async def recompute(session: AsyncSession, actor: Actor, kpi: Kpi, period: str) -> bool:
     """Compute ``kpi``'s value for ``period`` from its inputs and store it; True if anything changed."""
     assert kpi.formula is not None
+    values, states, first = await _inputs(session, actor, kpi, period)
+    value = evaluate(
+        parse(kpi.formula),
+        values,
+        on_missing=MissingInput(kpi.on_missing_input or MissingInput.MISSING.value),
+        on_zero_divisor=None if kpi.on_zero_divisor is None else ZeroDivisor(kpi.on_zero_divisor),
+    )
+    if value is not None:
+        value = round_half_up(value, DECIMAL_SCALE)
+    state = computed_state(states) if value is not None else SubmissionState.DRAFT
+    if state is SubmissionState.PUBLISHED and not await data_quality_service.may_publish(
+        session, actor, kpi, str(Period.parse(period).financial_year)
+    ):
+        # The data quality gate holds a computed value too (seed 001, B.1): it waits, validated,
+        # until the KPI's template is signed and the performance team publishes it (held_back).
+        state = SubmissionState.VALIDATED
+    repository = SubmissionRepository(session)
+    submission = await repository.of_period(kpi.id, period)
+    if submission is None:
+        if value is None or first is None:
+            return False
+        submission = _new(actor, kpi, first, value, state)
+        await audit.create(session, actor, submission)
+        await kpi_service.note_values(session, [kpi.id], submission.created_at)
+        await _published(session, actor, submission)
+        return True
+    return await _update(session, actor, submission, value, state)
+
+
+async def held_back(session: AsyncSession, actor: Actor, kpi: Kpi, submission: Submission) -> bool:
+    """Whether ``submission`` is a computed value the data quality gate held at validated though every
+    input is published: the one move anyone makes on a calculated KPI's value is publishing it then."""
+    if kpi.formula is None or submission.state != SubmissionState.VALIDATED.value:
+        return False
+    _, states, _ = await _inputs(session, actor, kpi, submission.period)
+    return bool(states) and computed_state(states) is SubmissionState.PUBLISHED
+
+
+async def _inputs(
+    session: AsyncSession, actor: Actor, kpi: Kpi, period: str
+) -> tuple[dict[str, Decimal | None], list[SubmissionState], Submission | None]:
+    """The inputs' values for ``period`` by code, their states, and the first input's submission."""
     inputs = await KpiRepository(session).of_ids(actor, [uuid.UUID(i) for i in kpi.formula_inputs or []])
     code_of = {str(k.id): k.code for k in inputs}
     repository = SubmissionRepository(session)
@@ -84,25 +128,7 @@ async def recompute(session: AsyncSession, actor: Actor, kpi: Kpi, period: str) 
         values[code_of[str(kpi_input.id)]] = found.value
         states.append(SubmissionState(found.state))
         first = first or found
-    value = evaluate(
-        parse(kpi.formula),
-        values,
-        on_missing=MissingInput(kpi.on_missing_input or MissingInput.MISSING.value),
-        on_zero_divisor=None if kpi.on_zero_divisor is None else ZeroDivisor(kpi.on_zero_divisor),
-    )
-    if value is not None:
-        value = round_half_up(value, DECIMAL_SCALE)
-    state = computed_state(states) if value is not None else SubmissionState.DRAFT
-    submission = await repository.of_period(kpi.id, period)
-    if submission is None:
-        if value is None or first is None:
-            return False
-        submission = _new(actor, kpi, first, value, state)
-        await audit.create(session, actor, submission)
-        await kpi_service.note_values(session, [kpi.id], submission.created_at)
-        await _published(session, actor, submission)
-        return True
-    return await _update(session, actor, submission, value, state)
+    return values, states, first
 
 
 def _progress(state: SubmissionState, now: datetime) -> dict[str, Any]:

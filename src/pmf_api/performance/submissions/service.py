@@ -31,7 +31,7 @@ from pmf_api.framework.organisations.service import get_organisation, settings_o
 from pmf_api.performance import mapping
 from pmf_api.performance.data_quality import service as data_quality_service
 from pmf_api.performance.kpis import service as kpi_service
-from pmf_api.performance.submissions.calculated import recompute_dependents, refuse_hand_entry
+from pmf_api.performance.submissions.calculated import held_back, recompute_dependents, refuse_hand_entry
 from pmf_api.performance.submissions.context import (
     SubmissionContext,
     context_for,
@@ -217,7 +217,8 @@ async def transition(
         )
     if to is SubmissionState.QUERIED and not (message and message.strip()):
         raise invalid("message", "Say what the owner should check: a query needs a message")
-    refuse_hand_entry(context.kpi)
+    if not (to is SubmissionState.PUBLISHED and await held_back(session, actor, context.kpi, submission)):
+        refuse_hand_entry(context.kpi)
     if to in {SubmissionState.SUBMITTED, SubmissionState.RESUBMITTED}:
         require_figures(context.kpi, submission)
         require_commentary(await get_organisation(session, actor), submission)
