@@ -7,11 +7,14 @@ from typing import Any
 
 import httpx
 
+from pmf_api.access.actor import ScopeType
+from pmf_api.domain.data_quality import TEMPLATE_QUESTIONS
 from pmf_api.domain.workflow import Role
 from tests.api.builders import approved_target, kpi_body, post, structure
 from tests.api.conftest import TokenFactory
 
 LAST_YEAR, THIS_YEAR = "2025/26", "2026/27"
+TEMPLATES = "/api/v1/data-quality-templates"
 
 
 def count_kpi(s: Any, code: str, **overrides: Any) -> dict[str, Any]:
@@ -59,6 +62,15 @@ async def test_targets_roll_forward_through_the_target_workflow(client: httpx.As
                 "tolerance": {"kind": "intervention_level", "value": target - 15 if kind == "growth" else target + 15},
             },
         )
+    # Garden waste has last year's Data Quality Template, signed; MISSED has this year's, a draft already.
+    answers = {name: f"Answer to: {question}" for name, question in TEMPLATE_QUESTIONS.items()}
+    manager = auth(Role.SERVICE_MANAGER, scope=ScopeType.SERVICE, scope_id=s.service_id, subject="mgr@x.gov.uk")
+    garden_last = await post(
+        client, TEMPLATES, {"kpi_id": seasonal["id"], "financial_year": LAST_YEAR, **answers}, team
+    )
+    signed = await client.post(f"{TEMPLATES}/{garden_last['id']}/sign-off", json={"confirm": True}, headers=manager)
+    assert signed.status_code == 200, signed.text
+    missed_now = await post(client, TEMPLATES, {"kpi_id": fewer["id"], "financial_year": THIS_YEAR, **answers}, team)
     # Garden waste: twice as much in the second half of the year.
     await counted(client, feed, team, "GARDEN", LAST_YEAR, [10] * 6 + [20] * 6)
     await counted(client, feed, team, "MISSED", LAST_YEAR, [10] * 12)
@@ -86,6 +98,13 @@ async def test_targets_roll_forward_through_the_target_workflow(client: httpx.As
     assert (proposals["MISSED"]["target_type"], proposals["MISSED"]["proposed_annual_target"]) == ("reduction", 108)
     assert (proposals["FRESH"]["kpi_id"], proposals["FRESH"]["proposed_annual_target"]) == (fresh["id"], None)
     assert "No counted values" in proposals["FRESH"]["note"]
+    # Each proposal shows the KPI's template for the year, for review.
+    assert proposals["GARDEN"]["data_quality_template"] is None
+    assert proposals["MISSED"]["data_quality_template"] == {
+        "id": missed_now["id"],
+        "version_number": 1,
+        "state": "draft",
+    }
     paged = await client.get(
         "/api/v1/roll-forward/proposals", params={"financial_year": THIS_YEAR, "limit": 2}, headers=team
     )
@@ -101,6 +120,18 @@ async def test_targets_roll_forward_through_the_target_workflow(client: httpx.As
     created = {t["kpi_id"]: t for t in result["created"]}
     assert set(created) == {seasonal["id"], fewer["id"]}
     assert {k["kpi_code"] for k in result["skipped"]} == {"FRESH"}
+    # The KPIs without a template for the year get one drafted, GARDEN's from last year's signed one.
+    drafted = result["templates_drafted"]
+    assert len(drafted) == 2 and {t["state"] for t in drafted} == {"draft"}
+    garden_now = await client.get(
+        TEMPLATES, params={"kpi_id": seasonal["id"], "financial_year": THIS_YEAR}, headers=team
+    )
+    (garden_template,) = garden_now.json()["items"]
+    assert garden_template["id"] in {t["id"] for t in drafted}
+    assert (
+        garden_template["copied_from_id"] == garden_last["id"]
+        and garden_template["seasonality"] == answers["seasonality"]
+    )
     target = created[seasonal["id"]]
     assert (target["state"], target["annual_target"], target["target_type"]) == ("draft", 189, "growth")
     # The usual approval: proposed by one person, approved by another.
@@ -109,7 +140,7 @@ async def test_targets_roll_forward_through_the_target_workflow(client: httpx.As
         assert moved.status_code == 200, moved.text
 
     again = await client.post("/api/v1/roll-forward", json={"financial_year": THIS_YEAR}, headers=team)
-    assert again.status_code == 200 and again.json()["created"] == []
+    assert again.status_code == 200 and again.json()["created"] == [] and again.json()["templates_drafted"] == []
     assert {k["kpi_code"] for k in again.json()["skipped"]} == {"GARDEN", "MISSED", "FRESH"}
     owner = auth(Role.KPI_OWNER)
     assert (

@@ -58,7 +58,8 @@ async def list_roll_forward_proposals(
     description=(
         "Creates each proposal of the preview as a draft target through the usual target workflow: each is "
         "then proposed and approved (four-eyes applies). KPIs with a target for the year already, or nothing "
-        "to propose from, are skipped and say why. All or nothing."
+        "to propose from, are skipped and say why. Each KPI without a Data Quality Template for the year gets "
+        "one drafted from last year's, for its service to review and sign (`draft_templates`). All or nothing."
     ),
 )
 async def apply_roll_forward(
@@ -72,6 +73,7 @@ async def apply_roll_forward(
         reduction_percentage=body.reduction_percentage,
         as_of=today,
         kpi_ids=body.kpi_ids,
+        draft_templates=body.draft_templates,
     )
     return schemas.RollForwardResult(
         financial_year=body.financial_year,
@@ -79,6 +81,10 @@ async def apply_roll_forward(
         skipped=[
             schemas.RollForwardSkipped(kpi_id=p.kpi.id, kpi_code=p.kpi.code, kpi_title=p.kpi.title, reason=reason)
             for p, reason in outcome.skipped
+        ],
+        templates_drafted=[
+            schemas.TemplateForReview(id=t.id, version_number=t.version_number, state=t.state)
+            for t in outcome.templates
         ],
     )
 

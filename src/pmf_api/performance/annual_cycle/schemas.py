@@ -37,6 +37,14 @@ class YearValues(BaseModel):
     values: list[Number | None] = Field(description="The counted value of each period of the year, in order")
 
 
+class TemplateForReview(BaseModel):
+    """A KPI's Data Quality Template for the year rolled forward to (seed 001, B.1)."""
+
+    id: uuid.UUID
+    version_number: int
+    state: str = Field(description="`draft` (to review and sign), `signed` (in force)")
+
+
 class RollForwardProposal(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
@@ -59,6 +67,9 @@ class RollForwardProposal(BaseModel):
                                                                          105, 95, 96, 104]}],
                     "existing_target_id": None,
                     "note": "Growth: 2026/27 outturn 1200 plus 5%; Profile by each period's share of earlier years",
+                    "data_quality_template": {
+                        "id": "0b7e5b1c-0000-4000-8000-00000000000d", "version_number": 1, "state": "draft"
+                    },
                 }
             ]
         }
@@ -82,6 +93,10 @@ class RollForwardProposal(BaseModel):
     history: list[YearValues] = Field(description="The earlier years' values the proposal is worked from")
     existing_target_id: uuid.UUID | None = Field(description="The year's target, when it already has one")
     note: str = Field(description="How the proposal was worked out, in words")
+    data_quality_template: TemplateForReview | None = Field(
+        description="The KPI's Data Quality Template for the year (in force, else the draft being written); "
+        "null when it has none yet (applying the roll-forward drafts one from last year's)"
+    )
 
 
 def proposal_out(proposal: Proposal) -> RollForwardProposal:
@@ -103,6 +118,9 @@ def proposal_out(proposal: Proposal) -> RollForwardProposal:
         history=[YearValues(financial_year=h.financial_year, values=list(h.values)) for h in proposal.history],
         existing_target_id=proposal.existing_target_id,
         note=proposal.note,
+        data_quality_template=None
+        if (template := proposal.data_quality_template) is None
+        else TemplateForReview(id=template.id, version_number=template.version_number, state=template.state),
     )
 
 
@@ -117,6 +135,10 @@ class RollForwardApply(InputModel, FinancialYearField):
     growth_percentage: Number = GROWTH
     reduction_percentage: Number = REDUCTION
     kpi_ids: list[uuid.UUID] | None = Field(default=None, description="Only these KPIs (default: every one)")
+    draft_templates: bool = Field(
+        default=True,
+        description="Draft each KPI's Data Quality Template for the year from last year's, where it has none",
+    )
 
 
 class RollForwardSkipped(BaseModel):
@@ -130,6 +152,9 @@ class RollForwardResult(BaseModel):
     financial_year: str
     created: list[Target] = Field(description="The draft targets created: each goes on to be proposed and approved")
     skipped: list[RollForwardSkipped]
+    templates_drafted: list[TemplateForReview] = Field(
+        description="The Data Quality Templates drafted for the year, for services to review and sign"
+    )
 
 
 class StretchParams(PageParams):

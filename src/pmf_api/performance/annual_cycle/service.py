@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -39,6 +39,8 @@ from pmf_api.domain.rag import round_half_up
 from pmf_api.domain.ytd import period_target, year_to_date_of
 from pmf_api.framework.organisations.service import get_organisation
 from pmf_api.performance import mapping
+from pmf_api.performance.data_quality import service as data_quality_service
+from pmf_api.performance.data_quality.repository import DataQualityTemplateRepository
 from pmf_api.performance.kpis.repository import KpiRepository
 from pmf_api.performance.submissions.repository import SubmissionRepository
 from pmf_api.performance.targets import service as target_service
@@ -48,6 +50,7 @@ from pmf_api.platform.db.pages import Page, page_of_list
 from pmf_api.platform.errors import Location, invalid
 
 if TYPE_CHECKING:
+    from pmf_api.performance.data_quality.models import DataQualityTemplate
     from pmf_api.performance.kpis.models import Kpi
     from pmf_api.performance.targets.models import Target
 
@@ -77,6 +80,8 @@ class Proposal:
     history: list[YearValues]
     existing_target_id: uuid.UUID | None
     note: str
+    # The KPI's Data Quality Template for the year, for review (seed 001, B.1): in force, else the draft.
+    data_quality_template: DataQualityTemplate | None = None
 
 
 def _periods_of(year: FinancialYear, frequency: Frequency) -> tuple[Period, ...]:
@@ -128,8 +133,12 @@ async def roll_forward(
         TargetType.MAINTAIN: Decimal(0),
         TargetType.REDUCTION: reduction_percentage,
     }
+    templates = await DataQualityTemplateRepository(session).of_kpis(ids, str(year))
     return [
-        _proposal(kpi, year, history_years, targets.get(kpi.id, KpiTargets()), by_kpi.get(kpi.id, {}), percentages)
+        replace(
+            _proposal(kpi, year, history_years, targets.get(kpi.id, KpiTargets()), by_kpi.get(kpi.id, {}), percentages),
+            data_quality_template=templates.get(kpi.id),
+        )
         for kpi in kpis
     ]
 
@@ -231,6 +240,7 @@ def proposal_page(proposals: Sequence[Proposal], cursor: str | None, limit: int)
 class RollForwardOutcome:
     created: list[Target] = field(default_factory=list)
     skipped: list[tuple[Proposal, str]] = field(default_factory=list)
+    templates: list[DataQualityTemplate] = field(default_factory=list)
 
 
 async def apply_roll_forward(
@@ -242,11 +252,16 @@ async def apply_roll_forward(
     reduction_percentage: Decimal,
     as_of: date,
     kpi_ids: Sequence[uuid.UUID] | None = None,
+    draft_templates: bool = True,
 ) -> RollForwardOutcome:
     """Create the proposed targets as drafts through the targets service (each then goes through its
     proposal and approval); a KPI with a target for the year already, or nothing to propose, is
     skipped and says why. All or nothing: a target the rules refuse refuses the whole request. Rolling
-    the council's targets forward is the performance team's work: it needs target rights organisation-wide."""
+    the council's targets forward is the performance team's work: it needs target rights organisation-wide.
+
+    With ``draft_templates``, each KPI without a Data Quality Template for the year gets one drafted from
+    last year's, for its service to review and its service manager to sign before the year starts
+    (seed 001_ec6bae7b38cacc6f.txt, B.1)."""
     require_write(actor, Resource.target)
     proposals = await roll_forward(
         session,
@@ -286,6 +301,13 @@ async def apply_roll_forward(
             },
         )
         outcome.created.append(target)
+    if draft_templates:
+        for proposal in proposals:
+            if proposal.data_quality_template is None:
+                template = await data_quality_service.create_template(
+                    session, actor, {"kpi_id": proposal.kpi.id, "financial_year": proposal.financial_year}
+                )
+                outcome.templates.append(template)
     return outcome
 
 

@@ -85,6 +85,27 @@ class DataQualityTemplateRepository(OwnedRepository[DataQualityTemplate]):
         )
         return {row.kpi_id: row.id for row in rows}
 
+    async def of_kpis(
+        self, kpi_ids: Collection[uuid.UUID], financial_year: str
+    ) -> dict[uuid.UUID, DataQualityTemplate]:
+        """Each of ``kpi_ids``' template for the year, where it has one: the version in force (signed),
+        else the newest (a draft being written)."""
+        if not kpi_ids:
+            return {}
+        rows = await self.session.scalars(
+            select(DataQualityTemplate)
+            .where(
+                DataQualityTemplate.kpi_id.in_(sorted(kpi_ids)), DataQualityTemplate.financial_year == financial_year
+            )
+            .order_by(DataQualityTemplate.version_number)
+        )
+        chosen: dict[uuid.UUID, DataQualityTemplate] = {}
+        for template in rows:
+            held = chosen.get(template.kpi_id)
+            if held is None or held.state != TemplateState.SIGNED.value or template.state == TemplateState.SIGNED.value:
+                chosen[template.kpi_id] = template
+        return chosen
+
     async def sign_offs_due(self, organisation_id: uuid.UUID, financial_years: Collection[str]) -> list[SignOffDue]:
         """For reminders (a job, no actor): every KPI of the organisation (not archived) without a signed
         template for one of ``financial_years``, with the draft waiting for sign-off if there is one (else
