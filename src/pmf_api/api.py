@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from pmf_api.access.api_keys.router import router as apikeys_router
 from pmf_api.assurance.audit.router import router as audit_router
+from pmf_api.assurance.notifications.router import router as notifications_router
 from pmf_api.framework.actions.router import router as actions_router
 from pmf_api.framework.organisations.router import routers as organisations_routers
 from pmf_api.framework.plans.router import routers as plans_routers
@@ -32,4 +33,5 @@ FEATURE_ROUTERS: tuple[APIRouter, ...] = (
     audit_router,
     bulk_router,
     apikeys_router,
+    notifications_router,
 )

@@ -1,6 +1,12 @@
 """Imports every model so that ``Base.metadata`` is complete (Alembic and tests use it)."""
 
 from pmf_api.access.keys import ApiKey
+from pmf_api.assurance.notifications.models import (
+    EmailDigest,
+    NotificationPreference,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 from pmf_api.framework.actions.models import Action
 from pmf_api.framework.organisations.models import Directorate, Organisation, Person, Portfolio, Service
 from pmf_api.framework.plans.models import CorporatePlan, Outcome, Priority, ServicePlan
@@ -10,6 +16,7 @@ from pmf_api.performance.submissions.models import PublishedValue, Submission, S
 from pmf_api.performance.targets.models import Target, TargetRevision
 from pmf_api.platform.audit import AuditEntry
 from pmf_api.platform.db.base import Base
+from pmf_api.platform.events import OutboxEvent
 
 __all__ = [
     "Action",
@@ -19,9 +26,12 @@ __all__ = [
     "ContextualMeasure",
     "CorporatePlan",
     "Directorate",
+    "EmailDigest",
     "IdempotencyRecord",
     "Kpi",
+    "NotificationPreference",
     "Organisation",
+    "OutboxEvent",
     "Outcome",
     "Person",
     "Portfolio",
@@ -33,4 +43,6 @@ __all__ = [
     "SubmissionMessage",
     "Target",
     "TargetRevision",
+    "WebhookDelivery",
+    "WebhookSubscription",
 ]
