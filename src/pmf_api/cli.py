@@ -23,7 +23,7 @@ from pmf_api.config import Settings, get_settings, is_loopback
 from pmf_api.domain.workflow import Role
 from pmf_api.framework.organisations.repository import OrganisationRepository, PersonRepository, directory
 from pmf_api.platform.db.migrations import upgrade
-from pmf_api.platform.db.session import create_engine, create_sessionmaker, unit_of_work
+from pmf_api.platform.db.session import DatabaseUnavailable, create_engine, create_sessionmaker, unit_of_work
 
 if TYPE_CHECKING:
     from pmf_api.framework.organisations.models import Organisation, Person
@@ -232,7 +232,7 @@ def _notify() -> int:
         return 2
     try:
         print(f"Notification round: {asyncio.run(_notify_round(settings))}")
-    except (DBAPIError, OSError) as exc:
+    except (DBAPIError, OSError, DatabaseUnavailable) as exc:
         reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
         print(f"pmf-api notify: cannot use the database: {reason}", file=sys.stderr)
         return 1
