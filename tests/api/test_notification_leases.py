@@ -17,6 +17,7 @@ from pmf_api.platform.db import leases
 from pmf_api.platform.db.session import unit_of_work
 from tests.api.conftest import Deployed, deploy
 from tests.api.receivers import webhook_receiver
+from tests.conftest import make_settings
 
 EVENTS = 12
 
@@ -65,4 +66,19 @@ async def test_a_worker_that_stops_mid_send_is_covered_when_its_lease_expires(de
             assert within.delivered == 0 and receiver.requests == []
             after = await run_once(maker, settings, now + timedelta(seconds=301))
     assert after.delivered == EVENTS
+    assert len(receiver.requests) == EVENTS
+
+
+async def test_the_service_runs_rounds_itself_when_its_schedule_is_on(deployed_url: str) -> None:
+    assert make_settings(deployed_url).notify_schedule_enabled is False  # off in tests unless turned on
+    with webhook_receiver() as receiver:
+        async with deploy(
+            deployed_url, webhook_allow_hosts=["127.0.0.1"], notify_schedule=True, notify_interval_seconds=0.2
+        ) as app:
+            await _events(app, receiver.url)
+            async with app.app.router.lifespan_context(app.app):
+                for _ in range(100):
+                    if len(receiver.requests) >= EVENTS:
+                        break
+                    await asyncio.sleep(0.1)
     assert len(receiver.requests) == EVENTS

@@ -7,7 +7,7 @@ import json
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -243,3 +243,68 @@ async def test_a_digest_waits_while_the_smtp_server_is_down(world: World, auth: 
     assert up.digests_sent == down.digests_collected
     assert sorted(r[0] for r in mailbox.recipients if r[0] in emails.values()) == sorted(emails.values())
     assert len(mailbox.messages) == down.digests_collected  # each once, nothing lost
+
+
+async def _digest_to(world: World, mailbox: Any, email: str) -> str:
+    found = [m for m, r in zip(mailbox.messages, mailbox.recipients, strict=True) if r == [email]]
+    assert len(found) == 1, (email, mailbox.recipients)
+    text: str = found[0].get_payload()[0].get_payload(decode=True).decode()
+    return text
+
+
+def _last_month(today: date) -> tuple[str, str]:
+    """The financial year of ``today`` and the month before ``today``'s, as the API writes them."""
+    ended = today.replace(day=1) - timedelta(days=1)
+    start = ended.year if ended.month >= 4 else ended.year - 1
+    this = today.year if today.month >= 4 else today.year - 1
+    return f"{this}/{(this + 1) % 100:02d}", f"{start}/{(start + 1) % 100:02d} P{(ended.month - 4) % 12 + 1}"
+
+
+async def test_escalation_queries_and_approvals_reach_the_right_people(world: World, auth: TokenFactory) -> None:
+    # Today at noon (UTC): the query is answered against the submissions as they stand now.
+    now = datetime.now(UTC).replace(hour=12, minute=0)
+    year, month = _last_month(now.date())
+    h = auth()
+    s, kpi = await _kpi(world, auth)
+    emails = await _emails(world, auth, s)
+    manager = await post(world.client, "/api/v1/people", {"name": "Mo Manager", "email": "mo@example.gov.uk"}, h)
+    director = await post(world.client, "/api/v1/people", {"name": "Di Director", "email": "di@example.gov.uk"}, h)
+    r = await world.client.patch(
+        f"/api/v1/services/{s.service_id}", json={"head_of_service_id": manager["id"]}, headers=h
+    )
+    assert r.status_code == 200, r.text
+    r = await world.client.patch(
+        f"/api/v1/directorates/{s.directorate_id}", json={"director_id": director["id"]}, headers=h
+    )
+    assert r.status_code == 200, r.text
+    # A target proposed for approval; P6's value queried by the performance team.
+    target = await post(
+        world.client,
+        "/api/v1/targets",
+        {"kpi_id": kpi["id"], "financial_year": year, "target_type": "maintain", "annual_target": 50},
+        h,
+    )
+    r = await world.client.post(f"/api/v1/targets/{target['id']}/transition", json={"to": "proposed"}, headers=h)
+    assert r.status_code == 200, r.text
+    owner = auth(Role.KPI_OWNER, scope=ScopeType.SERVICE, scope_id=s.service_id, person_id=s.owner_id)
+    r = await world.client.put(
+        f"/api/v1/kpis/{kpi['id']}/submissions/{month}",
+        json={"numerator": 30, "denominator": 100, "commentary": "Low", "submit": True},
+        headers=owner,
+    )
+    assert r.status_code == 201, r.text
+    r = await world.client.post(
+        f"/api/v1/submissions/{r.json()['id']}/transition", json={"to": "queried", "message": "Check?"}, headers=h
+    )
+    assert r.status_code == 200, r.text
+    with smtp_server() as mailbox:
+        await world.round(now, **_mail(mailbox.port))
+    to_owner = await _digest_to(world, mailbox, emails[s.owner_id])
+    assert "Queries waiting for your answer" in to_owner and f"{month}: the performance team queried" in to_owner
+    assert f"{month}: overdue" not in to_owner and f"{month}: due" not in to_owner
+    # Earlier months, weeks behind, have reached the head of service.
+    to_manager = await _digest_to(world, mailbox, "mo@example.gov.uk")
+    assert "overdue since" in to_manager and "(you manage Waste)" in to_manager
+    assert "queried" not in to_manager
+    to_director = await _digest_to(world, mailbox, "di@example.gov.uk")
+    assert "Waiting for your approval" in to_director and f"The {year} target waits for approval" in to_director
