@@ -308,3 +308,24 @@ async def test_escalation_queries_and_approvals_reach_the_right_people(world: Wo
     assert "queried" not in to_manager
     to_director = await _digest_to(world, mailbox, "di@example.gov.uk")
     assert "Waiting for your approval" in to_director and f"The {year} target waits for approval" in to_director
+
+
+class _Broken:
+    kinds = ("broken",)
+
+    async def reminders(self, session: AsyncSession, actor: Any, as_of: date) -> list[Any]:
+        raise RuntimeError("a source with a bug")
+
+
+async def test_a_failing_reminder_source_stops_no_webhook(
+    world: World, auth: TokenFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pmf_api.assurance.notifications import reminders
+
+    monkeypatch.setattr(reminders, "_SOURCES", [*reminders.sources(), _Broken()])
+    with webhook_receiver() as receiver:
+        await _subscribe(world, auth, receiver.url, "value.published")
+        s, kpi = await _kpi(world, auth)
+        await _publish(world, auth, s, kpi)
+        report = await world.round(datetime.now(UTC))
+    assert report.delivered == 1 and len(receiver.requests) == 1

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from pmf_api.assurance.notifications import delivery, digests
 from pmf_api.config import Settings
 from pmf_api.framework.organisations.repository import OrganisationRepository
-from pmf_api.platform.db.session import unit_of_work
+from pmf_api.platform.db.session import DatabaseUnavailable, unit_of_work
 
 logger = logging.getLogger("pmf_api.notifications")
 
@@ -50,8 +50,15 @@ async def run_once(
         organisations = await OrganisationRepository(session).all_ids()
     collected = 0
     for organisation_id in organisations:
-        async with unit_of_work(sessionmaker) as session:
-            collected += await digests.collect(session, settings, organisation_id, now)
+        try:
+            async with unit_of_work(sessionmaker) as session:
+                collected += await digests.collect(session, settings, organisation_id, now)
+        except DatabaseUnavailable:
+            raise
+        except Exception:  # one council's bad data must not stop the others' reminders or any webhook
+            logger.exception(
+                "Collecting the digests of organisation %s failed; the next round retries", organisation_id
+            )
     made = await delivery.fan_out(sessionmaker, now)
     sent, mail_failed = await digests.send_digests(sessionmaker, settings, now)
     delivered, hook_failed = await delivery.send_deliveries(sessionmaker, settings, now)
