@@ -286,6 +286,11 @@ async def test_escalation_queries_and_approvals_reach_the_right_people(world: Wo
     )
     r = await world.client.post(f"/api/v1/targets/{target['id']}/transition", json={"to": "proposed"}, headers=h)
     assert r.status_code == 200, r.text
+    # A service plan at strategic review, which the director approves.
+    plan = await post(world.client, "/api/v1/service-plans", {"service_id": s.service_id, "financial_year": year}, h)
+    for to in ("quality_review", "strategic_review"):
+        r = await world.client.post(f"/api/v1/service-plans/{plan['id']}/transition", json={"to": to}, headers=h)
+        assert r.status_code == 200, r.text
     owner = auth(Role.KPI_OWNER, scope=ScopeType.SERVICE, scope_id=s.service_id, person_id=s.owner_id)
     r = await world.client.put(
         f"/api/v1/kpis/{kpi['id']}/submissions/{month}",
@@ -308,6 +313,7 @@ async def test_escalation_queries_and_approvals_reach_the_right_people(world: Wo
     assert "queried" not in to_manager
     to_director = await _digest_to(world, mailbox, "di@example.gov.uk")
     assert "Waiting for your approval" in to_director and f"The {year} target waits for approval" in to_director
+    assert f"Waste service plan {year}: The plan is at strategic review" in to_director
 
 
 class _Broken:

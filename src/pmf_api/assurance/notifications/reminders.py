@@ -20,9 +20,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pmf_api.access.actor import Actor, Grant
 from pmf_api.domain import FinancialYear, Frequency, financial_year_of
 from pmf_api.domain.reminders import Audience, ReminderConfig, ReminderKind, collection_reminder, overdue_audience
-from pmf_api.domain.workflow import Role, TargetState
-from pmf_api.framework.organisations.repository import Leaders, leaders
+from pmf_api.domain.workflow import Role, ServicePlanState, TargetState
+from pmf_api.framework.organisations.repository import (
+    Leaders,
+    ServiceRepository,
+    directorates_and_portfolios,
+    leaders,
+)
 from pmf_api.framework.organisations.service import get_organisation
+from pmf_api.framework.plans.repository import ServicePlanRepository
 from pmf_api.performance.collection import service as collection_service
 from pmf_api.performance.kpis.repository import KpiRepository
 from pmf_api.performance.targets.repository import TargetRepository
@@ -192,5 +198,36 @@ class TargetApprovals:
                 return found
 
 
+class ServicePlanApprovals:
+    """Service plans at strategic review: the director of the plan's service's directorate approves
+    them (``domain.workflow.SERVICE_PLAN_MACHINE``; seed 001, Appendix D)."""
+
+    kinds = (ReminderKind.APPROVAL_WAITING,)
+
+    async def reminders(self, session: AsyncSession, actor: Actor, as_of: date) -> list[Reminder]:
+        repository = ServicePlanRepository(session)
+        found: list[Reminder] = []
+        cursor: str | None = None
+        places = lead = names = None
+        while True:
+            query = ListQuery(filters={"status": ServicePlanState.STRATEGIC_REVIEW.value}, cursor=cursor, limit=200)
+            page = await repository.page(actor, query)
+            for plan in page.items:
+                places = places or await directorates_and_portfolios(session, actor.organisation_id)
+                lead = lead or await leaders(session, actor.organisation_id)
+                names = names or await ServiceRepository(session).names(places)
+                where = places.get(plan.service_id)
+                director = lead.director.get(where.directorate_id) if where and where.directorate_id else None
+                if director is not None:
+                    title = f"{names.get(plan.service_id, 'Service')} service plan {plan.financial_year}"
+                    detail = "The plan is at strategic review and waits for your approval"
+                    link = f"/api/v1/service-plans/{plan.id}"
+                    found.append(Reminder(director, ReminderKind.APPROVAL_WAITING, title, detail, link))
+            cursor = page.next_cursor
+            if cursor is None:
+                return found
+
+
 register(CollectionReminders())
 register(TargetApprovals())
+register(ServicePlanApprovals())
