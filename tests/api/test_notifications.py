@@ -45,6 +45,10 @@ async def allowing(
         ("https://[::1]/pmf", "loopback"),
         ("https://[::ffff:10.0.0.1]/pmf", "private"),
         ("https://user:pw@hooks.example.com/pmf", "password"),
+        ("https://[::1/pmf", "https://"),
+        ("https://hooks.example.com:99999/pmf", "port"),
+        ("https://" + "a" * 70 + ".example/pmf", "resolve"),
+        ("/relative/path", "https://"),
     ],
 )
 async def test_a_webhook_url_must_be_https_to_a_public_address(

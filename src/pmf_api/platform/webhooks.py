@@ -118,8 +118,11 @@ async def check_url(url: str, allow_hosts: Sequence[str], field: str = "url") ->
     """Refuse (422 at ``field``) a webhook URL that is not https or reaches a non-public address,
     unless its host is allowed. Checked when a subscription is saved and again before each send
     (a name may resolve elsewhere later)."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        raise invalid(field, "A webhook URL must be an absolute https:// URL") from None
     if parts.scheme not in {"https", "http"} or not host:
         raise invalid(field, "A webhook URL must be an absolute https:// URL")
     if parts.username or parts.password:
