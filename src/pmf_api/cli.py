@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pydantic import ValidationError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,7 +23,7 @@ from pmf_api.config import Settings, get_settings, is_loopback
 from pmf_api.domain.workflow import Role
 from pmf_api.framework.organisations.repository import OrganisationRepository, PersonRepository, directory
 from pmf_api.platform.db.migrations import upgrade
-from pmf_api.platform.db.session import create_engine, create_sessionmaker, unit_of_work
+from pmf_api.platform.db.session import DatabaseUnavailable, create_engine, create_sessionmaker, unit_of_work
 
 if TYPE_CHECKING:
     from pmf_api.framework.organisations.models import Organisation, Person
@@ -165,6 +166,11 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--organisation", default="NORTHDALE", help="Organisation code (default NORTHDALE)")
     token.add_argument("--subject", help="Who the token speaks for (a person's email in the demo)")
     token.add_argument("--ttl-minutes", type=int)
+    commands.add_parser(
+        "notify",
+        help="One notification round: collect today's reminder digests, send due e-mails and webhooks, exit "
+        "(for cron or a Kubernetes CronJob; exits 2 on a configuration error)",
+    )
     spec = commands.add_parser("openapi", help="Write the OpenAPI spec")
     spec.add_argument("--output", type=Path, default=DEFAULT_SPEC_PATH)
     spec.add_argument("--check", action="store_true", help="Exit 1 if the committed spec differs from the code")
@@ -206,12 +212,41 @@ def _check_token_request(args: argparse.Namespace) -> None:
         )
 
 
+async def _notify_round(settings: Settings) -> str:
+    from pmf_api.assurance.notifications.runner import run_once
+
+    engine = create_engine(settings)
+    try:
+        return str(await run_once(create_sessionmaker(engine), settings))
+    finally:
+        await engine.dispose()
+
+
+def _notify() -> int:
+    """One notification round; 2 when the settings are wrong (nothing is tried), 1 when the database fails."""
+    try:
+        settings = get_settings()
+    except ValidationError as exc:
+        messages = "; ".join(str(error["msg"]).removeprefix("Value error, ") for error in exc.errors())
+        print(f"pmf-api notify: configuration error: {messages}", file=sys.stderr)
+        return 2
+    try:
+        print(f"Notification round: {asyncio.run(_notify_round(settings))}")
+    except (DBAPIError, OSError, DatabaseUnavailable) as exc:
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        print(f"pmf-api notify: cannot use the database: {reason}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "openapi":  # needs no settings (reading them may create the installation's secret)
         return _write_openapi(args)
     if args.command == "token":
         _check_token_request(args)
+    if args.command == "notify":
+        return _notify()
     settings = get_settings()
     if getattr(args, "host", None):
         settings = settings.model_copy(update={"host": args.host})

@@ -9,6 +9,7 @@ import uuid
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from limits import parse_many
 from pydantic import Field, PrivateAttr, model_validator
@@ -123,6 +124,36 @@ class Settings(BaseSettings):
     )
     host: str = "127.0.0.1"
     port: int = 8000
+    # Notifications (issue 11, section 4): e-mail digests through SMTP, signed webhooks, and the
+    # schedule that sends them (`pmf-api notify` does one round; the service can run it itself).
+    smtp_host: str | None = Field(default=None, description="SMTP server; unset: digests are kept, not sent")
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_starttls: bool = Field(default=True, description="Upgrade the connection with STARTTLS before logging in")
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str | None = Field(default=None, description="The From address of digests, e.g. pmf@northdale.gov.uk")
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0)
+    webhook_allow_hosts: list[str] = Field(
+        default=[],
+        description="Hosts (names, addresses or networks such as 10.1.0.0/16) a webhook may reach over http or "
+        "at a loopback, private or link-local address; everything else must be https to a public address",
+    )
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, description="Seconds a receiver has to answer")
+    notify_max_attempts: int = Field(
+        default=8, ge=1, description="Tries of a webhook delivery or a digest before it is marked failed"
+    )
+    notify_retry_base_seconds: int = Field(default=60, ge=1, description="Wait after the first failed try; doubles")
+    notify_retry_cap_seconds: int = Field(default=3600, ge=1, description="The longest wait between tries")
+    notify_lease_seconds: int = Field(
+        default=300, ge=1, description="How long a worker holds a send it claimed; past it, another may retry it"
+    )
+    notify_timezone: str = Field(default="Europe/London", description="Whose day and hour digests follow")
+    notify_schedule: bool | None = Field(
+        default=None,
+        description="Run the notification round inside the service every PMF_NOTIFY_INTERVAL_SECONDS "
+        "(default: yes, except in tests); off when a scheduler runs `pmf-api notify`",
+    )
+    notify_interval_seconds: float = Field(default=300, gt=0)
 
     _secret_origin: Literal["configured", "installation", "process"] = PrivateAttr(default="configured")
     _secret_path: Path | None = PrivateAttr(default=None)
@@ -144,6 +175,7 @@ class Settings(BaseSettings):
             if not self.public_base_url.startswith(("https://", "http://")):
                 raise ValueError("PMF_PUBLIC_BASE_URL must start with https:// (or http://)")
             self.public_base_url = self.public_base_url.rstrip("/")
+        self._check_notifications()
         if "none" in {a.lower() for a in self.jwt_algorithms}:
             raise ValueError("PMF_JWT_ALGORITHMS may not include 'none'")
         if self.oidc_enabled:
@@ -162,6 +194,23 @@ class Settings(BaseSettings):
             if set(self.oidc_algorithms) & set(self.jwt_algorithms):
                 raise ValueError("PMF_OIDC_ALGORITHMS and PMF_JWT_ALGORITHMS must not share an algorithm")
         return self
+
+    def _check_notifications(self) -> None:
+        if self.smtp_host is not None and not self.smtp_from:
+            raise ValueError("PMF_SMTP_HOST needs PMF_SMTP_FROM: the address digests are sent from")
+        if (self.smtp_username is None) != (self.smtp_password is None):
+            raise ValueError("Set both PMF_SMTP_USERNAME and PMF_SMTP_PASSWORD, or neither")
+        for host in self.webhook_allow_hosts:
+            if not host.strip():
+                raise ValueError("PMF_WEBHOOK_ALLOW_HOSTS has an empty entry")
+        try:
+            ZoneInfo(self.notify_timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"PMF_NOTIFY_TIMEZONE {self.notify_timezone!r} is not a time zone") from None
+
+    @property
+    def notify_schedule_enabled(self) -> bool:
+        return self.notify_schedule if self.notify_schedule is not None else self.environment != "test"
 
     def _use_a_secret(self) -> None:
         """Take the configured secret, or (development) the installation's own, or (test) a random one."""

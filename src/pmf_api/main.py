@@ -17,6 +17,7 @@ from pmf_api.access.authentication import identify_for_fast_read
 from pmf_api.access.oidc import KeySet
 from pmf_api.access.tokens import CurrentPeople
 from pmf_api.api import API_PREFIX, FEATURE_ROUTERS
+from pmf_api.assurance.notifications import runner as notifications
 from pmf_api.config import Settings, get_settings
 from pmf_api.framework.organisations.repository import directory
 from pmf_api.platform.db.session import create_engine, create_read_sessions, create_sessionmaker
@@ -74,6 +75,7 @@ OPENAPI_TAGS = [
     {"name": "Bulk push", "description": "Many values in one request (JSON, CSV, XLSX) and per-service templates"},
     {"name": "API keys", "description": "Keys for machine clients, sent as `X-API-Key`"},
     {"name": "Audit", "description": "Who changed what, when, from what to what"},
+    {"name": "Notifications", "description": "Signed webhooks and their delivery log; your reminder preferences"},
     {"name": "Health", "description": "Liveness and readiness probes"},
     {"name": "Problems", "description": "The problem types error responses carry, and what each means"},
 ]
@@ -107,7 +109,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             _use_engine(app, engine, settings)
         tune_garbage_collector()
         logger.info("PMF API starting in %s", settings.mode_description)
-        yield
+        async with notifications.schedule(app.state.sessionmaker, settings):
+            yield
         if owns_engine:
             await engine.dispose()
 

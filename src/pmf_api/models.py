@@ -1,6 +1,12 @@
 """Imports every model so that ``Base.metadata`` is complete (Alembic and tests use it)."""
 
 from pmf_api.access.keys import ApiKey
+from pmf_api.assurance.notifications.models import (
+    EmailDigest,
+    NotificationPreference,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 from pmf_api.framework.actions.models import Action
 from pmf_api.framework.organisations.models import Directorate, Organisation, Person, Portfolio, Service
 from pmf_api.framework.plans.models import CorporatePlan, Outcome, Priority, ServicePlan
@@ -12,6 +18,7 @@ from pmf_api.performance.submissions.models import PublishedValue, Submission, S
 from pmf_api.performance.targets.models import Target, TargetRevision
 from pmf_api.platform.audit import AuditEntry
 from pmf_api.platform.db.base import Base
+from pmf_api.platform.events import OutboxEvent
 
 __all__ = [
     "Action",
@@ -23,11 +30,14 @@ __all__ = [
     "DataQualityReview",
     "DataQualityTemplate",
     "Directorate",
+    "EmailDigest",
     "IdempotencyRecord",
     "Intervention",
     "InterventionProgress",
     "Kpi",
+    "NotificationPreference",
     "Organisation",
+    "OutboxEvent",
     "Outcome",
     "Person",
     "Portfolio",
@@ -39,4 +49,6 @@ __all__ = [
     "SubmissionMessage",
     "Target",
     "TargetRevision",
+    "WebhookDelivery",
+    "WebhookSubscription",
 ]

@@ -19,6 +19,7 @@ from pmf_api.access.actor import Grant, ScopeType
 from pmf_api.access.tokens import mint_token
 from pmf_api.demo import load_demo
 from pmf_api.domain.workflow import Role
+from pmf_api.framework.organisations.models import Person
 from pmf_api.performance.submissions.models import PublishedValue, Submission, SubmissionMessage
 from pmf_api.performance.targets.models import Target
 from tests.conftest import Backend
@@ -66,13 +67,16 @@ async def demo(
             select(Target).where(Target.financial_year == "2026/27").order_by(Target.id).limit(1)
         )
         submission = await session.scalar(select(Submission).where(Submission.period == PERIOD).limit(1))
-        assert thread and republished and target and submission
+        # The token speaks for a person, so the caller's own notification preferences can be read.
+        person_id = await session.scalar(select(Person.id).order_by(Person.email).limit(1))
+        assert thread and republished and target and submission and person_id
     token = mint_token(
         backend.settings,
         organisation_id=organisation.id,
         subject="team@example.gov.uk",
         name="Team",
         grants=[Grant(Role.PERFORMANCE, ScopeType.ORGANISATION, None)],
+        person_id=person_id,
     )
     h = {"Authorization": f"Bearer {token}"}
     client = app_client
@@ -95,6 +99,13 @@ async def demo(
         headers=h,
     )
     assert opened.status_code == 201, opened.text
+    # A webhook subscription (never sent to: no notification round runs here), for its reads.
+    hook = await client.post(
+        f"{API}/webhook-subscriptions",
+        json={"url": "https://8.8.8.8/pmf-hooks", "event_types": ["value.published"], "active": False},
+        headers=h,
+    )
+    assert hook.status_code == 201, hook.text
     spec = (await client.get("/openapi.json")).json()
     ids = {
         f"{API}/targets/{{id}}/revisions": str(target.id),

@@ -24,6 +24,7 @@ class Resource(StrEnum):
     target = "target"
     audit = "audit"
     api_key = "api_key"
+    webhook = "webhook"  # webhook subscriptions and their delivery log
 
 
 # Roles that may write each resource, within their scope. The performance team owns the framework
@@ -39,6 +40,7 @@ WRITERS: dict[Resource, frozenset[Role]] = {
     Resource.target: frozenset({Role.PERFORMANCE, Role.DIRECTOR, Role.SERVICE_MANAGER}),
     Resource.audit: frozenset(),
     Resource.api_key: frozenset({Role.PERFORMANCE}),
+    Resource.webhook: frozenset({Role.PERFORMANCE}),
 }
 
 AUDIT_READERS = frozenset({Role.PERFORMANCE, Role.AUDITOR})

@@ -121,6 +121,10 @@ class OrganisationRepository:
         found: Organisation | None = await self.session.scalar(select(Organisation).where(Organisation.code == code))
         return found
 
+    async def all_ids(self) -> list[uuid.UUID]:
+        """Every organisation's id (a scheduled job visits each council in turn)."""
+        return list(await self.session.scalars(select(Organisation.id).order_by(Organisation.code)))
+
 
 @dataclass(frozen=True)
 class ServiceEntry:
@@ -188,3 +192,60 @@ class StructureDirectory:
 
 
 directory = StructureDirectory()
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A current person as a notification reaches them."""
+
+    id: uuid.UUID
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class Leaders:
+    """Who leads each part of the organisation: reminders escalate to them, approvals wait on them."""
+
+    head_of_service: dict[uuid.UUID, uuid.UUID]  # by service id
+    director: dict[uuid.UUID, uuid.UUID]  # by directorate id
+    portfolio_holder: dict[uuid.UUID, uuid.UUID]  # by portfolio id
+
+
+async def leaders(session: AsyncSession, organisation_id: uuid.UUID) -> Leaders:
+    """The heads of service, directors and portfolio holders of the organisation, in three queries."""
+    heads = await session.execute(
+        select(Service.id, Service.head_of_service_id).where(
+            Service.organisation_id == organisation_id, Service.head_of_service_id.is_not(None)
+        )
+    )
+    directors = await session.execute(
+        select(Directorate.id, Directorate.director_id).where(
+            Directorate.organisation_id == organisation_id, Directorate.director_id.is_not(None)
+        )
+    )
+    holders = await session.execute(
+        select(Portfolio.id, Portfolio.holder_id).where(
+            Portfolio.organisation_id == organisation_id, Portfolio.holder_id.is_not(None)
+        )
+    )
+    return Leaders(
+        {row[0]: row[1] for row in heads if row[1] is not None},
+        {row[0]: row[1] for row in directors if row[1] is not None},
+        {row[0]: row[1] for row in holders if row[1] is not None},
+    )
+
+
+async def contacts(
+    session: AsyncSession, organisation_id: uuid.UUID, ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, Contact]:
+    """The current (not archived) people of the organisation among ``ids``, by id."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    rows = await session.execute(
+        select(Person.id, Person.name, Person.email).where(
+            Person.organisation_id == organisation_id, Person.id.in_(wanted), Person.archived_at.is_(None)
+        )
+    )
+    return {row[0]: Contact(*row) for row in rows}

@@ -55,7 +55,7 @@ from pmf_api.performance.submissions.values import (
     stored_values,
     value_problems,
 )
-from pmf_api.platform import audit
+from pmf_api.platform import audit, events
 from pmf_api.platform.db.pages import Page
 from pmf_api.platform.errors import (
     Conflict,
@@ -256,6 +256,7 @@ async def _move(
     if message and message.strip():
         kind = {SubmissionState.QUERIED: "query", SubmissionState.RESUBMITTED: "answer"}.get(to, "note")
         await _add_message(session, actor, submission, kind, message)
+    await _emit(session, actor, context, submission, to, message)
     if to is SubmissionState.PUBLISHED:
         published = PublishedValue(
             submission_id=submission.id,
@@ -266,6 +267,46 @@ async def _move(
             published_at=now,
         )
         await audit.create(session, actor, published)
+
+
+# The workflow steps a webhook may hear of (issue 11, section 4), emitted in the step's transaction.
+EVENTS = {
+    SubmissionState.SUBMITTED: "value.submitted",
+    SubmissionState.RESUBMITTED: "value.submitted",
+    SubmissionState.QUERIED: "value.queried",
+    SubmissionState.PUBLISHED: "value.published",
+}
+
+
+async def _emit(
+    session: AsyncSession,
+    actor: Actor,
+    context: SubmissionContext,
+    submission: Submission,
+    to: SubmissionState,
+    message: str | None,
+) -> None:
+    event_type = EVENTS.get(to)
+    if event_type is None:
+        return
+    kpi = context.kpi
+    data: dict[str, Any] = {
+        "kpi_code": kpi.code,
+        "kpi_title": kpi.title,
+        "state": to.value,
+        "revision": submission.revision,
+        **{name: getattr(submission, name) for name in VALUE_FIELDS},
+        "by": actor.subject,
+    }
+    if to is SubmissionState.QUERIED:
+        data["message"] = (message or "").strip()
+    await events.emit(
+        session,
+        organisation_id=submission.organisation_id,
+        event_type=event_type,
+        subject={"submission_id": submission.id, "kpi_id": kpi.id, "period": submission.period},
+        data=data,
+    )
 
 
 async def _add_message(
