@@ -335,3 +335,57 @@ async def test_a_failing_reminder_source_stops_no_webhook(
         await _publish(world, auth, s, kpi)
         report = await world.round(datetime.now(UTC))
     assert report.delivered == 1 and len(receiver.requests) == 1
+
+
+async def test_intervention_approvals_and_templates_to_sign_reach_their_people(
+    world: World, auth: TokenFactory
+) -> None:
+    """A KPI Intervention Form's events reach a subscribed receiver, signed; the form waiting for the
+    Director reaches the directorate's director, and a Data Quality Template drafted for the year
+    reaches the head of the KPI's service (seed 001, Appendices B and F)."""
+    now = datetime.now(UTC).replace(hour=12, minute=0)
+    year, _ = _last_month(now.date())
+    h = auth()
+    s, kpi = await _kpi(world, auth)
+    leaders = {}
+    for role, name in (("manager", "Mo Manager"), ("director", "Di Director")):
+        leaders[role] = await post(world.client, "/api/v1/people", {"name": name, "email": f"{role}@x.gov.uk"}, h)
+    for path, body in (
+        (f"/api/v1/services/{s.service_id}", {"head_of_service_id": leaders["manager"]["id"]}),
+        (f"/api/v1/directorates/{s.directorate_id}", {"director_id": leaders["director"]["id"]}),
+    ):
+        assert (await world.client.patch(path, json=body, headers=h)).status_code == 200
+    with webhook_receiver() as receiver:
+        subscription = await _subscribe(world, auth, receiver.url, "intervention.opened", "intervention.approved")
+        opened = await world.client.post(
+            "/api/v1/interventions",
+            json={"kpi_id": kpi["id"], "reason": "Complaints doubled", "cause": "Staffing", "steps": "Recruit"},
+            headers=h,
+        )
+        assert opened.status_code == 201, opened.text
+        form = opened.json()
+        for to, who in (
+            ("submitted", h),
+            ("head_of_service_approved", auth(Role.SERVICE_MANAGER, scope=ScopeType.SERVICE, scope_id=s.service_id)),
+        ):
+            r = await world.client.post(f"/api/v1/interventions/{form['id']}/transition", json={"to": to}, headers=who)
+            assert r.status_code == 200, r.text
+        template = await post(
+            world.client, "/api/v1/data-quality-templates", {"kpi_id": kpi["id"], "financial_year": year}, h
+        )
+        with smtp_server() as mailbox:
+            report = await world.round(now, **_mail(mailbox.port))
+        assert report.delivered == 2
+        events = [json.loads(r.body) for r in receiver.requests]
+        assert [e["type"] for e in events] == ["intervention.opened", "intervention.approved"]
+        assert all(
+            webhooks.verify(subscription["secret"], r.headers, r.body, int(time.time())) for r in receiver.requests
+        )
+        assert {e["subject"]["intervention_id"] for e in events} == {form["id"]}
+        assert events[1]["data"]["approval"] == "head_of_service" and events[1]["data"]["kpi_code"] == kpi["code"]
+    to_director = await _digest_to(world, mailbox, "director@x.gov.uk")
+    assert "Waiting for your approval" in to_director and "Intervention Form waits for your approval" in to_director
+    to_manager = await _digest_to(world, mailbox, "manager@x.gov.uk")
+    assert "Data Quality Templates to sign" in to_manager and f"Data Quality Template {year}" in to_manager
+    assert "Intervention Form" not in to_manager  # the Head of Service has given their approval
+    assert template["state"] == "draft"

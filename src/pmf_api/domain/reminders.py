@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from pmf_api.domain.calendar import TaskStatus, is_working_day
+from pmf_api.domain.periods import DEFAULT_START_MONTH, FinancialYear, financial_year_of
 
 
 class ReminderKind(StrEnum):
@@ -24,6 +25,7 @@ class ReminderKind(StrEnum):
     OVERDUE = "overdue"
     QUERY_WAITING = "query_waiting"  # the performance team queried a value: the owner's answer is awaited
     APPROVAL_WAITING = "approval_waiting"  # a target (or another record) waits for this person's approval
+    TEMPLATE_TO_SIGN = "template_to_sign"  # a Data Quality Template drafted for a year waits for sign-off
 
 
 class Audience(StrEnum):
@@ -90,3 +92,20 @@ def retry_delay_seconds(attempts: int, *, base_seconds: int, cap_seconds: int) -
         return 0
     doubled: int = base_seconds * 2 ** min(attempts - 1, 32)
     return min(cap_seconds, doubled)
+
+
+# Next year's Data Quality Templates are chased from this many days before the year starts.
+TEMPLATE_LEAD_DAYS = 92
+
+
+def template_years(
+    as_of: date, start_month: int = DEFAULT_START_MONTH, lead_days: int = TEMPLATE_LEAD_DAYS
+) -> tuple[FinancialYear, ...]:
+    """The years whose templates waiting for sign-off are reminded of on ``as_of``: the year in
+    progress, and next year's from ``lead_days`` before it starts ("before each year of reporting, a
+    data quality template is completed", seed 001_ec6bae7b38cacc6f.txt, B.1)."""
+    this_year = financial_year_of(as_of, start_month)
+    upcoming = this_year.next()
+    if (upcoming.start_date(start_month) - as_of).days <= lead_days:
+        return (this_year, upcoming)
+    return (this_year,)

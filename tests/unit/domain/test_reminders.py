@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pmf_api.domain.calendar import TaskStatus
+from pmf_api.domain.periods import FinancialYear
 from pmf_api.domain.reminders import (
     Audience,
     ReminderConfig,
@@ -17,6 +18,7 @@ from pmf_api.domain.reminders import (
     collection_reminder,
     overdue_audience,
     retry_delay_seconds,
+    template_years,
     working_days_between,
 )
 
@@ -88,3 +90,31 @@ def test_escalation_only_widens_as_days_pass(due: date, days: int) -> None:
     earlier = overdue_audience(due, due + timedelta(days=days))
     later = overdue_audience(due, due + timedelta(days=days + 1))
     assert earlier[0] is Audience.OWNER and set(earlier) <= set(later)
+
+
+@pytest.mark.parametrize(
+    ("as_of", "start_month", "expected"),
+    [
+        (date(2025, 10, 1), 4, ("2025/26",)),  # mid-year: this year's only
+        (date(2025, 12, 29), 4, ("2025/26",)),  # 93 days before 1 April: not yet
+        (date(2025, 12, 30), 4, ("2025/26", "2026/27")),  # 92 days before: next year's too
+        (date(2026, 3, 31), 4, ("2025/26", "2026/27")),
+        (date(2026, 4, 1), 4, ("2026/27",)),  # the year has started: it is this year's
+        (date(2025, 10, 1), 1, ("2025/26", "2026/27")),  # a council whose year starts in January
+    ],
+)
+def test_templates_are_chased_for_this_year_and_before_next_year_starts(
+    as_of: date, start_month: int, expected: tuple[str, ...]
+) -> None:
+    assert tuple(str(y) for y in template_years(as_of, start_month)) == expected
+
+
+@given(st.dates(date(2023, 1, 1), date(2030, 12, 31)), st.integers(1, 12), st.integers(0, 200))
+def test_this_year_is_always_chased_and_next_year_only_within_the_lead(
+    as_of: date, start_month: int, lead_days: int
+) -> None:
+    years = template_years(as_of, start_month, lead_days)
+    assert years[0].start_date(start_month) <= as_of
+    assert len(years) in (1, 2)
+    upcoming = FinancialYear(years[0].start_year + 1)
+    assert (len(years) == 2) is ((upcoming.start_date(start_month) - as_of).days <= lead_days)

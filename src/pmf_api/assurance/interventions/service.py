@@ -44,7 +44,7 @@ from pmf_api.performance.interventions.repository import InterventionRepository
 from pmf_api.performance.kpis import service as kpi_service
 from pmf_api.performance.kpis.repository import KpiRepository
 from pmf_api.performance.status import service as status_service
-from pmf_api.platform import audit
+from pmf_api.platform import audit, events
 from pmf_api.platform.db.base import utcnow
 from pmf_api.platform.errors import Conflict, InvalidInput, Location, NotFound, PermissionDenied, invalid
 
@@ -161,7 +161,19 @@ async def open_intervention(
     await records.guard_unique(
         session, lambda: audit.create(session, actor, form), f"{kpi.code} already has an open intervention"
     )
+    await _emit(session, form, "intervention.opened", {"by": actor.subject, "basis": basis.value})
     return form
+
+
+async def _emit(session: AsyncSession, form: Intervention, event_type: str, data: dict[str, Any]) -> None:
+    """Tell subscribers (webhooks: a portal, Teams, Power Automate) of the form, in the write's transaction."""
+    await events.emit(
+        session,
+        organisation_id=form.organisation_id,
+        event_type=event_type,
+        subject={"intervention_id": form.id, "kpi_id": form.kpi_id, "period": form.period},
+        data={"kpi_code": form.kpi_code, "kpi_title": form.kpi_title, "state": form.state, **data},
+    )
 
 
 def _already_open(kpi: Kpi, existing: Intervention) -> Conflict:
@@ -237,6 +249,9 @@ async def transition_intervention(
         changes |= {f"{prefix}_by": actor.subject, f"{prefix}_name": actor.name, f"{prefix}_at": now}
     note = "; ".join(n for n in (comment, move.note) if n) or None
     await audit.update(session, actor, record, changes, expected_version, action="transition", note=note)
+    if step is not None:
+        approval = {"approval": step.approval.value, "by": actor.subject, "name": actor.name}
+        await _emit(session, record, "intervention.approved", approval)
     return record
 
 

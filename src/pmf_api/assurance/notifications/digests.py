@@ -39,6 +39,7 @@ HEADINGS = {
     "due_soon": "Due soon",
     "query_waiting": "Queries waiting for your answer",
     "approval_waiting": "Waiting for your approval",
+    "template_to_sign": "Data Quality Templates to sign",
 }
 
 

@@ -19,7 +19,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmf_api.access.actor import Actor, Grant
 from pmf_api.domain import FinancialYear, Frequency, financial_year_of
-from pmf_api.domain.reminders import Audience, ReminderConfig, ReminderKind, collection_reminder, overdue_audience
+from pmf_api.domain.reminders import (
+    Audience,
+    ReminderConfig,
+    ReminderKind,
+    collection_reminder,
+    overdue_audience,
+    template_years,
+)
 from pmf_api.domain.workflow import Role, ServicePlanState, TargetState
 from pmf_api.framework.organisations.repository import (
     Leaders,
@@ -30,6 +37,8 @@ from pmf_api.framework.organisations.repository import (
 from pmf_api.framework.organisations.service import get_organisation
 from pmf_api.framework.plans.repository import ServicePlanRepository
 from pmf_api.performance.collection import service as collection_service
+from pmf_api.performance.data_quality.repository import DataQualityTemplateRepository
+from pmf_api.performance.interventions.repository import InterventionRepository
 from pmf_api.performance.kpis.repository import KpiRepository
 from pmf_api.performance.targets.repository import TargetRepository
 from pmf_api.platform.db.pages import ListQuery
@@ -228,6 +237,62 @@ class ServicePlanApprovals:
                 return found
 
 
+class InterventionApprovals:
+    """KPI Intervention Forms waiting for an approval, in Appendix F's order (seed 001): the head of the
+    KPI's service, then the director of its directorate, then the holder of its portfolio."""
+
+    kinds = (ReminderKind.APPROVAL_WAITING,)
+
+    async def reminders(self, session: AsyncSession, actor: Actor, as_of: date) -> list[Reminder]:
+        waiting = await InterventionRepository(session).approvals_waiting(actor.organisation_id)
+        if not waiting:
+            return []
+        lead = await leaders(session, actor.organisation_id)
+        by_role = {
+            Role.SERVICE_MANAGER.value: lead.head_of_service,
+            Role.DIRECTOR.value: lead.director,
+            Role.PORTFOLIO_HOLDER.value: lead.portfolio_holder,
+        }
+        found: list[Reminder] = []
+        for form in waiting:
+            person = None if form.scope_id is None else by_role[form.role].get(form.scope_id)
+            if person is not None:
+                title = f"{form.kpi_code} {form.kpi_title}"
+                approval = form.approval.replace("_", " ")
+                detail = f"The KPI Intervention Form waits for your approval (as {approval})"
+                link = f"/api/v1/interventions/{form.intervention_id}"
+                found.append(Reminder(person, ReminderKind.APPROVAL_WAITING, title, detail, link))
+        return found
+
+
+class TemplateSignOffs:
+    """Data Quality Templates drafted and waiting for their service manager's sign-off: this year's, and
+    next year's before the year starts (seed 001, B.1). A KPI with no template drafted is not chased
+    here: the unsigned list shows it, and a council that keeps no templates gets no reminders."""
+
+    kinds = (ReminderKind.TEMPLATE_TO_SIGN,)
+
+    async def reminders(self, session: AsyncSession, actor: Actor, as_of: date) -> list[Reminder]:
+        organisation = await get_organisation(session, actor)
+        years = [str(y) for y in template_years(as_of, organisation.financial_year_start_month)]
+        due = await DataQualityTemplateRepository(session).sign_offs_due(actor.organisation_id, years)
+        drafts = [each for each in due if each.template_id is not None]
+        if not drafts:
+            return []
+        heads = (await leaders(session, actor.organisation_id)).head_of_service
+        found: list[Reminder] = []
+        for each in drafts:
+            person = heads.get(each.service_id)
+            if person is not None:
+                title = f"{each.kpi_code} Data Quality Template {each.financial_year}"
+                detail = f"Version {each.version_number} is drafted and waits for your sign-off"
+                link = f"/api/v1/data-quality-templates/{each.template_id}"
+                found.append(Reminder(person, ReminderKind.TEMPLATE_TO_SIGN, title, detail, link))
+        return found
+
+
 register(CollectionReminders())
 register(TargetApprovals())
 register(ServicePlanApprovals())
+register(InterventionApprovals())
+register(TemplateSignOffs())

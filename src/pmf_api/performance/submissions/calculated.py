@@ -26,7 +26,7 @@ from pmf_api.performance.kpis import service as kpi_service
 from pmf_api.performance.kpis.repository import KpiRepository
 from pmf_api.performance.submissions.models import PublishedValue, Submission
 from pmf_api.performance.submissions.repository import SubmissionRepository
-from pmf_api.platform import audit
+from pmf_api.platform import audit, events
 from pmf_api.platform.db.base import DECIMAL_SCALE
 from pmf_api.platform.errors import Conflict
 
@@ -97,9 +97,9 @@ async def recompute(session: AsyncSession, actor: Actor, kpi: Kpi, period: str) 
         submission = _new(actor, kpi, first, value, state)
         await audit.create(session, actor, submission)
         await kpi_service.note_values(session, [kpi.id], submission.created_at)
-        await _published(session, actor, submission)
+        await _published(session, actor, kpi, submission)
         return True
-    return await _update(session, actor, submission, value, state)
+    return await _update(session, actor, kpi, submission, value, state)
 
 
 async def held_back(session: AsyncSession, actor: Actor, kpi: Kpi, submission: Submission) -> bool:
@@ -163,7 +163,12 @@ def _new(actor: Actor, kpi: Kpi, like: Submission, value: Decimal, state: Submis
 
 
 async def _update(
-    session: AsyncSession, actor: Actor, submission: Submission, value: Decimal | None, state: SubmissionState
+    session: AsyncSession,
+    actor: Actor,
+    kpi: Kpi,
+    submission: Submission,
+    value: Decimal | None,
+    state: SubmissionState,
 ) -> bool:
     current = SubmissionState(submission.state)
     same_value = (submission.value is None and value is None) or (
@@ -181,11 +186,11 @@ async def _update(
         # An input was reopened: so is the calculated value, as a new revision; what was published is kept.
         changes |= {"revision": submission.revision + 1, "revision_reason": "An input's value was revised"}
     await audit.update(session, actor, submission, changes, None, action="recompute", note="Computed from its inputs")
-    await _published(session, actor, submission)
+    await _published(session, actor, kpi, submission)
     return True
 
 
-async def _published(session: AsyncSession, actor: Actor, submission: Submission) -> None:
+async def _published(session: AsyncSession, actor: Actor, kpi: Kpi, submission: Submission) -> None:
     """Keep the computed value as published, once per revision, when it reaches published."""
     if submission.state != SubmissionState.PUBLISHED.value:
         return
@@ -201,6 +206,20 @@ async def _published(session: AsyncSession, actor: Actor, submission: Submission
         published_at=submission.published_at or datetime.now(UTC),
     )
     await audit.create(session, actor, published)
+    await events.emit(
+        session,
+        organisation_id=submission.organisation_id,
+        event_type="value.published",
+        subject={"submission_id": submission.id, "kpi_id": submission.kpi_id, "period": submission.period},
+        data={
+            "kpi_code": kpi.code,
+            "kpi_title": kpi.title,
+            "state": submission.state,
+            "revision": submission.revision,
+            "value": submission.value,
+            "by": COMPUTED_BY,
+        },
+    )
 
 
 async def recompute_all(session: AsyncSession, actor: Actor, kpi: Kpi) -> int:
