@@ -298,6 +298,10 @@ async def test_a_calculated_value_keeps_the_thresholds_of_its_period(
         headers=team,
     )
     assert stretched.status_code == 201, stretched.text
+    approved = await client.post(
+        f"/api/v1/targets/{target['id']}/revisions/2/transition", json={"to": "approved"}, headers=director
+    )
+    assert approved.status_code == 200, approved.text
     # May is judged against the stretched target now; April keeps the one in force then.
     assert (await rag(APRIL), await rag(MAY)) == ("green", "red")
 

@@ -207,6 +207,11 @@ async def test_target_revision_applies_from_its_period(client: httpx.AsyncClient
         headers=h,
     )
     assert revised.status_code == 201, revised.text
+    # A revision of an approved target applies once approved (four-eyes is relaxed for this council).
+    approved = await client.post(
+        f"/api/v1/targets/{target['id']}/revisions/2/transition", json={"to": "approved"}, headers=h
+    )
+    assert approved.status_code == 200, approved.text
     for period in ("P2", "P3"):
         await _validated(
             client, h, kpi["id"], f"{YEAR} {period}", {"numerator": 42, "denominator": 100, "commentary": "As usual"}
@@ -355,6 +360,12 @@ async def test_a_scorecard_follows_every_change_to_its_data(client: httpx.AsyncC
         headers=h,
     )
     assert revised.status_code == 201, revised.text
+    assert await rag() == "green"  # proposed, not yet approved: it does not count
+    number = revised.json()["pending_revision"]
+    approved = await client.post(
+        f"/api/v1/targets/{targets[0]['id']}/revisions/{number}/transition", json={"to": "approved"}, headers=h
+    )
+    assert approved.status_code == 200, approved.text
     assert await rag() == "amber"
     archived = await client.post(f"/api/v1/kpis/{kpi['id']}/archive", headers=h)
     assert archived.status_code == 200

@@ -9,7 +9,7 @@ import pytest
 
 from pmf_api.access.actor import ScopeType
 from pmf_api.domain.workflow import Role
-from tests.api.builders import Structure, kpi_body, post, structure
+from tests.api.builders import Structure, approved_target, kpi_body, post, structure
 from tests.api.conftest import TokenFactory
 
 
@@ -178,3 +178,72 @@ async def test_approval_follows_roles_and_scope(client: httpx.AsyncClient, auth:
         ("transition", "proposed"),
         ("create", "draft"),
     ]
+
+
+async def test_a_revision_of_an_approved_target_applies_only_once_someone_else_approves_it(
+    client: httpx.AsyncClient, auth: TokenFactory
+) -> None:
+    """A mid-year stretch changes what counts, so it meets the approval the target met (seed 001, C.1;
+    four-eyes): until then the target keeps its values and status judges against them."""
+    team = auth(subject="perf.officer@example.gov.uk")
+    s = await structure(client, team)
+    director = auth(Role.DIRECTOR, subject="director@example.gov.uk")
+    kpi = await _kpi(client, team, s)
+    target = await approved_target(client, team, director, _target(kpi["id"], financial_year="2025/26"))
+    url = f"/api/v1/targets/{target['id']}"
+
+    async def status_target() -> Any:
+        r = await client.get(f"/api/v1/kpis/{kpi['id']}/status", params={"period": "2025/26 P8"}, headers=team)
+        assert r.status_code == 200, r.text
+        return r.json()["target"]
+
+    assert await status_target() == 52
+    stretch = {"effective_from": "2025/26 P7", "annual_target": 55, "reason": "Stretched at six months"}
+    r = await client.post(url + "/revisions", json=stretch, headers=director)
+    assert r.status_code == 201, r.text
+    assert (r.json()["annual_target"], r.json()["state"], r.json()["pending_revision"]) == (52, "approved", 2)
+    assert await status_target() == 52  # not yet approved: nothing changes
+    revisions = (await client.get(url + "/revisions", headers=team)).json()["items"]
+    assert [(v["number"], v["state"], v["annual_target"]) for v in revisions] == [
+        (1, "approved", 52),
+        (2, "proposed", 55),
+    ]
+    # One waits at a time.
+    again = await client.post(url + "/revisions", json={**stretch, "annual_target": 56}, headers=team)
+    assert again.status_code == 409, again.text
+
+    # Its proposer does not approve it; nor does someone without the approver's role; refusing needs a reason.
+    own = await client.post(url + "/revisions/2/transition", json={"to": "approved"}, headers=director)
+    assert own.status_code == 403 and own.json()["type"].endswith("/four-eyes"), own.text
+    owner = auth(Role.KPI_OWNER, scope=ScopeType.SERVICE, scope_id=s.service_id, subject="owner@example.gov.uk")
+    assert (
+        await client.post(url + "/revisions/2/transition", json={"to": "approved"}, headers=owner)
+    ).status_code == 403
+    bare = await client.post(url + "/revisions/2/transition", json={"to": "refused"}, headers=team)
+    assert bare.status_code == 422 and bare.json()["errors"][0]["pointer"] == "#/comment"
+    assert (
+        await client.post(url + "/revisions/9/transition", json={"to": "approved"}, headers=team)
+    ).status_code == 404
+
+    holder = auth(Role.PORTFOLIO_HOLDER, subject="holder@example.gov.uk")
+    approved = await client.post(url + "/revisions/2/transition", json={"to": "approved"}, headers=holder)
+    assert approved.status_code == 200, approved.text
+    assert (approved.json()["annual_target"], approved.json()["pending_revision"]) == (55, None)
+    assert await status_target() == 55  # P8 is after P7: the stretch applies
+    decided = (await client.get(url + "/revisions", headers=team)).json()["items"][1]
+    assert (decided["state"], decided["decided_by"]) == ("approved", "holder@example.gov.uk")
+    twice = await client.post(url + "/revisions/2/transition", json={"to": "approved"}, headers=holder)
+    assert twice.status_code == 409, twice.text
+
+    # A refused revision never applies, and the next one may be proposed.
+    r = await client.post(
+        url + "/revisions", json={**stretch, "effective_from": "2025/26 P9", "annual_target": 60}, headers=team
+    )
+    assert r.status_code == 201 and r.json()["pending_revision"] == 3, r.text
+    refused = await client.post(
+        url + "/revisions/3/transition", json={"to": "refused", "comment": "Too steep mid-winter"}, headers=holder
+    )
+    assert refused.status_code == 200 and refused.json()["annual_target"] == 55, refused.text
+    assert refused.json()["pending_revision"] is None
+    trail = await client.get("/api/v1/audit", params={"entity_id": target["id"]}, headers=auth(Role.AUDITOR))
+    assert {"revise", "revision approved", "revision refused"} <= {e["action"] for e in trail.json()["items"]}

@@ -58,6 +58,7 @@ __all__ = [
     "ServicePlanState",
     "StateMachine",
     "SubmissionState",
+    "TargetRevisionState",
     "TargetState",
     "TransitionRule",
     "allowed_intervention_transitions",
@@ -66,12 +67,14 @@ __all__ = [
     "allowed_target_transitions",
     "intervention_transition",
     "may_enter_values",
+    "revision_state_on_revise",
     "service_plan_transition",
     "start_submission_revision",
     "submission_move",
     "submission_transition",
     "submitted_state",
     "target_move",
+    "target_revision_move",
     "target_transition",
 ]
 
@@ -99,6 +102,14 @@ COUNTED_SUBMISSION_STATES = frozenset({SubmissionState.VALIDATED, SubmissionStat
 # Targets that give a RAG: targets are "approved by Heads of Service, CLT and Councillors, before
 # being implemented" (seed 001_ec6bae7b38cacc6f.txt, C.1). A draft or proposed target gives none yet.
 COUNTED_TARGET_STATES = frozenset({TargetState.APPROVED})
+
+
+class TargetRevisionState(StrEnum):
+    """Where a mid-year revision of a target stands."""
+
+    APPROVED = "approved"  # it applies (a revision of a target not yet approved applies with it)
+    PROPOSED = "proposed"  # a revision of an approved target, waiting for approval before it applies
+    REFUSED = "refused"  # sent back by an approver: never applied
 
 
 class ServicePlanState(StrEnum):
@@ -301,6 +312,31 @@ def target_move(
 ) -> Move[TargetState]:
     """Move a target with four-eyes: whoever proposed it does not approve it."""
     return TARGET_MACHINE.move(current, target_state, roles, is_owner=is_owner, four_eyes=four_eyes)
+
+
+def revision_state_on_revise(target: TargetState) -> TargetRevisionState:
+    """A revision of an approved target changes what counts, so it is approved as the target was
+    (four-eyes, seed 001, C.1: targets are approved before they are implemented; a six-monthly stretch
+    is a new target from a period); a revision of a target not yet approved is part of what will be."""
+    return TargetRevisionState.PROPOSED if target is TargetState.APPROVED else TargetRevisionState.APPROVED
+
+
+def target_revision_move(
+    current: TargetRevisionState, to: TargetRevisionState, roles: Iterable[Role], *, four_eyes: FourEyes
+) -> Move[TargetRevisionState]:
+    """Approve or refuse a proposed revision: who may is who may approve a proposed target, or send it
+    back; whoever proposed the revision does not approve it."""
+    moves = {TargetRevisionState.APPROVED: TargetState.APPROVED, TargetRevisionState.REFUSED: TargetState.DRAFT}
+    if current is not TargetRevisionState.PROPOSED or to not in moves:
+        raise TransitionNotAllowed(
+            f"A target revision that is {current.value} cannot become {to.value}: only a proposed revision "
+            "is approved or refused.",
+            current=current.value,
+            requested=to.value,
+            field="to",
+        )
+    move = target_move(TargetState.PROPOSED, moves[to], roles, four_eyes=four_eyes)
+    return Move(to, move.note)
 
 
 def allowed_target_transitions(

@@ -19,7 +19,13 @@ from pmf_api.domain import (
     submission_move,
     target_move,
 )
-from pmf_api.domain.workflow import SUBMISSION_MACHINE, TARGET_MACHINE
+from pmf_api.domain.workflow import (
+    SUBMISSION_MACHINE,
+    TARGET_MACHINE,
+    TargetRevisionState,
+    revision_state_on_revise,
+    target_revision_move,
+)
 
 S, T = SubmissionState, TargetState
 ALICE, BOB, CAROL = "alice@example.gov.uk", "bob@example.gov.uk", "carol@example.gov.uk"
@@ -195,3 +201,57 @@ def test_a_proposer_never_approves_their_own_target_unless_relaxed(
         assert offered == tuple(s for s in plain if s is not T.APPROVED)
     else:
         assert offered == plain
+
+
+R = TargetRevisionState
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [(T.DRAFT, R.APPROVED), (T.PROPOSED, R.APPROVED), (T.APPROVED, R.PROPOSED), (T.SUPERSEDED, R.APPROVED)],
+)
+def test_only_a_revision_of_an_approved_target_waits_for_approval(target: TargetState, expected: R) -> None:
+    assert revision_state_on_revise(target) is expected
+
+
+@pytest.mark.parametrize(
+    ("to", "actor", "roles", "outcome"),
+    [
+        (R.APPROVED, BOB, {Role.DIRECTOR}, R.APPROVED),
+        (R.APPROVED, BOB, {Role.PORTFOLIO_HOLDER}, R.APPROVED),
+        (R.APPROVED, ALICE, {Role.DIRECTOR}, FourEyesRefused),  # Alice proposed the revision
+        (R.APPROVED, BOB, {Role.SERVICE_MANAGER}, TransitionNotAllowed),  # not an approver
+        (R.REFUSED, ALICE, {Role.DIRECTOR}, R.REFUSED),  # sending your own back is not a check
+        (R.REFUSED, BOB, {Role.SERVICE_MANAGER}, R.REFUSED),
+        (R.PROPOSED, BOB, {Role.DIRECTOR}, TransitionNotAllowed),
+    ],
+)
+def test_a_proposed_revision_is_approved_as_a_target_is(
+    to: R, actor: str, roles: set[Role], outcome: R | type[Exception]
+) -> None:
+    eyes = FourEyes.of(actor, proposed=ALICE)
+    if isinstance(outcome, R):
+        assert target_revision_move(R.PROPOSED, to, roles, four_eyes=eyes).state is outcome
+    else:
+        with pytest.raises(outcome):
+            target_revision_move(R.PROPOSED, to, roles, four_eyes=eyes)
+
+
+@given(current=st.sampled_from([R.APPROVED, R.REFUSED]), to=st.sampled_from(list(R)), roles=roles_held)
+def test_a_decided_revision_is_never_moved_again(current: R, to: R, roles: frozenset[Role]) -> None:
+    with pytest.raises(TransitionNotAllowed):
+        target_revision_move(current, to, roles, four_eyes=FourEyes.of(BOB, proposed=ALICE))
+
+
+@given(roles=roles_held, actor=people, relaxed=st.booleans())
+def test_the_proposer_of_a_revision_never_approves_it_unless_relaxed(
+    roles: frozenset[Role], actor: str, relaxed: bool
+) -> None:
+    eyes = FourEyes.of(actor, relaxed=relaxed, proposed=ALICE)
+    try:
+        move = target_revision_move(R.PROPOSED, R.APPROVED, roles, four_eyes=eyes)
+    except TransitionNotAllowed:
+        assert (actor == ALICE and not relaxed) or not roles & {Role.DIRECTOR, Role.PORTFOLIO_HOLDER}
+    else:
+        assert actor != ALICE or relaxed
+        assert (move.note is not None) is (actor == ALICE)

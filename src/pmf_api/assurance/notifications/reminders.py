@@ -174,8 +174,8 @@ def _distinct(*people: uuid.UUID | None) -> list[uuid.UUID]:
 
 
 class TargetApprovals:
-    """Targets proposed and waiting for approval: the director of the KPI's directorate and the holder
-    of its portfolio may approve them (``domain.workflow.TARGET_MACHINE``)."""
+    """Targets proposed, and revisions of approved targets, waiting for approval: the director of the
+    KPI's directorate and the holder of its portfolio may approve them (``domain.workflow.TARGET_MACHINE``)."""
 
     kinds = (ReminderKind.APPROVAL_WAITING,)
 
@@ -183,28 +183,31 @@ class TargetApprovals:
         repository, kpis = TargetRepository(session), KpiRepository(session)
         lead: Leaders | None = None
         found: list[Reminder] = []
-        cursor: str | None = None
-        while True:
-            page = await repository.page(
-                actor, ListQuery(filters={"state": TargetState.PROPOSED.value}, cursor=cursor, limit=200)
-            )
-            for target in page.items:
-                lead = lead or await leaders(session, actor.organisation_id)
-                kpi = await kpis.get(actor, target.kpi_id, lock=False)
-                where = await kpis.placement(kpi.id)
-                approvers = _distinct(
-                    lead.director.get(where.directorate_id) if where and where.directorate_id else None,
-                    lead.portfolio_holder.get(where.portfolio_id) if where and where.portfolio_id else None,
-                )
-                title = f"{kpi.code} {kpi.title}"
-                detail = f"The {target.financial_year} target waits for approval"
-                found += [
-                    Reminder(p, ReminderKind.APPROVAL_WAITING, title, detail, f"/api/v1/targets/{target.id}")
-                    for p in approvers
-                ]
-            cursor = page.next_cursor
-            if cursor is None:
-                return found
+        for waiting in ({"state": TargetState.PROPOSED.value}, {"revision_pending": True}):
+            cursor: str | None = None
+            while True:
+                page = await repository.page(actor, ListQuery(filters=waiting, cursor=cursor, limit=200))
+                for target in page.items:
+                    lead = lead or await leaders(session, actor.organisation_id)
+                    kpi = await kpis.get(actor, target.kpi_id, lock=False)
+                    where = await kpis.placement(kpi.id)
+                    approvers = _distinct(
+                        lead.director.get(where.directorate_id) if where and where.directorate_id else None,
+                        lead.portfolio_holder.get(where.portfolio_id) if where and where.portfolio_id else None,
+                    )
+                    title = f"{kpi.code} {kpi.title}"
+                    what = f"The {target.financial_year} target"
+                    if "revision_pending" in waiting:
+                        what = f"Revision {target.pending_revision} of the {target.financial_year} target"
+                    detail = f"{what} waits for approval"
+                    found += [
+                        Reminder(p, ReminderKind.APPROVAL_WAITING, title, detail, f"/api/v1/targets/{target.id}")
+                        for p in approvers
+                    ]
+                cursor = page.next_cursor
+                if cursor is None:
+                    break
+        return found
 
 
 class ServicePlanApprovals:

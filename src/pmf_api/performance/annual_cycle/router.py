@@ -98,7 +98,8 @@ async def apply_roll_forward(
         "The six-monthly review (seed 001, C.1: targets are stretched, where possible, every six months): "
         "monthly KPIs whose last six months, and quarterly KPIs whose last two quarters, each have a counted "
         "value better than the target in force for that period, by code, with a suggested stretched annual "
-        "target and the figures behind it. Stretch one by revising its target (`POST /targets/{id}/revisions`)."
+        "target and the figures behind it. Stretch one by revising its target (`POST /targets/{id}/revisions`), "
+        "which applies once approved."
     ),
 )
 async def list_stretch_candidates(

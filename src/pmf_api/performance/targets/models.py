@@ -32,6 +32,8 @@ class Target(OrganisationOwned):
     revision_count: Mapped[int] = mapped_column(default=1)
     # Who proposed it for approval (four-eyes: they do not approve it); None while a draft.
     proposed_by: Mapped[str | None] = mapped_column(String(200), default=None)
+    # The number of a revision of the approved target waiting for approval (None: none waits).
+    pending_revision: Mapped[int | None] = mapped_column(default=None)
 
     @property
     def tolerance(self) -> dict[str, object] | None:
@@ -57,6 +59,12 @@ class TargetRevision(Entity):
     reason: Mapped[str | None] = mapped_column(Text, default=None)
     created_by: Mapped[str] = mapped_column(String(200))
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # ``approved``: it applies (a revision of a target not yet approved applies with it); ``proposed``:
+    # a revision of an approved target, waiting for approval; ``refused``: sent back, never applied.
+    state: Mapped[str] = mapped_column(String(12), default="approved", server_default="approved")
+    decided_by: Mapped[str | None] = mapped_column(String(200), default=None)
+    decided_at: Mapped[datetime | None] = mapped_column(default=None)
+    decision_note: Mapped[str | None] = mapped_column(Text, default=None)
 
     @property
     def tolerance(self) -> dict[str, object] | None:

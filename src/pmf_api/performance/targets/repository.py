@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Select, select
 
 from pmf_api.domain import FinancialYear, KpiTarget, Period
+from pmf_api.domain.workflow import TargetRevisionState
 from pmf_api.performance import mapping
 from pmf_api.performance.kpis.repository import kpis_of_service
 from pmf_api.performance.targets.models import Target, TargetRevision
@@ -45,7 +46,10 @@ class TargetRepository(OwnedRepository[Target]):
     what = "target"
     sortable = {"financial_year": Target.financial_year, "updated_at": Target.updated_at}
     default_sort = "-financial_year"
-    filters = {"service_id": lambda value: Target.kpi_id.in_(kpis_of_service(value))}
+    filters = {
+        "service_id": lambda value: Target.kpi_id.in_(kpis_of_service(value)),
+        "revision_pending": lambda value: Target.pending_revision.is_not(None) == value,
+    }
 
     @classmethod
     def models_read(cls) -> tuple[type[Any], ...]:
@@ -74,7 +78,7 @@ class TargetRepository(OwnedRepository[Target]):
             revised = (
                 select(Target.kpi_id, *TargetRevision.__table__.columns)
                 .join(Target, Target.id == TargetRevision.target_id)
-                .where(Target.kpi_id.in_(chunk))
+                .where(Target.kpi_id.in_(chunk), TargetRevision.state == TargetRevisionState.APPROVED.value)
                 .order_by(TargetRevision.target_id, TargetRevision.number)
             )
             if revision_years is not None or years is not None:
@@ -84,16 +88,24 @@ class TargetRepository(OwnedRepository[Target]):
         return found
 
     async def revision_page(self, target_id: uuid.UUID, *, cursor: str | None, limit: int) -> Page[TargetRevision]:
-        """A page of a target's revisions, oldest first (keyset on the revision's number)."""
+        """A page of a target's revisions, oldest first (keyset on the revision's number), whatever their
+        state; only approved ones apply (``of_kpis`` loads no other)."""
         stmt = select(TargetRevision).where(TargetRevision.target_id == target_id)
         return await paginate(
             self.session, stmt, TargetRevision, sort="number", sortable=REVISION_ORDER, cursor=cursor, limit=limit
         )
 
+    async def revision(self, target_id: uuid.UUID, number: int) -> TargetRevision | None:
+        """A target's revision by its number (locked in a unit that writes)."""
+        return await self.session.scalar(
+            select(TargetRevision).where(TargetRevision.target_id == target_id, TargetRevision.number == number)
+        )
+
     async def latest_revision(self, target: Target) -> TargetRevision:
+        """The latest revision that applies (a refused one never did)."""
         revision = await self.session.scalar(
             select(TargetRevision)
-            .where(TargetRevision.target_id == target.id)
+            .where(TargetRevision.target_id == target.id, TargetRevision.state == TargetRevisionState.APPROVED.value)
             .order_by(TargetRevision.number.desc())
             .limit(1)
         )

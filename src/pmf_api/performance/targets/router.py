@@ -116,7 +116,14 @@ async def list_target_revisions(
     summary="Revise a target from a period onwards (e.g. a mid-year stretch)",
     status_code=status.HTTP_201_CREATED,
     response_model=schemas.Target,
-    responses=responses(400, 401, 403, 404, 412, 413, 422),
+    responses=responses(400, 401, 403, 404, 409, 412, 413, 422),
+    description=(
+        "A revision of an approved target is **proposed**: the target keeps its values, shows the revision "
+        "as `pending_revision`, and the revision applies from `effective_from` only once someone other "
+        "than its proposer approves it (`POST /targets/{id}/revisions/{number}/transition`); another "
+        "revision waits until then (409). A revision of a target not yet approved applies at once, as part "
+        "of what will be approved. Earlier revisions are kept: each period is judged against the one in force."
+    ),
 )
 async def revise_target(
     id: uuid.UUID,
@@ -156,6 +163,35 @@ async def transition_target(
 ) -> schemas.Target:
     target = await target_service.transition_target(
         session, actor, id, body.to, expected_version(if_match, id), comment=body.comment
+    )
+    with_etag(response, target)
+    return schemas.Target.model_validate(target)
+
+
+@router.post(
+    "/targets/{id}/revisions/{number}/transition",
+    summary="Approve or refuse a proposed revision of a target",
+    response_model=schemas.Target,
+    responses=responses(400, 401, 403, 404, 409, 412, 413, 422),
+    description=(
+        "Who may: whoever may approve a proposed target (the director or portfolio holder over its KPI), "
+        "never the revision's proposer (403, type `four-eyes`, unless the organisation relaxes it); "
+        "refusing also by whoever may send a proposed target back, with a `comment`. Approved, its values "
+        "become the target's from its `effective_from`; refused, nothing applies. `If-Match` takes the "
+        "target's ETag."
+    ),
+)
+async def transition_target_revision(
+    id: uuid.UUID,
+    number: int,
+    body: schemas.TargetRevisionTransition,
+    response: Response,
+    session: SessionDep,
+    actor: CurrentActor,
+    if_match: IfMatch = None,
+) -> schemas.Target:
+    target = await target_service.transition_revision(
+        session, actor, id, number, body.to, expected_version(if_match, id), comment=body.comment
     )
     with_etag(response, target)
     return schemas.Target.model_validate(target)

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic.config import JsonDict
 
 from pmf_api.domain.kpi import TargetType, ToleranceKind
-from pmf_api.domain.workflow import TargetState
+from pmf_api.domain.workflow import TargetRevisionState, TargetState
 from pmf_api.platform.http.paging import ListParams
 from pmf_api.platform.schemas import (
     FinancialYearField,
@@ -96,6 +96,15 @@ class TargetUpdate(UpdateModel):
     target_type: TargetType | None = None
 
 
+class TargetRevisionTransition(InputModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"to": "approved"}, {"to": "refused", "comment": "Keep the stretch for Q3"}]}
+    )
+
+    to: TargetRevisionState = Field(description="`approved` or `refused` (a refusal needs a comment)")
+    comment: Text | None = None
+
+
 class TargetTransition(InputModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"to": "approved", "comment": "Approved by CLT"}]})
 
@@ -124,6 +133,10 @@ class TargetRevision(BaseModel):
                     "reason": "Stretched at the six-month review",
                     "created_by": "perf.officer@northdale.example.gov.uk",
                     "recorded_at": "2026-10-14T11:00:00Z",
+                    "state": "approved",
+                    "decided_by": "director.place@northdale.example.gov.uk",
+                    "decided_at": "2026-10-16T09:30:00Z",
+                    "decision_note": None,
                 }
             ]
         },
@@ -138,8 +151,15 @@ class TargetRevision(BaseModel):
     intervention_level: Number | None
     profile: list[Number] | None
     reason: str | None
-    created_by: str
+    created_by: str = Field(description="Who made it: for a proposed revision, its proposer (not its approver)")
     recorded_at: datetime
+    state: TargetRevisionState = Field(
+        description="`approved`: it applies; `proposed`: a revision of an approved target waiting for approval "
+        "(it applies only once approved); `refused`: sent back, never applied"
+    )
+    decided_by: str | None = Field(default=None, description="Who approved or refused a proposed revision")
+    decided_at: datetime | None = None
+    decision_note: str | None = None
 
     @field_validator("profile", mode="before")
     @classmethod
@@ -162,6 +182,7 @@ class Target(OutputModel):
                     "profile": None,
                     "revision_count": 1,
                     "proposed_by": "head.of.waste@example.gov.uk",
+                    "pending_revision": None,
                     "version": 1,
                     "created_at": "2026-03-20T10:00:00Z",
                     "updated_at": "2026-03-20T10:00:00Z",
@@ -184,6 +205,11 @@ class Target(OutputModel):
     proposed_by: str | None = Field(
         default=None, description="Who proposed it for approval (null while a draft); four-eyes: not its approver"
     )
+    pending_revision: int | None = Field(
+        default=None,
+        description="The number of a revision of this approved target waiting for approval; its values apply "
+        "only once it is approved (`POST /targets/{id}/revisions/{number}/transition`)",
+    )
 
     @field_validator("profile", mode="before")
     @classmethod
@@ -197,6 +223,9 @@ class TargetList(ListParams):
     financial_year: FinancialYearText | None = None
     state: TargetState | None = None
     service_id: uuid.UUID | None = None
+    revision_pending: bool | None = Field(
+        default=None, description="true: only targets with a revision waiting for approval (false: none waiting)"
+    )
 
     @field_validator("financial_year")
     @classmethod

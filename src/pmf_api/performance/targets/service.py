@@ -21,15 +21,23 @@ from pmf_api.domain.errors import DomainError
 from pmf_api.domain.kpi import Aggregation, Polarity, ToleranceKind, Unit
 from pmf_api.domain.periods import FinancialYear, Frequency, Period
 from pmf_api.domain.rag import Tolerance, check_target
-from pmf_api.domain.workflow import FourEyes, TargetState, target_move
+from pmf_api.domain.workflow import (
+    FourEyes,
+    TargetRevisionState,
+    TargetState,
+    revision_state_on_revise,
+    target_move,
+    target_revision_move,
+)
 from pmf_api.framework.organisations.service import four_eyes_required, get_organisation
 from pmf_api.performance.kpis import service as kpi_service
 from pmf_api.performance.kpis.repository import KpiRepository
 from pmf_api.performance.targets.models import Target, TargetRevision
 from pmf_api.performance.targets.repository import TargetRepository
 from pmf_api.platform import audit
+from pmf_api.platform.db.base import utcnow
 from pmf_api.platform.db.pages import Page
-from pmf_api.platform.errors import NotFound, field_problems, invalid, refuse
+from pmf_api.platform.errors import Conflict, NotFound, field_problems, invalid, refuse
 
 if TYPE_CHECKING:
     from pmf_api.performance.kpis.models import Kpi
@@ -134,12 +142,20 @@ async def revise_target(
     data: Mapping[str, Any],
     expected_version: int | None,
 ) -> Target:
+    """Revise a target from a period onwards. A revision of an approved target is proposed, and
+    applies only once someone else approves it (``transition_revision``); one of a target not yet
+    approved applies at once, as part of what will be approved (and whoever makes it then counts as
+    its proposer)."""
     target = await records.get(session, actor, targets, target_id)
     kpi = await kpi_service.load_kpi(session, actor, target.kpi_id)
     require_write(actor, Resource.target, await _kpi_placement(session, {"kpi_id": kpi.id}))
-    effective_from = _effective_from(
-        data["effective_from"], target, await TargetRepository(session).latest_revision(target)
-    )
+    if target.pending_revision is not None:
+        raise Conflict(
+            detail=f"Revision {target.pending_revision} of this target waits for approval: approve or refuse it "
+            "before revising again"
+        )
+    repository = TargetRepository(session)
+    effective_from = _effective_from(data["effective_from"], target, await repository.latest_revision(target))
     current: dict[str, Any] = {
         "annual_target": target.annual_target,
         "band_lower": target.band_lower,
@@ -150,24 +166,57 @@ async def revise_target(
     merged = {**current, **{k: v for k, v in data.items() if k in current}}
     values = target_values(kpi, merged)
     number = target.revision_count + 1
-    await audit.update(
-        session,
-        actor,
-        target,
-        {**values, "revision_count": number},
-        expected_version,
-        action="revise",
-        note=data["reason"],
-    )
+    state = revision_state_on_revise(TargetState(target.state))
+    if state is TargetRevisionState.PROPOSED:
+        changes: dict[str, Any] = {"revision_count": number, "pending_revision": number}
+    else:
+        changes = {**values, "revision_count": number}
+        if target.state == TargetState.PROPOSED.value:
+            changes["proposed_by"] = actor.subject  # they changed what is proposed: not its approver
+    await audit.update(session, actor, target, changes, expected_version, action="revise", note=data["reason"])
     revision = TargetRevision(
         target_id=target.id,
         number=number,
         effective_from=str(effective_from),
         reason=data["reason"],
         created_by=actor.subject,
+        state=state.value,
         **values,
     )
     await audit.create(session, actor, revision)
+    return target
+
+
+async def transition_revision(
+    session: AsyncSession,
+    actor: Actor,
+    target_id: uuid.UUID,
+    number: int,
+    to: TargetRevisionState,
+    expected_version: int | None,
+    comment: str | None = None,
+) -> Target:
+    """Approve a proposed revision (its values become the target's from its period on) or refuse it
+    (nothing applies); who may is who may approve a proposed target, and its proposer does not."""
+    target = await records.get(session, actor, targets, target_id)
+    revision = await TargetRepository(session).revision(target.id, number)
+    if revision is None:
+        raise NotFound(detail=f"This target has no revision {number}")
+    if to is TargetRevisionState.REFUSED and not (comment and comment.strip()):
+        raise invalid("comment", "Say why the revision is refused: the proposer reads it")
+    where = await _kpi_placement(session, {"kpi_id": target.kpi_id})
+    relaxed = not four_eyes_required(await get_organisation(session, actor))
+    eyes = FourEyes.of(actor.subject, relaxed=relaxed, proposed=revision.created_by)
+    move = target_revision_move(TargetRevisionState(revision.state), to, actor.roles_over(where), four_eyes=eyes)
+    note = "; ".join(n for n in (comment, move.note) if n) or None
+    decision = {"state": move.state.value, "decided_by": actor.subject, "decided_at": utcnow(), "decision_note": note}
+    await audit.update(session, actor, revision, decision, None, action="transition", note=note)
+    changes: dict[str, Any] = {"pending_revision": None}
+    if move.state is TargetRevisionState.APPROVED:
+        changes |= {name: getattr(revision, name) for name in (*VALUE_FIELDS, "intervention_level")}
+    await audit.update(
+        session, actor, target, changes, expected_version, action="revision " + move.state.value, note=note
+    )
     return target
 
 
