@@ -22,7 +22,7 @@ from pmf_api.domain.workflow import Role
 from pmf_api.main import create_app
 from pmf_api.platform import webhooks
 from pmf_api.platform.events import OutboxEvent
-from tests.api.builders import Structure, kpi_body, post, structure
+from tests.api.builders import Structure, approved_target, kpi_body, post, structure
 from tests.api.conftest import TokenFactory
 from tests.api.receivers import free_port, smtp_server, webhook_receiver
 from tests.conftest import Backend
@@ -377,15 +377,43 @@ async def test_intervention_approvals_and_templates_to_sign_reach_their_people(
             report = await world.round(now, **_mail(mailbox.port))
         assert report.delivered == 2
         events = [json.loads(r.body) for r in receiver.requests]
-        assert [e["type"] for e in events] == ["intervention.opened", "intervention.approved"]
+        # Receivers are told nothing of order (Standard Webhooks): both arrive, each once.
+        assert sorted(e["type"] for e in events) == ["intervention.approved", "intervention.opened"]
         assert all(
             webhooks.verify(subscription["secret"], r.headers, r.body, int(time.time())) for r in receiver.requests
         )
         assert {e["subject"]["intervention_id"] for e in events} == {form["id"]}
-        assert events[1]["data"]["approval"] == "head_of_service" and events[1]["data"]["kpi_code"] == kpi["code"]
+        [approval] = [e for e in events if e["type"] == "intervention.approved"]
+        assert approval["data"]["approval"] == "head_of_service" and approval["data"]["kpi_code"] == kpi["code"]
     to_director = await _digest_to(world, mailbox, "director@x.gov.uk")
     assert "Waiting for your approval" in to_director and "Intervention Form waits for your approval" in to_director
     to_manager = await _digest_to(world, mailbox, "manager@x.gov.uk")
     assert "Data Quality Templates to sign" in to_manager and f"Data Quality Template {year}" in to_manager
     assert "Intervention Form" not in to_manager  # the Head of Service has given their approval
     assert template["state"] == "draft"
+
+
+async def test_a_revision_waiting_for_approval_reaches_the_director(world: World, auth: TokenFactory) -> None:
+    now = datetime.now(UTC).replace(hour=12, minute=0)
+    year, _ = _last_month(now.date())
+    h = auth()
+    s, kpi = await _kpi(world, auth)
+    director = await post(world.client, "/api/v1/people", {"name": "Di Director", "email": "di@x.gov.uk"}, h)
+    r = await world.client.patch(
+        f"/api/v1/directorates/{s.directorate_id}", json={"director_id": director["id"]}, headers=h
+    )
+    assert r.status_code == 200, r.text
+    body = {"kpi_id": kpi["id"], "financial_year": year, "target_type": "maintain", "annual_target": 50}
+    target = await approved_target(world.client, h, auth(Role.DIRECTOR, subject="di@x.gov.uk"), body)
+    revised = await world.client.post(
+        f"/api/v1/targets/{target['id']}/revisions",
+        json={"effective_from": f"{year} P7", "annual_target": 55, "reason": "Stretch"},
+        headers=h,
+    )
+    assert revised.status_code == 201 and revised.json()["pending_revision"] == 2, revised.text
+    waiting = await world.client.get("/api/v1/targets", params={"revision_pending": "true"}, headers=h)
+    assert [t["id"] for t in waiting.json()["items"]] == [target["id"]]
+    with smtp_server() as mailbox:
+        await world.round(now, **_mail(mailbox.port))
+    to_director = await _digest_to(world, mailbox, "di@x.gov.uk")
+    assert f"Revision 2 of the {year} target waits for approval" in to_director

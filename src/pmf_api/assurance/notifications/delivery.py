@@ -63,7 +63,8 @@ def _delivery(event: OutboxEvent, subscription: WebhookSubscription, now: dateti
         event_type=event.event_type,
         state="pending",
         attempts=0,
-        next_attempt_at=now,
+        # First tries go in the order the events happened (a claim takes the oldest due first).
+        next_attempt_at=min(event.occurred_at, now),
     )
 
 
