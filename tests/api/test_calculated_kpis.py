@@ -341,6 +341,7 @@ async def test_the_data_quality_gate_holds_a_computed_value_until_its_template_i
         await _move(client, publisher, submission["id"], "published")
     computed = await _value(client, team, total, APRIL)
     assert (computed["value"], computed["state"]) == (30, "validated")
+    assert computed["allowed_transitions"] == []  # held by the gate: nobody may publish it yet
 
     # Publishing it is refused by the gate while its template is unsigned...
     held = await client.post(
@@ -356,5 +357,6 @@ async def test_the_data_quality_gate_holds_a_computed_value_until_its_template_i
         f"/api/v1/submissions/{computed['id']}/transition", json={"to": "queried", "message": "?"}, headers=team
     )
     assert queried.status_code == 409 and "calculated" in queried.json()["detail"]
+    assert (await _value(client, publisher, total, APRIL))["allowed_transitions"] == ["published"]
     published = await _move(client, publisher, computed["id"], "published")
     assert (published["value"], published["state"]) == (30, "published")

@@ -110,6 +110,8 @@ async def test_a_template_is_drafted_signed_versioned_and_gates_publication(
     # Nothing written: the value is still validated, and nothing was published.
     after = (await client.get(f"/api/v1/submissions/{submission_id}", headers=team)).json()
     assert after["state"] == "validated" and after["published_at"] is None
+    # A portal is not offered a move the gate refuses.
+    assert "published" not in after["allowed_transitions"] and "queried" in after["allowed_transitions"]
 
     unsigned = await _unsigned(client, team)
     assert unsigned["WS01"]["draft_template_id"] == draft["id"]
@@ -152,6 +154,8 @@ async def test_a_template_is_drafted_signed_versioned_and_gates_publication(
     assert second["seasonality"] == signed["seasonality"] and second["signed_on"] is None
     assert (await client.post(f"{TEMPLATES}/{signed['id']}/versions", headers=team)).status_code == 409
     # The signed version stays in force while the new one is written: publication goes ahead.
+    offered = (await client.get(f"/api/v1/submissions/{submission_id}", headers=team)).json()
+    assert "published" in offered["allowed_transitions"]
     published = await _move(client, team, submission_id, "published")
     assert published.status_code == 200, published.text
     assert published.json()["state"] == "published"

@@ -36,7 +36,7 @@ PeriodPath = Annotated[
 async def _out(session: SessionDep, actor: Actor, submission: Submission) -> schemas.Submission:
     context = await submission_service.submission_context(session, actor, submission)
     out = schemas.Submission.model_validate(submission)
-    out.allowed_transitions = list(context.allowed(submission))
+    out.allowed_transitions = list(await submission_service.allowed_moves(session, actor, context, submission))
     return out
 
 
@@ -53,7 +53,8 @@ async def _out(session: SessionDep, actor: Actor, submission: Submission) -> sch
         "Creates the period's submission as a draft, or changes it while it is a draft or queried. "
         "`submit: true` also submits it (or resubmits a queried one). Changing an existing submission "
         "needs `If-Match` with its ETag, so two people saving at once cannot overwrite each other. "
-        "Sense-check flags are returned; they never block a submission."
+        "Sense-check flags are returned; they never block a submission, except that a value shown Amber or "
+        "Red is not submitted without a commentary (`settings.collection.commentary_required`, on by default)."
     ),
 )
 async def save_submission(

@@ -3,7 +3,8 @@
 Who may move a submission where is the domain workflow's rule (``pmf_api.domain.workflow``); the
 owner and backup owner of the KPI count as its owner, and roles count only where their scope
 reaches the KPI. Every save runs the domain's sense-checks and stores their flags: they never block
-a submission, they tell the performance team where to look.
+a submission, they tell the performance team where to look; one rule does block submitting: a value
+shown Amber or Red needs a commentary (seed 001, E.1; an organisation setting, on by default).
 """
 
 from __future__ import annotations
@@ -191,6 +192,23 @@ async def find_submission(session: AsyncSession, actor: Actor, kpi: Kpi, period:
     if submission is None:
         raise NotFound(detail=f"{kpi.code} has no submission for {period}")
     return submission
+
+
+async def allowed_moves(
+    session: AsyncSession, actor: Actor, context: SubmissionContext, submission: Submission
+) -> tuple[SubmissionState, ...]:
+    """The moves ``actor`` may make on ``submission`` now: the workflow's, less what the council's rules
+    refuse. Nobody moves a calculated KPI's value (except publishing one the data quality gate held), and
+    publishing waits for a signed template while the gate is on."""
+    allowed = context.allowed(submission)
+    if context.kpi.formula is not None:
+        held = SubmissionState.PUBLISHED in allowed and await held_back(session, actor, context.kpi, submission)
+        allowed = (SubmissionState.PUBLISHED,) if held else ()
+    if SubmissionState.PUBLISHED in allowed and not await data_quality_service.may_publish(
+        session, actor, context.kpi, submission.financial_year
+    ):
+        allowed = tuple(state for state in allowed if state is not SubmissionState.PUBLISHED)
+    return allowed
 
 
 async def submission_context(session: AsyncSession, actor: Actor, submission: Submission) -> SubmissionContext:
