@@ -417,3 +417,35 @@ async def test_a_revision_waiting_for_approval_reaches_the_director(world: World
         await world.round(now, **_mail(mailbox.port))
     to_director = await _digest_to(world, mailbox, "di@x.gov.uk")
     assert f"Revision 2 of the {year} target waits for approval" in to_director
+
+
+async def test_a_person_reads_what_waits_for_them_today(world: World, auth: TokenFactory) -> None:
+    """The digest's lines, live, for a portal's 'waiting for me' (GET /me/reminders)."""
+    now = datetime.now(UTC)
+    year, _ = _last_month(now.date())
+    h = auth()
+    s, kpi = await _kpi(world, auth)
+    director = await post(world.client, "/api/v1/people", {"name": "Di Director", "email": "di@x.gov.uk"}, h)
+    r = await world.client.patch(
+        f"/api/v1/directorates/{s.directorate_id}", json={"director_id": director["id"]}, headers=h
+    )
+    assert r.status_code == 200, r.text
+    body = {"kpi_id": kpi["id"], "financial_year": year, "target_type": "maintain", "annual_target": 50}
+    target = await post(world.client, "/api/v1/targets", body, h)
+    r = await world.client.post(f"/api/v1/targets/{target['id']}/transition", json={"to": "proposed"}, headers=h)
+    assert r.status_code == 200, r.text
+    as_director = auth(Role.DIRECTOR, person_id=director["id"])
+    mine = await world.client.get("/api/v1/me/reminders", headers=as_director)
+    assert mine.status_code == 200, mine.text
+    assert [(i["kind"], i["link"]) for i in mine.json()["items"]] == [
+        ("approval_waiting", f"/api/v1/targets/{target['id']}")
+    ]
+    only = await world.client.get("/api/v1/me/reminders", params={"kind": "overdue"}, headers=as_director)
+    assert only.json()["items"] == []
+    # The KPI's owner has values overdue; the director has none of them.
+    as_owner = auth(Role.KPI_OWNER, scope=ScopeType.SERVICE, scope_id=s.service_id, person_id=s.owner_id)
+    owed = await world.client.get("/api/v1/me/reminders", params={"kind": "overdue", "limit": 1}, headers=as_owner)
+    assert owed.status_code == 200 and len(owed.json()["items"]) == 1 and owed.json()["next_cursor"], owed.text
+    assert owed.json()["items"][0]["title"].startswith(kpi["code"])
+    nobody = await world.client.get("/api/v1/me/reminders", headers=h)
+    assert nobody.status_code == 403 and "person" in nobody.json()["detail"], nobody.text

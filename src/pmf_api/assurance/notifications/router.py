@@ -10,8 +10,8 @@ from fastapi import APIRouter, Query, Request, Response, status
 from pmf_api.access.deps import CurrentActor
 from pmf_api.assurance.notifications import schemas
 from pmf_api.assurance.notifications import service as notification_service
-from pmf_api.platform.db.pages import ListQuery
-from pmf_api.platform.http.deps import SessionDep, SettingsDep
+from pmf_api.platform.db.pages import ListQuery, page_of_list
+from pmf_api.platform.http.deps import AsOf, SessionDep, SettingsDep
 from pmf_api.platform.http.etag import IfMatch, expected_version, with_etag
 from pmf_api.platform.http.paging import PageOf, page_response
 from pmf_api.platform.http.problems import responses
@@ -178,3 +178,37 @@ async def set_my_notification_preferences(
 ) -> schemas.Preferences:
     found = await notification_service.set_my_preferences(session, actor, body.model_dump())
     return schemas.Preferences.model_validate(found)
+
+
+@router.get(
+    "/me/reminders",
+    summary="A list of what waits for you today",
+    response_model=PageOf[schemas.MyReminder],
+    responses=responses(401, 403, 422),
+    description=(
+        "The reminders your daily digest gathers, live: values due soon, due today or overdue (as owner, "
+        "backup owner or head of service), queries waiting for your answer, approvals waiting for you "
+        "(targets and their revisions, service plans, KPI Intervention Forms) and Data Quality Templates to "
+        "sign; whatever your e-mail preferences. Ordered by kind, then title. A "
+        "credential that speaks for no person (an API key) has none: 403."
+    ),
+)
+async def list_my_reminders(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    actor: CurrentActor,
+    today: AsOf,
+    params: Annotated[schemas.MyReminderList, Query()],
+) -> PageOf[schemas.MyReminder]:
+    found = await notification_service.my_reminders(session, actor, today, params.kind)
+    items = sorted(
+        (schemas.MyReminder(kind=r.kind, title=r.title, detail=r.detail, link=r.link) for r in found),
+        key=_reminder_key,
+    )
+    page = page_of_list(items, _reminder_key, order="kind", cursor=params.cursor, limit=params.limit)
+    return page_response(request, response, page, lambda item: item)
+
+
+def _reminder_key(reminder: schemas.MyReminder) -> str:
+    return f"{reminder.kind}\x00{reminder.title}\x00{reminder.detail}"

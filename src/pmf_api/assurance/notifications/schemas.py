@@ -165,3 +165,31 @@ class PreferencesSet(InputModel):
     reminder_kinds: list[Annotated[str, StringConstraints(max_length=40)]] | None = Field(
         default=None, max_length=50, description="The reminders you want (default: every kind)"
     )
+
+
+class MyReminder(BaseModel):
+    """One thing waiting for you: a line of your digest, read live."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "kind": "overdue",
+                    "title": "WS01 Household waste recycled",
+                    "detail": "2026/27 P6: overdue since 14 Oct 2026",
+                    "link": "/api/v1/kpis/0b7e5b1c-0000-4000-8000-000000000009",
+                }
+            ]
+        }
+    )
+
+    kind: str = Field(description="What it is about: a reminder kind, as in your preferences' `reminder_kinds`")
+    title: str = Field(description="What it concerns: a KPI, a target, a form, a template")
+    detail: str = Field(description="What is asked of you, and since when")
+    link: str | None = Field(description="The API path of the record")
+
+
+class MyReminderList(PageParams):
+    kind: list[str] | None = Field(
+        default=None, description="Only these kinds (repeat the parameter), e.g. `approval_waiting`"
+    )

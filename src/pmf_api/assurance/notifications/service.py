@@ -4,17 +4,18 @@ performance team's), and each person's own notification preferences."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmf_api.access.actor import Actor
 from pmf_api.access.policy import Resource, require_write
+from pmf_api.assurance.notifications import reminders as reminder_sources
 from pmf_api.assurance.notifications.models import NotificationPreference, WebhookDelivery, WebhookSubscription
-from pmf_api.assurance.notifications.reminders import known_kinds
+from pmf_api.assurance.notifications.reminders import Reminder, known_kinds
 from pmf_api.assurance.notifications.repository import (
     DeliveryRepository,
     PreferenceRepository,
@@ -175,13 +176,28 @@ class Preferences:
     updated_at: datetime | None
 
 
-def _person_of(actor: Actor) -> uuid.UUID:
+def _person_of(actor: Actor, what: str = "Notification preferences belong") -> uuid.UUID:
     if actor.person_id is None:
         raise PermissionDenied(
-            detail="Notification preferences belong to a person: this credential (an API key, or a token that "
-            "speaks for no person) has none"
+            detail=f"{what} to a person: this credential (an API key, or a token that speaks for no person) has none"
         )
     return actor.person_id
+
+
+async def my_reminders(
+    session: AsyncSession, actor: Actor, as_of: date, kinds: Collection[str] | None = None
+) -> list[Reminder]:
+    """What waits for the person ``actor`` speaks for on ``as_of``: the reminders their digest gathers
+    (values due or overdue, queries to answer, approvals and sign-offs waiting), live, whatever their
+    e-mail preferences; only the sources that give one of ``kinds`` are asked."""
+    person_id = _person_of(actor, "Reminders belong")
+    notifier = reminder_sources.notifier(actor.organisation_id)
+    found: list[Reminder] = []
+    for source in reminder_sources.sources():
+        if kinds is None or set(source.kinds) & set(kinds):
+            found += [r for r in await source.reminders(session, notifier, as_of) if r.person_id == person_id]
+    wanted = [r for r in found if kinds is None or r.kind in kinds]
+    return list({(r.kind, r.title, r.detail): r for r in wanted}.values())
 
 
 def _view(person_id: uuid.UUID, found: NotificationPreference | None) -> Preferences:
