@@ -6,7 +6,8 @@ import re
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, ClassVar
+from functools import cache
+from typing import Annotated, Any, ClassVar, get_args
 
 from pydantic import (
     AfterValidator,
@@ -170,9 +171,28 @@ class RefusesNul(BaseModel):
 
 
 class InputModel(RefusesNul):
-    """Requests refuse unknown fields, so a typo is an error rather than silently ignored."""
+    """Requests refuse unknown fields, so a typo is an error rather than silently ignored, and a yes/no
+    field takes true or false only: 0, 1 or "yes" in a JSON body is a mistake to point at, not a
+    guess to make (query parameters, read from text, still take "true" and "false")."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _flags_are_true_or_false(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is not None and not isinstance(value, bool) and info.field_name in _flags(cls):
+            raise PydanticCustomError("bool_type", "Input should be true or false")
+        return value
+
+
+@cache
+def _flags(model: type[BaseModel]) -> frozenset[str]:
+    """The fields of ``model`` that hold a yes/no (``bool`` or ``bool | None``)."""
+    return frozenset(
+        name
+        for name, field in model.model_fields.items()
+        if field.annotation is bool or set(get_args(field.annotation)) == {bool, type(None)}
+    )
 
 
 class OutputModel(BaseModel):
