@@ -224,6 +224,9 @@ async def test_a_revision_of_an_approved_target_applies_only_once_someone_else_a
     assert (
         await client.post(url + "/revisions/9/transition", json={"to": "approved"}, headers=team)
     ).status_code == 404
+    for number in ("0", "99999999999"):  # no revision, and more than a database integer holds: 422, never a 500
+        bad = await client.post(url + f"/revisions/{number}/transition", json={"to": "approved"}, headers=team)
+        assert bad.status_code == 422 and bad.json()["errors"][0]["pointer"] == "path:number", bad.text
 
     holder = auth(Role.PORTFOLIO_HOLDER, subject="holder@example.gov.uk")
     approved = await client.post(url + "/revisions/2/transition", json={"to": "approved"}, headers=holder)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Path, Query, Request, Response, status
 
 from pmf_api.access import records
 from pmf_api.access.deps import CurrentActor
@@ -16,6 +16,10 @@ from pmf_api.platform.http.deps import SessionDep
 from pmf_api.platform.http.etag import IfMatch, expected_version, with_etag
 from pmf_api.platform.http.paging import PageOf, PageParams, list_query, page_response
 from pmf_api.platform.http.problems import responses
+
+# A bound on a revision's number in a path, far above any target's (a few stretches a year), so
+# a number no database column holds is a 422, not a database error.
+MAX_REVISIONS = 10_000
 
 router = APIRouter(tags=["Targets"])
 
@@ -183,7 +187,7 @@ async def transition_target(
 )
 async def transition_target_revision(
     id: uuid.UUID,
-    number: int,
+    number: Annotated[int, Path(ge=1, le=MAX_REVISIONS, description="The revision's number (1 is the target as set)")],
     body: schemas.TargetRevisionTransition,
     response: Response,
     session: SessionDep,
