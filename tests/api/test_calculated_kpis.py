@@ -74,6 +74,13 @@ async def test_a_calculated_kpi_follows_its_inputs(client: httpx.AsyncClient, au
     assert formula.json()["formula"] == "sum({FOOD}, {GARDEN})"
     assert [i["kpi_code"] for i in formula.json()["inputs"]] == ["FOOD", "GARDEN"]
     read = await client.get(f"/api/v1/kpis/{total['id']}/formula", headers=team)
+    # The KPI itself says it is calculated, read alone or in a list (a portal greys out its entry).
+    for body in (
+        (await client.get(f"/api/v1/kpis/{total['id']}", headers=team)).json(),
+        (await client.get("/api/v1/kpis", params={"code": "ORGANIC"}, headers=team)).json()["items"][0],
+    ):
+        assert body["formula"] == "sum({FOOD}, {GARDEN})"
+    assert (await client.get(f"/api/v1/kpis/{food['id']}", headers=team)).json()["formula"] is None
     assert read.status_code == 200 and read.json()["on_missing_input"] == "missing" and read.json()["calculated"]
 
     # Nobody enters a calculated KPI's value by hand.

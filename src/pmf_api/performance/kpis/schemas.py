@@ -117,6 +117,7 @@ class Kpi(ArchivableOutput):
                     "created_at": "2026-04-01T09:00:00Z",
                     "updated_at": "2026-04-01T09:00:00Z",
                     "archived_at": None,
+                    "formula": None,
                 }
             ]
         },
@@ -142,6 +143,11 @@ class Kpi(ArchivableOutput):
     service_id: uuid.UUID
     portfolio_id: uuid.UUID | None
     outcome_id: uuid.UUID | None
+    formula: str | None = Field(
+        default=None,
+        description="Set for a calculated KPI: its values are computed from other KPIs' and never entered "
+        "(`GET /kpis/{id}/formula` gives its inputs and rules); null for a KPI whose values are entered",
+    )
 
 
 class KpiList(ListParams):
