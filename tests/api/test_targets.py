@@ -250,3 +250,18 @@ async def test_a_revision_of_an_approved_target_applies_only_once_someone_else_a
     assert refused.json()["pending_revision"] is None
     trail = await client.get("/api/v1/audit", params={"entity_id": target["id"]}, headers=auth(Role.AUDITOR))
     assert {"revise", "revision approved", "revision refused"} <= {e["action"] for e in trail.json()["items"]}
+
+
+async def test_a_tolerance_that_puts_the_intervention_level_out_of_reach_is_refused(
+    client: httpx.AsyncClient, auth: TokenFactory
+) -> None:
+    """Schemathesis found a percentage tolerance of 818,295,322,508,601 on a target of -738,550,150: the
+    intervention level it gives is larger than any stored number, and PostgreSQL's refusal was a 500."""
+    h = auth()
+    s = await structure(client, h)
+    kpi = await _kpi(client, h, s, unit="count", aggregation="sum", decimal_places=0)
+    body = _target(kpi["id"], annual_target=738550150, tolerance={"kind": "percentage", "value": "818295322508601"})
+    r = await client.post("/api/v1/targets", json=body, headers=h)
+    assert r.status_code == 422, r.text
+    assert r.json()["errors"][0]["pointer"] == "#/tolerance"
+    assert (await client.get("/api/v1/targets", params={"kpi_id": kpi["id"]}, headers=h)).json()["items"] == []

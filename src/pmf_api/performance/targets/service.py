@@ -35,7 +35,7 @@ from pmf_api.performance.kpis.repository import KpiRepository
 from pmf_api.performance.targets.models import Target, TargetRevision
 from pmf_api.performance.targets.repository import TargetRepository
 from pmf_api.platform import audit
-from pmf_api.platform.db.base import utcnow
+from pmf_api.platform.db.base import LARGEST_STORED, utcnow
 from pmf_api.platform.db.pages import Page
 from pmf_api.platform.errors import Conflict, NotFound, field_problems, invalid, refuse
 
@@ -83,6 +83,8 @@ def target_values(kpi: Kpi, data: Mapping[str, Any]) -> dict[str, Any]:
     intervention_level = None
     if tolerance is not None and polarity is not Polarity.WITHIN_BAND and data.get("annual_target") is not None:
         intervention_level = tolerance.intervention_level(data["annual_target"], polarity)
+        if abs(intervention_level) >= LARGEST_STORED:
+            raise invalid("tolerance", "That tolerance puts the intervention level beyond any value a KPI can hold")
     return {
         "annual_target": data.get("annual_target"),
         "band_lower": data.get("band_lower"),

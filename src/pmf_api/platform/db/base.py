@@ -24,6 +24,8 @@ PortableJSON = JSON().with_variant(JSONB(), "postgresql")
 
 # Measured values and targets carry up to six decimal places: enough for any rate a council reports.
 DECIMAL_SCALE = 6
+# Numbers are stored as NUMERIC(24, 6): every magnitude below this fits.
+LARGEST_STORED = Decimal(10) ** (24 - DECIMAL_SCALE)
 _QUANTUM = Decimal(1).scaleb(-DECIMAL_SCALE)
 
 
