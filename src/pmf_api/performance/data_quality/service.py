@@ -44,7 +44,7 @@ from pmf_api.performance.data_quality.repository import (
     as_versions,
 )
 from pmf_api.performance.kpis import service as kpi_service
-from pmf_api.performance.kpis.repository import KpiRepository
+from pmf_api.performance.kpis.repository import KpiRepository, placement_of_kpi
 from pmf_api.platform import audit
 from pmf_api.platform.db.pages import ListQuery, Page
 from pmf_api.platform.errors import (
@@ -63,23 +63,17 @@ ANSWERS = tuple(TEMPLATE_QUESTIONS)
 RATINGS = tuple(c.value for c in Characteristic)
 
 
-async def _kpi_placement(session: AsyncSession, values: Mapping[str, Any]) -> Placement | None:
-    """Where a template or review sits: where its KPI does."""
-    kpi_id = values.get("kpi_id")
-    return None if kpi_id is None else await KpiRepository(session).placement(kpi_id)
-
-
 templates = records.EntitySpec(
     repository=DataQualityTemplateRepository,
     resource=Resource.kpi,
     references=(records.Reference("kpi_id", KpiRepository),),
-    placement=_kpi_placement,
+    placement=placement_of_kpi,
 )
 reviews = records.EntitySpec(
     repository=DataQualityReviewRepository,
     resource=Resource.kpi,
     references=(records.Reference("kpi_id", KpiRepository),),
-    placement=_kpi_placement,
+    placement=placement_of_kpi,
 )
 
 
@@ -132,7 +126,7 @@ async def create_template(session: AsyncSession, actor: Actor, data: Mapping[str
     """Draft a KPI's template for a year (version 1), from last year's unless ``from_previous_year`` is
     false; answers sent in the request replace the copied ones."""
     kpi = await _load_kpi(session, actor, data["kpi_id"])
-    where = await _kpi_placement(session, {"kpi_id": kpi.id})
+    where = await placement_of_kpi(session, {"kpi_id": kpi.id})
     _require_template_writer(actor, kpi, where)
     year = data["financial_year"]
     repository = DataQualityTemplateRepository(session)
@@ -182,7 +176,7 @@ async def update_template(
     """Change a draft's answers; a signed template is refused (409): make a new version."""
     template = await get_template(session, actor, template_id)
     kpi = await _load_kpi(session, actor, template.kpi_id)
-    _require_template_writer(actor, kpi, await _kpi_placement(session, {"kpi_id": kpi.id}))
+    _require_template_writer(actor, kpi, await placement_of_kpi(session, {"kpi_id": kpi.id}))
     require_editable(TemplateState(template.state))
     await audit.update(session, actor, template, {k: v for k, v in changes.items() if k in ANSWERS}, expected_version)
     return template
@@ -201,7 +195,7 @@ async def sign_template(
     (if any) is superseded in the same transaction."""
     template = await get_template(session, actor, template_id)
     kpi = await _load_kpi(session, actor, template.kpi_id)
-    where = await _kpi_placement(session, {"kpi_id": kpi.id})
+    where = await placement_of_kpi(session, {"kpi_id": kpi.id})
     _require_current(template, expected_version)
     state = sign(TemplateState(template.state), actor.roles_over(where), _answers(template))
     signed_on: date = data.get("signed_on") or as_of
@@ -238,7 +232,7 @@ async def new_version(
     """A new version (a draft) of the signed template in force, with its answers, to change and sign again."""
     template = await get_template(session, actor, template_id)
     kpi = await _load_kpi(session, actor, template.kpi_id)
-    _require_template_writer(actor, kpi, await _kpi_placement(session, {"kpi_id": kpi.id}))
+    _require_template_writer(actor, kpi, await placement_of_kpi(session, {"kpi_id": kpi.id}))
     _require_current(template, expected_version)
     versions = await DataQualityTemplateRepository(session).versions(template.kpi_id, template.financial_year)
     number = next_version(as_versions(versions))
@@ -360,7 +354,7 @@ async def create_review(session: AsyncSession, actor: Actor, data: Mapping[str, 
     except NotFound:
         raise invalid("template_id", f"No data quality template with id {data['template_id']}") from None
     kpi = await _load_kpi(session, actor, template.kpi_id)
-    _require_reviewer(actor, kpi, await _kpi_placement(session, {"kpi_id": kpi.id}))
+    _require_reviewer(actor, kpi, await placement_of_kpi(session, {"kpi_id": kpi.id}))
     if template.state == TemplateState.DRAFT.value:
         raise invalid(
             "template_id",
@@ -393,7 +387,7 @@ async def update_review(
     """Change a review: its observations and ratings, or its follow-up actions (sent whole: mark one done)."""
     review = await get_review(session, actor, review_id)
     kpi = await _load_kpi(session, actor, review.kpi_id)
-    _require_reviewer(actor, kpi, await _kpi_placement(session, {"kpi_id": kpi.id}))
+    _require_reviewer(actor, kpi, await placement_of_kpi(session, {"kpi_id": kpi.id}))
     await audit.update(session, actor, review, _review_values(changes), expected_version)
     return review
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from pmf_api.access.actor import Placement
@@ -158,3 +159,9 @@ def kpis_of_directorate(directorate_id: Any) -> Select[uuid.UUID]:
 def kpis_of_person(person_id: Any) -> Select[uuid.UUID]:
     """The ids of the KPIs a person owns or backs up, as a subquery for other features' filters."""
     return select(Kpi.id).where(_owned_by(person_id))
+
+
+async def placement_of_kpi(session: AsyncSession, values: Mapping[str, Any]) -> Placement | None:
+    """Where a record about a KPI (a target, a template, a review) sits: where its KPI (``kpi_id``) does."""
+    kpi_id = values.get("kpi_id")
+    return None if kpi_id is None else await KpiRepository(session).placement(kpi_id)

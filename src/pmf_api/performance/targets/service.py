@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmf_api.access import records
-from pmf_api.access.actor import Actor, Placement
+from pmf_api.access.actor import Actor
 from pmf_api.access.policy import Resource, require_write
 from pmf_api.domain.errors import DomainError
 from pmf_api.domain.kpi import Aggregation, Polarity, ToleranceKind, Unit
@@ -31,7 +31,7 @@ from pmf_api.domain.workflow import (
 )
 from pmf_api.framework.organisations.service import four_eyes_required, get_organisation
 from pmf_api.performance.kpis import service as kpi_service
-from pmf_api.performance.kpis.repository import KpiRepository
+from pmf_api.performance.kpis.repository import KpiRepository, placement_of_kpi
 from pmf_api.performance.targets.models import Target, TargetRevision
 from pmf_api.performance.targets.repository import TargetRepository
 from pmf_api.platform import audit
@@ -45,17 +45,11 @@ if TYPE_CHECKING:
 VALUE_FIELDS = ("annual_target", "band_lower", "band_upper", "tolerance_kind", "tolerance_value", "profile")
 
 
-async def _kpi_placement(session: AsyncSession, values: Mapping[str, Any]) -> Placement | None:
-    """Where a target sits: where its KPI does."""
-    kpi_id = values.get("kpi_id")
-    return None if kpi_id is None else await KpiRepository(session).placement(kpi_id)
-
-
 targets = records.EntitySpec(
     repository=TargetRepository,
     resource=Resource.target,
     references=(records.Reference("kpi_id", KpiRepository),),
-    placement=_kpi_placement,
+    placement=placement_of_kpi,
 )
 
 
@@ -108,7 +102,7 @@ async def create_target(session: AsyncSession, actor: Actor, data: Mapping[str, 
         kpi = await kpi_service.load_kpi(session, actor, data["kpi_id"])
     except NotFound:
         raise invalid("kpi_id", f"No KPI with id {data['kpi_id']} in this organisation") from None
-    require_write(actor, Resource.target, await _kpi_placement(session, {"kpi_id": kpi.id}))
+    require_write(actor, Resource.target, await placement_of_kpi(session, {"kpi_id": kpi.id}))
     values = target_values(kpi, data)
     target = Target(
         organisation_id=actor.organisation_id,
@@ -150,7 +144,7 @@ async def revise_target(
     its proposer)."""
     target = await records.get(session, actor, targets, target_id)
     kpi = await kpi_service.load_kpi(session, actor, target.kpi_id)
-    require_write(actor, Resource.target, await _kpi_placement(session, {"kpi_id": kpi.id}))
+    require_write(actor, Resource.target, await placement_of_kpi(session, {"kpi_id": kpi.id}))
     if target.pending_revision is not None:
         raise Conflict(
             detail=f"Revision {target.pending_revision} of this target waits for approval: approve or refuse it "
@@ -206,7 +200,7 @@ async def transition_revision(
         raise NotFound(detail=f"This target has no revision {number}")
     if to is TargetRevisionState.REFUSED and not (comment and comment.strip()):
         raise invalid("comment", "Say why the revision is refused: the proposer reads it")
-    where = await _kpi_placement(session, {"kpi_id": target.kpi_id})
+    where = await placement_of_kpi(session, {"kpi_id": target.kpi_id})
     relaxed = not four_eyes_required(await get_organisation(session, actor))
     eyes = FourEyes.of(actor.subject, relaxed=relaxed, proposed=revision.created_by)
     move = target_revision_move(TargetRevisionState(revision.state), to, actor.roles_over(where), four_eyes=eyes)
@@ -257,7 +251,7 @@ async def transition_target(
     """Propose, approve or send back a target; who may is the domain workflow's rule, within scope,
     and four-eyes: whoever proposed it does not approve it."""
     target = await records.get(session, actor, targets, target_id)
-    where = await _kpi_placement(session, {"kpi_id": target.kpi_id})
+    where = await placement_of_kpi(session, {"kpi_id": target.kpi_id})
     relaxed = not four_eyes_required(await get_organisation(session, actor))
     eyes = FourEyes.of(actor.subject, relaxed=relaxed, proposed=target.proposed_by)
     move = target_move(TargetState(target.state), to, actor.roles_over(where), four_eyes=eyes)
