@@ -8,6 +8,7 @@ from pmf_api.access.api_keys.router import router as apikeys_router
 from pmf_api.assurance.audit.router import router as audit_router
 from pmf_api.assurance.interventions.router import router as interventions_router
 from pmf_api.assurance.notifications.router import router as notifications_router
+from pmf_api.framework.action_updates.router import router as action_updates_router
 from pmf_api.framework.actions.router import router as actions_router
 from pmf_api.framework.organisations.router import routers as organisations_routers
 from pmf_api.framework.plans.router import routers as plans_routers
@@ -29,6 +30,7 @@ FEATURE_ROUTERS: tuple[APIRouter, ...] = (
     *organisations_routers,
     *plans_routers,
     actions_router,
+    action_updates_router,
     kpis_router,
     targets_router,
     data_quality_router,

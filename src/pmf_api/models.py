@@ -7,6 +7,7 @@ from pmf_api.assurance.notifications.models import (
     WebhookDelivery,
     WebhookSubscription,
 )
+from pmf_api.framework.action_updates.models import ActionUpdate
 from pmf_api.framework.actions.models import Action
 from pmf_api.framework.organisations.models import Directorate, Organisation, Person, Portfolio, Service
 from pmf_api.framework.plans.models import CorporatePlan, Outcome, Priority, ServicePlan
@@ -22,6 +23,7 @@ from pmf_api.platform.events import OutboxEvent
 
 __all__ = [
     "Action",
+    "ActionUpdate",
     "ApiKey",
     "AuditEntry",
     "Base",
