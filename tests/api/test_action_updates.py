@@ -273,3 +273,32 @@ def test_quarters_are_relative_to_today() -> None:
     """The module's quarters are what the tests assume: the last has ended, the next not begun."""
     assert LAST.end_date() < TODAY < NEXT.start_date()
     assert isinstance(TODAY, date)
+
+
+async def test_owners_are_reminded_of_updates_due_and_returned(client: httpx.AsyncClient, auth: TokenFactory) -> None:
+    team = auth()
+    s = await structure(client, team)
+    due = await _action(client, team, s, "REM-1")
+    done = await _action(client, team, s, "REM-2", status="completed")  # closed: nothing to chase
+    late_starter = await _action(
+        client, team, s, "REM-3", start_date=NEXT.start_date().isoformat(), due_date=NEXT.end_date().isoformat()
+    )
+    owner = auth(Role.KPI_OWNER, person_id=s.owner_id, subject="ola@example.gov.uk")
+
+    async def mine(kind: str) -> list[tuple[str, str]]:
+        r = await client.get("/api/v1/me/reminders", params={"kind": kind}, headers=owner)
+        assert r.status_code == 200, r.text
+        return [(item["title"].split()[0], item["link"]) for item in r.json()["items"]]
+
+    assert await mine("action_update_due") == [("REM-1", f"/api/v1/actions/{due['id']}")]
+    assert done["status"] == "completed" and late_starter["start_date"] > TODAY.isoformat()
+
+    update = await post(client, UPDATES, _update(due, progress_percent=0), owner)
+    assert await mine("action_update_due") == []
+    assert await mine("action_update_returned") == []
+    r = await _move(client, update, team, "returned", "Say what slipped.")
+    assert r.status_code == 200, r.text
+    assert await mine("action_update_returned") == [("REM-1", f"{UPDATES}/{update['id']}")]
+    r = await _move(client, update, owner, "resubmitted")
+    assert r.status_code == 200, r.text
+    assert await mine("action_update_returned") == []

@@ -28,6 +28,7 @@ from pmf_api.domain.reminders import (
     template_years,
 )
 from pmf_api.domain.workflow import Role, ServicePlanState, TargetState
+from pmf_api.framework.action_updates import service as action_update_service
 from pmf_api.framework.organisations.repository import (
     Leaders,
     ServiceRepository,
@@ -294,8 +295,46 @@ class TemplateSignOffs:
         return found
 
 
+class ActionUpdatesDue:
+    """Quarterly action updates (seed 001, "Corporate Plan Actions"): an open action with no update for
+    the quarter just ended (to its owner), and an update the performance team returned asking for more
+    (to the action's owner: "any stakeholder who has not completed their Actions adequately is then
+    contacted")."""
+
+    DUE = "action_update_due"
+    RETURNED = "action_update_returned"
+    kinds = (DUE, RETURNED)
+
+    async def reminders(self, session: AsyncSession, actor: Actor, as_of: date) -> list[Reminder]:
+        quarter = await action_update_service.last_quarter(session, actor, as_of)
+        found = [
+            Reminder(
+                each.owner_id,
+                self.DUE,
+                f"{each.code} {each.title}",
+                f"{quarter}: the quarter's update (progress, RAG, commentary and impact) is due",
+                f"/api/v1/actions/{each.action_id}",
+            )
+            for each in await action_update_service.updates_missing(session, actor, quarter)
+        ]
+        for each in await action_update_service.updates_returned(session, actor):
+            if each.owner_id is not None:
+                asked = f": {each.comment[:200]}" if each.comment else ""
+                found.append(
+                    Reminder(
+                        each.owner_id,
+                        self.RETURNED,
+                        f"{each.code} {each.title}",
+                        f"{each.financial_year} Q{each.quarter}: the performance team asks for more{asked}",
+                        f"/api/v1/action-updates/{each.update_id}",
+                    )
+                )
+        return found
+
+
 register(CollectionReminders())
 register(TargetApprovals())
 register(ServicePlanApprovals())
 register(InterventionApprovals())
 register(TemplateSignOffs())
+register(ActionUpdatesDue())
