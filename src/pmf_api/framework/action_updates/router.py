@@ -22,7 +22,7 @@ router = APIRouter(tags=["Action updates"])
 @router.get(
     "/action-updates",
     summary="List action updates",
-    response_model=PageOf[schemas.ActionUpdate],
+    response_model=PageOf[schemas.QuarterlyActionUpdate],
     responses=responses(401, 403, 422),
     description="Filter by `financial_year`, `quarter`, `action_id`, `state`, `flagged` (the RAG contradicts the "
     "update's dates and progress), or the action's `service_id`, `directorate_id` or `outcome_id`.",
@@ -32,10 +32,10 @@ async def list_action_updates(
     response: Response,
     session: SessionDep,
     actor: CurrentActor,
-    params: Annotated[schemas.ActionUpdateList, Query()],
-) -> PageOf[schemas.ActionUpdate]:
+    params: Annotated[schemas.QuarterlyActionUpdateList, Query()],
+) -> PageOf[schemas.QuarterlyActionUpdate]:
     page = await update_service.list_updates(session, actor, list_query(params))
-    return page_response(request, response, page, schemas.ActionUpdate.model_validate)
+    return page_response(request, response, page, schemas.QuarterlyActionUpdate.model_validate)
 
 
 @router.get(
@@ -48,7 +48,7 @@ async def list_action_updates(
     "Archived actions are not counted.",
 )
 async def summarise_action_updates(
-    session: SessionDep, actor: CurrentActor, params: Annotated[schemas.SummaryParams, Query()]
+    session: SessionDep, actor: CurrentActor, params: Annotated[schemas.ActionUpdateSummaryParams, Query()]
 ) -> schemas.ActionUpdateSummary:
     found = await update_service.summary(
         session,
@@ -66,7 +66,7 @@ async def summarise_action_updates(
     "/action-updates",
     summary="Submit an action's update for a quarter",
     status_code=status.HTTP_201_CREATED,
-    response_model=schemas.ActionUpdate,
+    response_model=schemas.QuarterlyActionUpdate,
     responses=responses(400, 401, 403, 409, 413, 422),
     description="By the action's owner, or someone who may change the action. The quarter must have started "
     "(422 at `quarter`); one update per action per quarter (409). The RAG is checked against the action's "
@@ -74,62 +74,62 @@ async def summarise_action_updates(
     "not refused.",
 )
 async def create_action_update(
-    body: schemas.ActionUpdateCreate,
+    body: schemas.QuarterlyActionUpdateCreate,
     request: Request,
     response: Response,
     session: SessionDep,
     actor: CurrentActor,
     as_of: AsOf,
-) -> schemas.ActionUpdate:
+) -> schemas.QuarterlyActionUpdate:
     update = await update_service.create_update(session, actor, body.model_dump(exclude_unset=True), as_of=as_of)
     with_etag(response, update)
     response.headers["Location"] = str(request.url_for("get_action_update", id=update.id))
-    return schemas.ActionUpdate.model_validate(update)
+    return schemas.QuarterlyActionUpdate.model_validate(update)
 
 
 @router.get(
     "/action-updates/{id}",
     summary="Read an action update",
     name="get_action_update",
-    response_model=schemas.ActionUpdate,
+    response_model=schemas.QuarterlyActionUpdate,
     responses=responses(401, 403, 404),
 )
 async def get_action_update(
     id: uuid.UUID, response: Response, session: SessionDep, actor: CurrentActor
-) -> schemas.ActionUpdate:
+) -> schemas.QuarterlyActionUpdate:
     update = await update_service.get_update(session, actor, id)
     with_etag(response, update)
-    return schemas.ActionUpdate.model_validate(update)
+    return schemas.QuarterlyActionUpdate.model_validate(update)
 
 
 @router.patch(
     "/action-updates/{id}",
     summary="Change an action update",
-    response_model=schemas.ActionUpdate,
+    response_model=schemas.QuarterlyActionUpdate,
     responses=responses(400, 401, 403, 404, 409, 412, 413, 422),
     description="Until it is accepted (then 409). The RAG check runs again; whoever changes it becomes its "
     "submitter, so they do not accept it.",
 )
 async def update_action_update(
     id: uuid.UUID,
-    body: schemas.ActionUpdateChange,
+    body: schemas.QuarterlyActionUpdateChange,
     response: Response,
     session: SessionDep,
     actor: CurrentActor,
     as_of: AsOf,
     if_match: IfMatch = None,
-) -> schemas.ActionUpdate:
+) -> schemas.QuarterlyActionUpdate:
     update = await update_service.change_update(
         session, actor, id, body.model_dump(exclude_unset=True), expected_version(if_match, id), as_of=as_of
     )
     with_etag(response, update)
-    return schemas.ActionUpdate.model_validate(update)
+    return schemas.QuarterlyActionUpdate.model_validate(update)
 
 
 @router.post(
     "/action-updates/{id}/transition",
     summary="Accept, return or resubmit an action update",
-    response_model=schemas.ActionUpdate,
+    response_model=schemas.QuarterlyActionUpdate,
     responses=responses(400, 401, 403, 404, 409, 412, 413, 422),
     description="The workflow (seed 001: the performance team checks the comment and the RAG conform, and "
     "contacts whoever has not completed their update adequately):\n\n"
@@ -138,18 +138,18 @@ async def update_action_update(
 )
 async def transition_action_update(
     id: uuid.UUID,
-    body: schemas.ActionUpdateTransition,
+    body: schemas.QuarterlyActionUpdateTransition,
     response: Response,
     session: SessionDep,
     actor: CurrentActor,
     as_of: AsOf,
     if_match: IfMatch = None,
-) -> schemas.ActionUpdate:
+) -> schemas.QuarterlyActionUpdate:
     update = await update_service.move_update(
         session, actor, id, body.to, body.comment, expected_version(if_match, id), as_of=as_of
     )
     with_etag(response, update)
-    return schemas.ActionUpdate.model_validate(update)
+    return schemas.QuarterlyActionUpdate.model_validate(update)
 
 
 @router.get(

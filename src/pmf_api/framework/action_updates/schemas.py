@@ -17,7 +17,7 @@ from pmf_api.platform.http.paging import ListParams
 from pmf_api.platform.schemas import FinancialYearText, InputModel, IsoDate, Name, OutputModel, Text, UpdateModel
 
 
-class UpdateRag(StrEnum):
+class ActionUpdateRag(StrEnum):
     """An update's own RAG (seed 001: "an update, RAG status, and an impact each quarter")."""
 
     RED = "red"
@@ -29,7 +29,7 @@ Quarter = Annotated[int, Field(ge=1, le=4, description="1 to 4, in the financial
 Progress = Annotated[int, Field(ge=0, le=100, description="Per cent done, 0 to 100")]
 
 
-class MilestoneAtQuarter(InputModel):
+class ActionMilestoneAtQuarter(InputModel):
     title: Name
     due_date: IsoDate
     state: MilestoneState | None = Field(
@@ -40,12 +40,12 @@ class MilestoneAtQuarter(InputModel):
 
 
 Milestones = Annotated[
-    list[MilestoneAtQuarter],
+    list[ActionMilestoneAtQuarter],
     Field(max_length=MAX_MILESTONES, description="As at the quarter; by default the action's milestones"),
 ]
 
 
-class MilestoneStatus(BaseModel):
+class ActionMilestoneStatus(BaseModel):
     title: str
     due_date: date
     state: MilestoneState
@@ -69,7 +69,7 @@ _EXAMPLE: JsonDict = {
 }
 
 
-class ActionUpdateCreate(InputModel):
+class QuarterlyActionUpdateCreate(InputModel):
     model_config = ConfigDict(json_schema_extra={"examples": [_EXAMPLE]})
 
     action_id: uuid.UUID
@@ -79,23 +79,23 @@ class ActionUpdateCreate(InputModel):
         default=None, description="The action's status at the quarter; by default its own"
     )
     progress_percent: Progress
-    rag: UpdateRag
+    rag: ActionUpdateRag
     commentary: Annotated[Text, Field(min_length=1)]
     impact: Text | None = None
     milestones: Milestones | None = None
 
 
-class ActionUpdateChange(UpdateModel):
+class QuarterlyActionUpdateChange(UpdateModel):
     nullable = frozenset({"impact"})
     status: ActionStatus | None = None
     progress_percent: Progress | None = None
-    rag: UpdateRag | None = None
+    rag: ActionUpdateRag | None = None
     commentary: Annotated[Text, Field(min_length=1)] | None = None
     impact: Text | None = None
     milestones: Milestones | None = None
 
 
-class ActionUpdateTransition(InputModel):
+class QuarterlyActionUpdateTransition(InputModel):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [{"to": "accepted"}, {"to": "returned", "comment": "The RAG says green at 10% done: explain."}]
@@ -108,7 +108,7 @@ class ActionUpdateTransition(InputModel):
     comment: Text | None = Field(default=None, description="What more is asked (required to return an update)")
 
 
-class ActionUpdate(OutputModel):
+class QuarterlyActionUpdate(OutputModel):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -139,10 +139,10 @@ class ActionUpdate(OutputModel):
     state: ActionUpdateState
     status: ActionStatus
     progress_percent: int
-    rag: UpdateRag
+    rag: ActionUpdateRag
     commentary: str
     impact: str | None
-    milestones: list[MilestoneStatus]
+    milestones: list[ActionMilestoneStatus]
     late_milestones: int
     rag_consistent: bool | None = Field(description="The RAG check's verdict; null when the action has no dates")
     rag_suggested: str | None
@@ -154,7 +154,7 @@ class ActionUpdate(OutputModel):
     review_comment: str | None
 
 
-class ActionUpdateList(ListParams):
+class QuarterlyActionUpdateList(ListParams):
     sort: Literal["updated_at", "-updated_at", "financial_year", "-financial_year"] = "-updated_at"
     action_id: uuid.UUID | None = None
     financial_year: FinancialYearText | None = None
@@ -168,7 +168,7 @@ class ActionUpdateList(ListParams):
     outcome_id: uuid.UUID | None = None
 
 
-class SummaryParams(BaseModel):
+class ActionUpdateSummaryParams(BaseModel):
     financial_year: FinancialYearText
     quarter: Quarter
     service_id: uuid.UUID | None = None
@@ -176,7 +176,7 @@ class SummaryParams(BaseModel):
     outcome_id: uuid.UUID | None = None
 
 
-class QuarterCounts(BaseModel):
+class ActionQuarterCounts(BaseModel):
     actions: int
     red: int
     amber: int
@@ -189,7 +189,7 @@ class QuarterCounts(BaseModel):
     late_milestones: int
 
 
-class DeliveryRoleCounts(QuarterCounts):
+class ActionDeliveryRoleCounts(ActionQuarterCounts):
     delivery_role: DeliveryRole
 
 
@@ -235,10 +235,10 @@ class ActionUpdateSummary(BaseModel):
 
     financial_year: str
     quarter: int
-    by_delivery_role: list[DeliveryRoleCounts] = Field(
+    by_delivery_role: list[ActionDeliveryRoleCounts] = Field(
         description="Do, Enable and Influence reported apart, always all three"
     )
-    total: QuarterCounts
+    total: ActionQuarterCounts
 
 
 class ActionMilestones(BaseModel):
@@ -266,4 +266,4 @@ class ActionMilestones(BaseModel):
     action_id: uuid.UUID
     as_of: date
     late: int = Field(description="How many are late")
-    milestones: list[MilestoneStatus]
+    milestones: list[ActionMilestoneStatus]
