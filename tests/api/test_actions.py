@@ -82,7 +82,7 @@ async def test_action_lifecycle_with_milestones_and_audit(
     assert created["status"] == "not_started"
     assert created["kind"] == "project"
     assert created["milestones"] == [
-        {"title": "Caddies delivered", "due_date": "2025-09-30", "completed_on": "2025-09-12"}
+        {"title": "Caddies delivered", "due_date": "2025-09-30", "state": "completed", "completed_on": "2025-09-12"}
     ]
     url = f"/api/v1/actions/{created['id']}"
 
@@ -97,6 +97,7 @@ async def test_action_lifecycle_with_milestones_and_audit(
     assert r.json()["milestones"][1] == {
         "title": "First collections",
         "due_date": "2025-10-31",
+        "state": "not_started",
         "completed_on": None,
     }
     r = await client.get(url, headers=auth(Role.VIEWER))
@@ -202,6 +203,20 @@ async def test_action_bad_input_points_at_the_field(
         (action(s["waste"], "X", due_date="31/03/2026"), "#/due_date"),
         (action(s["waste"], "X", milestones=many), "#/milestones"),
         (action(s["waste"], "X", milestones=[{"title": "M"}]), "#/milestones/0/due_date"),
+        (
+            action(s["waste"], "X", milestones=[{"title": "M", "due_date": "2025-10-31", "state": "completed"}]),
+            "#/milestones/0/completed_on",
+        ),
+        (
+            action(
+                s["waste"],
+                "X",
+                milestones=[
+                    {"title": "M", "due_date": "2025-10-31", "completed_on": "2025-10-01", "state": "in_progress"}
+                ],
+            ),
+            "#/milestones/0/state",
+        ),
         ({k: v for k, v in action(s["waste"], "X").items() if k != "delivery_role"}, "#/delivery_role"),
     ):
         r = await client.post("/api/v1/actions", json=body, headers=h)

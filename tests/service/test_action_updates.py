@@ -152,3 +152,24 @@ async def test_summary_and_reminders(session: AsyncSession) -> None:
     # In April, the year's last quarter (2026/27 Q4) is the one due: every open action is chased.
     april = await source.reminders(session, notifier(place.organisation_id), date(2027, 4, 10))
     assert sorted(r.title.split()[0] for r in april if r.kind == "action_update_due") == ["DO-1", "EN-1", "IN-1"]
+
+
+async def test_milestones_stored_before_they_had_states_still_read(session: AsyncSession) -> None:
+    place = await council(session)
+    action = await _action(session, place)
+    action.milestones = [
+        {"title": "Met", "due_date": "2026-06-30", "completed_on": "2026-06-01"},
+        {"title": "Missed", "due_date": "2026-09-30", "completed_on": None},
+    ]
+    await session.flush()
+    shown = await update_service.action_milestones(session, place.team, action.id, as_of=TODAY)
+    assert [(m["state"], m["late"]) for m in shown["milestones"]] == [("completed", False), ("not_started", True)]
+    # An update takes the action's milestones by default, late as at its quarter's end.
+    update = await update_service.create_update(session, place.team, _body(action), as_of=TODAY)
+    assert [(m["state"], m["late"]) for m in update.milestones] == [("completed", False), ("not_started", False)]
+    assert update.late_milestones == 0
+    q3 = await update_service.create_update(session, place.team, _body(action, quarter=3), as_of=TODAY)
+    assert q3.late_milestones == 1
+    # The action is still edited with its old milestones in place.
+    changed = await action_service.update_action(session, place.team, action.id, {"title": "Renamed"}, None)
+    assert changed.title == "Renamed"

@@ -5,11 +5,12 @@ from __future__ import annotations
 import uuid
 from datetime import date
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.config import JsonDict
 
+from pmf_api.domain.action_updates import MilestoneState, stated_milestone_state
 from pmf_api.domain.actions import ActionStatus
 from pmf_api.platform.http.paging import ListParams
 from pmf_api.platform.schemas import ArchivableOutput, Code, InputModel, IsoDate, Name, Text, UpdateModel
@@ -35,13 +36,29 @@ class DeliveryRole(StrEnum):
 class Milestone(InputModel):
     title: Name
     due_date: IsoDate
-    completed_on: IsoDate | None = Field(default=None, description="When it was met; empty while outstanding")
+    state: MilestoneState | None = Field(
+        default=None,
+        description="not_started, in_progress or completed; by default completed when `completed_on` is set, "
+        "else not_started. Whether it is late: `GET /actions/{id}/milestones`",
+    )
+    completed_on: IsoDate | None = Field(
+        default=None, description="When it was met; empty while outstanding (set exactly when completed)"
+    )
 
 
 class MilestoneOut(BaseModel):
     title: str
     due_date: date
+    state: MilestoneState
     completed_on: date | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _state_of_older_milestones(cls, data: Any) -> Any:
+        """Milestones stored before they had states: completed when they have a date."""
+        if isinstance(data, dict) and data.get("state") is None:
+            return {**data, "state": stated_milestone_state(None, data.get("completed_on"))}
+        return data
 
 
 Milestones = Annotated[list[Milestone], Field(max_length=MAX_MILESTONES, description="At most 50, edited as a whole")]
@@ -60,8 +77,8 @@ _EXAMPLE: JsonDict = {
     "start_date": "2025-04-01",
     "due_date": "2026-03-31",
     "milestones": [
-        {"title": "Caddies delivered", "due_date": "2025-09-30", "completed_on": "2025-09-12"},
-        {"title": "First collections", "due_date": "2025-10-31", "completed_on": None},
+        {"title": "Caddies delivered", "due_date": "2025-09-30", "state": "completed", "completed_on": "2025-09-12"},
+        {"title": "First collections", "due_date": "2025-10-31", "state": "in_progress", "completed_on": None},
     ],
 }
 
