@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmf_api.access.actor import ScopeType
@@ -17,6 +18,7 @@ from pmf_api.framework.action_updates import service as update_service
 from pmf_api.framework.actions import service as action_service
 from pmf_api.framework.organisations import service as organisation_service
 from pmf_api.platform.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from pmf_api.platform.events import OutboxEvent
 from tests.service.builders import Council, actor, council
 
 TODAY = date(2026, 11, 30)  # in 2026/27 Q3; Q2 ended on 30 September
@@ -173,3 +175,24 @@ async def test_milestones_stored_before_they_had_states_still_read(session: Asyn
     # The action is still edited with its old milestones in place.
     changed = await action_service.update_action(session, place.team, action.id, {"title": "Renamed"}, None)
     assert changed.title == "Renamed"
+
+
+async def test_each_step_tells_subscribers(session: AsyncSession) -> None:
+    place = await council(session)
+    action = await _action(session, place)
+    owner = actor(place.organisation_id, Role.KPI_OWNER, person_id=place.owner_id, subject="ola@x.gov.uk")
+    update = await update_service.create_update(session, owner, _body(action, progress_percent=5), as_of=TODAY)
+    await update_service.move_update(session, place.team, update.id, "returned", "More", None, as_of=TODAY)
+    await update_service.move_update(session, owner, update.id, "resubmitted", None, None, as_of=TODAY)
+    await update_service.move_update(session, place.team, update.id, "accepted", None, None, as_of=TODAY)
+    rows = await session.scalars(select(OutboxEvent).where(OutboxEvent.organisation_id == place.organisation_id))
+    # Compared sorted: events written within a microsecond of each other may share a timestamp.
+    sent = sorted((e.event_type, e.data["state"], e.data["flagged"]) for e in rows if e.event_type.startswith("action"))
+    assert sent == sorted(
+        [
+            ("action_update.submitted", "submitted", True),
+            ("action_update.returned", "returned", True),
+            ("action_update.submitted", "resubmitted", True),
+            ("action_update.accepted", "accepted", True),
+        ]
+    )

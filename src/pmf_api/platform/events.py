@@ -26,6 +26,9 @@ EVENT_TYPES: tuple[str, ...] = (
     "intervention.opened",
     "intervention.approved",
     "report.published",
+    "action_update.submitted",
+    "action_update.returned",
+    "action_update.accepted",
 )
 
 

@@ -51,7 +51,7 @@ from pmf_api.framework.action_updates.repository import (
 from pmf_api.framework.actions.repository import ActionRepository
 from pmf_api.framework.organisations.repository import placement_from
 from pmf_api.framework.organisations.service import four_eyes_required, get_organisation
-from pmf_api.platform import audit
+from pmf_api.platform import audit, events
 from pmf_api.platform.db.pages import ListQuery, Page
 from pmf_api.platform.errors import Conflict, NotFound, PermissionDenied, invalid
 
@@ -212,7 +212,27 @@ async def create_update(session: AsyncSession, actor: Actor, data: Mapping[str, 
         lambda: audit.create(session, actor, update),
         f"{action.code} already has an update for {period}: change that one",
     )
+    await _emit(session, update, action, "action_update.submitted")
     return update
+
+
+async def _emit(session: AsyncSession, update: ActionUpdate, action: Action, event_type: str) -> None:
+    """Tell subscribers (a portal, a report) where a quarter's update stands, with its flag."""
+    await events.emit(
+        session,
+        organisation_id=update.organisation_id,
+        event_type=event_type,
+        subject={"action_update_id": update.id, "action_id": action.id},
+        data={
+            "action_code": action.code,
+            "financial_year": update.financial_year,
+            "quarter": update.quarter,
+            "state": update.state,
+            "rag": update.rag,
+            "flagged": update.flagged,
+            "delivery_role": action.delivery_role,
+        },
+    )
 
 
 async def get_update(session: AsyncSession, actor: Actor, update_id: uuid.UUID) -> ActionUpdate:
@@ -284,6 +304,10 @@ async def move_update(
         changes |= {"reviewed_by": actor.subject, "review_comment": comment}
     note = "; ".join(part for part in (comment, move.note) if part) or None
     await audit.update(session, actor, update, changes, expected_version, action="transition", note=note)
+    kind = {ActionUpdateState.RESUBMITTED: "submitted", ActionUpdateState.RETURNED: "returned"}.get(
+        move.state, "accepted"
+    )
+    await _emit(session, update, action, f"action_update.{kind}")
     return update
 
 
