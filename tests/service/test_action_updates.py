@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pmf_api.access import records
 from pmf_api.access.actor import ScopeType
 from pmf_api.assurance.notifications.reminders import ActionUpdatesDue, notifier
 from pmf_api.domain.errors import DomainError, FourEyesRefused, InvalidValue, TransitionNotAllowed
@@ -74,6 +75,11 @@ async def test_the_check_is_judged_at_the_quarters_end_and_stored(session: Async
     assert not_started.value.field == "quarter"
     with pytest.raises(Conflict):
         await update_service.create_update(session, owner, _body(action), as_of=TODAY)
+    archived = await _action(session, place, "OLD-1")
+    await records.set_archived(session, place.team, action_service.actions, archived.id, True, None)
+    with pytest.raises(InvalidInput) as refused:
+        await update_service.create_update(session, owner, _body(archived), as_of=TODAY)
+    assert refused.value.problems[0].field == "action_id"
 
 
 async def test_an_action_without_dates_is_not_judged(session: AsyncSession) -> None:

@@ -190,6 +190,8 @@ async def create_update(session: AsyncSession, actor: Actor, data: Mapping[str, 
     require_read(actor)
     action = await _load_action(session, actor, data["action_id"])
     _require_submitter(actor, action, await _placement(session, action))
+    if action.archived_at is not None:
+        raise invalid("action_id", f"{action.code} is archived: restore it to give it an update")
     start_month = await _start_month(session, actor)
     period = quarter_of(data["financial_year"], data["quarter"])
     require_started(period, as_of, start_month)
