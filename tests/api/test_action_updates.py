@@ -159,7 +159,7 @@ async def test_the_summary_reports_do_enable_and_influence_apart(client: httpx.A
         "flagged": 1,
         "awaiting_acceptance": 1,
     }
-    assert (roles["enable"]["amber"], roles["enable"]["missing"]) == (1, 0)
+    assert (roles["enable"]["amber"], roles["enable"]["missing"], roles["enable"]["flagged"]) == (1, 0, 1)
     assert roles["influence"]["actions"] == 0
     assert (summary["total"]["actions"], summary["total"]["missing"], summary["total"]["red"]) == (3, 1, 0)
 
@@ -174,6 +174,16 @@ async def test_the_summary_reports_do_enable_and_influence_apart(client: httpx.A
 
     listed = await client.get(UPDATES, params={"action_id": enable["id"], "quarter": LAST.index}, headers=team)
     assert [u["rag"] for u in listed.json()["items"]] == ["amber"]
+    for filters, expected in (
+        ({"service_id": s.service_id}, 2),
+        ({"service_id": s.other_service_id}, 0),
+        ({"directorate_id": s.directorate_id, "state": "submitted"}, 2),
+        ({"state": "accepted"}, 0),
+        # Amber at 40% when a third is expected is flagged too: the check suggests green.
+        ({"flagged": "true", "financial_year": str(LAST.financial_year)}, 2),
+    ):
+        r = await client.get(UPDATES, params=filters, headers=team)
+        assert r.status_code == 200 and len(r.json()["items"]) == expected, (filters, r.text)
     r = await client.get(f"{UPDATES}/summary", params={**params, "quarter": 5}, headers=team)
     assert r.status_code == 422 and r.json()["errors"][0]["pointer"] == "query:quarter", r.text
 
