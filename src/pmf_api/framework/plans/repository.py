@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, select
 
 from pmf_api.framework.organisations.repository import services_in_directorate
-from pmf_api.framework.plans.models import CorporatePlan, Outcome, Priority, ServicePlan
+from pmf_api.framework.plans.models import CorporatePlan, Outcome, Priority, ServicePlan, ServicePlanReview
 from pmf_api.platform.db.repository import OwnedRepository
 
 
@@ -68,7 +68,11 @@ def outcomes_of_priority(priority_id: Any) -> Select[uuid.UUID]:
 class ServicePlanRepository(OwnedRepository[ServicePlan]):
     model = ServicePlan
     what = "service plan"
-    sortable = {"financial_year": ServicePlan.financial_year, "updated_at": ServicePlan.updated_at}
+    sortable = {
+        "financial_year": ServicePlan.financial_year,
+        "version_number": ServicePlan.version_number,
+        "updated_at": ServicePlan.updated_at,
+    }
     default_sort = "-financial_year"
     filters = {"directorate_id": _plans_of_directorate}
 
@@ -77,3 +81,19 @@ class ServicePlanRepository(OwnedRepository[ServicePlan]):
             select(ServicePlan.service_id).where(ServicePlan.id == plan_id)
         )
         return found
+
+    async def versions(self, service_id: uuid.UUID, financial_year: str) -> list[ServicePlan]:
+        """Every version of a service's plan for a year, oldest first."""
+        statement = (
+            select(ServicePlan)
+            .where(ServicePlan.service_id == service_id, ServicePlan.financial_year == financial_year)
+            .order_by(ServicePlan.version_number)
+        )
+        return list(await self.session.scalars(statement))
+
+
+class ServicePlanReviewRepository(OwnedRepository[ServicePlanReview]):
+    model = ServicePlanReview
+    what = "service plan review"
+    sortable = {"reviewed_at": ServicePlanReview.reviewed_at, "updated_at": ServicePlanReview.updated_at}
+    default_sort = "reviewed_at"
