@@ -7,11 +7,12 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import ConfigDict, Field, StringConstraints, field_validator
 from pydantic.config import JsonDict
 
 from pmf_api.domain.service_plans import Decision, ReviewStep
 from pmf_api.domain.workflow import ServicePlanState
+from pmf_api.framework.plans.sections import CoreInformation, PlannedProject, Projects, Swot
 from pmf_api.platform.http.paging import ListParams
 from pmf_api.platform.schemas import (
     ArchivableOutput,
@@ -19,7 +20,6 @@ from pmf_api.platform.schemas import (
     FinancialYearField,
     FinancialYearText,
     InputModel,
-    IsoDate,
     Name,
     OutputModel,
     Text,
@@ -235,48 +235,6 @@ class OutcomeList(ListParams):
 
 
 # Service plans ---------------------------------------------------------------------------------
-
-SwotItems = Annotated[list[ShortText], Field(max_length=50)]
-ShortList = Annotated[list[ShortText], Field(max_length=50)]
-
-
-class Swot(InputModel):
-    """An optional SWOT analysis (seed 001_ec6bae7b38cacc6f.txt, Appendix D, step 3)."""
-
-    strengths: SwotItems = []
-    weaknesses: SwotItems = []
-    opportunities: SwotItems = []
-    threats: SwotItems = []
-
-
-class CoreInformation(InputModel):
-    """Core service information (seed 001_ec6bae7b38cacc6f.txt, Appendix D.1, step 3)."""
-
-    purpose: Text | None = Field(default=None, description="Why the service exists")
-    services: ShortList = Field(default=[], description="What the service does")
-    customers: ShortList = Field(default=[], description="Who it serves")
-    statutory_duties: ShortList = Field(default=[], description="Duties the law places on it")
-    partners: ShortList = Field(default=[], description="Who it works with to deliver")
-
-
-class PlannedProject(InputModel):
-    """A planned project or initiative (seed 001, Appendix D.1, step 3). Actions that deliver the plan
-    are linked to it by their `service_plan_id`."""
-
-    title: Name
-    description: Text | None = None
-    outcome_id: uuid.UUID | None = Field(default=None, description="The Corporate Plan outcome it serves")
-    start_date: IsoDate | None = None
-    due_date: IsoDate | None = None
-
-    @model_validator(mode="after")
-    def _dates_in_order(self) -> PlannedProject:
-        if self.start_date and self.due_date and self.due_date < self.start_date:
-            raise ValueError("due_date is before start_date")
-        return self
-
-
-Projects = Annotated[list[PlannedProject], Field(max_length=100)]
 
 _SERVICE_PLAN_EXAMPLE: JsonDict = {
     "service_id": SERVICE_ID,
