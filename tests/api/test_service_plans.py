@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from pmf_api.access.actor import ScopeType
 from pmf_api.domain.workflow import Role
 from pmf_api.platform.audit import AuditEntry
+from tests.api.builders import kpi_body, structure
 from tests.api.conftest import Org, TokenFactory
 from tests.api.test_plans import audit_actions, make_service, post
 
@@ -339,3 +340,44 @@ async def test_a_corporate_plan_retires_by_archive_not_by_status(
     assert [p["id"] for p in r.json()["items"]] == [plan["id"]]
     entries = await audit_actions(connection_sessionmaker, plan["id"])
     assert [e.action for e in entries] == ["create", "archive"]
+
+
+async def test_a_plans_contents_are_its_actions_and_its_services_kpis(
+    client: httpx.AsyncClient, auth: TokenFactory, other_org: Org
+) -> None:
+    h = auth()
+    s = await structure(client, h)
+    plan = await post(client, "/api/v1/service-plans", {"service_id": s.service_id, "financial_year": "2025/26"}, h)
+    other_plan = await post(
+        client, "/api/v1/service-plans", {"service_id": s.other_service_id, "financial_year": "2025/26"}, h
+    )
+
+    def action(code: str, service_id: str, plan_id: str | None) -> dict[str, Any]:
+        return {
+            "code": code,
+            "title": code,
+            "delivery_role": "do",
+            "service_id": service_id,
+            "service_plan_id": plan_id,
+        }
+
+    await post(client, "/api/v1/actions", action("A2", s.service_id, plan["id"]), h)
+    await post(client, "/api/v1/actions", action("A1", s.service_id, plan["id"]), h)
+    await post(client, "/api/v1/actions", action("A3", s.service_id, None), h)  # the service's, not the plan's
+    await post(client, "/api/v1/actions", action("B1", s.other_service_id, other_plan["id"]), h)
+    archived = await post(client, "/api/v1/actions", action("A4", s.service_id, plan["id"]), h)
+    r = await client.post(f"/api/v1/actions/{archived['id']}/archive", headers=h)
+    assert r.status_code == 200, r.text
+    kpi = await post(client, "/api/v1/kpis", kpi_body(s, code="PI-1"), h)
+    await post(client, "/api/v1/kpis", kpi_body(s, code="PI-2", service_id=s.other_service_id), h)
+
+    r = await client.get(f"/api/v1/service-plans/{plan['id']}/contents", headers=auth(Role.VIEWER))
+    assert r.status_code == 200, r.text
+    contents = r.json()
+    assert contents["plan"]["id"] == plan["id"]
+    assert [a["code"] for a in contents["actions"]] == ["A1", "A2"]
+    assert contents["actions"][0]["delivery_role"] == "do"
+    assert [k["id"] for k in contents["kpis"]] == [kpi["id"]]
+    r = await client.get(f"/api/v1/service-plans/{plan['id']}/contents", headers=auth(organisation=other_org))
+    assert r.status_code == 404
+    assert r.headers["content-type"].startswith("application/problem+json")
