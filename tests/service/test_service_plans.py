@@ -10,8 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmf_api.access import records
 from pmf_api.access.actor import ScopeType
+from pmf_api.assurance.notifications import reminders
 from pmf_api.domain.errors import InvalidValue, TransitionNotAllowed
 from pmf_api.domain.workflow import Role, ServicePlanState
+from pmf_api.framework.organisations import service as organisation_service
 from pmf_api.framework.plans import service as plan_service
 from pmf_api.framework.plans.models import ServicePlan
 from pmf_api.platform.db.pages import ListQuery
@@ -102,3 +104,32 @@ async def test_versions_supersede_and_next_year_copies(session: AsyncSession) ->
     with pytest.raises(Conflict, match="2026/27"):
         await plan_service.next_year(session, place.team, plan.id)
     assert (await plan_service.list_reviews(session, place.team, following.id, ListQuery())).items == []
+
+
+async def test_a_plan_sent_back_reminds_the_head_of_service(session: AsyncSession) -> None:
+    place = await council(session)
+    await records.update(
+        session,
+        place.team,
+        organisation_service.services,
+        place.service_id,
+        {"head_of_service_id": place.owner_id},
+        None,
+    )
+    sent_back = await plan_service.create_service_plan(
+        session, place.team, {"service_id": place.service_id, "financial_year": "2025/26"}
+    )
+    never_sent = await plan_service.create_service_plan(
+        session, place.team, {"service_id": place.service_id, "financial_year": "2026/27"}
+    )
+    await plan_service.transition_service_plan(session, place.team, sent_back.id, S.QUALITY_REVIEW, None, None)
+    source = reminders.ServicePlanRevisions()
+    notifier = reminders.notifier(place.organisation_id)
+    assert await source.reminders(session, notifier, date(2025, 6, 1)) == []  # at review: nothing to revise
+    await plan_service.transition_service_plan(session, place.team, sent_back.id, S.DRAFT, "Add projects", None)
+    found = await source.reminders(session, notifier, date(2025, 6, 1))
+    assert [(r.person_id, r.kind, r.title, r.link) for r in found] == [
+        (place.owner_id, "query_waiting", "Waste service plan 2025/26", f"/api/v1/service-plans/{sent_back.id}")
+    ]
+    assert never_sent.status == "draft"
+    assert any(isinstance(s, reminders.ServicePlanRevisions) for s in reminders.sources())

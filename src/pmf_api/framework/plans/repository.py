@@ -21,6 +21,11 @@ def _plans_of_directorate(directorate_id: Any) -> ColumnElement[bool]:
     return ServicePlan.service_id.in_(services_in_directorate(directorate_id))
 
 
+def _plans_moved_to(state: Any) -> ColumnElement[bool]:
+    """Plans a review has moved to ``state`` (a draft with one was sent back: only that lands in draft)."""
+    return ServicePlan.id.in_(select(ServicePlanReview.service_plan_id).where(ServicePlanReview.to_state == state))
+
+
 class CorporatePlanRepository(OwnedRepository[CorporatePlan]):
     model = CorporatePlan
     what = "corporate plan"
@@ -74,7 +79,7 @@ class ServicePlanRepository(OwnedRepository[ServicePlan]):
         "updated_at": ServicePlan.updated_at,
     }
     default_sort = "-financial_year"
-    filters = {"directorate_id": _plans_of_directorate}
+    filters = {"directorate_id": _plans_of_directorate, "reviewed_to": _plans_moved_to}
 
     async def service_of(self, plan_id: uuid.UUID) -> uuid.UUID | None:
         found: uuid.UUID | None = await self.session.scalar(
