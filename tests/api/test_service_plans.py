@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from pmf_api.access.actor import ScopeType
 from pmf_api.domain.workflow import Role
 from pmf_api.platform.audit import AuditEntry
+from pmf_api.platform.events import OutboxEvent
 from tests.api.builders import kpi_body, structure
 from tests.api.conftest import Org, TokenFactory
 from tests.api.test_plans import audit_actions, make_service, post
@@ -183,6 +184,12 @@ async def test_a_plan_goes_through_its_reviews_and_is_then_frozen(
         rows = await session.scalars(select(AuditEntry).where(AuditEntry.entity_type == "service_plan_review"))
         audited = {e.entity_id for e in rows if e.action == "create"}
     assert audited == {uuid.UUID(x["id"]) for x in reviews}
+    # Subscribers hear of the approval and the publication, in the writes' transactions
+    async with connection_sessionmaker() as session:
+        events = (await session.scalars(select(OutboxEvent).order_by(OutboxEvent.occurred_at))).all()
+    assert [e.event_type for e in events] == ["service_plan.approved", "service_plan.published"]
+    assert events[0].subject["service_plan_id"] == plan["id"]
+    assert events[0].data["comment"] == "Approved by CLT"
 
 
 async def test_a_new_version_goes_through_again_and_supersedes_the_old(

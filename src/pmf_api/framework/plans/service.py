@@ -26,7 +26,7 @@ from pmf_api.framework.plans.repository import (
     ServicePlanRepository,
     ServicePlanReviewRepository,
 )
-from pmf_api.platform import audit
+from pmf_api.platform import audit, events
 from pmf_api.platform.db.base import json_value
 from pmf_api.platform.db.pages import ListQuery, Page
 from pmf_api.platform.errors import Conflict, FieldProblem, PreconditionFailed, field_problems, invalid, refuse
@@ -196,6 +196,19 @@ async def transition_service_plan(
         reviewed_at=datetime.now(UTC),
     )
     await audit.create(session, actor, row)
+    if new_state in (workflow.ServicePlanState.APPROVED, workflow.ServicePlanState.PUBLISHED):
+        await events.emit(
+            session,
+            organisation_id=plan.organisation_id,
+            event_type=f"service_plan.{new_state.value}",
+            subject={"service_plan_id": plan.id, "service_id": plan.service_id},
+            data={
+                "financial_year": plan.financial_year,
+                "version_number": plan.version_number,
+                "by": actor.subject,
+                "comment": comment,
+            },
+        )
     return plan
 
 
