@@ -25,6 +25,12 @@ _TYPES = {
     "copied_from_id": Uuid(),
     "settings": JSON(),
     "projects": JSON(),
+    "before": JSON(),
+    "after": JSON(),
+    "entity_id": Uuid(),
+    "service_plan_id": Uuid(),
+    "at": UTCDateTime(),
+    "reviewed_at": UTCDateTime(),
     "created_at": UTCDateTime(),
     "updated_at": UTCDateTime(),
     "archived_at": UTCDateTime(),
@@ -108,8 +114,62 @@ async def test_existing_plans_are_mapped(backend: Backend, tmp_path: Path) -> No
                         **stamps,
                     },
                 )
+            # The plan's moves as the audit trail kept them (and another record's, which is no review)
+            audit = _table(
+                "audit_entry",
+                "organisation_id",
+                "at",
+                "actor_subject",
+                "actor_name",
+                "entity_type",
+                "entity_id",
+                "action",
+                "before",
+                "after",
+                "note",
+            )
+            moves = [
+                (plan, "service_plan", "draft", "quality_review", "Ready", "manager@example.gov.uk"),
+                (plan, "service_plan", "quality_review", "draft", "Add projects", "team@example.gov.uk"),
+                (plan, "service_plan", "draft", "quality_review", None, "manager@example.gov.uk"),
+                (plan, "service_plan", "quality_review", "strategic_review", None, "team@example.gov.uk"),
+                (plan, "service_plan", "strategic_review", "approved", "Agreed", "director@example.gov.uk"),
+                (archived, "corporate_plan", "draft", "adopted", None, "team@example.gov.uk"),
+            ]
+            for minute, (entity_id, entity_type, was, now, note, subject) in enumerate(moves):
+                await connection.execute(
+                    insert(audit),
+                    {
+                        "id": uuid.uuid4(),
+                        "organisation_id": org,
+                        "at": datetime(2026, 1, 5, 10, minute, tzinfo=UTC),
+                        "actor_subject": subject,
+                        "actor_name": subject,
+                        "entity_type": entity_type,
+                        "entity_id": entity_id,
+                        "action": "transition",
+                        "before": {"status": was},
+                        "after": {"status": now},
+                        "note": note,
+                    },
+                )
         await _run(engine, lambda c: upgrade(url, connection=c))
         async with engine.connect() as connection:
+            review = _table(
+                "service_plan_review", "service_plan_id", "step", "decision", "comment", "reviewer", "reviewed_at"
+            )
+            history = await connection.execute(
+                select(
+                    review.c.service_plan_id, review.c.step, review.c.decision, review.c.comment, review.c.reviewer
+                ).order_by(review.c.reviewed_at)
+            )
+            assert [tuple(row) for row in history] == [
+                (plan, "submission", "submitted", "Ready", "manager@example.gov.uk"),
+                (plan, "quality_review", "sent_back", "Add projects", "team@example.gov.uk"),
+                (plan, "submission", "submitted", None, "manager@example.gov.uk"),
+                (plan, "quality_review", "passed", None, "team@example.gov.uk"),
+                (plan, "strategic_review", "approved", "Agreed", "director@example.gov.uk"),
+            ]
             plans_table = _table("service_plan", "version_number", "projects", "copied_from_id")
             row = (
                 await connection.execute(
