@@ -385,6 +385,15 @@ async def test_a_plans_contents_are_its_actions_and_its_services_kpis(
     assert [a["code"] for a in contents["actions"]] == ["A1", "A2"]
     assert contents["actions"][0]["delivery_role"] == "do"
     assert [k["id"] for k in contents["kpis"]] == [kpi["id"]]
+    # A new version of the plan is carried by the same actions
+    director = auth(Role.DIRECTOR, scope=ScopeType.DIRECTORATE, scope_id=uuid.UUID(s.directorate_id))
+    for to, headers in (("quality_review", h), ("strategic_review", h), ("approved", director)):
+        r = await client.post(f"/api/v1/service-plans/{plan['id']}/transition", json={"to": to}, headers=headers)
+        assert r.status_code == 200, r.text
+    second = await post(client, f"/api/v1/service-plans/{plan['id']}/versions", {}, h)
+    await post(client, "/api/v1/actions", action("A0", s.service_id, second["id"]), h)
+    r = await client.get(f"/api/v1/service-plans/{second['id']}/contents", headers=h)
+    assert [a["code"] for a in r.json()["actions"]] == ["A0", "A1", "A2"]
     r = await client.get(f"/api/v1/service-plans/{plan['id']}/contents", headers=auth(organisation=other_org))
     assert r.status_code == 404
     assert r.headers["content-type"].startswith("application/problem+json")

@@ -21,9 +21,9 @@ router = APIRouter(tags=["Service plans"])
     summary="A service plan with the actions and KPIs that carry it",
     response_model=schemas.ServicePlanContents,
     responses=responses(401, 403, 404),
-    description="The plan, the actions that deliver it (those whose `service_plan_id` names it, archived ones "
-    "left out) and the active KPIs of its service that measure it, each by code (seed 001, Appendix D). The "
-    "risk register links its risks to plans.",
+    description="The plan, the actions that deliver it (those whose `service_plan_id` names it or another "
+    "version of the service's plan for the same year, archived ones left out) and the active KPIs of its "
+    "service that measure it, each by code (seed 001, Appendix D). The risk register links its risks to plans.",
 )
 async def get_service_plan_contents(
     id: uuid.UUID, session: SessionDep, actor: CurrentActor
