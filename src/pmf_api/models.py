@@ -10,7 +10,7 @@ from pmf_api.assurance.notifications.models import (
 from pmf_api.framework.action_updates.models import ActionUpdate
 from pmf_api.framework.actions.models import Action
 from pmf_api.framework.organisations.models import Directorate, Organisation, Person, Portfolio, Service
-from pmf_api.framework.plans.models import CorporatePlan, Outcome, Priority, ServicePlan
+from pmf_api.framework.plans.models import CorporatePlan, Outcome, Priority, ServicePlan, ServicePlanReview
 from pmf_api.performance.bulk.models import IdempotencyRecord
 from pmf_api.performance.data_quality.models import DataQualityReview, DataQualityTemplate
 from pmf_api.performance.interventions.models import Intervention, InterventionProgress
@@ -47,6 +47,7 @@ __all__ = [
     "PublishedValue",
     "Service",
     "ServicePlan",
+    "ServicePlanReview",
     "Submission",
     "SubmissionMessage",
     "Target",

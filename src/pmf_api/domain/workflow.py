@@ -12,7 +12,8 @@ Four machines:
   (seed 001: "stretched, where possible, every six months") by a new draft; when that is approved the
   old one becomes ``superseded``.
 * **Service plan** (seed 001, Appendix D): ``draft -> quality_review -> strategic_review -> approved ->
-  published``; each review may send the plan back.
+  published``; each review may send the plan back. An approved plan is changed by a new version
+  (``domain.service_plans``); approving it supersedes the one before.
 * **KPI Intervention Form** (seed 001, Appendix F): ``draft -> submitted``, then approved in order by
   the Head of Service (``service_manager``), the Director and the Portfolio Holder; each approver may
   send it back to draft (the approvals start again); it closes when the KPI has recovered, or is
@@ -118,6 +119,9 @@ class ServicePlanState(StrEnum):
     STRATEGIC_REVIEW = "strategic_review"
     APPROVED = "approved"
     PUBLISHED = "published"
+    # A later version of the same service's plan for the same year was approved
+    # (``domain.service_plans``); never a step of the machine, set by that approval.
+    SUPERSEDED = "superseded"
 
 
 class InterventionState(StrEnum):

@@ -29,6 +29,8 @@ EVENT_TYPES: tuple[str, ...] = (
     "action_update.submitted",
     "action_update.returned",
     "action_update.accepted",
+    "service_plan.approved",
+    "service_plan.published",
 )
 
 

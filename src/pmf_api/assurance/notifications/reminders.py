@@ -330,11 +330,38 @@ class ActionUpdatesDue:
                     )
                 )
         return found
+class ServicePlanRevisions:
+    """Service plans a review sent back to draft: the head of the plan's service revises them and sends
+    them again (``domain.service_plans``; seed 001, Appendix D.1, step 4's collaborative reviews)."""
+
+    kinds = (ReminderKind.QUERY_WAITING,)
+
+    async def reminders(self, session: AsyncSession, actor: Actor, as_of: date) -> list[Reminder]:
+        repository = ServicePlanRepository(session)
+        found: list[Reminder] = []
+        cursor: str | None = None
+        filters = {"status": ServicePlanState.DRAFT.value, "reviewed_to": ServicePlanState.DRAFT.value}
+        while True:
+            page = await repository.page(actor, ListQuery(filters=filters, cursor=cursor, limit=200))
+            if page.items:
+                heads = (await leaders(session, actor.organisation_id)).head_of_service
+                names = await ServiceRepository(session).names(plan.service_id for plan in page.items)
+                for plan in page.items:
+                    head = heads.get(plan.service_id)
+                    if head is not None:
+                        title = f"{names.get(plan.service_id, 'Service')} service plan {plan.financial_year}"
+                        detail = "The plan was sent back to draft by its review: revise it and send it again"
+                        link = f"/api/v1/service-plans/{plan.id}"
+                        found.append(Reminder(head, ReminderKind.QUERY_WAITING, title, detail, link))
+            cursor = page.next_cursor
+            if cursor is None:
+                return found
 
 
 register(CollectionReminders())
 register(TargetApprovals())
 register(ServicePlanApprovals())
+register(ServicePlanRevisions())
 register(InterventionApprovals())
 register(TemplateSignOffs())
 register(ActionUpdatesDue())

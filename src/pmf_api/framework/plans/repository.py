@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, select
 
 from pmf_api.framework.organisations.repository import services_in_directorate
-from pmf_api.framework.plans.models import CorporatePlan, Outcome, Priority, ServicePlan
+from pmf_api.framework.plans.models import CorporatePlan, Outcome, Priority, ServicePlan, ServicePlanReview
 from pmf_api.platform.db.repository import OwnedRepository
 
 
@@ -19,6 +19,11 @@ def _outcomes_of_plan(corporate_plan_id: Any) -> ColumnElement[bool]:
 
 def _plans_of_directorate(directorate_id: Any) -> ColumnElement[bool]:
     return ServicePlan.service_id.in_(services_in_directorate(directorate_id))
+
+
+def _plans_moved_to(state: Any) -> ColumnElement[bool]:
+    """Plans a review has moved to ``state`` (a draft with one was sent back: only that lands in draft)."""
+    return ServicePlan.id.in_(select(ServicePlanReview.service_plan_id).where(ServicePlanReview.to_state == state))
 
 
 class CorporatePlanRepository(OwnedRepository[CorporatePlan]):
@@ -68,12 +73,32 @@ def outcomes_of_priority(priority_id: Any) -> Select[uuid.UUID]:
 class ServicePlanRepository(OwnedRepository[ServicePlan]):
     model = ServicePlan
     what = "service plan"
-    sortable = {"financial_year": ServicePlan.financial_year, "updated_at": ServicePlan.updated_at}
+    sortable = {
+        "financial_year": ServicePlan.financial_year,
+        "version_number": ServicePlan.version_number,
+        "updated_at": ServicePlan.updated_at,
+    }
     default_sort = "-financial_year"
-    filters = {"directorate_id": _plans_of_directorate}
+    filters = {"directorate_id": _plans_of_directorate, "reviewed_to": _plans_moved_to}
 
     async def service_of(self, plan_id: uuid.UUID) -> uuid.UUID | None:
         found: uuid.UUID | None = await self.session.scalar(
             select(ServicePlan.service_id).where(ServicePlan.id == plan_id)
         )
         return found
+
+    async def versions(self, service_id: uuid.UUID, financial_year: str) -> list[ServicePlan]:
+        """Every version of a service's plan for a year, oldest first."""
+        statement = (
+            select(ServicePlan)
+            .where(ServicePlan.service_id == service_id, ServicePlan.financial_year == financial_year)
+            .order_by(ServicePlan.version_number)
+        )
+        return list(await self.session.scalars(statement))
+
+
+class ServicePlanReviewRepository(OwnedRepository[ServicePlanReview]):
+    model = ServicePlanReview
+    what = "service plan review"
+    sortable = {"reviewed_at": ServicePlanReview.reviewed_at, "updated_at": ServicePlanReview.updated_at}
+    default_sort = "reviewed_at"

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field, StringConstraints, field_validator
 from pydantic.config import JsonDict
 
+from pmf_api.domain.service_plans import Decision, ReviewStep
 from pmf_api.domain.workflow import ServicePlanState
+from pmf_api.framework.plans.sections import CoreInformation, PlannedProject, Projects, Swot
 from pmf_api.platform.http.paging import ListParams
 from pmf_api.platform.schemas import (
     ArchivableOutput,
@@ -18,6 +21,7 @@ from pmf_api.platform.schemas import (
     FinancialYearText,
     InputModel,
     Name,
+    OutputModel,
     Text,
     UpdateModel,
 )
@@ -43,9 +47,12 @@ _STAMPS: JsonDict = {
 
 
 class CorporatePlanStatus(StrEnum):
+    """Where a Corporate Plan stands: being drafted, or adopted by the council. A plan is retired
+    only by archiving it (`POST /corporate-plans/{id}/archive`), which sets `archived_at`, and
+    brought back by restoring it: the status says whether it was adopted, never whether it is retired."""
+
     DRAFT = "draft"
     ADOPTED = "adopted"
-    ARCHIVED = "archived"
 
 
 class BestValueTheme(StrEnum):
@@ -95,7 +102,10 @@ class CorporatePlanCreate(InputModel):
     title: Name
     start_year: Year
     end_year: Year = Field(description="The last year the plan covers; at most 10 years after `start_year`")
-    status: CorporatePlanStatus = CorporatePlanStatus.DRAFT
+    status: CorporatePlanStatus = Field(
+        default=CorporatePlanStatus.DRAFT,
+        description="draft or adopted; a plan is retired by archiving it, not by its status",
+    )
     description: Text | None = None
 
 
@@ -226,22 +236,26 @@ class OutcomeList(ListParams):
 
 # Service plans ---------------------------------------------------------------------------------
 
-SwotItems = Annotated[list[ShortText], Field(max_length=50)]
-
-
-class Swot(InputModel):
-    """An optional SWOT analysis (seed 001_ec6bae7b38cacc6f.txt, Appendix D, step 3)."""
-
-    strengths: SwotItems = []
-    weaknesses: SwotItems = []
-    opportunities: SwotItems = []
-    threats: SwotItems = []
-
-
 _SERVICE_PLAN_EXAMPLE: JsonDict = {
     "service_id": SERVICE_ID,
     "financial_year": "2025/26",
     "summary": "Roll out food waste collections to every household.",
+    "core_information": {
+        "purpose": "Keep the district clean and recycle as much as we can.",
+        "services": ["Household waste collection", "Street cleansing"],
+        "customers": ["Households", "Businesses"],
+        "statutory_duties": ["Environmental Protection Act 1990, s.45"],
+        "partners": ["County council (disposal)"],
+    },
+    "projects": [
+        {
+            "title": "Weekly food waste collections",
+            "description": "Every household by March 2026",
+            "outcome_id": None,
+            "start_date": "2025-04-01",
+            "due_date": "2026-03-31",
+        }
+    ],
     "resources": "12 FTE crews; £1.2m revenue budget; new fleet from Q2.",
     "swot": {
         "strengths": ["Experienced crews"],
@@ -249,6 +263,7 @@ _SERVICE_PLAN_EXAMPLE: JsonDict = {
         "opportunities": ["New burdens funding for food waste"],
         "threats": ["Driver recruitment"],
     },
+    "risks": "Fleet delivery delays; driver shortages.",
 }
 
 
@@ -257,22 +272,32 @@ class ServicePlanCreate(FinancialYearField, InputModel):
 
     service_id: uuid.UUID
     financial_year: FinancialYearText = Field(
-        description="The financial year, as 2025/26; one plan per service per year"
+        description="The financial year, as 2025/26; one plan per service per year (changed by new versions)"
     )
     summary: Text | None = None
+    core_information: CoreInformation | None = None
+    projects: Projects = []
     resources: Text | None = Field(default=None, description="People, budget and assets the plan relies on")
     swot: Swot | None = None
+    risks: Text | None = Field(
+        default=None, description="The risks to delivering the plan (the risk register links its risks to plans)"
+    )
 
 
 class ServicePlanUpdate(FinancialYearField, UpdateModel):
-    """The status is moved with `POST /service-plans/{id}/transition`, never here."""
+    """The status is moved with `POST /service-plans/{id}/transition`, never here. An approved (or
+    published, or superseded) plan's content is frozen: a change is refused with 409; start a new version
+    with `POST /service-plans/{id}/versions`."""
 
-    nullable = frozenset({"summary", "resources", "swot"})
+    nullable = frozenset({"summary", "core_information", "resources", "swot", "risks"})
     service_id: uuid.UUID | None = None
     financial_year: FinancialYearText | None = None
     summary: Text | None = None
+    core_information: CoreInformation | None = None
+    projects: Projects | None = None
     resources: Text | None = None
     swot: Swot | None = None
+    risks: Text | None = None
 
 
 class ServicePlan(ArchivableOutput):
@@ -282,6 +307,8 @@ class ServicePlan(ArchivableOutput):
                 {
                     "id": "6f1c2d0e-0000-4000-8000-0000000000f1",
                     **_SERVICE_PLAN_EXAMPLE,
+                    "version_number": 1,
+                    "copied_from_id": None,
                     "status": "draft",
                     **_STAMPS,
                 }
@@ -291,14 +318,31 @@ class ServicePlan(ArchivableOutput):
 
     service_id: uuid.UUID
     financial_year: str
-    status: ServicePlanState
+    version_number: int = Field(description="1 for the year's first plan; a new version of an approved plan is next")
+    copied_from_id: uuid.UUID | None = Field(
+        description="The plan its content was copied from: the version before, or last year's plan"
+    )
+    status: ServicePlanState = Field(
+        description="`superseded` when a later version of the same year was approved; approved, published "
+        "and superseded plans are frozen"
+    )
     summary: str | None
+    core_information: CoreInformation | None
+    projects: list[PlannedProject]
     resources: str | None
     swot: Swot | None
+    risks: str | None
 
 
 class ServicePlanList(FinancialYearField, ListParams):
-    sort: Literal["financial_year", "-financial_year", "updated_at", "-updated_at"] = "-financial_year"
+    sort: Literal[
+        "financial_year",
+        "-financial_year",
+        "version_number",
+        "-version_number",
+        "updated_at",
+        "-updated_at",
+    ] = "-financial_year"
     service_id: uuid.UUID | None = None
     directorate_id: uuid.UUID | None = Field(default=None, description="Plans of services in this directorate")
     financial_year: FinancialYearText | None = Field(default=None, description="A financial year such as 2025/26")
@@ -311,4 +355,47 @@ class ServicePlanTransition(InputModel):
     )
 
     to: ServicePlanState = Field(description="The state to move the plan to")
-    comment: Text | None = Field(default=None, description="Why; kept in the audit trail")
+    comment: Text | None = Field(
+        default=None,
+        description="The reviewer's comment, kept in the plan's review history; required when sending the plan back",
+    )
+
+
+class ServicePlanReview(OutputModel):
+    """One step of a plan's review: who decided what, when, and why (seed 001, Appendix D.1)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "6f1c2d0e-0000-4000-8000-0000000000f2",
+                    "service_plan_id": "6f1c2d0e-0000-4000-8000-0000000000f1",
+                    "step": "quality_review",
+                    "decision": "sent_back",
+                    "from_state": "quality_review",
+                    "to_state": "draft",
+                    "comment": "Add the fleet replacement to the projects",
+                    "reviewer": "performance.officer@example.gov.uk",
+                    "reviewer_name": "Priya Shah",
+                    "reviewed_at": "2025-03-01T10:00:00Z",
+                    "created_at": "2025-03-01T10:00:00Z",
+                    "updated_at": "2025-03-01T10:00:00Z",
+                    "version": 1,
+                }
+            ]
+        }
+    )
+
+    service_plan_id: uuid.UUID
+    step: ReviewStep
+    decision: Decision
+    from_state: ServicePlanState
+    to_state: ServicePlanState
+    comment: str | None
+    reviewer: str = Field(description="The reviewer's subject")
+    reviewer_name: str | None
+    reviewed_at: datetime
+
+
+class ServicePlanReviewList(ListParams):
+    sort: Literal["reviewed_at", "-reviewed_at"] = "reviewed_at"
