@@ -330,6 +330,8 @@ class ActionUpdatesDue:
                     )
                 )
         return found
+
+
 class ServicePlanRevisions:
     """Service plans a review sent back to draft: the head of the plan's service revises them and sends
     them again (``domain.service_plans``; seed 001, Appendix D.1, step 4's collaborative reviews)."""
