@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmf_api.access import records
+from pmf_api.assurance.notifications import reminders
 from pmf_api.domain.direction import Direction
 from pmf_api.domain.workflow import Role
 from pmf_api.framework.actions import service as action_service
@@ -135,3 +136,35 @@ async def test_objectives_are_read_by_their_person_manager_and_the_performance_t
     )
     assert (reviewed.year_end_state, reviewed.year_end_reviewed_on) == ("achieved", TODAY)
     assert reviewed.year_end_reviewer_id == people["manager"].id
+
+
+async def test_the_line_manager_is_reminded_of_a_review_that_is_due(session: AsyncSession) -> None:
+    place = await council(session)
+    worker = await records.create(
+        session, place.team, organisation_service.people, {"name": "W", "email": "w@n.gov.uk"}
+    )
+    manager = await records.create(
+        session, place.team, organisation_service.people, {"name": "M", "email": "m@n.gov.uk"}
+    )
+    made_action = await action_service.create_action(
+        session,
+        place.team,
+        {"code": "CPA-1", "title": "Caddies", "delivery_role": "do", "service_id": place.service_id},
+    )
+    base = {"person_id": worker.id, "manager_id": manager.id, "financial_year": "2026/27", "action_id": made_action.id}
+    due = await objective_service.create_objective(session, place.team, {**base, "title": "Reviewed late"})
+    done = await objective_service.create_objective(session, place.team, {**base, "title": "Reviewed"})
+    await objective_service.create_objective(session, place.team, {**base, "manager_id": None, "title": "No manager"})
+    await session.flush()
+    await objective_service.review_objective(
+        session, place.team, done.id, {"stage": "mid_year", "state": "at_risk", "reviewed_on": None}, None, as_of=TODAY
+    )
+    await session.flush()
+    source = next(s for s in reminders.sources() if isinstance(s, reminders.ObjectiveReviews))
+    notifier = reminders.notifier(place.organisation_id)
+    found = await source.reminders(session, notifier, TODAY)
+    assert [(r.person_id, r.kind, r.title, r.detail) for r in found] == [
+        (manager.id, "objective_review", "Objective 2026/27: Reviewed late", "Its mid-year review is due")
+    ]
+    assert found[0].link == f"/api/v1/objectives/{due.id}"
+    assert await source.reminders(session, notifier, date(2026, 9, 30)) == []  # the first half of the year

@@ -9,10 +9,14 @@ later than today.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
 from pmf_api.domain.errors import InvalidValue
+from pmf_api.domain.periods import FinancialYear, Period
+
+# A year-end review is chased for this long after the year ends (as overdue values are).
+YEAR_END_CHASE_DAYS = 92
 
 
 class ReviewState(StrEnum):
@@ -53,3 +57,19 @@ def review_problems(
     if reviewed_on > as_of:
         return [InvalidValue(f"The review date {reviewed_on} is in the future (today is {as_of}).", field=field)]
     return []
+
+
+def reviews_due(
+    year: FinancialYear, mid_year: ReviewState, year_end: ReviewState, *, as_of: date, start_month: int
+) -> list[ReviewStage]:
+    """The reviews the line manager owes on ``as_of``: the mid-year review from the first day of the
+    year's second half until the year ends, the year-end review for 92 days after it ends; each
+    while it says nothing yet (``not_due``)."""
+    second_half = Period.quarter(year, 3).start_date(start_month)
+    end = year.end_date(start_month)
+    due = []
+    if mid_year is ReviewState.NOT_DUE and second_half <= as_of <= end:
+        due.append(ReviewStage.MID_YEAR)
+    if year_end is ReviewState.NOT_DUE and end < as_of <= end + timedelta(days=YEAR_END_CHASE_DAYS):
+        due.append(ReviewStage.YEAR_END)
+    return due

@@ -15,7 +15,7 @@ from pmf_api.domain import Frequency, Period
 from pmf_api.domain.contextual import comparison_periods, contextual_direction, value_problems
 from pmf_api.domain.direction import Direction
 from pmf_api.domain.kpi import Polarity
-from pmf_api.domain.objectives import ReviewStage, ReviewState, link_problems, review_problems
+from pmf_api.domain.objectives import ReviewStage, ReviewState, link_problems, review_problems, reviews_due
 
 TODAY = date(2026, 11, 30)
 
@@ -142,3 +142,31 @@ def test_review_problems(state: ReviewState, reviewed_on: date | None, fragment:
 def test_a_dated_review_is_refused_only_when_dated_ahead(stage: ReviewStage, state: ReviewState, days: int) -> None:
     problems = review_problems(stage, state, TODAY + timedelta(days=days), TODAY)
     assert bool(problems) == (state is not ReviewState.NOT_DUE and days > 0)
+
+
+@pytest.mark.parametrize(
+    ("as_of", "mid_year", "year_end", "due"),
+    [
+        (date(2025, 9, 30), ReviewState.NOT_DUE, ReviewState.NOT_DUE, []),  # first half
+        (date(2025, 10, 1), ReviewState.NOT_DUE, ReviewState.NOT_DUE, [ReviewStage.MID_YEAR]),
+        (date(2026, 3, 31), ReviewState.NOT_DUE, ReviewState.NOT_DUE, [ReviewStage.MID_YEAR]),
+        (date(2026, 3, 31), ReviewState.ON_TRACK, ReviewState.NOT_DUE, []),
+        (date(2026, 4, 1), ReviewState.ON_TRACK, ReviewState.NOT_DUE, [ReviewStage.YEAR_END]),
+        (date(2026, 4, 1), ReviewState.NOT_DUE, ReviewState.ACHIEVED, []),  # a missed mid-year is past
+        (date(2026, 7, 1), ReviewState.ON_TRACK, ReviewState.NOT_DUE, [ReviewStage.YEAR_END]),  # day 92
+        (date(2026, 7, 2), ReviewState.ON_TRACK, ReviewState.NOT_DUE, []),  # no longer chased
+    ],
+)
+def test_reviews_due(as_of: date, mid_year: ReviewState, year_end: ReviewState, due: list[ReviewStage]) -> None:
+    year = Period.parse("2025/26").financial_year
+    assert reviews_due(year, mid_year, year_end, as_of=as_of, start_month=4) == due
+
+
+@given(st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 1, 1)), st.integers(min_value=1, max_value=12))
+def test_reviews_are_due_only_in_their_season_and_never_once_said(as_of: date, start_month: int) -> None:
+    year = Period.parse("2040/41").financial_year
+    assert reviews_due(year, ReviewState.AT_RISK, ReviewState.ACHIEVED, as_of=as_of, start_month=start_month) == []
+    due = reviews_due(year, ReviewState.NOT_DUE, ReviewState.NOT_DUE, as_of=as_of, start_month=start_month)
+    assert len(due) <= 1  # the mid-year review is owed within the year, the year-end one after it
+    if due:
+        assert year.start_date(start_month) < as_of

@@ -6,11 +6,13 @@ repository's read rule, so a list, a read and a write's load agree."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Boolean, ColumnElement, and_, bindparam, or_, true
 
 from pmf_api.access.actor import Actor
+from pmf_api.domain.objectives import ReviewState
 from pmf_api.domain.roles import Role
 from pmf_api.framework.objectives.models import Objective
 from pmf_api.platform.db.repository import OwnedRepository, Reader
@@ -47,3 +49,20 @@ class ObjectiveRepository(OwnedRepository[Objective]):
             "reader_person_id": actor.person_id if actor else None,
             "reader_sees_all": bool(actor and actor.holds(SEES_EVERY_OBJECTIVE)),
         }
+
+    async def reviews_open(self, reader: Reader, years: Sequence[str]) -> list[Objective]:
+        """The objectives of these years, not archived, with a line manager and a review that says
+        nothing yet: those whose review may be due (``domain.objectives.reviews_due`` says)."""
+        bound = self.readable(reader)
+        not_due = ReviewState.NOT_DUE.value
+        statement = (
+            bound.statement.where(
+                Objective.financial_year.in_(list(years)),
+                Objective.archived_at.is_(None),
+                Objective.manager_id.is_not(None),
+                or_(Objective.mid_year_state == not_due, Objective.year_end_state == not_due),
+            )
+            .params(**bound.params)
+            .order_by(Objective.financial_year, Objective.title)
+        )
+        return list(await self.session.scalars(statement))
