@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -188,11 +187,11 @@ class ContextualImportResult(BaseModel):
 class ImportRowIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    measure_code: str
-    period: str = Field(examples=["2024/25"])
-    value: Decimal | str
-    source: str
-    published_on: str = Field(examples=["2025-07-15"])
+    measure_code: str = Field(description="The measure's code, in any case")
+    period: PeriodText = Field(description="A period of the measure's frequency that has ended", examples=["2024/25"])
+    value: Number
+    source: str = Field(max_length=300)
+    published_on: IsoDate = Field(description="Not after today", examples=["2025-07-15"])
     note: str | None = None
 
 
