@@ -95,6 +95,20 @@ async def test_an_objective_linked_to_an_action_is_seen_only_by_its_person_manag
 
     actions = [entry.action for entry in await audit_actions(connection_sessionmaker, made["id"])]
     assert actions == ["create", "update", "review"]
+    # The trail shows them to the performance team, not to internal audit (who may not read them).
+    trail = {"entity_id": made["id"]}
+    assert len((await client.get("/api/v1/audit", params=trail, headers=h)).json()["items"]) == 3
+    assert (await client.get("/api/v1/audit", params=trail, headers=auth(Role.AUDITOR))).json()["items"] == []
+    action_trail = {"entity_id": s["action"]["id"]}
+    assert (
+        len((await client.get("/api/v1/audit", params=action_trail, headers=auth(Role.AUDITOR))).json()["items"]) == 1
+    )
+
+    # Lists filter by person and year, within the rule.
+    mine = await client.get(OBJECTIVES, params={"person_id": s["worker"]["id"], "financial_year": "2025/26"}, headers=h)
+    assert [o["id"] for o in mine.json()["items"]] == [made["id"]]
+    other_year = await client.get(OBJECTIVES, params={"financial_year": "2026/27"}, headers=h)
+    assert other_year.json()["items"] == []
 
 
 async def test_an_objective_links_to_exactly_one_thing_of_this_council(
