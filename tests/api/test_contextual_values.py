@@ -10,9 +10,11 @@ from typing import Any
 
 import httpx
 from openpyxl import Workbook
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from pmf_api.domain.workflow import Role
+from pmf_api.platform.events import OutboxEvent
 from tests.api.builders import post
 from tests.api.conftest import TokenFactory
 from tests.api.test_plans import audit_actions
@@ -40,6 +42,17 @@ async def outcome_and_measure(client: httpx.AsyncClient, h: dict[str, str], **me
     }
     created = await post(client, "/api/v1/contextual-measures", body, h)
     return {"outcome": outcome, "measure": created}
+
+
+async def announced(maker: async_sessionmaker[AsyncSession]) -> list[dict[str, Any]]:
+    """The `contextual_value.published` events in the outbox: subject and data."""
+    async with maker() as session:
+        rows = await session.scalars(
+            select(OutboxEvent)
+            .where(OutboxEvent.event_type == "contextual_value.published")
+            .order_by(OutboxEvent.occurred_at)
+        )
+        return [{**row.subject, **row.data} for row in rows]
 
 
 def value(period: str, number: Any, **extra: Any) -> dict[str, Any]:
@@ -76,6 +89,11 @@ async def test_a_new_annual_value_shows_its_direction_with_its_outcome(
     listed = await client.get(values, headers=auth(Role.VIEWER))
     assert [v["period"] for v in listed.json()["items"]] == ["2024/25", "2025/26"]
     assert [entry.action for entry in await audit_actions(connection_sessionmaker, body["id"])] == ["create"]
+    events = await announced(connection_sessionmaker)
+    assert [(e["period"], e["value"], e["direction"]["against_previous"]) for e in events] == [
+        ("2024/25", "61.2", "not_comparable"),
+        ("2025/26", "62.5", "improving"),
+    ]
 
 
 async def test_lower_is_better_judges_a_rise_as_worsening(client: httpx.AsyncClient, auth: TokenFactory) -> None:
@@ -148,6 +166,7 @@ async def test_import_csv_with_a_refused_row_and_a_dry_run(
     assert [r["outcome"] for r in dry.json()["rows"]] == ["created", "created"] + ["rejected"] * 5
     listed = await client.get(f"/api/v1/contextual-measures/{s['measure']['id']}/values", headers=h)
     assert listed.json()["items"] == []  # a dry run writes nothing
+    assert await announced(connection_sessionmaker) == []
 
     r = await client.post(IMPORT, content=csv, headers=csv_headers)
     assert r.status_code == 200, r.text
@@ -168,6 +187,7 @@ async def test_import_csv_with_a_refused_row_and_a_dry_run(
     assert [(v["period"], v["value"]) for v in items] == [("2024/25", 61.2), ("2025/26", 62.5)]
     assert items[1]["direction"]["against_previous"] == "improving"
     assert [e.action for e in await audit_actions(connection_sessionmaker, items[0]["id"])] == ["create"]
+    assert [e["period"] for e in await announced(connection_sessionmaker)] == ["2024/25", "2025/26"]
 
     # A revised figure replaces the period's value, audited; the same figure again changes nothing.
     revised = _csv("measure_code,period,value,source,published_on", f"CM-01,2024/25,63,{SOURCE},2026-07-01")

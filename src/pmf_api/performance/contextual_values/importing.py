@@ -18,7 +18,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -33,6 +33,10 @@ from pmf_api.performance.contextual_values.repository import ContextualValueRepo
 from pmf_api.performance.kpis.repository import ContextualMeasureRepository
 from pmf_api.platform import audit, uploads, workbooks
 from pmf_api.platform.errors import FieldProblem, InvalidInput, MalformedRequest, PayloadTooLarge, PMFError, excerpt
+
+if TYPE_CHECKING:
+    from pmf_api.performance.contextual_values.models import ContextualValue
+    from pmf_api.performance.kpis.models import ContextualMeasure
 
 COLUMNS = ("measure_code", "period", "value", "source", "published_on", "note")
 REQUIRED = ("measure_code", "period", "value", "source", "published_on")
@@ -171,6 +175,7 @@ async def import_values(
     repository = ContextualValueRepository(session)
     results: list[RowResult] = []
     seen: dict[tuple[str, str], int] = {}
+    written: list[tuple[ContextualMeasure, ContextualValue]] = []
     everything = await session.begin_nested()
     try:
         for upload in rows:
@@ -216,6 +221,7 @@ async def import_values(
                 entity = service.new_value(actor, measure, period, data, start_month)
                 await audit.create(session, actor, entity)
                 await session.flush()
+                written.append((measure, entity))
                 result.outcome, result.value_id = "created", str(entity.id)
                 continue
             result.value_id = str(existing.id)
@@ -225,7 +231,13 @@ async def import_values(
                 continue
             await audit.update(session, actor, existing, changes, None, note="Replaced by an import")
             await session.flush()
+            written.append((measure, existing))
             result.outcome = "updated"
+        # Each value written is announced with its direction, judged once every row is in.
+        by_measure = {m.id: m for m, _ in written}
+        history = {m: await repository.of_measures(actor, [m]) for m in by_measure}
+        for measure, entity in written:
+            await service.announce(session, measure, service.view_of(entity, measure, history[measure.id]))
         refused = atomic and any(r.outcome == "rejected" for r in results)
         if refused or dry_run:
             await everything.rollback()

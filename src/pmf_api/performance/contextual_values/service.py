@@ -30,7 +30,7 @@ from pmf_api.framework.plans.repository import OutcomeRepository
 from pmf_api.performance.contextual_values.models import ContextualValue
 from pmf_api.performance.contextual_values.repository import ContextualValueRepository
 from pmf_api.performance.kpis.repository import ContextualMeasureRepository
-from pmf_api.platform import audit
+from pmf_api.platform import audit, events
 from pmf_api.platform.errors import Conflict, field_problems, invalid, refuse
 
 if TYPE_CHECKING:
@@ -85,7 +85,30 @@ async def add_value(
     await audit.create(session, actor, entity)
     await session.flush()
     history = await values.of_measures(actor, [measure.id])
-    return _view_of(entity, measure, history)
+    view = view_of(entity, measure, history)
+    await announce(session, measure, view)
+    return view
+
+
+async def announce(session: AsyncSession, measure: ContextualMeasure, view: ValueView) -> None:
+    """Tell webhook subscribers of a value recorded or revised, in the write's transaction."""
+    value = view.value
+    await events.emit(
+        session,
+        organisation_id=value.organisation_id,
+        event_type="contextual_value.published",
+        subject={"measure_id": measure.id, "period": value.period},
+        data={
+            "measure_code": measure.code,
+            "value": value.value,
+            "source": value.source,
+            "published_on": value.published_on,
+            "direction": {
+                "against_previous": view.direction.against_previous.value,
+                "against_last_year": view.direction.against_last_year.value,
+            },
+        },
+    )
 
 
 def new_value(
@@ -108,7 +131,7 @@ async def list_values(session: AsyncSession, actor: Actor, measure_id: uuid.UUID
     require_read(actor)
     measure = await ContextualMeasureRepository(session).get(actor, measure_id)
     history = await ContextualValueRepository(session).of_measures(actor, [measure.id])
-    return [_view_of(value, measure, history) for value in history]
+    return [view_of(value, measure, history) for value in history]
 
 
 async def outcome_measures(session: AsyncSession, actor: Actor, outcome_id: uuid.UUID) -> list[MeasureView]:
@@ -123,11 +146,11 @@ async def outcome_measures(session: AsyncSession, actor: Actor, outcome_id: uuid
     views = []
     for measure in measures:
         history = by_measure.get(measure.id, [])
-        views.append(MeasureView(measure, _view_of(history[-1], measure, history) if history else None))
+        views.append(MeasureView(measure, view_of(history[-1], measure, history) if history else None))
     return views
 
 
-def _view_of(value: ContextualValue, measure: ContextualMeasure, history: Sequence[ContextualValue]) -> ValueView:
+def view_of(value: ContextualValue, measure: ContextualMeasure, history: Sequence[ContextualValue]) -> ValueView:
     by_period: dict[str, Decimal] = {v.period: v.value for v in history}
     compared = comparison_periods(Period.parse(value.period))
     previous = by_period.get(str(compared.previous)) if compared.previous else None
