@@ -11,12 +11,14 @@ from pmf_api.assurance.notifications.router import router as notifications_route
 from pmf_api.assurance.service_plan_contents.router import router as service_plan_contents_router
 from pmf_api.framework.action_updates.router import router as action_updates_router
 from pmf_api.framework.actions.router import router as actions_router
+from pmf_api.framework.objectives.router import router as objectives_router
 from pmf_api.framework.organisations.router import routers as organisations_routers
 from pmf_api.framework.plans.router import routers as plans_routers
 from pmf_api.performance.annual_cycle.router import router as annual_cycle_router
 from pmf_api.performance.bulk.router import router as bulk_router
 from pmf_api.performance.calculations.router import router as calculations_router
 from pmf_api.performance.collection.router import router as collection_router
+from pmf_api.performance.contextual_values.router import router as contextual_values_router
 from pmf_api.performance.data_quality.router import router as data_quality_router
 from pmf_api.performance.kpis.router import router as kpis_router
 from pmf_api.performance.status.router import router as status_router
@@ -32,7 +34,9 @@ FEATURE_ROUTERS: tuple[APIRouter, ...] = (
     *plans_routers,
     actions_router,
     action_updates_router,
+    objectives_router,
     kpis_router,
+    contextual_values_router,
     targets_router,
     data_quality_router,
     calculations_router,

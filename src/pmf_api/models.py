@@ -9,9 +9,11 @@ from pmf_api.assurance.notifications.models import (
 )
 from pmf_api.framework.action_updates.models import ActionUpdate
 from pmf_api.framework.actions.models import Action
+from pmf_api.framework.objectives.models import Objective
 from pmf_api.framework.organisations.models import Directorate, Organisation, Person, Portfolio, Service
 from pmf_api.framework.plans.models import CorporatePlan, Outcome, Priority, ServicePlan, ServicePlanReview
 from pmf_api.performance.bulk.models import IdempotencyRecord
+from pmf_api.performance.contextual_values.models import ContextualValue
 from pmf_api.performance.data_quality.models import DataQualityReview, DataQualityTemplate
 from pmf_api.performance.interventions.models import Intervention, InterventionProgress
 from pmf_api.performance.kpis.models import ContextualMeasure, Kpi
@@ -28,6 +30,7 @@ __all__ = [
     "AuditEntry",
     "Base",
     "ContextualMeasure",
+    "ContextualValue",
     "CorporatePlan",
     "DataQualityReview",
     "DataQualityTemplate",
@@ -38,6 +41,7 @@ __all__ = [
     "InterventionProgress",
     "Kpi",
     "NotificationPreference",
+    "Objective",
     "Organisation",
     "OutboxEvent",
     "Outcome",

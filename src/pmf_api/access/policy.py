@@ -25,6 +25,7 @@ class Resource(StrEnum):
     audit = "audit"
     api_key = "api_key"
     webhook = "webhook"  # webhook subscriptions and their delivery log
+    objective = "objective"  # individual objectives: also their line manager (framework.objectives)
 
 
 # Roles that may write each resource, within their scope. The performance team owns the framework
@@ -41,6 +42,9 @@ WRITERS: dict[Resource, frozenset[Role]] = {
     Resource.audit: frozenset(),
     Resource.api_key: frozenset({Role.PERFORMANCE}),
     Resource.webhook: frozenset({Role.PERFORMANCE}),
+    # Beyond the performance team, an objective's line manager sets and reviews it (a person, not a
+    # role: framework.objectives.service decides), and its person adds their own comment.
+    Resource.objective: frozenset({Role.PERFORMANCE}),
 }
 
 AUDIT_READERS = frozenset({Role.PERFORMANCE, Role.AUDITOR})

@@ -26,6 +26,7 @@ class ReminderKind(StrEnum):
     QUERY_WAITING = "query_waiting"  # the performance team queried a value: the owner's answer is awaited
     APPROVAL_WAITING = "approval_waiting"  # a target (or another record) waits for this person's approval
     TEMPLATE_TO_SIGN = "template_to_sign"  # a Data Quality Template drafted for a year waits for sign-off
+    OBJECTIVE_REVIEW = "objective_review"  # a person's objective waits for its line manager's review
 
 
 class Audience(StrEnum):

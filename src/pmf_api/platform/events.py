@@ -31,6 +31,7 @@ EVENT_TYPES: tuple[str, ...] = (
     "action_update.accepted",
     "service_plan.approved",
     "service_plan.published",
+    "contextual_value.published",
 )
 
 

@@ -40,6 +40,7 @@ HEADINGS = {
     "query_waiting": "Queries waiting for your answer",
     "approval_waiting": "Waiting for your approval",
     "template_to_sign": "Data Quality Templates to sign",
+    "objective_review": "Objectives to review",
 }
 
 

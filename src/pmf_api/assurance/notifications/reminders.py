@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmf_api.access.actor import Actor, Grant
 from pmf_api.domain import FinancialYear, Frequency, financial_year_of
+from pmf_api.domain.objectives import ReviewState, reviews_due
 from pmf_api.domain.reminders import (
     Audience,
     ReminderConfig,
@@ -29,6 +30,7 @@ from pmf_api.domain.reminders import (
 )
 from pmf_api.domain.workflow import Role, ServicePlanState, TargetState
 from pmf_api.framework.action_updates import service as action_update_service
+from pmf_api.framework.objectives.repository import ObjectiveRepository
 from pmf_api.framework.organisations.repository import (
     Leaders,
     ServiceRepository,
@@ -360,6 +362,36 @@ class ServicePlanRevisions:
                 return found
 
 
+class ObjectiveReviews:
+    """Individual objectives whose mid-year or year-end review is due: their line manager reviews them
+    (seeds 002_100bfcfd0ab8e4e8.txt, 004_d92670c30a2dff9f.txt: the golden thread ends in appraisals)."""
+
+    kinds = (ReminderKind.OBJECTIVE_REVIEW,)
+
+    async def reminders(self, session: AsyncSession, actor: Actor, as_of: date) -> list[Reminder]:
+        organisation = await get_organisation(session, actor)
+        start_month = organisation.financial_year_start_month
+        this_year = financial_year_of(as_of, start_month)
+        years = {str(year): year for year in (this_year.previous(), this_year)}
+        found: list[Reminder] = []
+        for objective in await ObjectiveRepository(session).reviews_open(actor, list(years)):
+            due = reviews_due(
+                years[objective.financial_year],
+                ReviewState(objective.mid_year_state),
+                ReviewState(objective.year_end_state),
+                as_of=as_of,
+                start_month=start_month,
+            )
+            if objective.manager_id is None:  # the query asks for a manager: for the type checker
+                continue
+            for stage in due:
+                title = f"Objective {objective.financial_year}: {objective.title}"
+                detail = f"Its {stage.value.replace('_', '-')} review is due"
+                link = f"/api/v1/objectives/{objective.id}"
+                found.append(Reminder(objective.manager_id, ReminderKind.OBJECTIVE_REVIEW, title, detail, link))
+        return found
+
+
 register(CollectionReminders())
 register(TargetApprovals())
 register(ServicePlanApprovals())
@@ -367,3 +399,4 @@ register(ServicePlanRevisions())
 register(InterventionApprovals())
 register(TemplateSignOffs())
 register(ActionUpdatesDue())
+register(ObjectiveReviews())

@@ -145,6 +145,21 @@ class ContextualMeasureRepository(OwnedRepository[ContextualMeasure]):
     }
     default_sort = "code"
 
+    async def all_in_organisation(self, reader: Reader) -> list[ContextualMeasure]:
+        """Every measure ``reader`` may read, archived ones too (an import names them by code)."""
+        bound = self.readable(reader)
+        return list(await self.session.scalars(bound.statement, bound.params))
+
+    async def of_outcome(self, reader: Reader, outcome_id: uuid.UUID) -> list[ContextualMeasure]:
+        """The outcome's measures that are not archived, by code."""
+        bound = self.readable(reader)
+        statement = (
+            bound.statement.where(ContextualMeasure.outcome_id == outcome_id, ContextualMeasure.archived_at.is_(None))
+            .params(**bound.params)
+            .order_by(ContextualMeasure.code)
+        )
+        return list(await self.session.scalars(statement))
+
 
 def kpis_of_service(service_id: Any) -> Select[uuid.UUID]:
     """The ids of a service's KPIs, as a subquery for other features' filters."""
