@@ -25,6 +25,7 @@ class Resource(StrEnum):
     audit = "audit"
     api_key = "api_key"
     webhook = "webhook"  # webhook subscriptions and their delivery log
+    risk = "risk"  # the risk register: risks, their reviews and escalation
 
 
 # Roles that may write each resource, within their scope. The performance team owns the framework
@@ -41,6 +42,8 @@ WRITERS: dict[Resource, frozenset[Role]] = {
     Resource.audit: frozenset(),
     Resource.api_key: frozenset({Role.PERFORMANCE}),
     Resource.webhook: frozenset({Role.PERFORMANCE}),
+    # A service's operational risks are its managers'; the strategic register is the council's (seed 004)
+    Resource.risk: frozenset({Role.PERFORMANCE, Role.DIRECTOR, Role.SERVICE_MANAGER}),
 }
 
 AUDIT_READERS = frozenset({Role.PERFORMANCE, Role.AUDITOR})

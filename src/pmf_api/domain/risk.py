@@ -177,3 +177,26 @@ def review_date_problems(reviewed_on: date, as_of: date, last_reviewed_on: date 
 def review_overdue(next_review_due: date, as_of: date) -> bool:
     """Overdue once the day it was due has passed."""
     return next_review_due < as_of
+
+
+# A risk's owner is reminded this many days before its review falls due, then once it is overdue.
+REVIEW_DUE_SOON_DAYS = 14
+
+
+class RiskReminder(StrEnum):
+    """The reminders a risk's owner gets of its review (kinds of ``assurance.notifications``)."""
+
+    REVIEW_DUE = "risk_review_due"
+    REVIEW_OVERDUE = "risk_review_overdue"
+
+
+def risk_review_reminder(
+    next_review_due: date, as_of: date, due_soon_days: int = REVIEW_DUE_SOON_DAYS
+) -> RiskReminder | None:
+    """Whether a risk's owner is reminded of its review today: overdue once the day has passed, due from
+    ``due_soon_days`` before it; otherwise not yet."""
+    if review_overdue(next_review_due, as_of):
+        return RiskReminder.REVIEW_OVERDUE
+    if next_review_due - as_of <= timedelta(days=due_soon_days):
+        return RiskReminder.REVIEW_DUE
+    return None

@@ -26,6 +26,7 @@ EVENT_TYPES: tuple[str, ...] = (
     "intervention.opened",
     "intervention.approved",
     "report.published",
+    "risk.escalated",
 )
 
 

@@ -17,11 +17,13 @@ from pmf_api.domain.risk import (
     RiskConfig,
     RiskMatrix,
     RiskRegister,
+    RiskReminder,
     RiskTrend,
     assess_risk,
     next_risk_review,
     review_date_problems,
     review_overdue,
+    risk_review_reminder,
     risk_trend,
     score_problems,
     target_score_problems,
@@ -193,3 +195,23 @@ def test_trend_is_antisymmetric(a: int, b: int) -> None:
     forward, back = risk_trend(a, b), risk_trend(b, a)
     assert (forward is RiskTrend.UNCHANGED) is (back is RiskTrend.UNCHANGED) is (a == b)
     assert {forward, back} <= {RiskTrend.UP, RiskTrend.DOWN} or a == b
+
+
+@pytest.mark.parametrize(
+    ("due", "reminder"),
+    [
+        (AS_OF - timedelta(days=1), RiskReminder.REVIEW_OVERDUE),
+        (AS_OF, RiskReminder.REVIEW_DUE),
+        (AS_OF + timedelta(days=14), RiskReminder.REVIEW_DUE),
+        (AS_OF + timedelta(days=15), None),
+    ],
+)
+def test_review_reminders(due: date, reminder: RiskReminder | None) -> None:
+    assert risk_review_reminder(due, AS_OF) is reminder
+
+
+@given(days, days)
+def test_an_overdue_review_is_always_reminded(due: date, as_of: date) -> None:
+    reminder = risk_review_reminder(due, as_of)
+    assert (reminder is RiskReminder.REVIEW_OVERDUE) is (due < as_of)
+    assert (reminder is None) is (due > as_of + timedelta(days=14))
