@@ -297,3 +297,34 @@ async def test_the_council_sets_its_own_matrix_and_cycles(client: httpx.AsyncCli
     assert (risk["residual_score"], risk["residual_rag"]) == (12, "red")
     assert risk["next_review_due"] == add_months(TODAY, 1).isoformat()
     assert date.fromisoformat(risk["identified_on"]) == TODAY
+
+
+async def _outcome_and_plan(client: httpx.AsyncClient, h: dict[str, str], s: Structure) -> tuple[str, str]:
+    plan = await post(
+        client, "/api/v1/corporate-plans", {"title": "Corporate Plan", "start_year": 2023, "end_year": 2028}, h
+    )
+    priority = await post(
+        client, "/api/v1/priorities", {"corporate_plan_id": plan["id"], "code": "P1", "title": "P"}, h
+    )
+    outcome = await post(client, "/api/v1/outcomes", {"priority_id": priority["id"], "code": "O1", "title": "O"}, h)
+    service_plan = await post(
+        client, "/api/v1/service-plans", {"service_id": s.service_id, "financial_year": "2026/27"}, h
+    )
+    return outcome["id"], service_plan["id"]
+
+
+async def test_links_to_outcomes_and_service_plans_are_the_councils_own(
+    client: httpx.AsyncClient, auth: TokenFactory, other_org: Org
+) -> None:
+    team, theirs = auth(), auth(organisation=other_org)
+    s, t = await structure(client, team), await structure(client, theirs)
+    outcome_id, plan_id = await _outcome_and_plan(client, team, s)
+    their_outcome_id, their_plan_id = await _outcome_and_plan(client, theirs, t)
+
+    body = _risk(s, outcome_ids=[outcome_id, their_outcome_id], service_plan_ids=[their_plan_id])
+    assert _pointers(await client.post(RISKS, json=body, headers=team)) == ["#/outcome_ids/1", "#/service_plan_ids/0"]
+    risk = await post(client, RISKS, _risk(s, outcome_ids=[outcome_id], service_plan_ids=[plan_id]), team)
+    assert (risk["outcome_ids"], risk["service_plan_ids"]) == ([outcome_id], [plan_id])
+    assert await _codes(client, team, outcome_id=outcome_id) == [risk["code"]]
+    assert await _codes(client, team, service_plan_id=plan_id) == [risk["code"]]
+    assert await _codes(client, team, outcome_id=their_outcome_id) == []
