@@ -12,7 +12,6 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from pydantic.config import JsonDict
 
-from pmf_api.domain.rag import Rag
 from pmf_api.domain.risk import RiskRegister, RiskTrend
 from pmf_api.platform.http.paging import ListParams
 from pmf_api.platform.schemas import Code, InputModel, IsoDate, Name, OutputModel, UpdateModel
@@ -31,6 +30,14 @@ Statement = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1
 Score = Annotated[int, Field(ge=-1000, le=1000, description="From 1 to the council's matrix size (5 by default)")]
 LinkedIds = Annotated[list[uuid.UUID], Field(max_length=MAX_ROWS, description="At most 50, each this council's")]
 Controls = Annotated[list[Statement], Field(max_length=MAX_ROWS, description="Controls in place, as text")]
+
+
+class RiskRag(StrEnum):
+    """A score's colour on the council's matrix (a risk always has one)."""
+
+    GREEN = "green"
+    AMBER = "amber"
+    RED = "red"
 
 
 class RiskStatus(StrEnum):
@@ -173,11 +180,11 @@ class Risk(OutputModel):
     inherent_likelihood: int
     inherent_impact: int
     inherent_score: int
-    inherent_rag: Rag = Field(description="The colour of the inherent score on the council's matrix when assessed")
+    inherent_rag: RiskRag = Field(description="The colour of the inherent score on the council's matrix when assessed")
     residual_likelihood: int
     residual_impact: int
     residual_score: int
-    residual_rag: Rag
+    residual_rag: RiskRag
     target_score: int | None
     status: RiskStatus
     controls: list[str]
@@ -214,7 +221,7 @@ class RiskList(ListParams):
     register: RiskRegister | None = None
     service_id: uuid.UUID | None = None
     directorate_id: uuid.UUID | None = None
-    rag: Rag | None = Field(default=None, description="The residual score's colour")
+    rag: RiskRag | None = Field(default=None, description="The residual score's colour")
     owner_id: uuid.UUID | None = None
     status: RiskStatus | None = None
     category: str | None = Field(default=None, max_length=100)
@@ -289,7 +296,7 @@ class RiskReview(OutputModel):
     likelihood: int
     impact: int
     score: int
-    rag: Rag
+    rag: RiskRag
     previous_score: int
     trend: RiskTrend
     commentary: str
