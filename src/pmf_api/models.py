@@ -7,6 +7,7 @@ from pmf_api.assurance.notifications.models import (
     WebhookDelivery,
     WebhookSubscription,
 )
+from pmf_api.assurance.risks.models import Risk, RiskLink, RiskReview
 from pmf_api.framework.action_updates.models import ActionUpdate
 from pmf_api.framework.actions.models import Action
 from pmf_api.framework.objectives.models import Objective
@@ -49,6 +50,9 @@ __all__ = [
     "Portfolio",
     "Priority",
     "PublishedValue",
+    "Risk",
+    "RiskLink",
+    "RiskReview",
     "Service",
     "ServicePlan",
     "ServicePlanReview",

@@ -106,6 +106,36 @@ async def demo(
         headers=h,
     )
     assert hook.status_code == 201, hook.text
+    # A strategic risk (the demo keeps no register), reviewed, for the risk register's reads.
+    risk = await client.post(
+        f"{API}/risks",
+        json={
+            "code": "SR-01",
+            "title": "Walked risk",
+            "cause": "A cause",
+            "event": "An event",
+            "effect": "An effect",
+            "owner_id": str(person_id),
+            "register": "strategic",
+            "inherent_likelihood": 4,
+            "inherent_impact": 4,
+            "residual_likelihood": 3,
+            "residual_impact": 3,
+        },
+        headers=h,
+    )
+    assert risk.status_code == 201, risk.text
+    reviewed = await client.post(
+        f"{API}/risks/{risk.json()['id']}/reviews",
+        json={
+            "reviewed_on": risk.json()["identified_on"],
+            "residual_likelihood": 2,
+            "residual_impact": 3,
+            "commentary": "Walked",
+        },
+        headers=h,
+    )
+    assert reviewed.status_code == 201, reviewed.text
     spec = (await client.get("/openapi.json")).json()
     ids = {
         f"{API}/targets/{{id}}/revisions": str(target.id),

@@ -26,6 +26,7 @@ class Resource(StrEnum):
     api_key = "api_key"
     webhook = "webhook"  # webhook subscriptions and their delivery log
     objective = "objective"  # individual objectives: also their line manager (framework.objectives)
+    risk = "risk"  # the risk register: risks, their reviews and escalation
 
 
 # Roles that may write each resource, within their scope. The performance team owns the framework
@@ -45,6 +46,8 @@ WRITERS: dict[Resource, frozenset[Role]] = {
     # Beyond the performance team, an objective's line manager sets and reviews it (a person, not a
     # role: framework.objectives.service decides), and its person adds their own comment.
     Resource.objective: frozenset({Role.PERFORMANCE}),
+    # A service's operational risks are its managers'; the strategic register is the council's (seed 004)
+    Resource.risk: frozenset({Role.PERFORMANCE, Role.DIRECTOR, Role.SERVICE_MANAGER}),
 }
 
 AUDIT_READERS = frozenset({Role.PERFORMANCE, Role.AUDITOR})

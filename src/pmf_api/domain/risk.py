@@ -12,7 +12,8 @@ from __future__ import annotations
 import calendar
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
+from enum import StrEnum
 
 from pmf_api.domain.errors import InvalidValue
 from pmf_api.domain.rag import Rag
@@ -78,3 +79,124 @@ def next_review_date(rag: Rag, last_reviewed: date, cycle: ReviewCycle = ReviewC
     if months is None:
         raise InvalidValue("A risk's review date needs a Red, Amber or Green rating.", field="rag")
     return add_months(last_reviewed, months)
+
+
+# --- The register, its review cycle and a review's trend (issue 12, item 2) ---------------------------
+
+# The Strategic Risk Register is reviewed every eight weeks, whatever a risk's score (seed
+# 004_d92670c30a2dff9f.txt: "presented to the committee every eight weeks"; the Senior Leadership Team
+# reviews "risks on an eight-week cycle").
+STRATEGIC_REVIEW_DAYS = 56
+
+
+class RiskRegister(StrEnum):
+    """Which register a risk is on: the council's strategic register or a service's operational one."""
+
+    STRATEGIC = "strategic"
+    OPERATIONAL = "operational"
+
+
+class RiskTrend(StrEnum):
+    """How a risk's score moved at a review against the assessment before it (up is worse)."""
+
+    UP = "up"
+    DOWN = "down"
+    UNCHANGED = "unchanged"
+
+
+@dataclass(frozen=True, slots=True)
+class RiskConfig:
+    """A council's risk matrix and review cycles (``OrganisationSettings.risk``)."""
+
+    matrix: RiskMatrix = field(default_factory=RiskMatrix)
+    cycle: ReviewCycle = field(default_factory=ReviewCycle)
+    strategic_review_days: int = STRATEGIC_REVIEW_DAYS
+
+
+def score_problems(likelihood: int, impact: int, matrix: RiskMatrix, prefix: str) -> list[InvalidValue]:
+    """What is wrong with a likelihood and impact on ``matrix``, each error naming its input
+    (``{prefix}_likelihood``, ``{prefix}_impact``) so an API points at the field; empty when both fit."""
+    problems: list[InvalidValue] = []
+    if not 1 <= likelihood <= matrix.max_likelihood:
+        problems.append(
+            InvalidValue(
+                f"Likelihood must be from 1 to {matrix.max_likelihood} on the council's matrix, not {likelihood}.",
+                field=f"{prefix}_likelihood",
+            )
+        )
+    if not 1 <= impact <= matrix.max_impact:
+        problems.append(
+            InvalidValue(
+                f"Impact must be from 1 to {matrix.max_impact} on the council's matrix, not {impact}.",
+                field=f"{prefix}_impact",
+            )
+        )
+    return problems
+
+
+def target_score_problems(target_score: int | None, matrix: RiskMatrix) -> list[InvalidValue]:
+    """A target score must be one the matrix can give (1 to its largest likelihood x impact)."""
+    largest = matrix.max_likelihood * matrix.max_impact
+    if target_score is None or 1 <= target_score <= largest:
+        return []
+    return [InvalidValue(f"A target score must be from 1 to {largest}, not {target_score}.", field="target_score")]
+
+
+def next_risk_review(rag: Rag, reviewed_on: date, register: RiskRegister, config: RiskConfig = RiskConfig()) -> date:
+    """When a risk reviewed (or first assessed) on ``reviewed_on`` is next due: every eight weeks on the
+    strategic register whatever its colour, else by its colour (seed 004_d92670c30a2dff9f.txt)."""
+    if register is RiskRegister.STRATEGIC:
+        return reviewed_on + timedelta(days=config.strategic_review_days)
+    return next_review_date(rag, reviewed_on, config.cycle)
+
+
+def risk_trend(previous_score: int, score: int) -> RiskTrend:
+    """The score's movement since the assessment before (a higher score is a worse risk)."""
+    if score > previous_score:
+        return RiskTrend.UP
+    if score < previous_score:
+        return RiskTrend.DOWN
+    return RiskTrend.UNCHANGED
+
+
+def review_date_problems(reviewed_on: date, as_of: date, last_reviewed_on: date | None) -> list[InvalidValue]:
+    """A review is dated no later than today and no earlier than the last one recorded (issue 12:
+    "a review dated in the past" means earlier than the history already holds)."""
+    if reviewed_on > as_of:
+        return [InvalidValue(f"A review cannot be dated after today ({as_of.isoformat()}).", field="reviewed_on")]
+    if last_reviewed_on is not None and reviewed_on < last_reviewed_on:
+        return [
+            InvalidValue(
+                f"The last review was on {last_reviewed_on.isoformat()}: a review cannot be dated before it.",
+                field="reviewed_on",
+            )
+        ]
+    return []
+
+
+def review_overdue(next_review_due: date, as_of: date) -> bool:
+    """Overdue once the day it was due has passed."""
+    return next_review_due < as_of
+
+
+# A risk's owner is reminded this many days before its review falls due, then once it is overdue.
+REVIEW_DUE_SOON_DAYS = 14
+
+
+class RiskReminder(StrEnum):
+    """The reminders a risk's owner gets of its review (kinds of ``assurance.notifications``)."""
+
+    REVIEW_DUE = "risk_review_due"
+    REVIEW_OVERDUE = "risk_review_overdue"
+
+
+def risk_review_reminder(
+    next_review_due: date, as_of: date, due_soon_days: int = REVIEW_DUE_SOON_DAYS
+) -> RiskReminder | None:
+    """Whether a risk's owner is reminded of its review today: overdue once the day has passed, due from
+    ``due_soon_days`` before it; otherwise not yet."""
+    if review_overdue(next_review_due, as_of):
+        return RiskReminder.REVIEW_OVERDUE
+    if next_review_due - as_of <= timedelta(days=due_soon_days):
+        return RiskReminder.REVIEW_DUE
+    return None

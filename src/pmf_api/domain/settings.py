@@ -1,9 +1,9 @@
 """An organisation's choices, parsed once from what it stored: one typed value every rule reads.
 
-Stored settings are JSON (``Organisation.settings``): sections ``collection``, ``escalation`` and ``data_quality``,
-validated when changed through the API. What is read back may hold keys of older versions or values
-written outside the API; a value that is not one this version accepts is ignored and the default
-applies, so a mistyped setting never stops the collection cycle or the scorecard.
+Stored settings are JSON (``Organisation.settings``): sections ``collection``, ``escalation``,
+``data_quality`` and ``risk``, validated when changed through the API. What is read back may hold keys
+of older versions or values written outside the API; a value that is not one this version accepts is
+ignored and the default applies, so a mistyped setting never stops the collection cycle or the scorecard.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from pmf_api.domain.errors import DomainError
 from pmf_api.domain.escalation import EscalationConfig
 from pmf_api.domain.evaluation import EvaluationConfig
 from pmf_api.domain.periods import DEFAULT_START_MONTH
+from pmf_api.domain.risk import ReviewCycle, RiskConfig, RiskMatrix
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +34,8 @@ class OrganisationSettings:
     # A value shown Amber or Red is not submitted without a commentary (seed 001_ec6bae7b38cacc6f.txt,
     # E.1: "add a comment explaining what has happened and why")
     commentary_required: bool = True
+    # The risk matrix and review cycles (seeds 003_2a403038ecab8362.txt and 004_d92670c30a2dff9f.txt)
+    risk: RiskConfig = field(default_factory=RiskConfig)
 
     @classmethod
     def parse(cls, stored: Mapping[str, object] | None) -> OrganisationSettings:
@@ -45,6 +48,7 @@ class OrganisationSettings:
                 stored.get("data_quality"), "require_signed_template_to_publish", DEFAULT_REQUIRE_SIGNED_TEMPLATE
             ),
             commentary_required=_switch(stored.get("collection"), "commentary_required", True),
+            risk=_risk(stored.get("risk")),
         )
 
     def evaluation_config(self, start_month: int = DEFAULT_START_MONTH) -> EvaluationConfig:
@@ -91,3 +95,45 @@ def _escalation(section: object) -> EscalationConfig:
         return replace(defaults, **chosen)
     except DomainError:  # a threshold out of range (written outside the API): the defaults hold
         return defaults
+
+
+# A risk section's settings and the ranges they take (what the API validates; anything else keeps its default).
+RISK_LIMITS: dict[str, tuple[int, int]] = {
+    "max_likelihood": (2, 10),
+    "max_impact": (2, 10),
+    "amber_from": (1, 100),
+    "red_from": (1, 100),
+    "red_months": (1, 24),
+    "amber_months": (1, 24),
+    "green_months": (1, 36),
+    "strategic_review_days": (7, 366),
+}
+
+
+def _risk(section: object) -> RiskConfig:
+    if not isinstance(section, Mapping):
+        return RiskConfig()
+    chosen: dict[str, int] = {}
+    for name, (low, high) in RISK_LIMITS.items():
+        value = section.get(name)
+        if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high:
+            chosen[name] = value
+    default_matrix, default_cycle = RiskMatrix(), ReviewCycle()
+    try:
+        matrix = RiskMatrix(
+            max_likelihood=chosen.get("max_likelihood", default_matrix.max_likelihood),
+            max_impact=chosen.get("max_impact", default_matrix.max_impact),
+            amber_from=chosen.get("amber_from", default_matrix.amber_from),
+            red_from=chosen.get("red_from", default_matrix.red_from),
+        )
+    except DomainError:  # Amber above Red (written outside the API): the default matrix holds
+        matrix = default_matrix
+    return RiskConfig(
+        matrix=matrix,
+        cycle=ReviewCycle(
+            red_months=chosen.get("red_months", default_cycle.red_months),
+            amber_months=chosen.get("amber_months", default_cycle.amber_months),
+            green_months=chosen.get("green_months", default_cycle.green_months),
+        ),
+        strategic_review_days=chosen.get("strategic_review_days", RiskConfig().strategic_review_days),
+    )

@@ -32,6 +32,7 @@ EVENT_TYPES: tuple[str, ...] = (
     "service_plan.approved",
     "service_plan.published",
     "contextual_value.published",
+    "risk.escalated",
 )
 
 

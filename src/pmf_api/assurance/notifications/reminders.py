@@ -18,6 +18,7 @@ from typing import Protocol
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmf_api.access.actor import Actor, Grant
+from pmf_api.assurance.risks.repository import RiskRepository
 from pmf_api.domain import FinancialYear, Frequency, financial_year_of
 from pmf_api.domain.objectives import ReviewState, reviews_due
 from pmf_api.domain.reminders import (
@@ -28,6 +29,7 @@ from pmf_api.domain.reminders import (
     overdue_audience,
     template_years,
 )
+from pmf_api.domain.risk import REVIEW_DUE_SOON_DAYS, RiskReminder, risk_review_reminder
 from pmf_api.domain.workflow import Role, ServicePlanState, TargetState
 from pmf_api.framework.action_updates import service as action_update_service
 from pmf_api.framework.objectives.repository import ObjectiveRepository
@@ -357,6 +359,37 @@ class ServicePlanRevisions:
                         detail = "The plan was sent back to draft by its review: revise it and send it again"
                         link = f"/api/v1/service-plans/{plan.id}"
                         found.append(Reminder(head, ReminderKind.QUERY_WAITING, title, detail, link))
+
+
+class RiskReviews:
+    """Open risks whose review falls due within two weeks or is overdue, to each risk's owner (seed
+    004_d92670c30a2dff9f.txt: Red quarterly, Amber half-yearly, Green annually; the strategic register
+    every eight weeks)."""
+
+    kinds = (RiskReminder.REVIEW_DUE.value, RiskReminder.REVIEW_OVERDUE.value)
+
+    async def reminders(self, session: AsyncSession, actor: Actor, as_of: date) -> list[Reminder]:
+        repository = RiskRepository(session)
+        horizon = as_of + timedelta(days=REVIEW_DUE_SOON_DAYS + 1)
+        found: list[Reminder] = []
+        cursor: str | None = None
+        while True:
+            query = ListQuery(
+                filters={"status": "open", "review_due_before": horizon},
+                sort="next_review_due",
+                cursor=cursor,
+                limit=200,
+            )
+            page = await repository.page(actor, query)
+            for risk in page.items:
+                kind = risk_review_reminder(risk.next_review_due, as_of)
+                if kind is None:  # the filter keeps only risks due within the horizon; this is its rule
+                    continue
+                when = "overdue since" if kind is RiskReminder.REVIEW_OVERDUE else "due on"
+                detail = f"The {risk.register} risk's review is {when} {_date(risk.next_review_due)}"
+                found.append(
+                    Reminder(risk.owner_id, kind.value, f"{risk.code} {risk.title}", detail, f"/api/v1/risks/{risk.id}")
+                )
             cursor = page.next_cursor
             if cursor is None:
                 return found
@@ -400,3 +433,4 @@ register(InterventionApprovals())
 register(TemplateSignOffs())
 register(ActionUpdatesDue())
 register(ObjectiveReviews())
+register(RiskReviews())

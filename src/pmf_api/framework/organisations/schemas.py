@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any, Literal
 
-from pydantic import ConfigDict, EmailStr, Field, field_validator
+from pydantic import ConfigDict, EmailStr, Field, field_validator, model_validator
 
 from pmf_api.platform.http.paging import ListParams
 from pmf_api.platform.schemas import ArchivableOutput, Code, InputModel, Name, OutputModel, UpdateModel
@@ -60,6 +60,28 @@ class DataQualitySettings(InputModel):
     )
 
 
+class RiskSettings(InputModel):
+    """The risk matrix and review cycles (seeds 003_2a403038ecab8362.txt and 004_d92670c30a2dff9f.txt).
+    A changed matrix colours scores assessed from then on; scores already recorded keep their colour."""
+
+    max_likelihood: int = Field(default=5, ge=2, le=10, description="Likelihood is scored 1 to this")
+    max_impact: int = Field(default=5, ge=2, le=10, description="Impact is scored 1 to this")
+    amber_from: int = Field(default=5, ge=1, le=100, description="A score (likelihood x impact) from this is Amber")
+    red_from: int = Field(default=15, ge=1, le=100, description="A score from this is Red (at least `amber_from`)")
+    red_months: int = Field(default=3, ge=1, le=24, description="A Red risk is reviewed this many months on")
+    amber_months: int = Field(default=6, ge=1, le=24, description="An Amber risk is reviewed this many months on")
+    green_months: int = Field(default=12, ge=1, le=36, description="A Green risk is reviewed this many months on")
+    strategic_review_days: int = Field(
+        default=56, ge=7, le=366, description="The strategic register is reviewed this often, whatever the score"
+    )
+
+    @model_validator(mode="after")
+    def _amber_below_red(self) -> RiskSettings:
+        if self.amber_from > self.red_from:
+            raise ValueError("amber_from must be no higher than red_from")
+        return self
+
+
 class OrganisationSettings(InputModel):
     """The organisation's choices; a section sent in a change replaces that section."""
 
@@ -67,6 +89,7 @@ class OrganisationSettings(InputModel):
     escalation: EscalationSettings = Field(default_factory=EscalationSettings)
     four_eyes: FourEyesSettings = Field(default_factory=FourEyesSettings)
     data_quality: DataQualitySettings = Field(default_factory=DataQualitySettings)
+    risk: RiskSettings = Field(default_factory=RiskSettings)
 
 
 SETTINGS_SECTIONS: dict[str, type[InputModel]] = {
@@ -74,6 +97,7 @@ SETTINGS_SECTIONS: dict[str, type[InputModel]] = {
     "escalation": EscalationSettings,
     "four_eyes": FourEyesSettings,
     "data_quality": DataQualitySettings,
+    "risk": RiskSettings,
 }
 
 
@@ -82,6 +106,7 @@ class OrganisationSettingsChange(InputModel):
     escalation: EscalationSettings | None = None
     four_eyes: FourEyesSettings | None = None
     data_quality: DataQualitySettings | None = None
+    risk: RiskSettings | None = None
 
 
 class Organisation(OutputModel):
