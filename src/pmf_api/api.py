@@ -8,6 +8,7 @@ from pmf_api.access.api_keys.router import router as apikeys_router
 from pmf_api.assurance.audit.router import router as audit_router
 from pmf_api.assurance.interventions.router import router as interventions_router
 from pmf_api.assurance.notifications.router import router as notifications_router
+from pmf_api.assurance.scrutiny.router import router as scrutiny_router
 from pmf_api.framework.actions.router import router as actions_router
 from pmf_api.framework.organisations.router import routers as organisations_routers
 from pmf_api.framework.plans.router import routers as plans_routers
@@ -38,6 +39,7 @@ FEATURE_ROUTERS: tuple[APIRouter, ...] = (
     collection_router,
     status_router,
     interventions_router,
+    scrutiny_router,
     audit_router,
     bulk_router,
     apikeys_router,

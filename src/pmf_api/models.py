@@ -7,6 +7,7 @@ from pmf_api.assurance.notifications.models import (
     WebhookDelivery,
     WebhookSubscription,
 )
+from pmf_api.assurance.scrutiny.models import ScrutinyChallenge, ScrutinyQuestion
 from pmf_api.framework.actions.models import Action
 from pmf_api.framework.organisations.models import Directorate, Organisation, Person, Portfolio, Service
 from pmf_api.framework.plans.models import CorporatePlan, Outcome, Priority, ServicePlan
@@ -43,6 +44,8 @@ __all__ = [
     "Portfolio",
     "Priority",
     "PublishedValue",
+    "ScrutinyChallenge",
+    "ScrutinyQuestion",
     "Service",
     "ServicePlan",
     "Submission",

@@ -25,6 +25,7 @@ class Resource(StrEnum):
     audit = "audit"
     api_key = "api_key"
     webhook = "webhook"  # webhook subscriptions and their delivery log
+    scrutiny = "scrutiny"  # scrutiny challenges (assurance.scrutiny)
 
 
 # Roles that may write each resource, within their scope. The performance team owns the framework
@@ -41,6 +42,9 @@ WRITERS: dict[Resource, frozenset[Role]] = {
     Resource.audit: frozenset(),
     Resource.api_key: frozenset({Role.PERFORMANCE}),
     Resource.webhook: frozenset({Role.PERFORMANCE}),
+    # Scrutiny members hold the viewer role: they raise challenges (seed 000_a1d4643dc9bd64fe.txt,
+    # Overview and Scrutiny Panels "challenge performance"); the performance team records them too.
+    Resource.scrutiny: frozenset({Role.PERFORMANCE, Role.VIEWER}),
 }
 
 AUDIT_READERS = frozenset({Role.PERFORMANCE, Role.AUDITOR})

@@ -26,6 +26,8 @@ EVENT_TYPES: tuple[str, ...] = (
     "intervention.opened",
     "intervention.approved",
     "report.published",
+    "challenge.raised",
+    "challenge.answered",
 )
 
 

@@ -18,6 +18,7 @@ from typing import Protocol
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmf_api.access.actor import Actor, Grant
+from pmf_api.assurance.scrutiny.repository import ScrutinyChallengeRepository
 from pmf_api.domain import FinancialYear, Frequency, financial_year_of
 from pmf_api.domain.reminders import (
     Audience,
@@ -27,6 +28,8 @@ from pmf_api.domain.reminders import (
     overdue_audience,
     template_years,
 )
+from pmf_api.domain.scrutiny import AnswerReminder, answer_reminder
+from pmf_api.domain.scrutiny import QuestionState as ScrutinyQuestionState
 from pmf_api.domain.workflow import Role, ServicePlanState, TargetState
 from pmf_api.framework.organisations.repository import (
     Leaders,
@@ -294,8 +297,30 @@ class TemplateSignOffs:
         return found
 
 
+class ScrutinyAnswers:
+    """Scrutiny questions waiting for their answer: due within a few working days, or overdue, to the
+    officer each is assigned to (seeds 000 and 001: the panel asks that performance "be provided and
+    explained")."""
+
+    kinds = (AnswerReminder.DUE_SOON.value, AnswerReminder.OVERDUE.value)
+
+    async def reminders(self, session: AsyncSession, actor: Actor, as_of: date) -> list[Reminder]:
+        found: list[Reminder] = []
+        for question, challenge in await ScrutinyChallengeRepository(session).open_questions(actor.organisation_id):
+            kind = answer_reminder(ScrutinyQuestionState(question.state), question.due_on, as_of)
+            if kind is None:
+                continue
+            when = "overdue since" if kind is AnswerReminder.OVERDUE else "due"
+            title = f"{challenge.panel}: {challenge.title}"
+            detail = f"Question {question.number}: your answer is {when} {_date(question.due_on)}"
+            link = f"/api/v1/scrutiny-challenges/{challenge.id}"
+            found.append(Reminder(question.assigned_to_id, kind.value, title, detail, link))
+        return found
+
+
 register(CollectionReminders())
 register(TargetApprovals())
 register(ServicePlanApprovals())
 register(InterventionApprovals())
 register(TemplateSignOffs())
+register(ScrutinyAnswers())
