@@ -105,4 +105,4 @@ class ScrutinyChallengeRepository(OwnedRepository[ScrutinyChallenge]):
             .where(ScrutinyQuestion.organisation_id == organisation_id, ScrutinyQuestion.state == _OPEN)
             .order_by(ScrutinyQuestion.due_on, ScrutinyQuestion.id)
         )
-        return [(question, challenge) for question, challenge in rows.tuples()]
+        return [(row[0], row[1]) for row in rows]
