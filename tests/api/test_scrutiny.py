@@ -324,17 +324,36 @@ async def test_bad_input_is_refused_with_the_field_and_nothing_written(
     empty = await act(client, officer(auth, s.owner_id), raised, 1, "answer", {"answer": " "}, status=422)
     assert empty["errors"][0]["pointer"] == "#/answer"
     await act(client, cllr, raised, 1, "accept", {}, status=409)
-    # Four-eyes: the performance team answers on the officer's behalf, so it does not accept its own answer.
-    answered = await act(client, team, raised, 1, "answer", {"answer": "Answered for the officer, on leave."})
-    four_eyes = await act(client, team, answered, 1, "accept", {}, status=403)
+    # The performance team does not answer for the officer (403): it reassigns the question instead.
+    await act(client, team, raised, 1, "answer", {"answer": "For Ola, who is on leave."}, status=403)
+    await act(client, cllr, raised, 1, "reassign", {"assigned_to_id": s.backup_id}, status=403)
+    yesterday = str(TODAY - timedelta(days=1))
+    early = await act(client, team, raised, 1, "reassign", {"due_on": yesterday}, status=422)
+    assert early["errors"][0]["pointer"] == "#/due_on"
+    nothing = await act(client, team, raised, 1, "reassign", {"reason": "No change"}, status=422)
+    assert nothing["errors"][0]["pointer"] == "#/assigned_to_id"
+    stranger_officer = {"assigned_to_id": theirs["owner_id"]}
+    foreign = await act(client, team, raised, 1, "reassign", stranger_officer, status=422)
+    assert foreign["errors"][0]["pointer"] == "#/assigned_to_id"
+    reassigned = await act(
+        client, team, raised, 1, "reassign", {"assigned_to_id": s.backup_id, "reason": "Ola is on leave"}
+    )
+    assert reassigned["questions"][0]["assigned_to_id"] == s.backup_id
+    await act(client, officer(auth, s.owner_id), reassigned, 1, "answer", {"answer": "Mine?"}, status=403)
+    # Four-eyes: an officer who is also a scrutiny member does not accept their own answer.
+    both = auth(Role.VIEWER, person_id=s.backup_id, subject="both@example.gov.uk")
+    answered = await act(client, both, reassigned, 1, "answer", {"answer": "Collections recover in March."})
+    four_eyes = await act(client, both, answered, 1, "accept", {}, status=403)
     assert four_eyes["type"].endswith("four-eyes")
+    # An answered question is not reassigned (409).
+    await act(client, team, answered, 1, "reassign", {"assigned_to_id": s.owner_id}, status=409)
     # A follow-up due before today.
     late = {"text": "And next month?", "due_on": str(TODAY - timedelta(days=1))}
     follow = await act(client, cllr, answered, 1, "follow-up", late, status=422)
     assert follow["errors"][0]["pointer"] == "#/due_on"
     accepted = await act(client, cllr, answered, 1, "accept", {})
     # Answering an accepted question is a conflict with its state.
-    again = await act(client, officer(auth, s.owner_id), accepted, 1, "answer", {"answer": "More."}, status=409)
+    again = await act(client, officer(auth, s.backup_id), accepted, 1, "answer", {"answer": "More."}, status=409)
     assert again["status"] == 409
     # Another council cannot see it.
     assert (await client.get(f"/api/v1/scrutiny-challenges/{raised['id']}", headers=stranger)).status_code == 404

@@ -115,23 +115,20 @@ async def test_raising_and_answering_tell_webhooks(session: AsyncSession) -> Non
 async def test_an_organisation_that_relaxes_four_eyes_records_it(session: AsyncSession) -> None:
     place = await council(session)
     challenge_id = await raised(session, place, date(2026, 1, 5))
-    view = await scrutiny_service.load_challenge(session, place.team, challenge_id, as_of=date(2026, 1, 6))
+    day = date(2026, 1, 6)
+    view = await scrutiny_service.load_challenge(session, place.team, challenge_id, as_of=day)
     question_id = view.questions[0].id
-    await scrutiny_service.answer_question(
-        session, place.team, challenge_id, question_id, "For Ola.", None, as_of=date(2026, 1, 6)
-    )
+    # The officer answering is also on the performance team, which records the panel's decisions.
+    both = actor(place.organisation_id, Role.PERFORMANCE, person_id=place.owner_id, subject="ola@example.gov.uk")
+    await scrutiny_service.answer_question(session, both, challenge_id, question_id, "Mine.", None, as_of=day)
     with pytest.raises(FourEyesRefused):
-        await scrutiny_service.accept_answer(
-            session, place.team, challenge_id, question_id, None, None, as_of=date(2026, 1, 6)
-        )
+        await scrutiny_service.accept_answer(session, both, challenge_id, question_id, None, None, as_of=day)
 
     organisation = await session.get(Organisation, place.organisation_id)
     assert organisation is not None
     organisation.settings = {"four_eyes": {"required": False}}
     await session.flush()
-    closed = await scrutiny_service.accept_answer(
-        session, place.team, challenge_id, question_id, None, None, as_of=date(2026, 1, 6)
-    )
+    closed = await scrutiny_service.accept_answer(session, both, challenge_id, question_id, None, None, as_of=day)
     assert closed.record.state == "closed"
     notes = list(
         await session.scalars(
@@ -139,9 +136,29 @@ async def test_an_organisation_that_relaxes_four_eyes_records_it(session: AsyncS
         )
     )
     assert any(note and "Four-eyes relaxed" in note for note in notes), notes
-    answered = list(
+
+
+async def test_reassigning_is_audited_with_its_reason(session: AsyncSession) -> None:
+    place = await council(session)
+    challenge_id = await raised(session, place, date(2026, 1, 5))
+    day = date(2026, 1, 6)
+    view = await scrutiny_service.load_challenge(session, place.team, challenge_id, as_of=day)
+    question_id = view.questions[0].id
+    moved = await scrutiny_service.reassign_question(
+        session,
+        place.team,
+        challenge_id,
+        question_id,
+        {"due_on": date(2026, 2, 1), "reason": "Needs Q3 data"},
+        None,
+        as_of=day,
+    )
+    assert moved.questions[0].due_on == date(2026, 2, 1)
+    entries = list(
         await session.scalars(
-            select(AuditEntry.note).where(AuditEntry.entity_id == question_id, AuditEntry.action == "answer")
+            select(AuditEntry).where(AuditEntry.entity_id == question_id, AuditEntry.action == "reassign")
         )
     )
-    assert answered == ["Answered on behalf of the assigned officer"]
+    assert [(e.note, e.before["due_on"], e.after["due_on"]) for e in entries] == [
+        ("Needs Q3 data", "2026-01-19", "2026-02-01")
+    ]

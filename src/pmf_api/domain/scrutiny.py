@@ -10,11 +10,13 @@ subject (a KPI, an action, a risk or a quarterly report) and holds **questions**
 
 Each question is assigned to an officer with a due date (not before the day the challenge was
 raised). Its workflow is :data:`QUESTION_MACHINE`: ``open -> answered`` by the assigned officer (the
-item's owner) or by the performance team on their behalf; then ``answered -> accepted`` or
-``answered -> followed_up`` by the panel side (a scrutiny member holds the ``viewer`` role; the
-performance team may record the panel's decision). A follow-up is a new open question that names the
-one it follows, so the chain is kept. Four-eyes: whoever answered does not accept or follow up their
-own answer. The challenge's state derives from its questions (:func:`challenge_state`).
+item's owner) and nobody else: the answer is theirs to give, so the performance team does not answer
+for someone else; it reassigns an open question instead (another officer, a new due date:
+:func:`check_reassignment`). Then ``answered -> accepted`` or ``answered -> followed_up`` by the panel
+side (a scrutiny member holds the ``viewer`` role; the performance team may record the panel's
+decision). A follow-up is a new open question that names the one it follows, so the chain is kept.
+Four-eyes: whoever answered does not accept or follow up their own answer. The challenge's state
+derives from its questions (:func:`challenge_state`).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from collections.abc import Iterable
 from datetime import date
 from enum import StrEnum
 
-from pmf_api.domain.errors import InvalidValue
+from pmf_api.domain.errors import InvalidValue, TransitionNotAllowed
 from pmf_api.domain.reminders import working_days_between
 from pmf_api.domain.roles import Role
 from pmf_api.domain.state_machine import FourEyes, Move, StateMachine, TransitionRule
@@ -74,8 +76,8 @@ _PANEL_SIDE = frozenset({Role.VIEWER, Role.PERFORMANCE})
 QUESTION_MACHINE: StateMachine[QuestionState] = StateMachine(
     "scrutiny question",
     {
-        # The assigned officer answers (the owner); the performance team may answer on their behalf.
-        (QuestionState.OPEN, QuestionState.ANSWERED): TransitionRule(frozenset({Role.PERFORMANCE}), owner_may=True),
+        # The assigned officer answers (the owner), and nobody on their behalf.
+        (QuestionState.OPEN, QuestionState.ANSWERED): TransitionRule(frozenset(), owner_may=True),
         # The panel side decides: scrutiny members (viewers), or the performance team recording it.
         (QuestionState.ANSWERED, QuestionState.ACCEPTED): TransitionRule(_PANEL_SIDE),
         (QuestionState.ANSWERED, QuestionState.FOLLOWED_UP): TransitionRule(_PANEL_SIDE),
@@ -98,6 +100,27 @@ def question_move(
     """Move a question, or raise ``TransitionNotAllowed`` (``FourEyesRefused`` when ``actor`` answered it)."""
     four_eyes = FourEyes.of(actor, relaxed=relaxed, answered=answered_by)
     return QUESTION_MACHINE.move(current, requested, roles, is_owner=is_assignee, four_eyes=four_eyes)
+
+
+REASSIGN_RULE = TransitionRule(frozenset({Role.PERFORMANCE}))
+"""Who reassigns an open question (another officer, a new due date): the performance team."""
+
+
+def check_reassignment(state: QuestionState, roles: Iterable[Role]) -> None:
+    """Only an open question is reassigned, and only by the performance team."""
+    if state is not QuestionState.OPEN:
+        raise TransitionNotAllowed(
+            f"A {state.value} question is not reassigned: only an open question waits for an officer.",
+            current=state.value,
+            requested="reassigned",
+        )
+    if not REASSIGN_RULE.permits(frozenset(roles), False):
+        raise TransitionNotAllowed(
+            "Only the performance team reassigns a scrutiny question.",
+            current=state.value,
+            requested="reassigned",
+            allowed_roles=REASSIGN_RULE.describe(),
+        )
 
 
 def challenge_state(questions: Iterable[QuestionState]) -> ChallengeState:

@@ -25,6 +25,7 @@ from pmf_api.domain.scrutiny import (
     check_due_on,
     check_question_count,
     check_question_text,
+    check_reassignment,
     check_subject,
     is_overdue,
     question_move,
@@ -44,7 +45,7 @@ TEAM = "team@example.gov.uk"
     [
         (Q.OPEN, Q.ANSWERED, {Role.KPI_OWNER}, True, None, OFFICER),  # the assigned officer answers
         (Q.OPEN, Q.ANSWERED, set(), True, None, OFFICER),  # whatever their roles
-        (Q.OPEN, Q.ANSWERED, {Role.PERFORMANCE}, False, None, TEAM),  # the team on their behalf
+        (Q.OPEN, Q.ANSWERED, {Role.PERFORMANCE}, True, None, TEAM),  # the team, when assigned
         (Q.ANSWERED, Q.ACCEPTED, {Role.VIEWER}, False, OFFICER, MEMBER),  # the panel accepts
         (Q.ANSWERED, Q.FOLLOWED_UP, {Role.VIEWER}, False, OFFICER, MEMBER),
         (Q.ANSWERED, Q.ACCEPTED, {Role.PERFORMANCE}, False, OFFICER, TEAM),  # the team records it
@@ -62,6 +63,7 @@ def test_who_moves_a_question(
     [
         (Q.OPEN, Q.ANSWERED, {Role.VIEWER}, False, True),  # a member does not answer (403)
         (Q.OPEN, Q.ANSWERED, {Role.SERVICE_MANAGER}, False, True),  # nor an officer not assigned
+        (Q.OPEN, Q.ANSWERED, {Role.PERFORMANCE}, False, True),  # nor the team for someone else
         (Q.ANSWERED, Q.ACCEPTED, {Role.KPI_OWNER}, True, True),  # the officer does not accept
         (Q.ACCEPTED, Q.ANSWERED, {Role.PERFORMANCE}, True, False),  # an accepted question is final (409)
         (Q.FOLLOWED_UP, Q.ANSWERED, {Role.PERFORMANCE}, True, False),
@@ -78,7 +80,7 @@ def test_moves_refused(current: Q, to: Q, roles: set[Role], assignee: bool, has_
 @pytest.mark.parametrize("to", [Q.ACCEPTED, Q.FOLLOWED_UP])
 def test_whoever_answered_does_not_judge_their_own_answer(to: Q) -> None:
     with pytest.raises(FourEyesRefused) as refused:
-        question_move(Q.ANSWERED, to, {Role.PERFORMANCE}, actor=TEAM, answered_by=TEAM)
+        question_move(Q.ANSWERED, to, {Role.PERFORMANCE, Role.VIEWER}, actor=TEAM, answered_by=TEAM)
     assert refused.value.own_work == ("answered",)
     relaxed = question_move(Q.ANSWERED, to, {Role.PERFORMANCE}, actor=TEAM, answered_by=TEAM, relaxed=True)
     assert relaxed.state is to and relaxed.note is not None and "answered" in relaxed.note
@@ -86,8 +88,28 @@ def test_whoever_answered_does_not_judge_their_own_answer(to: Q) -> None:
 
 def test_the_machine_describes_itself() -> None:
     described = QUESTION_MACHINE.describe()
-    assert "`open` -> `answered`: performance or owner of the item" in described
+    assert "`open` -> `answered`: owner of the item" in described
     assert "`answered` -> `accepted`: performance or viewer" in described
+
+
+@pytest.mark.parametrize(
+    ("state", "roles", "refused", "has_roles"),
+    [
+        (Q.OPEN, {Role.PERFORMANCE}, False, False),
+        (Q.OPEN, {Role.VIEWER}, True, True),  # 403: the team's job
+        (Q.OPEN, set(), True, True),
+        (Q.ANSWERED, {Role.PERFORMANCE}, True, False),  # 409: nothing waits for an officer
+        (Q.ACCEPTED, {Role.PERFORMANCE}, True, False),
+        (Q.FOLLOWED_UP, {Role.PERFORMANCE}, True, False),
+    ],
+)
+def test_the_team_reassigns_an_open_question(state: Q, roles: set[Role], refused: bool, has_roles: bool) -> None:
+    if not refused:
+        check_reassignment(state, roles)
+        return
+    with pytest.raises(TransitionNotAllowed) as error:
+        check_reassignment(state, roles)
+    assert bool(error.value.allowed_roles) is has_roles
 
 
 # --- The challenge's state ----------------------------------------------------------------------

@@ -104,7 +104,8 @@ async def get_scrutiny_challenge(
     summary="Answer a scrutiny question",
     response_model=Challenge,
     responses=responses(400, 401, 403, 404, 409, 412, 413, 422),
-    description="By the officer it is assigned to, or the performance team on their behalf.\n\n" + WORKFLOW,
+    description="By the officer it is assigned to (the token's person), and nobody else: the performance team "
+    "reassigns a question rather than answer it.\n\n" + WORKFLOW,
 )
 async def answer_scrutiny_question(
     id: uuid.UUID,
@@ -166,6 +167,31 @@ async def follow_up_scrutiny_answer(
     if_match: IfMatch = None,
 ) -> Challenge:
     view = await scrutiny_service.follow_up_answer(
+        session, actor, id, question_id, body.model_dump(), expected_version(if_match, id), as_of=today
+    )
+    with_etag(response, view.record)
+    return schemas.challenge_out(view)
+
+
+@router.post(
+    "/scrutiny-challenges/{id}/questions/{question_id}/reassign",
+    summary="Give an open scrutiny question to another officer, or a new due date",
+    response_model=Challenge,
+    responses=responses(400, 401, 403, 404, 409, 412, 413, 422),
+    description="By the performance team, while the question is open (409 otherwise); the new due date is not "
+    "before today. The reason goes to the audit trail.",
+)
+async def reassign_scrutiny_question(
+    id: uuid.UUID,
+    question_id: uuid.UUID,
+    body: schemas.QuestionReassign,
+    response: Response,
+    session: SessionDep,
+    actor: CurrentActor,
+    today: AsOf,
+    if_match: IfMatch = None,
+) -> Challenge:
+    view = await scrutiny_service.reassign_question(
         session, actor, id, question_id, body.model_dump(), expected_version(if_match, id), as_of=today
     )
     with_etag(response, view.record)

@@ -102,8 +102,24 @@ class AnswerFollowUp(InputModel):
 
     text: Text = Field(description="The follow-up question (not empty)")
     due_on: IsoDate = Field(description="When its answer is due: not before today")
-    assigned_to_id: uuid.UUID | None = Field(default=None, description="Default: the officer who answered")
+    assigned_to_id: uuid.UUID | None = Field(
+        default=None, description="Default: the officer the answered question was assigned to"
+    )
     comment: Text | None = Field(default=None, description="Why the answer was not accepted")
+
+
+class QuestionReassign(InputModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"assigned_to_id": "0b7e5b1c-0000-4000-8000-000000000022", "reason": "Ola has left the council"}
+            ]
+        }
+    )
+
+    assigned_to_id: uuid.UUID | None = Field(default=None, description="Another officer (a person of the council)")
+    due_on: IsoDate | None = Field(default=None, description="A new due date, not before today")
+    reason: Text | None = Field(default=None, description="Why, for the audit trail")
 
 
 class ScrutinyQuestion(BaseModel):

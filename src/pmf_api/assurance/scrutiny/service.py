@@ -4,9 +4,10 @@ questions, accept an answer or follow it up; list them; and the challenges of a 
 quarterly report lists.
 
 Who: scrutiny members hold the ``viewer`` role; they (and the performance team) raise challenges and
-decide on answers. The officer a question is assigned to answers it (the performance team may answer
-on their behalf); whoever answered does not accept or follow up their own answer (four-eyes, unless
-the organisation relaxes it). The rules are ``domain.scrutiny``.
+decide on answers. The officer a question is assigned to answers it, and nobody else does: the
+performance team reassigns an open question (another officer, a new due date) rather than answer for
+someone. Whoever answered does not accept or follow up their own answer (four-eyes, unless the
+organisation relaxes it). The rules are ``domain.scrutiny``.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from pmf_api.domain.scrutiny import (
     check_due_on,
     check_question_count,
     check_question_text,
+    check_reassignment,
     check_subject,
     question_move,
 )
@@ -295,7 +297,7 @@ async def answer_question(
     *,
     as_of: date,
 ) -> ChallengeView:
-    """The assigned officer's answer (or the performance team's on their behalf)."""
+    """The assigned officer's answer."""
     record, question = await _question_of(session, actor, challenge_id, question_id, expected_version)
     is_assignee = actor.person_id is not None and actor.person_id == question.assigned_to_id
     move = question_move(
@@ -317,8 +319,7 @@ async def answer_question(
         "answered_on": as_of,
         "answered_at": utcnow(),
     }
-    note = None if is_assignee else "Answered on behalf of the assigned officer"
-    await audit.update(session, actor, question, changes, None, action="answer", note=note)
+    await audit.update(session, actor, question, changes, None, action="answer")
     view = await _settle(session, actor, record, "answer", f"Question {question.number} answered", as_of)
     await _emit(session, record, "challenge.answered", {"question": question.number, "by": actor.subject})
     return view
@@ -403,3 +404,32 @@ async def follow_up_answer(
     return await _settle(
         session, actor, record, "follow_up", f"Answer to question {question.number} followed up", as_of
     )
+
+
+async def reassign_question(
+    session: AsyncSession,
+    actor: Actor,
+    challenge_id: uuid.UUID,
+    question_id: uuid.UUID,
+    data: Mapping[str, Any],
+    expected_version: int | None,
+    *,
+    as_of: date,
+) -> ChallengeView:
+    """The performance team gives an open question to another officer, or a new due date (not before
+    today), with a reason: an officer who has left, or an answer that needs longer."""
+    record, question = await _question_of(session, actor, challenge_id, question_id, expected_version)
+    check_reassignment(QuestionState(question.state), actor.roles)
+    changes: dict[str, Any] = {}
+    if data.get("assigned_to_id") is not None:
+        await _check_person(session, actor, data["assigned_to_id"], "assigned_to_id")
+        changes["assigned_to_id"] = data["assigned_to_id"]
+    if data.get("due_on") is not None:
+        try:
+            changes["due_on"] = check_due_on(data["due_on"], as_of)
+        except DomainError as exc:
+            raise invalid("due_on", exc.message) from None
+    if not changes:
+        raise invalid("assigned_to_id", "Give another officer (assigned_to_id), a new due date (due_on), or both")
+    await audit.update(session, actor, question, changes, None, action="reassign", note=data.get("reason"))
+    return await _settle(session, actor, record, "reassign", f"Question {question.number} reassigned", as_of)
