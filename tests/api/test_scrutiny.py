@@ -207,6 +207,26 @@ async def test_a_task_and_finish_review_with_several_questions_and_a_follow_up(
     assert done["state"] == "closed"
     assert [q["state"] for q in done["questions"]] == ["accepted", "followed_up", "accepted", "accepted"]
 
+    # The group asks one more question: the review is open again until it is answered and accepted.
+    asked_r = await client.post(
+        f"/api/v1/scrutiny-challenges/{review['id']}/questions",
+        json=question(s.owner_id, "And the 2027 plan?"),
+        headers=cllr,
+    )
+    assert asked_r.status_code == 200, asked_r.text
+    asked = asked_r.json()
+    assert asked["state"] == "open" and asked["closed_on"] is None
+    assert [(q["number"], q["follows_id"], q["state"]) for q in asked["questions"]][-1] == (5, None, "open")
+    asked = await act(client, owner, asked, 5, "answer", {"answer": "Drafted by March."})
+    assert (await act(client, cllr, asked, 5, "accept", {}))["state"] == "closed"
+    # Officers do not ask; nor does an empty question or one due in the past get in.
+    path = f"/api/v1/scrutiny-challenges/{review['id']}/questions"
+    assert (await client.post(path, json=question(s.owner_id), headers=owner)).status_code == 403
+    empty = await client.post(path, json=question(s.owner_id, " "), headers=cllr)
+    assert empty.status_code == 422 and empty.json()["errors"][0]["pointer"] == "#/text"
+    past = await client.post(path, json=question(s.owner_id, days=-1), headers=cllr)
+    assert past.status_code == 422 and past.json()["errors"][0]["pointer"] == "#/due_on"
+
     # Listed by kind, by the quarter raised in, and not overdue.
     quarter = period_of(TODAY, Frequency.QUARTERLY)
     params = {"financial_year": str(quarter.financial_year), "quarter": quarter.index, "kind": "task_and_finish"}
@@ -355,6 +375,11 @@ async def test_bad_input_is_refused_with_the_field_and_nothing_written(
     # Answering an accepted question is a conflict with its state.
     again = await act(client, officer(auth, s.backup_id), accepted, 1, "answer", {"answer": "More."}, status=409)
     assert again["status"] == 409
+    # A plain question does not grow: its answer is followed up instead (409).
+    more = await client.post(
+        f"/api/v1/scrutiny-challenges/{raised['id']}/questions", json=question(s.owner_id), headers=cllr
+    )
+    assert more.status_code == 409, more.text
     # Another council cannot see it.
     assert (await client.get(f"/api/v1/scrutiny-challenges/{raised['id']}", headers=stranger)).status_code == 404
     # Filters that do not fit.

@@ -194,6 +194,19 @@ def check_subject(
         )
 
 
+def check_question_added(kind: ChallengeKind, asked: int) -> None:
+    """A task-and-finish review asks more questions as it goes (at most 50 in all); a plain question
+    does not grow: its answer is followed up instead (a state of the challenge, not of the input)."""
+    if kind is ChallengeKind.QUESTION:
+        raise TransitionNotAllowed(
+            "A challenge of kind question asks one question: follow up its answer, or raise a task_and_finish review.",
+            current=kind.value,
+            requested="another question",
+        )
+    if asked >= MAX_QUESTIONS:
+        raise InvalidValue(f"A review asks at most {MAX_QUESTIONS} questions; this one has {asked}.", field="text")
+
+
 def is_overdue(state: QuestionState, due_on: date, as_of: date) -> bool:
     """An open question whose due date has passed."""
     return state is QuestionState.OPEN and due_on < as_of

@@ -23,6 +23,7 @@ from pmf_api.domain.scrutiny import (
     answer_reminder,
     challenge_state,
     check_due_on,
+    check_question_added,
     check_question_count,
     check_question_text,
     check_reassignment,
@@ -186,6 +187,17 @@ def test_how_many_questions_a_challenge_asks(kind: ChallengeKind, count: int, re
         assert error.value.field == "questions"
     else:
         check_question_count(kind, count)
+
+
+def test_a_review_asks_more_questions_and_a_plain_question_does_not() -> None:
+    check_question_added(ChallengeKind.TASK_AND_FINISH, 3)
+    check_question_added(ChallengeKind.TASK_AND_FINISH, MAX_QUESTIONS - 1)
+    with pytest.raises(DomainError) as full:
+        check_question_added(ChallengeKind.TASK_AND_FINISH, MAX_QUESTIONS)
+    assert full.value.field == "text"
+    with pytest.raises(TransitionNotAllowed) as plain:
+        check_question_added(ChallengeKind.QUESTION, 1)
+    assert plain.value.allowed_roles == ()  # 409: the challenge's kind, not the asker, is at fault
 
 
 ID = uuid.uuid4()

@@ -196,3 +196,27 @@ async def reassign_scrutiny_question(
     )
     with_etag(response, view.record)
     return schemas.challenge_out(view)
+
+
+@router.post(
+    "/scrutiny-challenges/{id}/questions",
+    summary="Ask another question in a task-and-finish review",
+    response_model=Challenge,
+    responses=responses(400, 401, 403, 404, 409, 412, 413, 422),
+    description="A `task_and_finish` review asks more questions as it goes (a `question` challenge does not: "
+    "409; follow up its answer instead). Due not before today. Needs the viewer or performance role.",
+)
+async def ask_scrutiny_question(
+    id: uuid.UUID,
+    body: schemas.QuestionAsk,
+    response: Response,
+    session: SessionDep,
+    actor: CurrentActor,
+    today: AsOf,
+    if_match: IfMatch = None,
+) -> Challenge:
+    view = await scrutiny_service.add_question(
+        session, actor, id, body.model_dump(), expected_version(if_match, id), as_of=today
+    )
+    with_etag(response, view.record)
+    return schemas.challenge_out(view)

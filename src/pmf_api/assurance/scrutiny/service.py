@@ -33,6 +33,7 @@ from pmf_api.domain.scrutiny import (
     SubjectType,
     challenge_state,
     check_due_on,
+    check_question_added,
     check_question_count,
     check_question_text,
     check_reassignment,
@@ -433,3 +434,39 @@ async def reassign_question(
         raise invalid("assigned_to_id", "Give another officer (assigned_to_id), a new due date (due_on), or both")
     await audit.update(session, actor, question, changes, None, action="reassign", note=data.get("reason"))
     return await _settle(session, actor, record, "reassign", f"Question {question.number} reassigned", as_of)
+
+
+async def add_question(
+    session: AsyncSession,
+    actor: Actor,
+    challenge_id: uuid.UUID,
+    data: Mapping[str, Any],
+    expected_version: int | None,
+    *,
+    as_of: date,
+) -> ChallengeView:
+    """A task-and-finish review asks another question (by a member or the performance team), due
+    not before today; a closed review opens again until it is answered."""
+    require_write(actor, Resource.scrutiny)
+    repository = ScrutinyChallengeRepository(session)
+    record = await repository.get(actor, challenge_id)
+    if expected_version is not None and expected_version != record.version:
+        raise PreconditionFailed.if_match(
+            f"You edited version {expected_version} but the challenge is now at version {record.version}"
+        )
+    number = await repository.next_number(record.id)
+    check_question_added(ChallengeKind(record.kind), number - 1)
+    text = await _check_question(session, actor, data, as_of)
+    row = ScrutinyQuestion(
+        organisation_id=record.organisation_id,
+        challenge_id=record.id,
+        number=number,
+        text=text,
+        assigned_to_id=data["assigned_to_id"],
+        asked_on=as_of,
+        due_on=data["due_on"],
+        state=QuestionState.OPEN.value,
+    )
+    await audit.create(session, actor, row)
+    await session.flush()
+    return await _settle(session, actor, record, "ask", f"Question {number} asked", as_of)
