@@ -310,7 +310,12 @@ async def test_bad_input_is_refused_with_the_field_and_nothing_written(
 
     # Another council's KPI, or one that does not exist.
     await refused(challenge_body("kpi", theirs["id"], [question(s.owner_id)]), 422, "#/subject_id")
-    # An officer of another council.
+    # A member, or an officer, of another council.
+    await refused(
+        challenge_body("kpi", kpi["id"], [question(s.owner_id)], member_person_id=theirs["owner_id"]),
+        422,
+        "#/member_person_id",
+    )
     await refused(challenge_body("kpi", kpi["id"], [question(theirs["owner_id"])]), 422, "#/questions/0/assigned_to_id")
     # A due date before the day raised.
     await refused(challenge_body("kpi", kpi["id"], [question(s.owner_id, days=-1)]), 422, "#/questions/0/due_on")
@@ -375,6 +380,16 @@ async def test_bad_input_is_refused_with_the_field_and_nothing_written(
     # Answering an accepted question is a conflict with its state.
     again = await act(client, officer(auth, s.backup_id), accepted, 1, "answer", {"answer": "More."}, status=409)
     assert again["status"] == 409
+    # A question of another challenge is not found through this one.
+    other = await post(
+        client, "/api/v1/scrutiny-challenges", challenge_body("kpi", kpi["id"], [question(s.owner_id)]), cllr
+    )
+    crossed = await client.post(
+        f"/api/v1/scrutiny-challenges/{raised['id']}/questions/{other['questions'][0]['id']}/answer",
+        json={"answer": "Wrong door."},
+        headers=officer(auth, s.owner_id),
+    )
+    assert crossed.status_code == 404, crossed.text
     # A plain question does not grow: its answer is followed up instead (409).
     more = await client.post(
         f"/api/v1/scrutiny-challenges/{raised['id']}/questions", json=question(s.owner_id), headers=cllr

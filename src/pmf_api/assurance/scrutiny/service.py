@@ -340,7 +340,7 @@ async def _decision(
     move = question_move(
         QuestionState(question.state),
         to,
-        actor.roles,
+        actor.roles_over(None),  # organisation-wide roles: as raising a challenge needs
         actor=actor.subject,
         answered_by=question.answered_by,
         relaxed=relaxed,
@@ -420,7 +420,7 @@ async def reassign_question(
     """The performance team gives an open question to another officer, or a new due date (not before
     today), with a reason: an officer who has left, or an answer that needs longer."""
     record, question = await _question_of(session, actor, challenge_id, question_id, expected_version)
-    check_reassignment(QuestionState(question.state), actor.roles)
+    check_reassignment(QuestionState(question.state), actor.roles_over(None))
     changes: dict[str, Any] = {}
     if data.get("assigned_to_id") is not None:
         await _check_person(session, actor, data["assigned_to_id"], "assigned_to_id")
