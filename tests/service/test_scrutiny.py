@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmf_api.access.actor import Actor
 from pmf_api.assurance.notifications.reminders import ScrutinyAnswers, known_kinds, notifier
+from pmf_api.assurance.scrutiny import reading
 from pmf_api.assurance.scrutiny import service as scrutiny_service
 from pmf_api.domain.errors import FourEyesRefused
 from pmf_api.domain.workflow import Role
@@ -52,7 +53,7 @@ async def raised(session: AsyncSession, place: Council, on: date, due_days: int 
 
 
 async def answer(session: AsyncSession, place: Council, challenge_id: uuid.UUID, on: date) -> None:
-    view = await scrutiny_service.load_challenge(session, place.team, challenge_id, as_of=on)
+    view = await reading.load_challenge(session, place.team, challenge_id, as_of=on)
     await scrutiny_service.answer_question(
         session, officer(place), challenge_id, view.questions[0].id, "Because.", None, as_of=on
     )
@@ -116,7 +117,7 @@ async def test_an_organisation_that_relaxes_four_eyes_records_it(session: AsyncS
     place = await council(session)
     challenge_id = await raised(session, place, date(2026, 1, 5))
     day = date(2026, 1, 6)
-    view = await scrutiny_service.load_challenge(session, place.team, challenge_id, as_of=day)
+    view = await reading.load_challenge(session, place.team, challenge_id, as_of=day)
     question_id = view.questions[0].id
     # The officer answering is also on the performance team, which records the panel's decisions.
     both = actor(place.organisation_id, Role.PERFORMANCE, person_id=place.owner_id, subject="ola@example.gov.uk")
@@ -142,7 +143,7 @@ async def test_reassigning_is_audited_with_its_reason(session: AsyncSession) -> 
     place = await council(session)
     challenge_id = await raised(session, place, date(2026, 1, 5))
     day = date(2026, 1, 6)
-    view = await scrutiny_service.load_challenge(session, place.team, challenge_id, as_of=day)
+    view = await reading.load_challenge(session, place.team, challenge_id, as_of=day)
     question_id = view.questions[0].id
     moved = await scrutiny_service.reassign_question(
         session,

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response, status
 
 from pmf_api.access.deps import CurrentActor
-from pmf_api.assurance.scrutiny import schemas
+from pmf_api.assurance.scrutiny import reading, schemas
 from pmf_api.assurance.scrutiny import service as scrutiny_service
 from pmf_api.domain.scrutiny import QUESTION_MACHINE
 from pmf_api.platform.http.deps import AsOf, SessionDep
@@ -46,7 +46,7 @@ async def list_scrutiny_challenges(
     params: Annotated[schemas.ChallengeList, Query()],
     today: AsOf,
 ) -> PageOf[Challenge]:
-    page = await scrutiny_service.list_challenges(
+    page = await reading.list_challenges(
         session,
         actor,
         params.filters(),
@@ -94,7 +94,7 @@ async def raise_scrutiny_challenge(
 async def get_scrutiny_challenge(
     id: uuid.UUID, response: Response, session: SessionDep, actor: CurrentActor, today: AsOf
 ) -> Challenge:
-    view = await scrutiny_service.load_challenge(session, actor, id, as_of=today)
+    view = await reading.load_challenge(session, actor, id, as_of=today)
     with_etag(response, view.record)
     return schemas.challenge_out(view)
 

@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.config import JsonDict
 
-from pmf_api.assurance.scrutiny.service import ChallengeView
+from pmf_api.assurance.scrutiny.reading import ChallengeView
 from pmf_api.domain.scrutiny import (
     MAX_QUESTIONS,
     ChallengeKind,
