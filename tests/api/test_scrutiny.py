@@ -334,6 +334,7 @@ async def test_bad_input_is_refused_with_the_field_and_nothing_written(
     await refused(
         challenge_body("report", None, [question(s.owner_id)], report_financial_year="2025/26"), 422, "#/report_quarter"
     )
+    await refused(challenge_body("kpi", kpi["id"], [question(s.owner_id)], report_title="Q2"), 422, "#/report_title")
     # Officers do not raise challenges: members and the performance team do.
     await refused(challenge_body("kpi", kpi["id"], [question(s.owner_id)]), 403, None, officer(auth, s.owner_id))
     # Nothing was written.

@@ -172,6 +172,7 @@ def check_subject(
     subject_id: object | None,
     report_financial_year: str | None,
     report_quarter: int | None,
+    report_title: str | None = None,
 ) -> None:
     """A report is named by its financial year and quarter (no id: reports are not records yet);
     every other subject by its record's id."""
@@ -187,10 +188,19 @@ def check_subject(
         return
     if subject_id is None:
         raise InvalidValue(f"Name the {subject_type.value} challenged by its id.", field="subject_id")
-    if report_financial_year is not None or report_quarter is not None:
-        field = "report_financial_year" if report_financial_year is not None else "report_quarter"
+    given = [
+        name
+        for name, value in (
+            ("report_financial_year", report_financial_year),
+            ("report_quarter", report_quarter),
+            ("report_title", report_title),
+        )
+        if value is not None
+    ]
+    if given:
+        field = given[0]
         raise InvalidValue(
-            f"Only a report is named by a financial year and quarter, not a {subject_type.value}.", field=field
+            f"Only a report is named by a financial year, quarter and title, not a {subject_type.value}.", field=field
         )
 
 

@@ -216,16 +216,20 @@ ID = uuid.uuid4()
         (SubjectType.KPI, None, None, None, "subject_id"),
         (SubjectType.KPI, ID, "2025/26", None, "report_financial_year"),
         (SubjectType.ACTION, ID, None, 3, "report_quarter"),
+        (SubjectType.RISK, ID, None, None, "report_title"),
     ],
 )
 def test_a_subject_is_named_by_id_or_by_its_report_quarter(
     subject_type: SubjectType, subject_id: uuid.UUID | None, year: str | None, quarter: int | None, field: str | None
 ) -> None:
+    title = "Corporate Performance Report" if field == "report_title" else None
     if field is None:
-        check_subject(subject_type, subject_id, year, quarter)
+        check_subject(
+            subject_type, subject_id, year, quarter, "Q2 report" if subject_type is SubjectType.REPORT else None
+        )
     else:
         with pytest.raises(DomainError) as refused:
-            check_subject(subject_type, subject_id, year, quarter)
+            check_subject(subject_type, subject_id, year, quarter, title)
         assert refused.value.field == field
 
 

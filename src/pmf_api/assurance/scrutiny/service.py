@@ -77,9 +77,8 @@ async def challenges_in_quarter(
 async def _check_subject(session: AsyncSession, actor: Actor, data: Mapping[str, Any]) -> SubjectType:
     subject_type = SubjectType(data["subject_type"])
     try:
-        check_subject(
-            subject_type, data.get("subject_id"), data.get("report_financial_year"), data.get("report_quarter")
-        )
+        named = ("subject_id", "report_financial_year", "report_quarter", "report_title")
+        check_subject(subject_type, *(data.get(name) for name in named))
     except DomainError as exc:
         raise invalid(exc.field or "subject_type", exc.message) from None
     if subject_type is SubjectType.REPORT:
