@@ -9,6 +9,7 @@ from pmf_api.assurance.audit.router import router as audit_router
 from pmf_api.assurance.interventions.router import router as interventions_router
 from pmf_api.assurance.notifications.router import router as notifications_router
 from pmf_api.assurance.risks.router import router as risks_router
+from pmf_api.assurance.scrutiny.router import router as scrutiny_router
 from pmf_api.assurance.service_plan_contents.router import router as service_plan_contents_router
 from pmf_api.framework.action_updates.router import router as action_updates_router
 from pmf_api.framework.actions.router import router as actions_router
@@ -48,6 +49,7 @@ FEATURE_ROUTERS: tuple[APIRouter, ...] = (
     interventions_router,
     service_plan_contents_router,
     risks_router,
+    scrutiny_router,
     audit_router,
     bulk_router,
     apikeys_router,

@@ -8,6 +8,7 @@ from pmf_api.assurance.notifications.models import (
     WebhookSubscription,
 )
 from pmf_api.assurance.risks.models import Risk, RiskLink, RiskReview
+from pmf_api.assurance.scrutiny.models import ScrutinyChallenge, ScrutinyQuestion
 from pmf_api.framework.action_updates.models import ActionUpdate
 from pmf_api.framework.actions.models import Action
 from pmf_api.framework.objectives.models import Objective
@@ -53,6 +54,8 @@ __all__ = [
     "Risk",
     "RiskLink",
     "RiskReview",
+    "ScrutinyChallenge",
+    "ScrutinyQuestion",
     "Service",
     "ServicePlan",
     "ServicePlanReview",

@@ -136,6 +136,20 @@ async def demo(
         headers=h,
     )
     assert reviewed.status_code == 201, reviewed.text
+    # A scrutiny challenge (the demo has none), so its GETs are walked too
+    challenge = await client.post(
+        f"{API}/scrutiny-challenges",
+        json={
+            "title": "Why did this value fall?",
+            "panel": "Overview and Scrutiny Committee",
+            "member_name": "Cllr Pat Green",
+            "subject_type": "kpi",
+            "subject_id": str(submission.kpi_id),
+            "questions": [{"text": "Why?", "assigned_to_id": str(person_id), "due_on": "2099-01-01"}],
+        },
+        headers=h,
+    )
+    assert challenge.status_code == 201, challenge.text
     spec = (await client.get("/openapi.json")).json()
     ids = {
         f"{API}/targets/{{id}}/revisions": str(target.id),

@@ -27,6 +27,7 @@ class Resource(StrEnum):
     webhook = "webhook"  # webhook subscriptions and their delivery log
     objective = "objective"  # individual objectives: also their line manager (framework.objectives)
     risk = "risk"  # the risk register: risks, their reviews and escalation
+    scrutiny = "scrutiny"  # scrutiny challenges (assurance.scrutiny)
 
 
 # Roles that may write each resource, within their scope. The performance team owns the framework
@@ -48,6 +49,9 @@ WRITERS: dict[Resource, frozenset[Role]] = {
     Resource.objective: frozenset({Role.PERFORMANCE}),
     # A service's operational risks are its managers'; the strategic register is the council's (seed 004)
     Resource.risk: frozenset({Role.PERFORMANCE, Role.DIRECTOR, Role.SERVICE_MANAGER}),
+    # Scrutiny members hold the viewer role: they raise challenges (seed 000_a1d4643dc9bd64fe.txt,
+    # Overview and Scrutiny Panels "challenge performance"); the performance team records them too.
+    Resource.scrutiny: frozenset({Role.PERFORMANCE, Role.VIEWER}),
 }
 
 AUDIT_READERS = frozenset({Role.PERFORMANCE, Role.AUDITOR})

@@ -33,6 +33,8 @@ EVENT_TYPES: tuple[str, ...] = (
     "service_plan.published",
     "contextual_value.published",
     "risk.escalated",
+    "challenge.raised",
+    "challenge.answered",
 )
 
 

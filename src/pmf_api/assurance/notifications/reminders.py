@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmf_api.access.actor import Actor, Grant
 from pmf_api.assurance.risks.repository import RiskRepository
+from pmf_api.assurance.scrutiny.repository import ScrutinyChallengeRepository
 from pmf_api.domain import FinancialYear, Frequency, financial_year_of
 from pmf_api.domain.objectives import ReviewState, reviews_due
 from pmf_api.domain.reminders import (
@@ -30,6 +31,8 @@ from pmf_api.domain.reminders import (
     template_years,
 )
 from pmf_api.domain.risk import REVIEW_DUE_SOON_DAYS, RiskReminder, risk_review_reminder
+from pmf_api.domain.scrutiny import AnswerReminder, answer_reminder
+from pmf_api.domain.scrutiny import QuestionState as ScrutinyQuestionState
 from pmf_api.domain.workflow import Role, ServicePlanState, TargetState
 from pmf_api.framework.action_updates import service as action_update_service
 from pmf_api.framework.objectives.repository import ObjectiveRepository
@@ -425,6 +428,27 @@ class ObjectiveReviews:
         return found
 
 
+class ScrutinyAnswers:
+    """Scrutiny questions waiting for their answer: due within a few working days, or overdue, to the
+    officer each is assigned to (seeds 000 and 001: the panel asks that performance "be provided and
+    explained")."""
+
+    kinds = (AnswerReminder.DUE_SOON.value, AnswerReminder.OVERDUE.value)
+
+    async def reminders(self, session: AsyncSession, actor: Actor, as_of: date) -> list[Reminder]:
+        found: list[Reminder] = []
+        for question, challenge in await ScrutinyChallengeRepository(session).open_questions(actor.organisation_id):
+            kind = answer_reminder(ScrutinyQuestionState(question.state), question.due_on, as_of)
+            if kind is None:
+                continue
+            when = "overdue since" if kind is AnswerReminder.OVERDUE else "due"
+            title = f"{challenge.panel}: {challenge.title}"
+            detail = f"Question {question.number}: your answer is {when} {_date(question.due_on)}"
+            link = f"/api/v1/scrutiny-challenges/{challenge.id}"
+            found.append(Reminder(question.assigned_to_id, kind.value, title, detail, link))
+        return found
+
+
 register(CollectionReminders())
 register(TargetApprovals())
 register(ServicePlanApprovals())
@@ -434,3 +458,4 @@ register(TemplateSignOffs())
 register(ActionUpdatesDue())
 register(ObjectiveReviews())
 register(RiskReviews())
+register(ScrutinyAnswers())
