@@ -362,6 +362,9 @@ class ServicePlanRevisions:
                         detail = "The plan was sent back to draft by its review: revise it and send it again"
                         link = f"/api/v1/service-plans/{plan.id}"
                         found.append(Reminder(head, ReminderKind.QUERY_WAITING, title, detail, link))
+            cursor = page.next_cursor
+            if cursor is None:
+                return found
 
 
 class RiskReviews:
