@@ -349,7 +349,7 @@ async def test_a_corporate_plan_retires_by_archive_not_by_status(
     assert [e.action for e in entries] == ["create", "archive"]
 
 
-async def test_a_plans_contents_are_its_actions_and_its_services_kpis(
+async def test_a_plans_contents_are_its_actions_its_services_kpis_and_its_risks(
     client: httpx.AsyncClient, auth: TokenFactory, other_org: Org
 ) -> None:
     h = auth()
@@ -378,6 +378,27 @@ async def test_a_plans_contents_are_its_actions_and_its_services_kpis(
     kpi = await post(client, "/api/v1/kpis", kpi_body(s, code="PI-1"), h)
     await post(client, "/api/v1/kpis", kpi_body(s, code="PI-2", service_id=s.other_service_id), h)
 
+    def risk(code: str, plan_ids: list[str]) -> dict[str, Any]:
+        return {
+            "code": code,
+            "title": f"Risk {code}",
+            "cause": "A cause",
+            "event": "An event",
+            "effect": "An effect",
+            "owner_id": s.owner_id,
+            "service_id": s.service_id,
+            "inherent_likelihood": 4,
+            "inherent_impact": 4,
+            "residual_likelihood": 3,
+            "residual_impact": 3,
+            "service_plan_ids": plan_ids,
+        }
+
+    await post(client, "/api/v1/risks", risk("R2", [plan["id"]]), h)
+    await post(client, "/api/v1/risks", risk("R1", [plan["id"], other_plan["id"]]), h)
+    await post(client, "/api/v1/risks", risk("R3", [other_plan["id"]]), h)  # another plan's
+    await post(client, "/api/v1/risks", risk("R4", []), h)  # the service's, linked to no plan
+
     r = await client.get(f"/api/v1/service-plans/{plan['id']}/contents", headers=auth(Role.VIEWER))
     assert r.status_code == 200, r.text
     contents = r.json()
@@ -385,6 +406,10 @@ async def test_a_plans_contents_are_its_actions_and_its_services_kpis(
     assert [a["code"] for a in contents["actions"]] == ["A1", "A2"]
     assert contents["actions"][0]["delivery_role"] == "do"
     assert [k["id"] for k in contents["kpis"]] == [kpi["id"]]
+    assert [(x["code"], x["residual_score"], x["residual_rag"]) for x in contents["risks"]] == [
+        ("R1", 9, "amber"),
+        ("R2", 9, "amber"),
+    ]
     # A new version of the plan is carried by the same actions
     director = auth(Role.DIRECTOR, scope=ScopeType.DIRECTORATE, scope_id=uuid.UUID(s.directorate_id))
     for to, headers in (("quality_review", h), ("strategic_review", h), ("approved", director)):
@@ -394,6 +419,7 @@ async def test_a_plans_contents_are_its_actions_and_its_services_kpis(
     await post(client, "/api/v1/actions", action("A0", s.service_id, second["id"]), h)
     r = await client.get(f"/api/v1/service-plans/{second['id']}/contents", headers=h)
     assert [a["code"] for a in r.json()["actions"]] == ["A0", "A1", "A2"]
+    assert [x["code"] for x in r.json()["risks"]] == ["R1", "R2"]
     r = await client.get(f"/api/v1/service-plans/{plan['id']}/contents", headers=auth(organisation=other_org))
     assert r.status_code == 404
     assert r.headers["content-type"].startswith("application/problem+json")

@@ -1,8 +1,9 @@
 """What carries a service plan (seed 001_ec6bae7b38cacc6f.txt, Appendix D; the golden thread): the actions
-that deliver it (their ``service_plan_id``) and the KPIs of its service that measure it.
+that deliver it (their ``service_plan_id``), the KPIs of its service that measure it, and the risks the
+register links to it (D.1 asks each plan for its risks).
 
-Read-only, and here in assurance because it reads both the framework (plans, actions) and performance
-(KPIs): the framework layer may not import performance. Risks are linked to plans from the risk register.
+Read-only, and here in assurance because it reads the framework (plans, actions), performance (KPIs)
+and the risk register: the framework layer may not import the layers above it.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmf_api.access import records
 from pmf_api.access.actor import Actor
+from pmf_api.assurance.risks.repository import RiskRepository
 from pmf_api.framework.actions.repository import ActionRepository
 from pmf_api.framework.plans import service as plan_service
 from pmf_api.framework.plans.repository import ServicePlanRepository
@@ -29,26 +31,36 @@ class Contents:
     plan: Any
     actions: list[Any]
     kpis: list[Any]
+    risks: list[Any]
 
 
 async def contents(session: AsyncSession, actor: Actor, plan_id: uuid.UUID) -> Contents:
-    """The plan with its actions (by code, archived ones left out) and its service's active KPIs (by code).
+    """The plan with its actions (by code, archived ones left out), its service's active KPIs (by code) and
+    the risks linked to it (by code).
 
     An action linked to an earlier version of the same service's plan for the year carries this one too:
-    a new version changes the plan, not what delivers it."""
+    a new version changes the plan, not what delivers it; a risk linked to an earlier version
+    likewise."""
     plan = await records.get(session, actor, plan_service.service_plans, plan_id)
     versions = await ServicePlanRepository(session).versions(plan.service_id, plan.financial_year)
-    actions: list[Any] = []
-    repository = ActionRepository(session)
-    for version in versions:
+    version_ids = [version.id for version in versions]
+    actions = await _every(ActionRepository(session), actor, "service_plan_id", version_ids)
+    actions.sort(key=lambda action: action.code)
+    risks = await _every(RiskRepository(session), actor, "service_plan_id", version_ids)
+    risks = sorted({risk.id: risk for risk in risks}.values(), key=lambda risk: risk.code)
+    kpis = await KpiRepository(session).active(actor, KpiFilters(service_id=plan.service_id))
+    return Contents(plan, actions, kpis, risks)
+
+
+async def _every(repository: Any, actor: Actor, name: str, values: list[uuid.UUID]) -> list[Any]:
+    """Every record the actor may read whose filter ``name`` matches one of ``values``, page by page."""
+    found: list[Any] = []
+    for value in values:
         cursor: str | None = None
         while True:
-            query = ListQuery(filters={"service_plan_id": version.id}, sort="code", cursor=cursor, limit=_PAGE)
-            page = await repository.page(actor, query)
-            actions += page.items
+            page = await repository.page(actor, ListQuery(filters={name: value}, cursor=cursor, limit=_PAGE))
+            found += page.items
             cursor = page.next_cursor
             if cursor is None:
                 break
-    actions.sort(key=lambda action: action.code)
-    kpis = await KpiRepository(session).active(actor, KpiFilters(service_id=plan.service_id))
-    return Contents(plan, actions, kpis)
+    return found
