@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any, Literal
+from collections.abc import Callable
+from typing import Annotated, Any, Literal, TypeVar
 
 import anyio
 from fastapi import APIRouter, Depends, Header, Query, Request
@@ -11,6 +12,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.datastructures import UploadFile
 
 from pmf_api.access.deps import CurrentActor
+from pmf_api.config import Settings
 from pmf_api.performance.bulk import parsing, schemas, template
 from pmf_api.performance.bulk import service as bulk_service
 from pmf_api.platform.errors import invalid
@@ -60,6 +62,8 @@ _REQUEST_BODY: dict[str, Any] = {
 # push's limits in memory (settings: bulk_max_*), and the machine's cores are few.
 PARSERS = 2
 
+Parsed = TypeVar("Parsed")
+
 
 async def pushed_file(request: Request, actor: CurrentActor, settings: SettingsDep) -> parsing.Upload:
     """The pushed file, read whole and parsed before the request's transaction begins.
@@ -69,13 +73,22 @@ async def pushed_file(request: Request, actor: CurrentActor, settings: SettingsD
     so other requests are answered meanwhile; who may push at all is known before anything is read.
     """
     bulk_service.require_pusher(actor)
+    return await read_pushed(request, settings, parsing.read_upload)
+
+
+async def read_pushed(
+    request: Request, settings: Settings, read: Callable[[parsing.Format, bytes, parsing.UploadLimits], Parsed]
+) -> Parsed:
+    """A pushed body (or a multipart ``file`` field) read whole and parsed by ``read`` in a worker thread,
+    at most :data:`PARSERS` at once across the app, within the push limits (settings: bulk_max_*): the one
+    way a route that takes a file reads it (a bulk push, an import of contextual values)."""
     kind, payload = await _payload(request)
     state = request.app.state
     parsers: anyio.CapacityLimiter | None = getattr(state, "upload_parsers", None)
     if parsers is None:
         parsers = state.upload_parsers = anyio.CapacityLimiter(PARSERS)
     limits = parsing.UploadLimits.from_settings(settings)
-    return await anyio.to_thread.run_sync(parsing.read_upload, kind, payload, limits, limiter=parsers)
+    return await anyio.to_thread.run_sync(read, kind, payload, limits, limiter=parsers)
 
 
 PushedFile = Annotated[parsing.Upload, Depends(pushed_file)]

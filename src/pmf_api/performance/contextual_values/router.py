@@ -5,20 +5,17 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-import anyio
 from fastapi import APIRouter, Depends, Query, Request, status
 from fastapi.responses import JSONResponse, Response
-from starlette.datastructures import UploadFile
 
 from pmf_api.access.deps import CurrentActor
 from pmf_api.access.policy import Resource, require_write
 from pmf_api.performance.bulk import parsing
-from pmf_api.performance.bulk.router import PARSERS
+from pmf_api.performance.bulk.router import read_pushed
 from pmf_api.performance.bulk.schemas import inline_schema
 from pmf_api.performance.contextual_values import importing, schemas
 from pmf_api.performance.contextual_values import service as value_service
 from pmf_api.platform.db.pages import page_of_list
-from pmf_api.platform.errors import invalid
 from pmf_api.platform.http.deps import AsOf, SessionDep, SettingsDep
 from pmf_api.platform.http.paging import PageOf, PageParams, page_response
 from pmf_api.platform.http.problems import responses, rows_rejected_response
@@ -123,27 +120,10 @@ async def list_outcome_contextual_measures(
     return page_response(request, response, page, summary)
 
 
-async def _payload(request: Request) -> tuple[parsing.Format, bytes]:
-    content_type = request.headers.get("content-type", "")
-    if content_type.lower().startswith("multipart/form-data"):
-        form = await request.form(max_files=1, max_fields=5)
-        file = form.get("file")
-        if not isinstance(file, UploadFile):
-            raise invalid("file", "Send the file in a multipart field named `file`")
-        return parsing.format_of(file.content_type, file.filename), await file.read()
-    return parsing.format_of(content_type), await request.body()
-
-
 async def imported_rows(request: Request, actor: CurrentActor, settings: SettingsDep) -> list[Any]:
     """The import's rows, read and checked before the request's transaction begins (as a bulk push's)."""
     require_write(actor, Resource.contextual_measure)
-    kind, payload = await _payload(request)
-    state = request.app.state
-    parsers: anyio.CapacityLimiter | None = getattr(state, "upload_parsers", None)
-    if parsers is None:
-        parsers = state.upload_parsers = anyio.CapacityLimiter(PARSERS)
-    limits = parsing.UploadLimits.from_settings(settings)
-    return await anyio.to_thread.run_sync(importing.read_rows, kind, payload, limits, limiter=parsers)
+    return await read_pushed(request, settings, importing.read_rows)
 
 
 _REQUEST_BODY: dict[str, Any] = {
