@@ -9,11 +9,14 @@ What it does, against 127.0.0.1 and stopping by itself:
    the last 4 ended quarters (2025/26 Q3 to 2026/27 Q2; some flagged, some returned), 250 risks
    (strategic and operational) with 4 reviews each, 120 scrutiny challenges with 1-3 questions and 40
    service plans (10 services x 4 years) that the actions and risks link to;
-2. calls each read in-process through httpx's ASGI transport (the app exactly as ``create_app``
+2. runs ``ANALYZE`` after seeding, as autovacuum would have on a council's database (``--no-analyze``
+   measures the freshly loaded tables instead, where the summary's join takes a nested-loop plan);
+3. calls each read in-process through httpx's ASGI transport (the app exactly as ``create_app``
    builds it, "today" fixed at 2026-11-30 so the data and the answers never move), sequentially;
-3. prints, per read, p50/p95/max in ms, the items answered and the SQL statements per request. A
-   read whose statements grow with its rows (an N+1) shows it in ``--scale``: the statements are
-   counted again on a council with a quarter of the rows and compared.
+4. prints, per read, p50/p95/max in ms, the items answered, the SQL statements per request and the
+   time spent in them. Before that it counts each read's statements on a council a quarter the size
+   (its own throw-away database; ``--no-scale`` skips it), lists asked for a page of 5 rather than 50:
+   a read whose statements grow with the rows (an N+1) is named at the end.
 
 Run: ``.venv/bin/python bench/bench_quarter.py [--requests 30]``
 """
@@ -138,7 +141,7 @@ def build(scale: float = 1.0) -> dict[str, Any]:
                 "owner_id": people[1 + number % (PEOPLE - 1)]["id"] if number % 25 else performance_person,
                 "service_id": service["id"],
                 "outcome_id": None,
-                "service_plan_id": (current_plan if number % 5 else last_plan)[service["id"]],
+                "service_plan_id": (current_plan if (number // SERVICES) % 5 else last_plan)[service["id"]],
                 "start_date": start,
                 "due_date": due,
                 "milestones": milestones,
@@ -360,8 +363,8 @@ def build(scale: float = 1.0) -> dict[str, Any]:
     }
 
 
-async def seed(url: str, scale: float = 1.0) -> dict[str, Any]:
-    from sqlalchemy import insert
+async def seed(url: str, scale: float = 1.0, analyze: bool = True) -> dict[str, Any]:
+    from sqlalchemy import insert, text
     from sqlalchemy.ext.asyncio import create_async_engine
 
     from pmf_api.models import Base
@@ -374,6 +377,9 @@ async def seed(url: str, scale: float = 1.0) -> dict[str, Any]:
             for table, values in rows.items():
                 for start in range(0, len(values), 1000):
                     await connection.execute(insert(Base.metadata.tables[table]), values[start : start + 1000])
+        if analyze:  # as autovacuum would have by the time a council reads its quarter (see --no-analyze)
+            async with engine.begin() as connection:
+                await connection.execute(text("ANALYZE"))
     finally:
         await engine.dispose()
     ids["counts"] = {table: len(values) for table, values in rows.items()}
@@ -391,11 +397,14 @@ def scenarios(ids: dict[str, Any]) -> list[tuple[str, str]]:
         ),
         ("50 updates of a quarter", f"/api/v1/action-updates?financial_year={year}&quarter={quarter}&limit=50"),
         ("50 operational risks", "/api/v1/risks?register=operational&limit=50"),
-        ("reviews overdue", "/api/v1/risks/reviews-overdue"),
-        ("challenges in a quarter", "/api/v1/scrutiny-challenges?financial_year=2026/27&quarter=2"),
+        ("reviews overdue", "/api/v1/risks/reviews-overdue?limit=50"),
+        ("challenges in a quarter", "/api/v1/scrutiny-challenges?financial_year=2026/27&quarter=2&limit=50"),
         ("one plan's contents", f"/api/v1/service-plans/{ids['plan_id']}/contents"),
-        ("my reminders", "/api/v1/me/reminders"),
+        ("my reminders", "/api/v1/me/reminders?limit=50"),
     ]
+
+
+UNPAGED = ("summary, whole council", "summary, one directorate", "one plan's contents")
 
 
 def _items(body: Any) -> int:
@@ -415,6 +424,8 @@ async def count_statements(url: str, ids: dict[str, Any]) -> dict[str, tuple[int
         api.app.dependency_overrides[today] = lambda: AS_OF
         headers = api.headers(ids["organisation_id"], ids["person_id"])
         for name, path in scenarios(ids):
+            if name not in UNPAGED:  # a small page too, so a statement per item shows even on a full page
+                path = path.replace("limit=50", "limit=5") if "limit=50" in path else path + "?limit=5"
             response = await api.client.get(path, headers=headers)
             if response.status_code != 200:
                 raise RuntimeError(f"GET {path} gave {response.status_code}: {response.text[:500]}")
@@ -425,11 +436,23 @@ async def count_statements(url: str, ids: dict[str, Any]) -> dict[str, tuple[int
 
 
 async def measure(url: str, ids: dict[str, Any], requests: int) -> dict[str, dict[str, Any]]:
+    from sqlalchemy import event
+
     from pmf_api.platform.http.deps import today
 
     results: dict[str, dict[str, Any]] = {}
     async with InProcessApp(url) as api:
         api.app.dependency_overrides[today] = lambda: AS_OF
+        sql = {"started": 0.0, "ms": 0.0}  # time from sending each statement to its result, summed
+
+        def sent(*_: object) -> None:
+            sql["started"] = time.perf_counter()
+
+        def answered(*_: object) -> None:
+            sql["ms"] += (time.perf_counter() - sql["started"]) * 1000
+
+        event.listen(api.app.state.engine.sync_engine, "before_cursor_execute", sent)
+        event.listen(api.app.state.engine.sync_engine, "after_cursor_execute", answered)
         headers = api.headers(ids["organisation_id"], ids["person_id"])
         for name, path in scenarios(ids):
             response = await api.client.get(path, headers=headers)  # warm-up, and the check
@@ -437,6 +460,7 @@ async def measure(url: str, ids: dict[str, Any], requests: int) -> dict[str, dic
                 raise RuntimeError(f"GET {path} gave {response.status_code}: {response.text[:500]}")
             items = _items(response.json())
             api.statements["count"] = 0
+            sql["ms"] = 0.0
             timings = []
             for _ in range(requests):
                 started = time.perf_counter()
@@ -448,6 +472,7 @@ async def measure(url: str, ids: dict[str, Any], requests: int) -> dict[str, dic
                 "path": path,
                 "items": items,
                 "statements": api.statements["count"] / requests,
+                "sql_ms": sql["ms"] / requests,
                 "timings": timings,
             }
     return results
@@ -456,6 +481,11 @@ async def measure(url: str, ids: dict[str, Any], requests: int) -> dict[str, dic
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=30, help="sequential requests per read (default 30)")
+    parser.add_argument(
+        "--no-analyze",
+        action="store_true",
+        help="measure on the freshly loaded tables, before PostgreSQL has statistics (no ANALYZE after seeding)",
+    )
     parser.add_argument(
         "--no-scale", action="store_true", help="skip counting statements again on a council a quarter the size"
     )
@@ -475,20 +505,21 @@ def main() -> int:
 
     def work(url: str) -> int:
         started = time.perf_counter()
-        ids = asyncio.run(seed(url))
+        ids = asyncio.run(seed(url, analyze=not args.no_analyze))
         counts = ", ".join(f"{n} {t}" for t, n in ids["counts"].items())
         print(f"seeded in {time.perf_counter() - started:.1f} s: {counts}", flush=True)
         results = asyncio.run(measure(url, ids, args.requests))
         print()
-        print(f"{args.requests} sequential requests per read, in-process ASGI, today = {AS_OF}")
-        head = f"{'read':<26}{'items':>6}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'SQL/req':>9}"
+        analyzed = "without statistics (--no-analyze)" if args.no_analyze else "after ANALYZE"
+        print(f"{args.requests} sequential requests per read, in-process ASGI, today = {AS_OF}, {analyzed}")
+        head = f"{'read':<26}{'items':>6}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'SQL/req':>9}{'SQL ms':>8}"
         print(head + (f"{'SQL at 1/4':>12}" if small else ""))
         growing = []
         for name, result in results.items():
             timings = result["timings"]
             line = (
                 f"{name:<26}{result['items']:>6}{percentile(timings, 50):>9.1f}{percentile(timings, 95):>9.1f}"
-                f"{max(timings):>9.1f}{result['statements']:>9.1f}"
+                f"{max(timings):>9.1f}{result['statements']:>9.1f}{result['sql_ms']:>8.1f}"
             )
             if name in small:
                 line += f"{small[name][0]:>12}"
@@ -498,7 +529,8 @@ def main() -> int:
         for name, result in results.items():
             print(f"  {name}: GET {result['path']}")
         print(f"(machine load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
-        print("(SQL/req: statements per request; SQL at 1/4: the same read on a council a quarter the size)")
+        print("(SQL/req: statements per request; SQL ms: mean time from sending them to their results;")
+        print(" SQL at 1/4: statements of the same read on a council a quarter the size, lists a page of 5)")
         for name in growing:
             print(f"N+1: '{name}' runs {results[name]['statements']:.0f} statements, {small[name][0]} at 1/4 size")
         if small and not growing:
