@@ -3,8 +3,8 @@
 What it does, against 127.0.0.1 and stopping by itself:
 
 1. creates a throw-away PostgreSQL database ``pmf_bench_<random>`` (dropped at the end, also on
-   error or Ctrl-C; helpers from ``bench_api.py``), migrates it and bulk-inserts (SQLAlchemy core)
-   one council: 3 directorates, 10 services, a person, 300 monthly KPIs (sum, average, latest and
+   error or Ctrl-C; helpers in ``_inprocess.py``), migrates it and bulk-inserts (SQLAlchemy core) one
+   council: 3 directorates, 10 services, a person, 300 monthly KPIs (sum, average, latest and
    ratio in turn, as ``bench_domain.py``), a target with its first revision for each of three years,
    and 36 months of validated submissions (2023/24 P1 to 2025/26 P12: 10,800 rows);
 2. calls ``GET /api/v1/scorecard?period=2025/26 P12`` in-process through httpx's ASGI transport
@@ -25,7 +25,6 @@ import math
 import os
 import random
 import secrets
-import signal
 import statistics
 import sys
 import time
@@ -38,18 +37,13 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_api import PG_SERVER, create_database, drop_database
+from _inprocess import InProcessApp, percentile, run_on_throwaway_database
 
 KPI_COUNT = 300
 SERVICES = 10
 YEARS = (2023, 2024, 2025)
 PERIOD = "2025/26 P12"
 AIM_P95_MS = 120.0
-
-
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, math.ceil(q / 100 * len(ordered)) - 1))]
 
 
 async def seed(url: str) -> dict[str, Any]:
@@ -195,87 +189,60 @@ MODES = ("cold", "changed", "warm")
 
 
 async def measure(url: str, secret: str, ids: dict[str, Any], requests: int, modes: Sequence[str] = MODES) -> bool:
-    import httpx
-    from sqlalchemy import event, text
+    from sqlalchemy import text
 
-    from pmf_api.access.actor import Grant
-    from pmf_api.access.tokens import mint_token
-    from pmf_api.config import Settings
-    from pmf_api.domain.workflow import Role
-    from pmf_api.main import attach_engine, create_app, tune_garbage_collector
     from pmf_api.performance.status import evaluation as status_evaluation
     from pmf_api.performance.status import schemas as status_schemas
     from pmf_api.performance.status import service as status_service
 
-    settings = Settings(database_url=url, jwt_secret=secret, environment="production", log_level="WARNING")
-    app = create_app(settings)
-    attach_engine(app, settings)
-    tune_garbage_collector()  # as the server does when it starts (the ASGI transport runs no lifespan)
-    statements = {"count": 0}
-
-    def count(*_: object) -> None:
-        statements["count"] += 1
-
-    event.listen(app.state.engine.sync_engine, "before_cursor_execute", count)
-    token = mint_token(
-        settings,
-        organisation_id=ids["organisation_id"],
-        subject="bench",
-        name="Benchmark performance team",
-        grants=[Grant(role=Role.PERFORMANCE)],
-        person_id=ids["person_id"],
-    )
-    headers = {"Authorization": f"Bearer {token}"}
     # The scorecard is a page like every list (default 50): ask for all 300 KPIs in one page (the
     # maximum is 500), so one request still evaluates and sends the whole scorecard.
     path = f"/api/v1/scorecard?period={PERIOD.replace(' ', '%20')}&limit=500"
-    transport = httpx.ASGITransport(app=app)
     ok = True
-    try:
-        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
-            response = await client.get(path, headers=headers)
-            body = response.json()
-            items = body.get("items", []) if isinstance(body, dict) else []
-            if response.status_code != 200 or len(items) != KPI_COUNT:
-                raise RuntimeError(f"GET {path} gave {response.status_code} with {len(items)} items: {body}")
-            rags: dict[str, int] = {}
-            for item in items:
-                rags[str(item["rag"])] = rags.get(str(item["rag"]), 0) + 1
-            print(
-                f"check: {len(items)} items, {len(response.content) / 1024:.0f} KiB, RAG counts {rags}, "
-                f"forecast methods {sorted({i['forecast']['method'] for i in items if i['forecast']})}"
-            )
-            statements["count"] = 0
-            await client.get(path, headers=headers)
-            per_request = statements["count"]
+    async with InProcessApp(url, secret) as api:
+        app, client, statements = api.app, api.client, api.statements
+        headers = api.headers(ids["organisation_id"], ids["person_id"])
+        response = await client.get(path, headers=headers)
+        body = response.json()
+        items = body.get("items", []) if isinstance(body, dict) else []
+        if response.status_code != 200 or len(items) != KPI_COUNT:
+            raise RuntimeError(f"GET {path} gave {response.status_code} with {len(items)} items: {body}")
+        rags: dict[str, int] = {}
+        for item in items:
+            rags[str(item["rag"])] = rags.get(str(item["rag"]), 0) + 1
+        print(
+            f"check: {len(items)} items, {len(response.content) / 1024:.0f} KiB, RAG counts {rags}, "
+            f"forecast methods {sorted({i['forecast']['method'] for i in items if i['forecast']})}"
+        )
+        statements["count"] = 0
+        await client.get(path, headers=headers)
+        per_request = statements["count"]
 
-            results: dict[str, list[float]] = {}
-            cpu_times: dict[str, list[float]] = {}
-            one_value = text(
-                "UPDATE submission SET commentary = :note, version = version + 1 "
-                "WHERE id = (SELECT id FROM submission WHERE state IN ('validated', 'published') "
-                "ORDER BY period_end DESC, kpi_id LIMIT 1)"
-            )
-            for mode in modes:
-                timings, cpu = [], []
-                for n in range(requests):
-                    if mode == "cold":
-                        status_service.SCORECARDS.clear()
-                        status_evaluation.EVALUATIONS.clear()
-                        status_schemas.ITEMS.clear()
-                    elif mode == "changed":
-                        async with app.state.engine.begin() as connection:
-                            await connection.execute(one_value, {"note": f"Corrected figure {n}"})
-                    started, started_cpu = time.perf_counter(), time.process_time()
-                    response = await client.get(path, headers=headers)
-                    timings.append((time.perf_counter() - started) * 1000)
-                    cpu.append((time.process_time() - started_cpu) * 1000)
-                    if response.status_code != 200:
-                        raise RuntimeError(f"GET {path} gave {response.status_code}")
-                results[mode] = timings
-                cpu_times[mode] = cpu
-    finally:
-        await app.state.engine.dispose()
+        results: dict[str, list[float]] = {}
+        cpu_times: dict[str, list[float]] = {}
+        one_value = text(
+            "UPDATE submission SET commentary = :note, version = version + 1 "
+            "WHERE id = (SELECT id FROM submission WHERE state IN ('validated', 'published') "
+            "ORDER BY period_end DESC, kpi_id LIMIT 1)"
+        )
+        for mode in modes:
+            timings, cpu = [], []
+            for n in range(requests):
+                if mode == "cold":
+                    status_service.SCORECARDS.clear()
+                    status_evaluation.EVALUATIONS.clear()
+                    status_schemas.ITEMS.clear()
+                elif mode == "changed":
+                    async with app.state.engine.begin() as connection:
+                        await connection.execute(one_value, {"note": f"Corrected figure {n}"})
+                started, started_cpu = time.perf_counter(), time.process_time()
+                response = await client.get(path, headers=headers)
+                timings.append((time.perf_counter() - started) * 1000)
+                cpu.append((time.process_time() - started_cpu) * 1000)
+                if response.status_code != 200:
+                    raise RuntimeError(f"GET {path} gave {response.status_code}")
+            results[mode] = timings
+            cpu_times[mode] = cpu
 
     print()
     print(f"GET {path}: {KPI_COUNT} KPIs x 36 months, {requests} sequential requests per mode, in-process ASGI")
@@ -284,16 +251,16 @@ async def measure(url: str, secret: str, ids: dict[str, Any], requests: int, mod
     for mode, timings in results.items():
         mean = statistics.fmean(timings)
         print(
-            f"{mode:<6}{_percentile(timings, 50):>9.1f}{_percentile(timings, 95):>9.1f}{max(timings):>9.1f}"
+            f"{mode:<6}{percentile(timings, 50):>9.1f}{percentile(timings, 95):>9.1f}{max(timings):>9.1f}"
             f"{mean:>9.1f}{KPI_COUNT / (mean / 1000):>9.0f}"
-            f"{_percentile(cpu_times[mode], 50):>9.1f}{_percentile(cpu_times[mode], 95):>9.1f}"
+            f"{percentile(cpu_times[mode], 50):>9.1f}{percentile(cpu_times[mode], 95):>9.1f}"
         )
     print("(cold: nothing kept, every KPI evaluated; changed: one value corrected before each request, so")
     print(" the kept scorecard is stale and only that KPI is evaluated again; warm: data unchanged;")
     print(" CPU: this process's CPU time per request, less sensitive to other load on the machine)")
     print(f"(machine load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
     for mode, timings in results.items():
-        p95 = _percentile(timings, 95)
+        p95 = percentile(timings, 95)
         met = p95 < AIM_P95_MS
         ok = ok and met
         print(f"aim: {mode} p95 < {AIM_P95_MS:g} ms: {p95:.1f} ms -> {'MET' if met else 'NOT MET'}")
@@ -308,41 +275,17 @@ def main() -> int:
     if not 1 <= args.requests <= 10_000:
         parser.error("--requests must be between 1 and 10000")
 
-    def on_term(*_: object) -> None:
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, on_term)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-
-    from pmf_api.platform.db.migrations import upgrade
-
-    db = f"pmf_bench_{secrets.token_hex(4)}"
-    url = f"{PG_SERVER}/{db}"
-    created = False
-    try:
-        print(f"database {db}: creating, migrating, seeding {KPI_COUNT} KPIs x 36 months ...", flush=True)
-        create_database(db)
-        created = True
-        upgrade(url)
+    def work(url: str) -> int:
         started = time.perf_counter()
         ids = asyncio.run(seed(url))
         print(f"seeded {ids['submissions']} submissions in {time.perf_counter() - started:.1f} s", flush=True)
         modes = [m for m in args.modes.split(",") if m in MODES]
         ok = asyncio.run(measure(url, secrets.token_urlsafe(48), ids, args.requests, modes))
         return 0 if ok else 1
-    except KeyboardInterrupt:
-        print("\ninterrupted; cleaning up", file=sys.stderr)
-        return 130
-    finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        if created:
-            try:
-                drop_database(db)
-            except Exception as exc:  # report, never hide: a leaked database needs dropping by hand
-                print(
-                    f"could not drop database {db}: {exc!r}; drop it with: dropdb -h 127.0.0.1 -U postgres {db}",
-                    file=sys.stderr,
-                )
+
+    return run_on_throwaway_database(
+        f"database {{db}}: creating, migrating, seeding {KPI_COUNT} KPIs x 36 months ...", work
+    )
 
 
 if __name__ == "__main__":
