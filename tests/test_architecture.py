@@ -8,7 +8,7 @@ from pathlib import Path
 SOURCE = Path(__file__).resolve().parents[1] / "src" / "pmf_api"
 PROBLEMS = SOURCE / "platform" / "http" / "problems.py"
 # Data tables, not logic: the demo council's records and its three years of history
-DATA_TABLES = {SOURCE / "demo" / "council.py", SOURCE / "demo" / "history.py"}
+DATA_TABLES = {SOURCE / "demo" / "council.py", SOURCE / "demo" / "history.py", SOURCE / "demo" / "delivery_data.py"}
 MAX_LINES = 430
 
 

@@ -40,11 +40,12 @@ class Demo:
         return path.replace("{period}", PERIOD).replace("{slug}", "not-found")
 
     def params(self, template: str) -> dict[str, str]:
-        """The query parameters an operation requires (a period), none else."""
+        """The query parameters an operation requires (a period, or a quarter of a year), none else."""
         operation = self.spec["paths"][template]["get"]
         required = [p["name"] for p in operation.get("parameters", []) if p["in"] == "query" and p.get("required")]
-        assert set(required) <= {"period"}, (template, required)
-        return dict.fromkeys(required, PERIOD)
+        known = {"period": PERIOD, "financial_year": PERIOD[:7], "quarter": "2"}
+        assert set(required) <= set(known), (template, required)
+        return {name: known[name] for name in required}
 
 
 @pytest.fixture
@@ -106,50 +107,6 @@ async def demo(
         headers=h,
     )
     assert hook.status_code == 201, hook.text
-    # A strategic risk (the demo keeps no register), reviewed, for the risk register's reads.
-    risk = await client.post(
-        f"{API}/risks",
-        json={
-            "code": "SR-01",
-            "title": "Walked risk",
-            "cause": "A cause",
-            "event": "An event",
-            "effect": "An effect",
-            "owner_id": str(person_id),
-            "register": "strategic",
-            "inherent_likelihood": 4,
-            "inherent_impact": 4,
-            "residual_likelihood": 3,
-            "residual_impact": 3,
-        },
-        headers=h,
-    )
-    assert risk.status_code == 201, risk.text
-    reviewed = await client.post(
-        f"{API}/risks/{risk.json()['id']}/reviews",
-        json={
-            "reviewed_on": risk.json()["identified_on"],
-            "residual_likelihood": 2,
-            "residual_impact": 3,
-            "commentary": "Walked",
-        },
-        headers=h,
-    )
-    assert reviewed.status_code == 201, reviewed.text
-    # A scrutiny challenge (the demo has none), so its GETs are walked too
-    challenge = await client.post(
-        f"{API}/scrutiny-challenges",
-        json={
-            "title": "Why did this value fall?",
-            "panel": "Overview and Scrutiny Committee",
-            "member_name": "Cllr Pat Green",
-            "subject_type": "kpi",
-            "subject_id": str(submission.kpi_id),
-            "questions": [{"text": "Why?", "assigned_to_id": str(person_id), "due_on": "2099-01-01"}],
-        },
-        headers=h,
-    )
-    assert challenge.status_code == 201, challenge.text
     spec = (await client.get("/openapi.json")).json()
     ids = {
         f"{API}/targets/{{id}}/revisions": str(target.id),

@@ -25,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmf_api.access.actor import Grant, ScopeType
+from pmf_api.demo.delivery import Records, load_delivery
 from pmf_api.demo.history import load_history
 from pmf_api.domain.data_quality import SIGN_OFF_DECLARATION
 from pmf_api.domain.workflow import Role
@@ -623,7 +624,7 @@ ACTIONS: list[DemoAction] = [
     DemoAction("A07", "Open a council-owned temporary accommodation scheme (24 units)", "HOUSING", "O2.2",
                "do", "project", "hos_housing", "2025-09-01", "2027-06-30", "in_progress", (
                    ("Site acquired", "2026-03-31", "2026-02-16"),
-                   ("Refurbishment contract let", "2026-09-30", "2026-11-02"),
+                   ("Refurbishment contract let", "2026-08-31", "2026-11-02"),
                    ("First households move in", "2027-06-30", None))),
     DemoAction("A08", "Early-help homelessness prevention with registered providers and advice agencies",
                "HOUSING", "O2.1", "enable", "key_activity", "housing_options", "2026-04-01", "2027-03-31",
@@ -918,6 +919,20 @@ async def load_demo(session: AsyncSession) -> Organisation:
             )
         )
     await _add(session, actions)
+
+    # Quarterly updates, risks, scrutiny, contextual values, plan sections and reviews, objectives.
+    records = Records(
+        organisation_id=org.id,
+        people=people,
+        directorates=directorates,
+        services=services,
+        outcomes=outcomes,
+        plans=service_plans,
+        kpis={kpi.code: kpi for kpi in kpis},
+        measures={measure.code: measure for measure in measures},
+        actions={action.code: action for action in actions},
+    )
+    await load_delivery(session, records)
 
     # Three years of monthly submissions, queries and publications (see ``demo_history``).
     await load_history(session, org, kpis, targets, revisions, people)
