@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from pmf_api.assurance.notifications import quarterly_reminders  # noqa: F401  (registers the quarter's sources)
 from pmf_api.assurance.notifications import reminders as reminder_sources
 from pmf_api.assurance.notifications.models import EmailDigest
 from pmf_api.assurance.notifications.reminders import Reminder

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmf_api.access.actor import Actor
 from pmf_api.access.policy import Resource, require_write
+from pmf_api.assurance.notifications import quarterly_reminders  # noqa: F401  (registers the quarter's sources)
 from pmf_api.assurance.notifications import reminders as reminder_sources
 from pmf_api.assurance.notifications.models import NotificationPreference, WebhookDelivery, WebhookSubscription
 from pmf_api.assurance.notifications.reminders import Reminder, known_kinds
