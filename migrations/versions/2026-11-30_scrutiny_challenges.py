@@ -14,7 +14,6 @@ from alembic import op
 
 import pmf_api.platform.db.base
 
-
 revision: str = "0cd65fe2337c"
 down_revision: str | None = "b3189a42c82b"
 branch_labels: str | Sequence[str] | None = None
