@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmf_api.access import records
 from pmf_api.access.actor import ScopeType
-from pmf_api.assurance.notifications.reminders import ActionUpdatesDue, notifier
+from pmf_api.assurance.notifications.quarterly_reminders import ActionUpdatesDue
+from pmf_api.assurance.notifications.reminders import notifier
 from pmf_api.domain.errors import DomainError, FourEyesRefused, InvalidValue, TransitionNotAllowed
 from pmf_api.domain.workflow import Role
 from pmf_api.framework.action_updates import service as update_service

@@ -12,7 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmf_api.access.actor import ScopeType
-from pmf_api.assurance.notifications.reminders import RiskReviews, notifier, sources
+from pmf_api.assurance.notifications.quarterly_reminders import RiskReviews
+from pmf_api.assurance.notifications.reminders import notifier, sources
 from pmf_api.assurance.risks import service as risk_service
 from pmf_api.assurance.risks.models import RiskLink
 from pmf_api.domain.workflow import Role

@@ -13,7 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmf_api.access.actor import Actor
-from pmf_api.assurance.notifications.reminders import ScrutinyAnswers, known_kinds, notifier
+from pmf_api.assurance.notifications.quarterly_reminders import ScrutinyAnswers
+from pmf_api.assurance.notifications.reminders import known_kinds, notifier
 from pmf_api.assurance.scrutiny import reading
 from pmf_api.assurance.scrutiny import service as scrutiny_service
 from pmf_api.domain.errors import FourEyesRefused
