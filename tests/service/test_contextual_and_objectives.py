@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmf_api.access import records
-from pmf_api.assurance.notifications import reminders
+from pmf_api.assurance.notifications import quarterly_reminders, reminders
 from pmf_api.domain.direction import Direction
 from pmf_api.domain.workflow import Role
 from pmf_api.framework.actions import service as action_service
@@ -160,7 +160,7 @@ async def test_the_line_manager_is_reminded_of_a_review_that_is_due(session: Asy
         session, place.team, done.id, {"stage": "mid_year", "state": "at_risk", "reviewed_on": None}, None, as_of=TODAY
     )
     await session.flush()
-    source = next(s for s in reminders.sources() if isinstance(s, reminders.ObjectiveReviews))
+    source = next(s for s in reminders.sources() if isinstance(s, quarterly_reminders.ObjectiveReviews))
     notifier = reminders.notifier(place.organisation_id)
     found = await source.reminders(session, notifier, TODAY)
     assert [(r.person_id, r.kind, r.title, r.detail) for r in found] == [

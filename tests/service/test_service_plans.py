@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmf_api.access import records
 from pmf_api.access.actor import ScopeType
-from pmf_api.assurance.notifications import reminders
+from pmf_api.assurance.notifications import quarterly_reminders, reminders
 from pmf_api.domain.errors import InvalidValue, TransitionNotAllowed
 from pmf_api.domain.workflow import Role, ServicePlanState
 from pmf_api.framework.organisations import service as organisation_service
@@ -123,7 +123,7 @@ async def test_a_plan_sent_back_reminds_the_head_of_service(session: AsyncSessio
         session, place.team, {"service_id": place.service_id, "financial_year": "2026/27"}
     )
     await plan_service.transition_service_plan(session, place.team, sent_back.id, S.QUALITY_REVIEW, None, None)
-    source = reminders.ServicePlanRevisions()
+    source = quarterly_reminders.ServicePlanRevisions()
     notifier = reminders.notifier(place.organisation_id)
     assert await source.reminders(session, notifier, date(2025, 6, 1)) == []  # at review: nothing to revise
     await plan_service.transition_service_plan(session, place.team, sent_back.id, S.DRAFT, "Add projects", None)
@@ -132,4 +132,4 @@ async def test_a_plan_sent_back_reminds_the_head_of_service(session: AsyncSessio
         (place.owner_id, "query_waiting", "Waste service plan 2025/26", f"/api/v1/service-plans/{sent_back.id}")
     ]
     assert never_sent.status == "draft"
-    assert any(isinstance(s, reminders.ServicePlanRevisions) for s in reminders.sources())
+    assert any(isinstance(s, quarterly_reminders.ServicePlanRevisions) for s in reminders.sources())

@@ -8,7 +8,8 @@ organisation, so a source reads through the usual services and repositories, fen
 
 This module holds the registry and the monthly cycle's sources (values, targets, plans awaiting approval,
 intervention forms, templates); ``quarterly_reminders`` holds the quarter's (action updates, plans sent
-back, risk reviews, scrutiny answers, objective reviews). Whoever asks for :func:`sources` imports both.
+back, risk reviews, scrutiny answers, objective reviews). Whoever asks for :func:`sources` imports both
+(the digest round, ``GET /me/reminders``).
 """
 
 from __future__ import annotations
