@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from pmf_api.access.actor import ScopeType
 from pmf_api.domain.workflow import Role
 from tests.api.builders import post
 from tests.api.conftest import TokenFactory
@@ -23,7 +24,8 @@ async def people(client: httpx.AsyncClient, h: dict[str, str]) -> dict[str, Any]
     s = await setting(client, h)
     made = {}
     for name in ("worker", "manager", "colleague"):
-        made[name] = await post(client, "/api/v1/people", {"name": name.title(), "email": f"{name}@example.gov.uk"}, h)
+        body = {"name": name.title(), "email": f"{name}@example.gov.uk", "service_id": s["waste"]["id"]}
+        made[name] = await post(client, "/api/v1/people", body, h)
     s.update(made)
     s["action"] = await post(client, "/api/v1/actions", action(s["waste"], "CPA-1"), h)
     return s
@@ -141,6 +143,19 @@ async def test_an_objective_links_to_exactly_one_thing_of_this_council(
     # Only the line manager (or the performance team) sets objectives; a review is not dated ahead.
     colleague = as_person(auth, s["colleague"], Role.SERVICE_MANAGER)
     assert (await client.post(OBJECTIVES, json=objective(s), headers=colleague)).status_code == 403
+    # Naming oneself the line manager is not enough: a manager's role must reach the person's service.
+    for pretender in (
+        as_person(auth, s["colleague"]),  # a viewer (a scrutiny member, say)
+        as_person(auth, s["colleague"], Role.AUDITOR),
+        auth(
+            Role.SERVICE_MANAGER, scope=ScopeType.SERVICE, scope_id=s["housing"]["id"], person_id=s["colleague"]["id"]
+        ),
+    ):
+        r = await client.post(OBJECTIVES, json=objective(s, manager_id=s["colleague"]["id"]), headers=pretender)
+        assert r.status_code == 403, r.text
+    # Nobody sets or reviews their own objective, the performance team included.
+    own = as_person(auth, s["worker"], Role.PERFORMANCE)
+    assert (await client.post(OBJECTIVES, json=objective(s), headers=own)).status_code == 403
     made = await post(client, OBJECTIVES, objective(s), h)
     r = await client.post(
         f"{OBJECTIVES}/{made['id']}/reviews",
@@ -148,5 +163,11 @@ async def test_an_objective_links_to_exactly_one_thing_of_this_council(
         headers=h,
     )
     assert r.status_code == 422 and r.json()["errors"][0]["pointer"] == "#/reviewed_on"
+    r = await client.post(
+        f"{OBJECTIVES}/{made['id']}/reviews", json={"stage": "year_end", "state": "achieved"}, headers=own
+    )
+    assert r.status_code == 403, r.text
+    r = await client.patch(f"{OBJECTIVES}/{made['id']}", json={"title": "Easier"}, headers=own)
+    assert r.status_code == 403, r.text
     got = await client.get(f"{OBJECTIVES}/{made['id']}", headers=h)
     assert got.json()["year_end_state"] == "not_due" and got.json()["version"] == 1  # nothing half-written

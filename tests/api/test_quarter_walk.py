@@ -338,7 +338,10 @@ async def test_a_quarter_of_delivery_and_assurance(client: httpx.AsyncClient, au
     # 6. A person's objective is the thread's last link: tied to the food waste action, seen by the
     #    person and their manager, not by a colleague.
     worker = await post(
-        client, "/api/v1/people", {"name": "Wren Worker", "email": f"w{uuid.uuid4().hex[:6]}@example.gov.uk"}, team
+        client,
+        "/api/v1/people",
+        {"name": "Wren Worker", "email": f"w{uuid.uuid4().hex[:6]}@example.gov.uk", "service_id": s.service_id},
+        team,
     )
     line_manager = await post(
         client, "/api/v1/people", {"name": "Max Manager", "email": f"m{uuid.uuid4().hex[:6]}@example.gov.uk"}, team

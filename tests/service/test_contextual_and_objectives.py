@@ -77,7 +77,10 @@ async def test_objectives_are_read_by_their_person_manager_and_the_performance_t
     people = {}
     for name in ("worker", "manager", "colleague"):
         people[name] = await records.create(
-            session, place.team, organisation_service.people, {"name": name, "email": f"{name}@northdale.gov.uk"}
+            session,
+            place.team,
+            organisation_service.people,
+            {"name": name, "email": f"{name}@northdale.gov.uk", "service_id": place.service_id},
         )
     made_action = await action_service.create_action(
         session,

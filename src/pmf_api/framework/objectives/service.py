@@ -2,7 +2,10 @@
 003_2a403038ecab8362.txt, 004_d92670c30a2dff9f.txt), kept small: not an HR system.
 
 Who writes: the performance team and the objective's line manager set, change and review it; its
-person may only add their own comment. Who reads: those three (``repository.ObjectiveRepository``).
+person may only add their own comment, and nobody sets or reviews their own objective. A line manager
+names themselves on an objective only for someone whose service their manager's role reaches (a service
+manager of it, the director of its directorate): naming oneself is not enough. Who reads: those three
+(``repository.ObjectiveRepository``).
 """
 
 from __future__ import annotations
@@ -18,15 +21,18 @@ from pmf_api.access import records
 from pmf_api.access.actor import Actor
 from pmf_api.access.policy import Resource, require_read
 from pmf_api.domain.objectives import ReviewStage, ReviewState, link_problems, review_problems
+from pmf_api.domain.roles import Role
 from pmf_api.framework.actions.repository import ActionRepository
 from pmf_api.framework.objectives.models import Objective
 from pmf_api.framework.objectives.repository import SEES_EVERY_OBJECTIVE, ObjectiveRepository
-from pmf_api.framework.organisations.repository import PersonRepository
+from pmf_api.framework.organisations.repository import PersonRepository, placement_of_service
 from pmf_api.framework.plans.repository import OutcomeRepository
 from pmf_api.platform import audit
 from pmf_api.platform.errors import PermissionDenied, field_problems, invalid, refuse
 
 OWN_FIELDS = frozenset({"own_comment"})
+# The roles of a line manager over the person's service
+MANAGERS = frozenset({Role.SERVICE_MANAGER, Role.DIRECTOR})
 
 objectives = records.EntitySpec(
     repository=ObjectiveRepository,
@@ -40,14 +46,35 @@ objectives = records.EntitySpec(
 )
 
 
-def _sets_objectives(actor: Actor, manager_id: uuid.UUID | None) -> bool:
-    return actor.holds(SEES_EVERY_OBJECTIVE) or (actor.person_id is not None and actor.person_id == manager_id)
+def _sets_objectives(actor: Actor, objective: Mapping[str, Any]) -> bool:
+    """Whether the actor sets and reviews this objective: the performance team or its line manager,
+    never its own person."""
+    if actor.person_id is not None and actor.person_id == objective.get("person_id"):
+        return False
+    return actor.holds(SEES_EVERY_OBJECTIVE) or (
+        actor.person_id is not None and actor.person_id == objective.get("manager_id")
+    )
 
 
-def _require_setter(actor: Actor, manager_id: uuid.UUID | None) -> None:
-    if not _sets_objectives(actor, manager_id):
+def _require_setter(actor: Actor, objective: Mapping[str, Any]) -> None:
+    if not _sets_objectives(actor, objective):
         raise PermissionDenied(
-            detail="Objectives are set and reviewed by the person's line manager or the performance team"
+            detail="Objectives are set and reviewed by the person's line manager or the performance team, "
+            "never by the person themselves"
+        )
+
+
+async def _require_appointment(session: AsyncSession, actor: Actor, objective: Mapping[str, Any]) -> None:
+    """Who names a person and their line manager on an objective: the performance team, or the manager
+    named, with a manager's role over the person's service."""
+    if actor.holds(SEES_EVERY_OBJECTIVE):
+        return
+    person = await PersonRepository(session).get(actor, objective["person_id"])
+    where = await placement_of_service(session, person.service_id)
+    if where is None or not actor.holds(MANAGERS, where):
+        raise PermissionDenied(
+            detail="A line manager sets objectives for people in a service their service manager or director "
+            "role reaches; the performance team sets anyone's"
         )
 
 
@@ -60,8 +87,9 @@ def _check(values: Mapping[str, Any]) -> None:
 async def create_objective(session: AsyncSession, actor: Actor, data: dict[str, Any]) -> Objective:
     require_read(actor)
     await records.check_references(session, actor, objectives, data)
-    _require_setter(actor, data.get("manager_id"))
+    _require_setter(actor, data)
     _check(data)
+    await _require_appointment(session, actor, data)
     entity = Objective(organisation_id=actor.organisation_id, **data)
     await audit.create(session, actor, entity)
     return entity
@@ -77,12 +105,16 @@ async def update_objective(
     """The line manager and the performance team change what the objective is (not its person's own
     comment); its person changes only their own comment."""
     entity = await records.get(session, actor, objectives, id)
-    if _sets_objectives(actor, entity.manager_id):
-        if OWN_FIELDS & set(changes) and actor.person_id != entity.person_id:
+    current = records.column_values(entity)
+    if _sets_objectives(actor, current):
+        if OWN_FIELDS & set(changes):
             raise PermissionDenied(detail="Only the objective's person writes their own comment")
         await records.check_references(session, actor, objectives, changes)
-        merged = {**records.column_values(entity), **changes}
+        merged = {**current, **changes}
         _check(merged)
+        if {"person_id", "manager_id"} & set(changes):
+            _require_setter(actor, merged)
+            await _require_appointment(session, actor, merged)
     elif actor.person_id is not None and actor.person_id == entity.person_id:
         if set(changes) - OWN_FIELDS:
             raise PermissionDenied(detail="You may add your own comment to your objective; your line manager sets it")
@@ -103,7 +135,7 @@ async def review_objective(
 ) -> Objective:
     """Record the mid-year or year-end review: how it stands, a comment, the date, and who reviewed it."""
     entity = await records.get(session, actor, objectives, id)
-    _require_setter(actor, entity.manager_id)
+    _require_setter(actor, records.column_values(entity))
     stage, state = ReviewStage(review["stage"]), ReviewState(review["state"])
     reviewed_on = review.get("reviewed_on")
     if state is not ReviewState.NOT_DUE and reviewed_on is None:
