@@ -142,6 +142,9 @@ async def test_the_summary_reports_do_enable_and_influence_apart(client: httpx.A
     s = await structure(client, team)
     do = await _action(client, team, s, "DO-1", "do")
     await _action(client, team, s, "DO-2", "do")  # no update: missing
+    # Not due an update, so neither counted nor missing: finished, or not started by the quarter's end
+    await _action(client, team, s, "DO-3", "do", status="completed")
+    await _action(client, team, s, "DO-4", "do", start_date=NEXT.start_date().isoformat())
     enable = await _action(client, team, s, "EN-1", "enable")
     await post(client, UPDATES, _update(do, progress_percent=0, rag="green"), team)  # flagged
     await post(client, UPDATES, _update(enable, rag="amber"), team)

@@ -51,12 +51,15 @@ class ActionUpdateRepository(OwnedRepository[ActionUpdate]):
         financial_year: str,
         quarter: int,
         *,
+        due_by: date,
+        open_statuses: Collection[str],
         service_id: uuid.UUID | None = None,
         directorate_id: uuid.UUID | None = None,
         outcome_id: uuid.UUID | None = None,
     ) -> list[QuarterRow]:
-        """Every action of the organisation (not archived) in the filters, with its update for the
-        quarter where it has one: what a quarter's summary counts."""
+        """The actions of the organisation (not archived) in the filters that have an update for the
+        quarter, or were due one (in ``open_statuses`` and started by ``due_by``), each with its update
+        where it has one: what a quarter's summary counts."""
         statement = (
             select(
                 _Action.id,
@@ -74,7 +77,15 @@ class ActionUpdateRepository(OwnedRepository[ActionUpdate]):
                     ActionUpdate.quarter == quarter,
                 ),
             )
-            .where(_Action.organisation_id == organisation_id, _Action.archived_at.is_(None))
+            .where(
+                _Action.organisation_id == organisation_id,
+                _Action.archived_at.is_(None),
+                ActionUpdate.id.is_not(None)
+                | (
+                    _Action.status.in_(sorted(open_statuses))
+                    & (_Action.start_date.is_(None) | (_Action.start_date <= due_by))
+                ),
+            )
         )
         if service_id is not None:
             statement = statement.where(_Action.service_id == service_id)

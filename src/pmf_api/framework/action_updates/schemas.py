@@ -181,7 +181,9 @@ class ActionQuarterCounts(BaseModel):
     red: int
     amber: int
     green: int
-    missing: int = Field(description="Actions with no update for the quarter")
+    missing: int = Field(
+        description="Open actions started by the quarter's end with no update for it (as the reminders chase)"
+    )
     flagged: int = Field(description="Updates whose RAG contradicts their dates and progress")
     awaiting_acceptance: int = Field(description="Submitted or resubmitted, with the performance team")
     returned: int

@@ -343,13 +343,18 @@ async def summary(
     outcome_id: uuid.UUID | None = None,
 ) -> dict[str, Any]:
     """A quarter's updates counted by RAG, with Do / Enable / Influence always reported apart (seed
-    000), and how many are flagged, awaiting acceptance, returned, accepted or missing."""
+    000), and how many are flagged, awaiting acceptance, returned, accepted or missing (an open action
+    started by the quarter's end with no update: those the reminders chase)."""
     require_read(actor)
-    quarter_of(financial_year, quarter)
+    period = quarter_of(financial_year, quarter)
     rows = await ActionUpdateRepository(session).quarter_rows(
         actor.organisation_id,
         financial_year,
         quarter,
+        # An action counts if it has an update, or was due one (as the reminders chase): open, and
+        # started by the quarter's end; one completed or cancelled before it is not "missing".
+        due_by=period.end_date(await _start_month(session, actor)),
+        open_statuses=OPEN_STATUSES,
         service_id=service_id,
         directorate_id=directorate_id,
         outcome_id=outcome_id,
