@@ -193,6 +193,11 @@ def downgrade() -> None:
         "UPDATE action SET service_plan_id = NULL WHERE service_plan_id IN "
         "(SELECT id FROM service_plan WHERE version_number > 1)"
     )
+    # A plan copied from a later version (next year's, say) forgets where it came from first
+    op.execute(
+        "UPDATE service_plan SET copied_from_id = NULL WHERE copied_from_id IN "
+        "(SELECT id FROM service_plan WHERE version_number > 1)"
+    )
     op.execute("DELETE FROM service_plan WHERE version_number > 1")
     with op.batch_alter_table("service_plan", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("fk_service_plan_copied_from_id_service_plan"), type_="foreignkey")

@@ -68,7 +68,10 @@ async def test_an_action_is_not_due_before_it_starts_and_every_change_is_audited
         "milestones": [{"title": "Caddies delivered", "due_date": date(2026, 9, 30), "completed_on": None}],
     }
     made = await action_service.create_action(session, place.team, data)
-    assert made.milestones == [{"title": "Caddies delivered", "due_date": "2026-09-30", "completed_on": None}]
+    # stored with its state (not started until it has a completion date: domain.action_updates)
+    assert made.milestones == [
+        {"title": "Caddies delivered", "due_date": "2026-09-30", "completed_on": None, "state": "not_started"}
+    ]
     with pytest.raises(InvalidInput, match=r"due \(2026-01-01\) before it starts"):
         await action_service.update_action(session, place.team, made.id, {"due_date": date(2026, 1, 1)}, None)
     await action_service.update_action(session, place.team, made.id, {"status": "in_progress"}, None)

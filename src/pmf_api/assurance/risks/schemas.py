@@ -23,6 +23,9 @@ MAX_ROWS = 50
 # declared with a default or `Field(...)`, so the inherited method is never taken for its default.
 warnings.filterwarnings("ignore", message='Field name "register"', category=UserWarning)
 
+# A risk's category is stored in 100 characters (``models.Risk.category``)
+Category = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
 # Cause, event, effect, a control, a review's commentary: said, never empty
 Statement = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]
 # Likelihood and impact are checked against the council's matrix (a 422 at the field names its size);
@@ -92,7 +95,7 @@ class RiskCreate(InputModel):
         default=None, description="An operational risk's service (or give its `directorate_id`)"
     )
     directorate_id: uuid.UUID | None = Field(default=None, description="Taken from the service when not given")
-    category: Name | None = None
+    category: Category | None = None
     inherent_likelihood: Score
     inherent_impact: Score
     residual_likelihood: Score = Field(description="The current likelihood, with controls in place")
@@ -121,7 +124,7 @@ class RiskUpdate(UpdateModel):
     owner_id: uuid.UUID | None = None
     service_id: uuid.UUID | None = None
     directorate_id: uuid.UUID | None = None
-    category: Name | None = None
+    category: Category | None = None
     inherent_likelihood: Score | None = None
     inherent_impact: Score | None = None
     target_score: int | None = Field(default=None, ge=-1000, le=1000)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import uuid
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,7 +26,7 @@ from pmf_api.framework.plans.repository import (
     ServicePlanReviewRepository,
 )
 from pmf_api.platform import audit, events
-from pmf_api.platform.db.base import json_value
+from pmf_api.platform.db.base import json_value, utcnow
 from pmf_api.platform.db.pages import ListQuery, Page
 from pmf_api.platform.errors import Conflict, FieldProblem, PreconditionFailed, field_problems, invalid, refuse
 
@@ -193,7 +192,7 @@ async def transition_service_plan(
         comment=comment,
         reviewer=actor.subject,
         reviewer_name=actor.name,
-        reviewed_at=datetime.now(UTC),
+        reviewed_at=utcnow(),
     )
     await audit.create(session, actor, row)
     if new_state in (workflow.ServicePlanState.APPROVED, workflow.ServicePlanState.PUBLISHED):

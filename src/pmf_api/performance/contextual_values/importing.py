@@ -77,6 +77,8 @@ def _json_rows(payload: bytes, limits: UploadLimits) -> list[UploadRow]:
             detail='Send an object with a `rows` array: {"rows": [{"measure_code": ..., "period": ...}]}',
             problems=[FieldProblem("rows", "Send an object with a `rows` array and nothing else")],
         )
+    if len(document["rows"]) > limits.rows:  # the count of braces above misses rows that are not objects
+        raise _too_many(limits.rows)
     rows = []
     for index, item in enumerate(document["rows"]):
         if not isinstance(item, dict):

@@ -79,7 +79,7 @@ async def add_value(
     if await values.for_period(actor, measure.id, str(period)) is not None:
         raise Conflict(
             detail=f"{measure.code} has a value for {period} already: import the revised figure to replace it "
-            "(POST /contextual-measures/values/import)"
+            "(POST /contextual-values/import)"
         )
     entity = new_value(actor, measure, period, data, organisation.financial_year_start_month)
     await audit.create(session, actor, entity)
