@@ -238,6 +238,8 @@ async def test_bad_input_is_refused_at_its_field_and_nothing_is_written(
         "#/residual_likelihood"
     ]
     assert _pointers(await client.post(RISKS, json=_risk(s, target_score=26), headers=team)) == ["#/target_score"]
+    # A category longer than its column: refused at the field on both databases alike
+    assert _pointers(await client.post(RISKS, json=_risk(s, category="C" * 101), headers=team)) == ["#/category"]
     assert _pointers(await client.post(RISKS, json=_risk(s, kpi_ids=[their_kpi["id"]]), headers=team)) == [
         "#/kpi_ids/0"
     ]

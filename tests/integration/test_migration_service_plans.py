@@ -184,13 +184,45 @@ async def test_existing_plans_are_mapped(backend: Backend, tmp_path: Path) -> No
                 )
             }
         assert plans == {archived: ("adopted", True), adopted: ("adopted", False), archived_before: ("adopted", True)}
+        # A second version of the plan, and next year's plan copied from it (as `next-year` copies the plan
+        # it is called on): the downgrade keeps one plan a service and year, so the second version goes
+        # and next year's forgets where it came from, on PostgreSQL's foreign keys as on SQLite.
+        second, following = uuid.uuid4(), uuid.uuid4()
+        versions = _table(
+            "service_plan",
+            "organisation_id",
+            "service_id",
+            "financial_year",
+            "status",
+            "version_number",
+            "copied_from_id",
+            "projects",
+        )
+        async with engine.begin() as connection:
+            for id, year, number, source in ((second, "2025/26", 2, plan), (following, "2026/27", 1, second)):
+                await connection.execute(
+                    insert(versions),
+                    {
+                        "id": id,
+                        "organisation_id": org,
+                        "service_id": service,
+                        "financial_year": year,
+                        "status": "draft",
+                        "version_number": number,
+                        "copied_from_id": source,
+                        "projects": [],
+                        **stamps,
+                    },
+                )
         # The downgrade gives archived plans their old status back
         await _run(engine, lambda c: downgrade(url, BEFORE, connection=c))
         async with engine.connect() as connection:
             statuses = {
                 id: status for id, status in await connection.execute(select(_corporate.c.id, _corporate.c.status))
             }
+            left = set(await connection.scalars(select(_table("service_plan").c.id)))
         assert statuses == {archived: "archived", adopted: "adopted", archived_before: "archived"}
+        assert left == {plan, following}
     finally:
         await engine.dispose()
         if backend.name == "postgresql":
