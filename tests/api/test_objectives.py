@@ -163,6 +163,14 @@ async def test_an_objective_links_to_exactly_one_thing_of_this_council(
         headers=h,
     )
     assert r.status_code == 422 and r.json()["errors"][0]["pointer"] == "#/reviewed_on"
+    # Nor before the objective's year (2025/26) starts
+    r = await client.post(
+        f"{OBJECTIVES}/{made['id']}/reviews",
+        json={"stage": "mid_year", "state": "on_track", "reviewed_on": "2025-03-31"},
+        headers=h,
+    )
+    assert r.status_code == 422 and r.json()["errors"][0]["pointer"] == "#/reviewed_on", r.text
+    assert "before the objective's year starts" in r.json()["errors"][0]["detail"]
     r = await client.post(
         f"{OBJECTIVES}/{made['id']}/reviews", json={"stage": "year_end", "state": "achieved"}, headers=own
     )

@@ -46,9 +46,10 @@ def link_problems(action_id: object | None, outcome_id: object | None) -> list[I
 
 
 def review_problems(
-    stage: ReviewStage, state: ReviewState, reviewed_on: date | None, as_of: date
+    stage: ReviewStage, state: ReviewState, reviewed_on: date | None, as_of: date, *, year_starts: date | None = None
 ) -> list[InvalidValue]:
-    """A review that says how the objective stands is dated, and not after today."""
+    """A review that says how the objective stands is dated, not after today, and not before the
+    objective's year starts (``year_starts``): a review of 2026/27 is not held in 2025."""
     field = "reviewed_on"
     if state is ReviewState.NOT_DUE:
         return []
@@ -56,6 +57,12 @@ def review_problems(
         return [InvalidValue(f"A {stage.value.replace('_', '-')} review of {state.value} needs its date.", field=field)]
     if reviewed_on > as_of:
         return [InvalidValue(f"The review date {reviewed_on} is in the future (today is {as_of}).", field=field)]
+    if year_starts is not None and reviewed_on < year_starts:
+        return [
+            InvalidValue(
+                f"The review date {reviewed_on} is before the objective's year starts ({year_starts}).", field=field
+            )
+        ]
     return []
 
 

@@ -144,6 +144,16 @@ def test_a_dated_review_is_refused_only_when_dated_ahead(stage: ReviewStage, sta
     assert bool(problems) == (state is not ReviewState.NOT_DUE and days > 0)
 
 
+@given(st.sampled_from(list(ReviewStage)), st.sampled_from(list(ReviewState)), st.integers(-1000, 0))
+def test_a_review_is_refused_before_the_objectives_year_starts(
+    stage: ReviewStage, state: ReviewState, days: int
+) -> None:
+    year_starts = TODAY - timedelta(days=200)
+    problems = review_problems(stage, state, TODAY + timedelta(days=days), TODAY, year_starts=year_starts)
+    assert bool(problems) == (state is not ReviewState.NOT_DUE and TODAY + timedelta(days=days) < year_starts)
+    assert all("before the objective's year starts" in p.message and p.field == "reviewed_on" for p in problems)
+
+
 @pytest.mark.parametrize(
     ("as_of", "mid_year", "year_end", "due"),
     [

@@ -21,11 +21,13 @@ from pmf_api.access import records
 from pmf_api.access.actor import Actor
 from pmf_api.access.policy import Resource, require_read
 from pmf_api.domain.objectives import ReviewStage, ReviewState, link_problems, review_problems
+from pmf_api.domain.periods import FinancialYear
 from pmf_api.domain.roles import Role
 from pmf_api.framework.actions.repository import ActionRepository
 from pmf_api.framework.objectives.models import Objective
 from pmf_api.framework.objectives.repository import SEES_EVERY_OBJECTIVE, ObjectiveRepository
 from pmf_api.framework.organisations.repository import PersonRepository, placement_of_service
+from pmf_api.framework.organisations.service import get_organisation
 from pmf_api.framework.plans.repository import OutcomeRepository
 from pmf_api.platform import audit
 from pmf_api.platform.errors import PermissionDenied, field_problems, invalid, refuse
@@ -140,7 +142,9 @@ async def review_objective(
     reviewed_on = review.get("reviewed_on")
     if state is not ReviewState.NOT_DUE and reviewed_on is None:
         reviewed_on = as_of
-    refuse(field_problems(review_problems(stage, state, reviewed_on, as_of)))
+    organisation = await get_organisation(session, actor)
+    year_starts = FinancialYear.parse(entity.financial_year).start_date(organisation.financial_year_start_month)
+    refuse(field_problems(review_problems(stage, state, reviewed_on, as_of, year_starts=year_starts)))
     changes = {
         f"{stage.value}_state": state.value,
         f"{stage.value}_comment": review.get("comment"),
