@@ -75,25 +75,21 @@ class ServicePlanRevisions:
     kinds = (ReminderKind.QUERY_WAITING,)
 
     async def reminders(self, session: AsyncSession, actor: Actor, as_of: date) -> list[Reminder]:
-        repository = ServicePlanRepository(session)
-        found: list[Reminder] = []
-        cursor: str | None = None
         filters = {"status": ServicePlanState.DRAFT.value, "reviewed_to": ServicePlanState.DRAFT.value}
-        while True:
-            page = await repository.page(actor, ListQuery(filters=filters, cursor=cursor, limit=200))
-            if page.items:
-                heads = (await leaders(session, actor.organisation_id)).head_of_service
-                names = await ServiceRepository(session).names(plan.service_id for plan in page.items)
-                for plan in page.items:
-                    head = heads.get(plan.service_id)
-                    if head is not None:
-                        title = f"{names.get(plan.service_id, 'Service')} service plan {plan.financial_year}"
-                        detail = "The plan was sent back to draft by its review: revise it and send it again"
-                        link = f"/api/v1/service-plans/{plan.id}"
-                        found.append(Reminder(head, ReminderKind.QUERY_WAITING, title, detail, link))
-            cursor = page.next_cursor
-            if cursor is None:
-                return found
+        plans = await ServicePlanRepository(session).every(actor, ListQuery(filters=filters, limit=200))
+        if not plans:
+            return []
+        heads = (await leaders(session, actor.organisation_id)).head_of_service
+        names = await ServiceRepository(session).names(plan.service_id for plan in plans)
+        found: list[Reminder] = []
+        for plan in plans:
+            head = heads.get(plan.service_id)
+            if head is not None:
+                title = f"{names.get(plan.service_id, 'Service')} service plan {plan.financial_year}"
+                detail = "The plan was sent back to draft by its review: revise it and send it again"
+                link = f"/api/v1/service-plans/{plan.id}"
+                found.append(Reminder(head, ReminderKind.QUERY_WAITING, title, detail, link))
+        return found
 
 
 class RiskReviews:
@@ -104,30 +100,19 @@ class RiskReviews:
     kinds = (RiskReminder.REVIEW_DUE.value, RiskReminder.REVIEW_OVERDUE.value)
 
     async def reminders(self, session: AsyncSession, actor: Actor, as_of: date) -> list[Reminder]:
-        repository = RiskRepository(session)
         horizon = as_of + timedelta(days=REVIEW_DUE_SOON_DAYS + 1)
+        query = ListQuery(filters={"status": "open", "review_due_before": horizon}, sort="next_review_due", limit=200)
         found: list[Reminder] = []
-        cursor: str | None = None
-        while True:
-            query = ListQuery(
-                filters={"status": "open", "review_due_before": horizon},
-                sort="next_review_due",
-                cursor=cursor,
-                limit=200,
+        for risk in await RiskRepository(session).every(actor, query):
+            kind = risk_review_reminder(risk.next_review_due, as_of)
+            if kind is None:  # the filter keeps only risks due within the horizon; this is its rule
+                continue
+            when = "overdue since" if kind is RiskReminder.REVIEW_OVERDUE else "due on"
+            detail = f"The {risk.register} risk's review is {when} {day_text(risk.next_review_due)}"
+            found.append(
+                Reminder(risk.owner_id, kind.value, f"{risk.code} {risk.title}", detail, f"/api/v1/risks/{risk.id}")
             )
-            page = await repository.page(actor, query)
-            for risk in page.items:
-                kind = risk_review_reminder(risk.next_review_due, as_of)
-                if kind is None:  # the filter keeps only risks due within the horizon; this is its rule
-                    continue
-                when = "overdue since" if kind is RiskReminder.REVIEW_OVERDUE else "due on"
-                detail = f"The {risk.register} risk's review is {when} {day_text(risk.next_review_due)}"
-                found.append(
-                    Reminder(risk.owner_id, kind.value, f"{risk.code} {risk.title}", detail, f"/api/v1/risks/{risk.id}")
-                )
-            cursor = page.next_cursor
-            if cursor is None:
-                return found
+        return found
 
 
 class ObjectiveReviews:

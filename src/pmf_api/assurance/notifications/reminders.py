@@ -190,29 +190,23 @@ class TargetApprovals:
         lead: Leaders | None = None
         found: list[Reminder] = []
         for waiting in ({"state": TargetState.PROPOSED.value}, {"revision_pending": True}):
-            cursor: str | None = None
-            while True:
-                page = await repository.page(actor, ListQuery(filters=waiting, cursor=cursor, limit=200))
-                for target in page.items:
-                    lead = lead or await leaders(session, actor.organisation_id)
-                    kpi = await kpis.get(actor, target.kpi_id, lock=False)
-                    where = await kpis.placement(kpi.id)
-                    approvers = _distinct(
-                        lead.director.get(where.directorate_id) if where and where.directorate_id else None,
-                        lead.portfolio_holder.get(where.portfolio_id) if where and where.portfolio_id else None,
-                    )
-                    title = f"{kpi.code} {kpi.title}"
-                    what = f"The {target.financial_year} target"
-                    if "revision_pending" in waiting:
-                        what = f"Revision {target.pending_revision} of the {target.financial_year} target"
-                    detail = f"{what} waits for approval"
-                    found += [
-                        Reminder(p, ReminderKind.APPROVAL_WAITING, title, detail, f"/api/v1/targets/{target.id}")
-                        for p in approvers
-                    ]
-                cursor = page.next_cursor
-                if cursor is None:
-                    break
+            for target in await repository.every(actor, ListQuery(filters=waiting, limit=200)):
+                lead = lead or await leaders(session, actor.organisation_id)
+                kpi = await kpis.get(actor, target.kpi_id, lock=False)
+                where = await kpis.placement(kpi.id)
+                approvers = _distinct(
+                    lead.director.get(where.directorate_id) if where and where.directorate_id else None,
+                    lead.portfolio_holder.get(where.portfolio_id) if where and where.portfolio_id else None,
+                )
+                title = f"{kpi.code} {kpi.title}"
+                what = f"The {target.financial_year} target"
+                if "revision_pending" in waiting:
+                    what = f"Revision {target.pending_revision} of the {target.financial_year} target"
+                detail = f"{what} waits for approval"
+                found += [
+                    Reminder(p, ReminderKind.APPROVAL_WAITING, title, detail, f"/api/v1/targets/{target.id}")
+                    for p in approvers
+                ]
         return found
 
 
@@ -223,27 +217,21 @@ class ServicePlanApprovals:
     kinds = (ReminderKind.APPROVAL_WAITING,)
 
     async def reminders(self, session: AsyncSession, actor: Actor, as_of: date) -> list[Reminder]:
-        repository = ServicePlanRepository(session)
+        query = ListQuery(filters={"status": ServicePlanState.STRATEGIC_REVIEW.value}, limit=200)
         found: list[Reminder] = []
-        cursor: str | None = None
         places = lead = names = None
-        while True:
-            query = ListQuery(filters={"status": ServicePlanState.STRATEGIC_REVIEW.value}, cursor=cursor, limit=200)
-            page = await repository.page(actor, query)
-            for plan in page.items:
-                places = places or await directorates_and_portfolios(session, actor.organisation_id)
-                lead = lead or await leaders(session, actor.organisation_id)
-                names = names or await ServiceRepository(session).names(places)
-                where = places.get(plan.service_id)
-                director = lead.director.get(where.directorate_id) if where and where.directorate_id else None
-                if director is not None:
-                    title = f"{names.get(plan.service_id, 'Service')} service plan {plan.financial_year}"
-                    detail = "The plan is at strategic review and waits for your approval"
-                    link = f"/api/v1/service-plans/{plan.id}"
-                    found.append(Reminder(director, ReminderKind.APPROVAL_WAITING, title, detail, link))
-            cursor = page.next_cursor
-            if cursor is None:
-                return found
+        for plan in await ServicePlanRepository(session).every(actor, query):
+            places = places or await directorates_and_portfolios(session, actor.organisation_id)
+            lead = lead or await leaders(session, actor.organisation_id)
+            names = names or await ServiceRepository(session).names(places)
+            where = places.get(plan.service_id)
+            director = lead.director.get(where.directorate_id) if where and where.directorate_id else None
+            if director is not None:
+                title = f"{names.get(plan.service_id, 'Service')} service plan {plan.financial_year}"
+                detail = "The plan is at strategic review and waits for your approval"
+                link = f"/api/v1/service-plans/{plan.id}"
+                found.append(Reminder(director, ReminderKind.APPROVAL_WAITING, title, detail, link))
+        return found
 
 
 class InterventionApprovals:

@@ -22,6 +22,7 @@ from pmf_api.framework.plans import service as plan_service
 from pmf_api.framework.plans.repository import ServicePlanRepository
 from pmf_api.performance.kpis.repository import KpiFilters, KpiRepository
 from pmf_api.platform.db.pages import ListQuery
+from pmf_api.platform.db.repository import OwnedRepository
 
 _PAGE = 200
 
@@ -44,23 +45,17 @@ async def contents(session: AsyncSession, actor: Actor, plan_id: uuid.UUID) -> C
     plan = await records.get(session, actor, plan_service.service_plans, plan_id)
     versions = await ServicePlanRepository(session).versions(plan.service_id, plan.financial_year)
     version_ids = [version.id for version in versions]
-    actions = await _every(ActionRepository(session), actor, "service_plan_id", version_ids)
+    actions = await _linked(ActionRepository(session), actor, version_ids)
     actions.sort(key=lambda action: action.code)
-    risks = await _every(RiskRepository(session), actor, "service_plan_id", version_ids)
+    risks = await _linked(RiskRepository(session), actor, version_ids)
     risks = sorted({risk.id: risk for risk in risks}.values(), key=lambda risk: risk.code)
     kpis = await KpiRepository(session).active(actor, KpiFilters(service_id=plan.service_id))
     return Contents(plan, actions, kpis, risks)
 
 
-async def _every(repository: Any, actor: Actor, name: str, values: list[uuid.UUID]) -> list[Any]:
-    """Every record the actor may read whose filter ``name`` matches one of ``values``, page by page."""
+async def _linked(repository: OwnedRepository[Any], actor: Actor, plan_ids: list[uuid.UUID]) -> list[Any]:
+    """Every record the actor may read that names one of ``plan_ids`` (its ``service_plan_id`` filter)."""
     found: list[Any] = []
-    for value in values:
-        cursor: str | None = None
-        while True:
-            page = await repository.page(actor, ListQuery(filters={name: value}, cursor=cursor, limit=_PAGE))
-            found += page.items
-            cursor = page.next_cursor
-            if cursor is None:
-                break
+    for plan_id in plan_ids:
+        found += await repository.every(actor, ListQuery(filters={"service_plan_id": plan_id}, limit=_PAGE))
     return found

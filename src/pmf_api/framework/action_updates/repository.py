@@ -24,6 +24,14 @@ def _actions_where(condition: ColumnElement[bool]) -> ColumnElement[bool]:
     return ActionUpdate.action_id.in_(select(_Action.id).where(condition))
 
 
+def _due_an_update(quarter_ends: date, open_statuses: Collection[str]) -> ColumnElement[bool]:
+    """An action owes the quarter an update: still open, and started by the quarter's end (what the
+    reminders chase and the summary counts as missing)."""
+    return _Action.status.in_(sorted(open_statuses)) & (
+        _Action.start_date.is_(None) | (_Action.start_date <= quarter_ends)
+    )
+
+
 class ActionUpdateRepository(OwnedRepository[ActionUpdate]):
     model = ActionUpdate
     what = "action update"
@@ -80,11 +88,7 @@ class ActionUpdateRepository(OwnedRepository[ActionUpdate]):
             .where(
                 _Action.organisation_id == organisation_id,
                 _Action.archived_at.is_(None),
-                ActionUpdate.id.is_not(None)
-                | (
-                    _Action.status.in_(sorted(open_statuses))
-                    & (_Action.start_date.is_(None) | (_Action.start_date <= due_by))
-                ),
+                ActionUpdate.id.is_not(None) | _due_an_update(due_by, open_statuses),
             )
         )
         if service_id is not None:
@@ -117,8 +121,7 @@ class ActionUpdateRepository(OwnedRepository[ActionUpdate]):
                 _Action.organisation_id == organisation_id,
                 _Action.archived_at.is_(None),
                 _Action.owner_id.is_not(None),
-                _Action.status.in_(sorted(open_statuses)),
-                (_Action.start_date.is_(None)) | (_Action.start_date <= quarter_ends),
+                _due_an_update(quarter_ends, open_statuses),
                 _Action.id.not_in(has_update),
             )
             .order_by(_Action.code)

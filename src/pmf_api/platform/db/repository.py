@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar, Generic, NamedTuple, Protocol, TypeVar
 
 from sqlalchemy import BindParameter, ColumnElement, Select, bindparam, select
@@ -138,6 +138,18 @@ class OwnedRepository(Generic[ModelT]):
         statement, keyset, params = self.list_statement(reader, query)
         rows = (await self.session.scalars(statement.statement, params)).all()
         return keyset.page(list(rows), query.limit, getattr)
+
+    async def every(self, reader: Reader, query: ListQuery) -> list[ModelT]:
+        """Every record :meth:`page` would list for ``query``, page after page (``query.limit`` a page)
+        to the end: for jobs that must see them all (reminders, a plan's contents), never for a response."""
+        found: list[ModelT] = []
+        cursor = query.cursor
+        while True:
+            page = await self.page(reader, replace(query, cursor=cursor))
+            found += page.items
+            cursor = page.next_cursor
+            if cursor is None:
+                return found
 
     @classmethod
     async def page_values(cls, connection: DriverConnection, reader: Reader, query: ListQuery) -> Page[dict[str, Any]]:
