@@ -271,6 +271,16 @@ async def test_data_quality_reviews(client: httpx.AsyncClient, auth: TokenFactor
     )
     assert r.status_code == 200, r.text
     assert r.json()["follow_up_actions"][0]["done"] is True
+    # A follow-up action changed without saying `done` (or a due date) takes their defaults, not a 500
+    r = await client.patch(
+        f"{REVIEWS}/{review['id']}",
+        json={"follow_up_actions": [{"action": "Train the backup", "owner": "Head of Waste"}]},
+        headers=team,
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["follow_up_actions"] == [
+        {"action": "Train the backup", "owner": "Head of Waste", "due_date": None, "done": False}
+    ]
     assert r.json()["ratings"] == {**RATINGS, "completeness": "adequate"}
     r = await client.patch(f"{REVIEWS}/{review['id']}", json={"ratings": {"accuracy": None}}, headers=team)
     assert r.status_code == 422

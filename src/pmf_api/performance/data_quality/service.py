@@ -341,7 +341,8 @@ def _review_values(data: Mapping[str, Any]) -> dict[str, Any]:
         values |= {name: str(data["ratings"][name]) for name in RATINGS if name in data["ratings"]}
     if "follow_up_actions" in data:
         values["follow_up_actions"] = [
-            {**action, "due_date": action["due_date"].isoformat() if action.get("due_date") else None}
+            # A PATCH carries only what was sent, nested items included: an action not saying `done` is not done
+            {"done": False, **action, "due_date": action["due_date"].isoformat() if action.get("due_date") else None}
             for action in data["follow_up_actions"] or []
         ]
     return values
