@@ -23,6 +23,7 @@ from pmf_api.performance.collection.router import router as collection_router
 from pmf_api.performance.contextual_values.router import router as contextual_values_router
 from pmf_api.performance.data_quality.router import router as data_quality_router
 from pmf_api.performance.kpis.router import router as kpis_router
+from pmf_api.performance.period_closes.router import router as period_closes_router
 from pmf_api.performance.status.router import router as status_router
 from pmf_api.performance.submissions.router import router as submissions_router
 from pmf_api.performance.targets.router import router as targets_router
@@ -45,6 +46,7 @@ FEATURE_ROUTERS: tuple[APIRouter, ...] = (
     annual_cycle_router,
     submissions_router,
     collection_router,
+    period_closes_router,
     status_router,
     interventions_router,
     service_plan_contents_router,

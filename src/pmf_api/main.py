@@ -73,6 +73,7 @@ OPENAPI_TAGS = [
     {"name": "Targets", "description": "Annual targets, period profiles and tolerances, with every revision"},
     {"name": "Submissions", "description": "Each period's values, comments and forecasts, from entry to publication"},
     {"name": "Collection", "description": "Collection windows and due dates; what is due, overdue and complete"},
+    {"name": "Period close", "description": "Closed periods lock their values; the restatement log of later changes"},
     {"name": "Status", "description": "KPI status and the scorecard: RAG, YTD, forecasts, SPC, escalation"},
     {"name": "Bulk push", "description": "Many values in one request (JSON, CSV, XLSX) and per-service templates"},
     {"name": "API keys", "description": "Keys for machine clients, sent as `X-API-Key`"},

@@ -19,6 +19,7 @@ from pmf_api.performance.contextual_values.models import ContextualValue
 from pmf_api.performance.data_quality.models import DataQualityReview, DataQualityTemplate
 from pmf_api.performance.interventions.models import Intervention, InterventionProgress
 from pmf_api.performance.kpis.models import ContextualMeasure, Kpi
+from pmf_api.performance.period_closes.models import PeriodClose, Restatement
 from pmf_api.performance.submissions.models import PublishedValue, Submission, SubmissionMessage
 from pmf_api.performance.targets.models import Target, TargetRevision
 from pmf_api.platform.audit import AuditEntry
@@ -47,10 +48,12 @@ __all__ = [
     "Organisation",
     "OutboxEvent",
     "Outcome",
+    "PeriodClose",
     "Person",
     "Portfolio",
     "Priority",
     "PublishedValue",
+    "Restatement",
     "Risk",
     "RiskLink",
     "RiskReview",

@@ -79,6 +79,11 @@ class UnsignedTemplate(Conflict):
     year to be signed first (seed 001_ec6bae7b38cacc6f.txt, B.1)."""
 
 
+class PeriodClosed(Conflict):
+    """The value's period is closed: only the performance team changes it, a published value through a
+    revision with a reason, and the change is listed as a restatement (issue 13, item 2)."""
+
+
 class RequestInProgress(Conflict):
     """The same request (by its Idempotency-Key) is still being processed: send it again shortly."""
 

@@ -35,6 +35,8 @@ EVENT_TYPES: tuple[str, ...] = (
     "risk.escalated",
     "challenge.raised",
     "challenge.answered",
+    "period.closed",
+    "period.reopened",
 )
 
 

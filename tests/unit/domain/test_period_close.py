@@ -125,9 +125,7 @@ def test_who_may_write_to_a_closed_period(
     revising: bool,
     refused_by: str | None,
 ) -> None:
-    refusal = lock_refusal(
-        P(period), closed, performance_team=performance_team, published=published, revising=revising
-    )
+    refusal = lock_refusal(P(period), closed, performance_team=performance_team, published=published, revising=revising)
     assert refusal == (None if refused_by is None else P(refused_by))
 
 
@@ -163,9 +161,7 @@ _periods = st.builds(
 def test_the_lock_refuses_only_inside_a_closed_period_and_never_a_revision_by_the_performance_team(
     period: Period, closed: list[Period], performance_team: bool, published: bool, revising: bool
 ) -> None:
-    refusal = lock_refusal(
-        period, closed, performance_team=performance_team, published=published, revising=revising
-    )
+    refusal = lock_refusal(period, closed, performance_team=performance_team, published=published, revising=revising)
     if refusal is not None:
         assert refusal in closed and lies_within(period, refusal)
         assert set(period.months()) <= set(refusal.months())

@@ -24,6 +24,7 @@ from pmf_api.framework.organisations.service import evaluation_config
 from pmf_api.performance import mapping
 from pmf_api.performance.bulk.checking import Candidate
 from pmf_api.performance.kpis import service as kpi_service
+from pmf_api.performance.period_closes import service as period_close_service
 from pmf_api.performance.submissions import calculated
 from pmf_api.performance.submissions import service as submission_service
 from pmf_api.performance.submissions.repository import SubmissionRepository
@@ -93,6 +94,7 @@ async def save_in_batch(
     config = evaluation_config(organisation)
     start_month = organisation.financial_year_start_month
     now = datetime.now(UTC)
+    closed = await period_close_service.closed_periods(session, actor)
 
     creates: list[dict[str, Any]] = []
     updates: list[tuple[Submission, dict[str, Any], dict[str, Any]]] = []
@@ -108,11 +110,23 @@ async def save_in_batch(
                 result.outcome = "unchanged"
                 result.flags = submission.flags or ()
                 continue
-            state = SubmissionState(submission.state)
-            if state not in submission_service.EDITABLE:
-                result.outcome = "rejected"
-                result.errors = [FieldProblem("", submission_service.not_editable_message(kpi.code, period, state))]
-                continue
+        # A value within a closed period is the performance team's to change (issue 13, item 2).
+        locked = period_close_service.refusal(
+            actor,
+            closed,
+            str(period),
+            kpi_code=kpi.code,
+            published=submission is not None and submission.state == SubmissionState.PUBLISHED.value,
+        )
+        if locked is not None:
+            result.outcome = "rejected"
+            result.errors = [FieldProblem("period", locked)]
+            continue
+        state = None if submission is None else SubmissionState(submission.state)
+        if state is not None and state not in submission_service.EDITABLE:
+            result.outcome = "rejected"
+            result.errors = [FieldProblem("", submission_service.not_editable_message(kpi.code, period, state))]
+            continue
         period_end = period.end_date(start_month)
         stored["flags"] = submission_service.flags_for(
             kpi,

@@ -81,6 +81,16 @@ class SubmissionRepository(OwnedRepository[Submission]):
         )
         return found
 
+    async def publication_before(self, submission_id: uuid.UUID, revision: int) -> PublishedValue | None:
+        """The latest publication of a submission's revisions before ``revision``, if any was published."""
+        found: PublishedValue | None = await self.session.scalar(
+            select(PublishedValue)
+            .where(PublishedValue.submission_id == submission_id, PublishedValue.revision < revision)
+            .order_by(PublishedValue.revision.desc())
+            .limit(1)
+        )
+        return found
+
     async def periods_of(self, kpi_ids: Sequence[uuid.UUID]) -> list[str]:
         """Every period any of ``kpi_ids`` has a submission for, in order of period end."""
         if not kpi_ids:

@@ -32,6 +32,7 @@ from pmf_api.framework.organisations.service import get_organisation, settings_o
 from pmf_api.performance import mapping
 from pmf_api.performance.data_quality import service as data_quality_service
 from pmf_api.performance.kpis import service as kpi_service
+from pmf_api.performance.period_closes import service as period_close_service
 from pmf_api.performance.submissions.calculated import held_back, recompute_dependents, refuse_hand_entry
 from pmf_api.performance.submissions.context import (
     SubmissionContext,
@@ -133,6 +134,7 @@ async def save_values(
     if submission is None:
         if expected_version is not None:
             raise PreconditionFailed.if_match(f"There is no submission of {kpi.code} for {period} to match If-Match")
+        await period_close_service.ensure_open(session, actor, str(period), kpi_code=kpi.code, location=Location.PATH)
         flags = await sense_check(session, kpi, organisation, period, stored, as_of)
         submission = Submission(
             **draft_values(actor, kpi.id, period, organisation.financial_year_start_month, {**stored, "flags": flags})
@@ -155,6 +157,14 @@ async def save_values(
         unchanged = all(same_value(getattr(submission, k), v) for k, v in stored.items())
         if unchanged and not submit:
             return SaveResult(submission, "unchanged")
+        await period_close_service.ensure_open(
+            session,
+            actor,
+            str(period),
+            kpi_code=kpi.code,
+            published=state is SubmissionState.PUBLISHED,
+            location=Location.PATH,
+        )
         if state not in EDITABLE and not (unchanged and submit):
             raise Conflict(detail=not_editable_message(kpi.code, period, state))
         if not unchanged:
@@ -240,6 +250,13 @@ async def transition(
     if to in {SubmissionState.SUBMITTED, SubmissionState.RESUBMITTED}:
         require_figures(context.kpi, submission)
         require_commentary(await get_organisation(session, actor), submission)
+    await period_close_service.ensure_open(
+        session,
+        actor,
+        submission.period,
+        kpi_code=context.kpi.code,
+        published=submission.state == SubmissionState.PUBLISHED.value,
+    )
     await _move(session, actor, context, submission, to, message)
     await recompute_dependents(session, actor, submission.kpi_id, submission.period)
     return submission
@@ -276,6 +293,7 @@ async def _move(
         await _add_message(session, actor, submission, kind, message)
     await _emit(session, actor, context, submission, to, message)
     if to is SubmissionState.PUBLISHED:
+        previous = await SubmissionRepository(session).publication_before(submission.id, submission.revision)
         published = PublishedValue(
             submission_id=submission.id,
             revision=submission.revision,
@@ -285,6 +303,33 @@ async def _move(
             published_at=now,
         )
         await audit.create(session, actor, published)
+        await restate_if_closed(session, actor, context.kpi, submission, previous, now)
+
+
+async def restate_if_closed(
+    session: AsyncSession,
+    actor: Actor,
+    kpi: Kpi,
+    submission: Submission,
+    previous: PublishedValue | None,
+    now: datetime,
+) -> None:
+    """A value published while its period is closed goes into the restatement log (issue 13, item 2)."""
+    await period_close_service.record_restatement(
+        session,
+        actor,
+        kpi_id=kpi.id,
+        kpi_code=kpi.code,
+        kpi_title=kpi.title,
+        period=submission.period,
+        submission_id=submission.id,
+        revision=submission.revision,
+        reported_value=None if previous is None else previous.value,
+        reported_at=None if previous is None else previous.published_at,
+        restated_value=submission.value,
+        restated_at=now,
+        revision_reason=submission.revision_reason,
+    )
 
 
 # The workflow steps a webhook may hear of (issue 11, section 4), emitted in the step's transaction.
@@ -366,6 +411,9 @@ async def revise(
     submission = await get_submission(session, actor, submission_id)
     context = await submission_context(session, actor, submission)
     refuse_hand_entry(context.kpi)
+    await period_close_service.ensure_open(
+        session, actor, submission.period, kpi_code=context.kpi.code, published=True, revising=True
+    )
     new_state = start_submission_revision(
         SubmissionState(submission.state), context.roles, is_owner=context.is_owner, reason=reason
     )

@@ -111,6 +111,16 @@ PROBLEM_TYPES: dict[str, ProblemType] = {
             "then publish again.",
         ),
         ProblemType(
+            "period-closed",
+            409,
+            "The period is closed",
+            "The value's period lies within a closed period (`GET /period-closes`): its values are locked. "
+            "Only the performance team changes them, a published value through a revision with a reason, "
+            "and what is republished is listed in the restatement log (`GET /restatements`).",
+            "Ask the performance team to revise the value (`POST /submissions/{id}/revisions` with a reason), "
+            "or to reopen the period (`POST /period-closes/{id}/reopen`).",
+        ),
+        ProblemType(
             "transition-not-allowed",
             409,
             "Not possible from the current state",

@@ -64,6 +64,7 @@ _TYPES: dict[type[errors.PMFError], str] = {
     errors.InvalidInput: "invalid-input",
     errors.RequestInProgress: "request-in-progress",
     errors.UnsignedTemplate: "data-quality-template-unsigned",
+    errors.PeriodClosed: "period-closed",
     errors.Conflict: "conflict",
     errors.PreconditionFailed: "precondition-failed",
     errors.PayloadTooLarge: "payload-too-large",
