@@ -24,7 +24,7 @@ from pmf_api.domain.workflow import SubmissionState
 from pmf_api.performance.data_quality import service as data_quality_service
 from pmf_api.performance.kpis import service as kpi_service
 from pmf_api.performance.kpis.repository import KpiRepository
-from pmf_api.performance.period_closes import service as period_close_service
+from pmf_api.performance.submissions import closing
 from pmf_api.performance.submissions.models import PublishedValue, Submission
 from pmf_api.performance.submissions.repository import SubmissionRepository
 from pmf_api.platform import audit, events
@@ -96,7 +96,7 @@ async def recompute(session: AsyncSession, actor: Actor, kpi: Kpi, period: str) 
         if value is None or first is None:
             return False
         # A closed period's values follow their inputs only as the performance team changes them.
-        await period_close_service.ensure_open(session, actor, period, kpi_code=kpi.code, revising=True)
+        await closing.ensure_writable(session, actor, kpi, period, revising=True)
         submission = _new(actor, kpi, first, value, state)
         await audit.create(session, actor, submission)
         await kpi_service.note_values(session, [kpi.id], submission.created_at)
@@ -180,14 +180,7 @@ async def _update(
     if same_value and current is state:
         return False
     # Reopening a published computed value is a revision with its reason ("An input's value was revised").
-    await period_close_service.ensure_open(
-        session,
-        actor,
-        submission.period,
-        kpi_code=kpi.code,
-        published=current is SubmissionState.PUBLISHED,
-        revising=True,
-    )
+    await closing.ensure_writable(session, actor, kpi, submission, revising=True)
     changes: dict[str, Any] = {"value": value, "state": state.value, "entered_by": actor.subject}
     if current is not state:
         now = datetime.now(UTC)
@@ -206,11 +199,9 @@ async def _published(session: AsyncSession, actor: Actor, kpi: Kpi, submission: 
     """Keep the computed value as published, once per revision, when it reaches published."""
     if submission.state != SubmissionState.PUBLISHED.value:
         return
-    repository = SubmissionRepository(session)
-    kept = await repository.publication(submission.id, submission.revision)
+    kept = await SubmissionRepository(session).publication(submission.id, submission.revision)
     if kept is not None:
         return
-    previous = await repository.publication_before(submission.id, submission.revision)
     published = PublishedValue(
         submission_id=submission.id,
         revision=submission.revision,
@@ -220,21 +211,7 @@ async def _published(session: AsyncSession, actor: Actor, kpi: Kpi, submission: 
         published_at=submission.published_at or datetime.now(UTC),
     )
     await audit.create(session, actor, published)
-    await period_close_service.record_restatement(
-        session,
-        actor,
-        kpi_id=kpi.id,
-        kpi_code=kpi.code,
-        kpi_title=kpi.title,
-        period=submission.period,
-        submission_id=submission.id,
-        revision=submission.revision,
-        reported_value=None if previous is None else previous.value,
-        reported_at=None if previous is None else previous.published_at,
-        restated_value=submission.value,
-        restated_at=published.published_at,
-        revision_reason=submission.revision_reason,
-    )
+    await closing.restate_if_closed(session, actor, kpi, submission, published.published_at)
     await events.emit(
         session,
         organisation_id=submission.organisation_id,

@@ -10,7 +10,6 @@ shown Amber or Red needs a commentary (seed 001, E.1; an organisation setting, o
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, Literal
@@ -20,7 +19,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pmf_api.access import records
 from pmf_api.access.actor import Actor
 from pmf_api.access.policy import Resource, require_read
-from pmf_api.domain import Period
 from pmf_api.domain.workflow import (
     EDITABLE_SUBMISSION_STATES,
     SubmissionState,
@@ -32,7 +30,7 @@ from pmf_api.framework.organisations.service import get_organisation, settings_o
 from pmf_api.performance import mapping
 from pmf_api.performance.data_quality import service as data_quality_service
 from pmf_api.performance.kpis import service as kpi_service
-from pmf_api.performance.period_closes import service as period_close_service
+from pmf_api.performance.submissions import closing
 from pmf_api.performance.submissions.calculated import held_back, recompute_dependents, refuse_hand_entry
 from pmf_api.performance.submissions.context import (
     SubmissionContext,
@@ -48,6 +46,7 @@ from pmf_api.performance.submissions.values import (
     VALUE_FIELDS,
     SubmissionValues,
     check_values,
+    draft_values,
     flags_for,
     not_editable_message,
     parse_period,
@@ -134,7 +133,7 @@ async def save_values(
     if submission is None:
         if expected_version is not None:
             raise PreconditionFailed.if_match(f"There is no submission of {kpi.code} for {period} to match If-Match")
-        await period_close_service.ensure_open(session, actor, str(period), kpi_code=kpi.code, location=Location.PATH)
+        await closing.ensure_writable(session, actor, kpi, str(period), location=Location.PATH)
         flags = await sense_check(session, kpi, organisation, period, stored, as_of)
         submission = Submission(
             **draft_values(actor, kpi.id, period, organisation.financial_year_start_month, {**stored, "flags": flags})
@@ -157,14 +156,7 @@ async def save_values(
         unchanged = all(same_value(getattr(submission, k), v) for k, v in stored.items())
         if unchanged and not submit:
             return SaveResult(submission, "unchanged")
-        await period_close_service.ensure_open(
-            session,
-            actor,
-            str(period),
-            kpi_code=kpi.code,
-            published=state is SubmissionState.PUBLISHED,
-            location=Location.PATH,
-        )
+        await closing.ensure_writable(session, actor, kpi, submission, location=Location.PATH)
         if state not in EDITABLE and not (unchanged and submit):
             raise Conflict(detail=not_editable_message(kpi.code, period, state))
         if not unchanged:
@@ -250,13 +242,7 @@ async def transition(
     if to in {SubmissionState.SUBMITTED, SubmissionState.RESUBMITTED}:
         require_figures(context.kpi, submission)
         require_commentary(await get_organisation(session, actor), submission)
-    await period_close_service.ensure_open(
-        session,
-        actor,
-        submission.period,
-        kpi_code=context.kpi.code,
-        published=submission.state == SubmissionState.PUBLISHED.value,
-    )
+    await closing.ensure_writable(session, actor, context.kpi, submission)
     await _move(session, actor, context, submission, to, message)
     await recompute_dependents(session, actor, submission.kpi_id, submission.period)
     return submission
@@ -293,7 +279,6 @@ async def _move(
         await _add_message(session, actor, submission, kind, message)
     await _emit(session, actor, context, submission, to, message)
     if to is SubmissionState.PUBLISHED:
-        previous = await SubmissionRepository(session).publication_before(submission.id, submission.revision)
         published = PublishedValue(
             submission_id=submission.id,
             revision=submission.revision,
@@ -303,33 +288,7 @@ async def _move(
             published_at=now,
         )
         await audit.create(session, actor, published)
-        await restate_if_closed(session, actor, context.kpi, submission, previous, now)
-
-
-async def restate_if_closed(
-    session: AsyncSession,
-    actor: Actor,
-    kpi: Kpi,
-    submission: Submission,
-    previous: PublishedValue | None,
-    now: datetime,
-) -> None:
-    """A value published while its period is closed goes into the restatement log (issue 13, item 2)."""
-    await period_close_service.record_restatement(
-        session,
-        actor,
-        kpi_id=kpi.id,
-        kpi_code=kpi.code,
-        kpi_title=kpi.title,
-        period=submission.period,
-        submission_id=submission.id,
-        revision=submission.revision,
-        reported_value=None if previous is None else previous.value,
-        reported_at=None if previous is None else previous.published_at,
-        restated_value=submission.value,
-        restated_at=now,
-        revision_reason=submission.revision_reason,
-    )
+        await closing.restate_if_closed(session, actor, context.kpi, submission, now)
 
 
 # The workflow steps a webhook may hear of (issue 11, section 4), emitted in the step's transaction.
@@ -411,9 +370,7 @@ async def revise(
     submission = await get_submission(session, actor, submission_id)
     context = await submission_context(session, actor, submission)
     refuse_hand_entry(context.kpi)
-    await period_close_service.ensure_open(
-        session, actor, submission.period, kpi_code=context.kpi.code, published=True, revising=True
-    )
+    await closing.ensure_writable(session, actor, context.kpi, submission, revising=True)
     new_state = start_submission_revision(
         SubmissionState(submission.state), context.roles, is_owner=context.is_owner, reason=reason
     )
@@ -439,38 +396,3 @@ async def published_values(
 
 
 submissions = records.EntitySpec(repository=SubmissionRepository, resource=Resource.kpi)
-
-
-def draft_values(
-    actor: Actor,
-    kpi_id: uuid.UUID,
-    period: Period,
-    start_month: int,
-    stored: Mapping[str, Any],
-    now: datetime | None = None,
-) -> dict[str, Any]:
-    """Every column of a new submission (a draft) of ``stored`` figures and flags: what saving one
-    value creates, and what a bulk push inserts many of at once."""
-    now = now or datetime.now(UTC)
-    return {
-        "id": uuid.uuid4(),
-        "organisation_id": actor.organisation_id,
-        "kpi_id": kpi_id,
-        "period": str(period),
-        "financial_year": str(period.financial_year),
-        "period_end": period.end_date(start_month),
-        "state": SubmissionState.DRAFT.value,
-        **{name: stored[name] for name in (*VALUE_FIELDS, "flags")},
-        "revision": 1,
-        "revision_reason": None,
-        "entered_by": actor.subject,
-        "submitted_by": None,
-        "submitted_at": None,
-        "first_submitted_at": None,
-        "validated_by": None,
-        "validated_at": None,
-        "published_at": None,
-        "created_at": now,
-        "updated_at": now,
-        "version": 1,
-    }

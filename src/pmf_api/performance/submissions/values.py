@@ -4,14 +4,16 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pmf_api.access.actor import Actor
 from pmf_api.domain import (
     DomainError,
     EvaluationConfig,
@@ -190,3 +192,38 @@ def not_editable_message(code: str, period: Period, state: SubmissionState) -> s
     if state is SubmissionState.PUBLISHED:
         return f"{code} for {period} is published: open a revision with a reason to change it"
     return f"{code} for {period} is {state.value} and with the performance team; it can change once queried"
+
+
+def draft_values(
+    actor: Actor,
+    kpi_id: uuid.UUID,
+    period: Period,
+    start_month: int,
+    stored: Mapping[str, Any],
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """Every column of a new submission (a draft) of ``stored`` figures and flags: what saving one
+    value creates, and what a bulk push inserts many of at once."""
+    now = now or datetime.now(UTC)
+    return {
+        "id": uuid.uuid4(),
+        "organisation_id": actor.organisation_id,
+        "kpi_id": kpi_id,
+        "period": str(period),
+        "financial_year": str(period.financial_year),
+        "period_end": period.end_date(start_month),
+        "state": SubmissionState.DRAFT.value,
+        **{name: stored[name] for name in (*VALUE_FIELDS, "flags")},
+        "revision": 1,
+        "revision_reason": None,
+        "entered_by": actor.subject,
+        "submitted_by": None,
+        "submitted_at": None,
+        "first_submitted_at": None,
+        "validated_by": None,
+        "validated_at": None,
+        "published_at": None,
+        "created_at": now,
+        "updated_at": now,
+        "version": 1,
+    }
