@@ -107,6 +107,11 @@ async def demo(
         headers=h,
     )
     assert hook.status_code == 201, hook.text
+    # A closed period (long before the demo's values, so nothing the tests write is locked), for its reads.
+    closed = await client.post(
+        f"{API}/period-closes", json={"period": "2020/21 Q1", "reason": "Closed for the walk"}, headers=h
+    )
+    assert closed.status_code == 201, closed.text
     spec = (await client.get("/openapi.json")).json()
     ids = {
         f"{API}/targets/{{id}}/revisions": str(target.id),
