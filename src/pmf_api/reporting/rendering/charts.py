@@ -20,8 +20,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -145,7 +144,7 @@ def with_prefix(svg: str, prefix: str) -> str:
     return _ID.sub(rename, svg)
 
 
-def _draw_many(items: Sequence[dict[str, Any]]) -> list[str]:
+def draw_many(items: Sequence[dict[str, Any]]) -> list[str]:
     return [_draw(item) for item in items]
 
 
@@ -207,11 +206,14 @@ class ChartSource:
 
     def _draw_all(self, items: list[dict[str, Any]]) -> list[str]:
         if len(items) < self.pool_from or self.workers < 2:
-            return _draw_many(items)
+            return draw_many(items)
+        from pmf_api.reporting.rendering import worker
+
         chunks = [items[start :: self.workers] for start in range(self.workers)]
-        # spawn: a forked copy of a threaded server (or of an event loop) is not safe
-        with ProcessPoolExecutor(max_workers=self.workers, mp_context=get_context("spawn")) as pool:
-            results = list(pool.map(_draw_many, chunks))
+        # a worker process per chunk (matplotlib holds the GIL); threads only wait for them
+        with ThreadPoolExecutor(max_workers=self.workers) as pool:
+            outputs = list(pool.map(lambda chunk: worker.run("charts", json.dumps(chunk).encode()), chunks))
+        results: list[list[str]] = [json.loads(output) for output in outputs]
         drawn: list[str] = [""] * len(items)
         for start, result in enumerate(results):
             drawn[start :: self.workers] = result

@@ -6,6 +6,11 @@ charts); ``templates/report.typ`` only draws them. The blocks go to typst as JSO
 commentary that holds ``#``, ``$``, ``*``, ``]`` or a backslash is shown as it was typed, never run.
 Typst's own fonts only (no system font), and the document's date is the snapshot's: the same document
 gives the same bytes on any machine.
+
+Typst memoises what it lays out and the Python binding offers no way to let it go: a process that
+compiled one report after another grew by ~60 MB per 100-KPI report (measured). So each PDF is compiled
+in a short-lived process of its own (``ISOLATE``, ``worker.py``), whose memory is returned when it ends; starting it
+costs a few tenths of a second against seconds of layout.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from pmf_api.reporting.rendering.charts import ChartSource, chart_key
 from pmf_api.reporting.rendering.html import CATEGORIES, RAG_WORDS, counts_sentence, day, moment, words
 
 Block = dict[str, Any]
+ISOLATE = True  # compile in a process of its own (see above); False compiles here
 
 
 @cache
@@ -322,6 +328,15 @@ def report_pdf(document: ReportDocument, charts: ChartSource) -> bytes:
         "blocks": blocks(document, drawn),
     }
     payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    if not ISOLATE:
+        return compile_pdf(payload)
+    from pmf_api.reporting.rendering import worker
+
+    return worker.run("pdf", payload.encode("utf-8"))
+
+
+def compile_pdf(payload: str) -> bytes:
+    """The PDF of the report whose data (JSON) is ``payload``."""
     pdf = typst.compile(_template(), format="pdf", sys_inputs={"report": payload}, ignore_system_fonts=True)
     assert isinstance(pdf, bytes)
     return pdf
