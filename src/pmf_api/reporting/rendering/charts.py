@@ -32,7 +32,7 @@ _TARGET = "#b3261e"
 _MEAN = "#4d4d4d"
 _LIMITS = "#6b6b6b"
 _BAND = "#e6e6e6"
-CHART_VERSION = "2"  # change when the drawing changes, so kept charts are drawn again
+CHART_VERSION = "3"  # change when the drawing changes, so kept charts are drawn again
 
 
 def chart_data(kpi: ReportKpi) -> dict[str, Any]:
@@ -91,11 +91,10 @@ def _draw(data: dict[str, Any]) -> str:
         axes = figure.add_subplot()
         lower, upper = data["lpl"], data["upl"]
         if lower is not None and upper is not None:
-            axes.axhspan(lower, upper, color=_BAND, zorder=0, label="Between the process limits")
-        if lower is not None:
-            axes.axhline(lower, color=_LIMITS, linestyle=":", linewidth=1, label="Lower process limit")
-        if upper is not None:
-            axes.axhline(upper, color=_LIMITS, linestyle=":", linewidth=1, label="Upper process limit")
+            axes.axhspan(lower, upper, color=_BAND, zorder=0)
+        for limit, label in ((lower, "Process limits"), (upper, "Process limits" if lower is None else None)):
+            if limit is not None:
+                axes.axhline(limit, color=_LIMITS, linestyle=":", linewidth=1, label=label)
         if data["mean"] is not None:
             axes.axhline(data["mean"], color=_MEAN, linestyle="-.", linewidth=1, label="Mean")
         if any(target == target for target in targets):  # not all NaN

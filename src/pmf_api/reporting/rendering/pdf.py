@@ -143,7 +143,11 @@ def blocks(document: ReportDocument, charts: dict[str, str]) -> list[Block]:
     ):
         if kpis or document.kind == "board_pack":  # a board pack always says, even that there are none
             out.append(_heading(2, title))
-            out.append(_kpi_table(f"{title}: {len(kpis)} KPIs", kpis) if kpis else {"type": "para", "text": "None."})
+            out.append(
+                _kpi_table(f"{title}: {len(kpis)} KPI{'' if len(kpis) == 1 else 's'}", kpis)
+                if kpis
+                else {"type": "para", "text": "None."}
+            )
     for priority in document.priorities:
         out.append(_heading(2, priority.title))
         out.append({"type": "para", "text": counts_sentence(priority.counts)})
