@@ -215,6 +215,17 @@ def test_a_chart_is_an_accessible_deterministic_svg(quarterly: ReportDocument) -
     assert chart_key(changed) != chart_key(kpi)
 
 
+def test_a_chart_shows_dollars_and_markup_in_labels_as_text(quarterly: ReportDocument) -> None:
+    kpi = quarterly.all_kpis()[0]
+    history = [
+        point.model_copy(update={"period": f"$\\frac{{{index}}}{{$ <b>"}) for index, point in enumerate(kpi.history)
+    ]
+    odd = kpi.model_copy(update={"unit": "$ per $x^{", "history": history})
+    svg = draw_chart(odd)
+    assert "$ per $x^{" in svg and "$\\frac{0}{$ &lt;b&gt;" in svg
+    assert "<b>" not in svg
+
+
 def test_many_missing_charts_are_drawn_in_a_pool() -> None:
     document = report_document(8)
     pooled = ChartSource(workers=2, pool_from=4).charts(document.all_kpis())

@@ -32,7 +32,7 @@ _TARGET = "#b3261e"
 _MEAN = "#4d4d4d"
 _LIMITS = "#6b6b6b"
 _BAND = "#e6e6e6"
-CHART_VERSION = "3"  # change when the drawing changes, so kept charts are drawn again
+CHART_VERSION = "4"  # change when the drawing changes, so kept charts are drawn again
 
 
 def chart_data(kpi: ReportKpi) -> dict[str, Any]:
@@ -81,6 +81,7 @@ def _draw(data: dict[str, Any]) -> str:
         {
             "svg.hashsalt": "pmf-report-chart",
             "svg.fonttype": "none",  # text stays text: smaller, selectable, read by screen readers
+            "text.parse_math": False,  # a unit or a period label with "$" is text, never mathtext
             "font.family": "DejaVu Sans",
             "font.size": 8,
             "axes.spines.top": False,
