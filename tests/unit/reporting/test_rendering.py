@@ -226,6 +226,15 @@ def test_a_chart_shows_dollars_and_markup_in_labels_as_text(quarterly: ReportDoc
     assert "<b>" not in svg
 
 
+def test_a_chart_leaves_out_what_is_not_a_number(quarterly: ReportDocument) -> None:
+    kpi = quarterly.all_kpis()[1]
+    history = [point.model_copy(update={"value": float("inf")}) for point in kpi.history[:3]] + kpi.history[3:]
+    odd = kpi.model_copy(update={"history": history, "upper_process_limit": float("nan")})
+    assert draw_chart(odd).startswith("<svg")
+    nothing = kpi.model_copy(update={"history": [point.model_copy(update={"value": None}) for point in kpi.history]})
+    assert ChartSource(workers=1).charts([nothing]) == {}
+
+
 def test_many_missing_charts_are_drawn_in_a_pool() -> None:
     document = report_document(8)
     pooled = ChartSource(workers=2, pool_from=4).charts(document.all_kpis())

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import math
 import os
 import re
 import threading
@@ -35,6 +36,10 @@ _BAND = "#e6e6e6"
 CHART_VERSION = "4"  # change when the drawing changes, so kept charts are drawn again
 
 
+def _finite(value: float | None) -> float | None:
+    return value if value is not None and math.isfinite(value) else None
+
+
 def chart_data(kpi: ReportKpi) -> dict[str, Any]:
     """What a KPI's chart shows: the same data gives the same chart."""
     return {
@@ -43,10 +48,10 @@ def chart_data(kpi: ReportKpi) -> dict[str, Any]:
         "title": kpi.title,
         "unit": kpi.unit,
         "alt": kpi.chart_alt,
-        "history": [[point.period, point.value, point.target] for point in kpi.history],
-        "mean": kpi.process_mean,
-        "lpl": kpi.lower_process_limit,
-        "upl": kpi.upper_process_limit,
+        "history": [[point.period, _finite(point.value), _finite(point.target)] for point in kpi.history],
+        "mean": _finite(kpi.process_mean),
+        "lpl": _finite(kpi.lower_process_limit),
+        "upl": _finite(kpi.upper_process_limit),
     }
 
 
@@ -57,7 +62,7 @@ def chart_key(kpi: ReportKpi) -> str:
 
 
 def has_chart(kpi: ReportKpi) -> bool:
-    return any(point.value is not None for point in kpi.history)
+    return any(_finite(point.value) is not None for point in kpi.history)
 
 
 def draw_chart(kpi: ReportKpi) -> str:
