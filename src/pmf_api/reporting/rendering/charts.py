@@ -26,6 +26,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from pmf_api.reporting.document import ReportKpi
+from pmf_api.reporting.rendering import processes
 
 # Colours with at least 3:1 contrast on white (WCAG 1.4.11, non-text contrast).
 _VALUE = "#1d4f91"
@@ -212,12 +213,10 @@ class ChartSource:
     def _draw_all(self, items: list[dict[str, Any]]) -> list[str]:
         if len(items) < self.pool_from or self.workers < 2:
             return draw_many(items)
-        from pmf_api.reporting.rendering import worker
-
         chunks = [items[start :: self.workers] for start in range(self.workers)]
         # a worker process per chunk (matplotlib holds the GIL); threads only wait for them
         with ThreadPoolExecutor(max_workers=self.workers) as pool:
-            outputs = list(pool.map(lambda chunk: worker.run("charts", json.dumps(chunk).encode()), chunks))
+            outputs = list(pool.map(lambda chunk: processes.run("charts", json.dumps(chunk).encode()), chunks))
         results: list[list[str]] = [json.loads(output) for output in outputs]
         drawn: list[str] = [""] * len(items)
         for start, result in enumerate(results):

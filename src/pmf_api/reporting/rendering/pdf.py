@@ -9,8 +9,8 @@ gives the same bytes on any machine.
 
 Typst memoises what it lays out and the Python binding offers no way to let it go: a process that
 compiled one report after another grew by ~60 MB per 100-KPI report (measured). So each PDF is compiled
-in a short-lived process of its own (``ISOLATE``, ``worker.py``), whose memory is returned when it ends; starting it
-costs a few tenths of a second against seconds of layout.
+in a short-lived process of its own (``ISOLATE``, see ``processes.py``), whose memory is returned when it
+ends; starting it costs a few tenths of a second against seconds of layout.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from typing import Any
 import typst
 
 from pmf_api.reporting.document import ReportDocument, ReportKpi
+from pmf_api.reporting.rendering import processes
 from pmf_api.reporting.rendering.charts import ChartSource, chart_key
 from pmf_api.reporting.rendering.html import CATEGORIES, RAG_WORDS, counts_sentence, day, moment, words
 
@@ -334,9 +335,7 @@ def report_pdf(document: ReportDocument, charts: ChartSource) -> bytes:
     payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     if not ISOLATE:
         return compile_pdf(payload)
-    from pmf_api.reporting.rendering import worker
-
-    return worker.run("pdf", payload.encode("utf-8"))
+    return processes.run("pdf", payload.encode("utf-8"))
 
 
 def compile_pdf(payload: str) -> bytes:
