@@ -112,7 +112,7 @@ def _kpi_table(caption: str, kpis: list[ReportKpi]) -> Block:
 def blocks(document: ReportDocument, charts: dict[str, str]) -> list[Block]:
     """The report, top to bottom, as blocks the typst template draws."""
     out: list[Block] = [
-        {"type": "strong", "text": document.council},
+        {"type": "council", "text": document.council},
         _heading(1, document.title),
         {
             "type": "para",
