@@ -26,6 +26,7 @@ from pmf_api.performance.kpis.router import router as kpis_router
 from pmf_api.performance.status.router import router as status_router
 from pmf_api.performance.submissions.router import router as submissions_router
 from pmf_api.performance.targets.router import router as targets_router
+from pmf_api.reporting.snapshots.router import router as snapshots_router
 
 API_PREFIX = "/api/v1"
 
@@ -50,6 +51,7 @@ FEATURE_ROUTERS: tuple[APIRouter, ...] = (
     service_plan_contents_router,
     risks_router,
     scrutiny_router,
+    snapshots_router,
     audit_router,
     bulk_router,
     apikeys_router,
