@@ -100,7 +100,8 @@ async def test_a_frozen_quarter_is_reported_as_it_was_after_a_value_is_revised(
     assert shown["commentary"] == f"{MONTHS[-1]}: as the contractor reported"
     assert shown["directorate"] == "Place" and shown["owner"] == "Ola Owner" and shown["service"] == "Waste"
     assert shown["chart_alt"].startswith(
-        f"Trend of {kpi['code']} over 9 months from {HISTORY[0]} to {MONTHS[-1]}: latest 48.0% against a target of 50.0%"
+        f"Trend of {kpi['code']} over 9 months from {HISTORY[0]} to {MONTHS[-1]}: "
+        "latest 48.0% against a target of 50.0%"
     )
     assert f"{kpi['code']} has improved for 8 months in a row." in document["highlights"]
     assert document["counts_by_directorate"][0] == {

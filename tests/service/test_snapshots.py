@@ -26,8 +26,8 @@ from pmf_api.framework.plans import service as plan_service
 from pmf_api.performance.contextual_values import service as value_service
 from pmf_api.performance.kpis import service as kpi_service
 from pmf_api.performance.kpis.models import Kpi
-from pmf_api.performance.submissions import service as submission_service
 from pmf_api.performance.status.service import ScorecardFilters, scorecard
+from pmf_api.performance.submissions import service as submission_service
 from pmf_api.platform.audit import AuditEntry
 from pmf_api.platform.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from pmf_api.reporting.building import Filters, build_document

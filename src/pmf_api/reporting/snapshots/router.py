@@ -70,7 +70,7 @@ async def get_snapshot(id: uuid.UUID, session: SessionDep, actor: CurrentActor) 
 @router.get(
     "/snapshots/{id}/report",
     summary="The report document built from a snapshot (JSON)",
-    response_model=ReportDocument,
+    response_model=schemas.ReportJson,
     responses=responses(401, 403, 404, 422),
     description=(
         "The quarterly Corporate Performance Report (from a quarter's snapshot; a month's is 422) or the "

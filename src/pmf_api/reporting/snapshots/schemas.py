@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from pmf_api.platform.http.paging import PageParams
 from pmf_api.platform.schemas import PeriodText
-from pmf_api.reporting.document import ReportKind
+from pmf_api.reporting.document import ReportDocument, ReportKind
 
 
 class SnapshotCreate(BaseModel):
@@ -29,7 +29,7 @@ class SnapshotSummary(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
-    period: str
+    period: str = Field(examples=["2026/27 Q2"])
     frequency: Literal["monthly", "quarterly"]
     period_start: date
     period_end: date
@@ -62,3 +62,28 @@ class ReportParams(BaseModel):
     )
     directorate_id: uuid.UUID | None = Field(None, description="A directorate's clinic pack (seed 004)")
     portfolio_id: uuid.UUID | None = Field(None, description="A portfolio holder's pack")
+
+
+class ReportJson(ReportDocument):
+    """The report document (``reporting.document``) as the JSON route documents it."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "kind": "quarterly_report",
+                    "council": "Northdale District Council",
+                    "title": "Corporate Performance Report: Q2 2026/27",
+                    "period": "2026/27 Q2",
+                    "period_start": "2026-07-01",
+                    "period_end": "2026-09-30",
+                    "snapshot_id": "0b7e5b1c-0000-4000-8000-000000000077",
+                    "frozen_at": "2026-10-20T09:30:00Z",
+                    "frozen_by": "Pat Performance",
+                    "scope": "Whole council",
+                    "highlights": ["20 of 27 KPIs are Green (on or better than target)."],
+                    "exceptions": ["1 of 27 KPIs is Red: WAS-01 Household waste recycled (41.2%, target 50.0%)."],
+                }
+            ]
+        }
+    )
