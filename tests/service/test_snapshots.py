@@ -104,6 +104,13 @@ async def test_freezing_q2_keeps_what_every_feature_shows(session: AsyncSession)
     months = [f"2025/26 P{m}" for m in range(7, 13)] + [f"2026/27 P{m}" for m in range(1, 7)]
     await publish(session, place, recycled, {period: str(40 + i) for i, period in enumerate(months)})  # up to 51
     await publish(session, place, missed, {"2026/27 P4": "44", "2026/27 P5": "40"})  # P6 never sent: missing
+    doubted = await kpi(session, place, code="WAS-03", title="Fly-tipping incidents cleared in 24 hours")
+    sent = await submission_service.save_values(
+        session, place.team, doubted, "2026/27 P6", Values(value=Decimal("97.0")), as_of=TODAY, submit=True
+    )
+    await submission_service.transition(
+        session, place.team, sent.submission.id, SubmissionState.QUERIED, message="Twice last month's: check it"
+    )
     do = await action_service.create_action(
         session,
         place.team,
@@ -222,8 +229,12 @@ async def test_freezing_q2_keeps_what_every_feature_shows(session: AsyncSession)
         ("Not linked to a priority", 0, 1),
         ("Council", 1, 1),
     ]
+    assert [(c.label, c.not_rated, c.total) for c in document.counts_by_directorate] == [
+        ("Place", 1, 3),
+        ("Council", 1, 3),
+    ]
     assert [(c.label, c.green) for c in document.action_counts] == [("Do", 1), ("Enable", 0), ("Influence", 0)]
-    assert "1 of 2 KPIs is missing a value: WAS-02 Missed bins per 100,000 collections." in document.exceptions
+    assert "1 of 3 KPIs is missing a value: WAS-02 Missed bins per 100,000 collections." in document.exceptions
     assert "WAS-01 has improved for 11 months in a row (SPC special cause: improvement)." in document.highlights
     assert document.challenges[0].subject == "KPI WAS-02 Missed bins per 100,000 collections"
     assert [r.rag for r in document.risks] == ["red"]
@@ -234,8 +245,12 @@ async def test_freezing_q2_keeps_what_every_feature_shows(session: AsyncSession)
     assert build_document(frozen, "quarterly_report", Filters()).model_dump_json() == document.model_dump_json()
     pack = build_document(frozen, "board_pack", Filters())
     assert [k.code for k in pack.missing_values] == ["WAS-02"] and document.missing_values == []
+    assert [(k.code, k.rag, k.value_state) for k in pack.queried_values] == [
+        ("WAS-03", "not_rated", "awaiting_validation")
+    ]
+    assert "1 of 3 KPIs is queried: WAS-03 Fly-tipping incidents cleared in 24 hours." in pack.exceptions
     clinic = build_document(frozen, "quarterly_report", Filters(directorate_id=place.directorate_id))
-    assert clinic.scope == "Directorate: Place" and len(clinic.all_kpis()) == 2
+    assert clinic.scope == "Directorate: Place" and len(clinic.all_kpis()) == 3
     elsewhere = build_document(frozen, "quarterly_report", Filters(portfolio_id=uuid.uuid4()))
     assert elsewhere.priorities == [] and elsewhere.risks == [] and elsewhere.challenges == []
 
@@ -251,10 +266,15 @@ async def test_freezing_q2_keeps_what_every_feature_shows(session: AsyncSession)
         await submission_service.transition(session, checker, revised.id, to)
     card = await scorecard(session, place.team, ScorecardFilters(), "2026/27 P6", as_of=TODAY)
     assert [item.evaluation.value for item in card.items if item.kpi.id == recycled.id] == [Decimal("30.0")]
+    session.expunge_all()  # read back from the database, not the session's identity map
     again = await snapshot_service.get_snapshot(session, place.team, snapshot.id)
     assert again.content_hash == snapshot.content_hash == snapshot_service.content_hash(again.content)
     later = build_document(snapshot_service.frozen(again), "quarterly_report", Filters())
     assert later.model_dump_json() == document.model_dump_json()
+    # Nothing writes a snapshot again; a change slipped in by mistake is refused at the flush.
+    again.content_hash = "0" * 64
+    with pytest.raises(RuntimeError, match="never changed"):
+        await session.flush()
 
 
 async def test_freezing_is_refused_when_it_should_be(session: AsyncSession) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import String, UniqueConstraint
+from sqlalchemy import String, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pmf_api.platform.db.base import OrganisationOwned
@@ -28,3 +28,9 @@ class ReportSnapshot(OrganisationOwned):
     frozen_by_name: Mapped[str] = mapped_column(String(200))
     content_hash: Mapped[str] = mapped_column(String(64))
     content: Mapped[dict[str, Any]] = mapped_column()
+
+
+@event.listens_for(ReportSnapshot, "before_update")
+def _never_changed(_mapper: Any, _connection: Any, target: ReportSnapshot) -> None:
+    """A snapshot is written once: a change to one is a programming error, refused at the flush."""
+    raise RuntimeError(f"Snapshot {target.id} of {target.period} is as reported and is never changed")
