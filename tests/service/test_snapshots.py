@@ -8,6 +8,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -253,6 +254,29 @@ async def test_freezing_q2_keeps_what_every_feature_shows(session: AsyncSession)
     assert clinic.scope == "Directorate: Place" and len(clinic.all_kpis()) == 3
     elsewhere = build_document(frozen, "quarterly_report", Filters(portfolio_id=uuid.uuid4()))
     assert elsewhere.priorities == [] and elsewhere.risks == [] and elsewhere.challenges == []
+    # What period close and the finance import will freeze into the content is listed from it.
+    restated = {
+        "kpi_id": str(recycled.id),
+        "kpi_code": "WAS-01",
+        "kpi_title": "Household waste recycled",
+        "period": "2026/27 P5",
+        "reported_value": "45.2%",
+        "reported_rag": "green",
+        "reported_on": "2026-07-15",
+        "restated_value": "44.1%",
+        "restated_rag": "amber",
+        "restated_on": "2026-09-02",
+        "reason": "Source system corrected",
+        "sentence": "WAS-01 reported 45.2% Green on 15 July; restated 44.1% Amber on 2 September: source system "
+        "corrected.",
+    }
+    budget = {"label": "Waste", "budget": "£1,200,000", "directorate_id": str(place.directorate_id)}
+    with_logs = replace(frozen, content={**content, "restatements": [restated], "finance": [budget]})
+    logged = build_document(with_logs, "quarterly_report", Filters(directorate_id=place.directorate_id))
+    assert [r.sentence for r in logged.restatements] == [restated["sentence"]]
+    assert [(f.label, f.budget) for f in logged.finance] == [("Waste", "£1,200,000")]
+    elsewhere = build_document(with_logs, "quarterly_report", Filters(portfolio_id=uuid.uuid4()))
+    assert elsewhere.restatements == [] and elsewhere.finance == []
 
     # A later change leaves the snapshot as it was.
     revised = await submission_service.find_submission(session, place.team, recycled, "2026/27 P6")

@@ -104,18 +104,28 @@ def _title(kind: ReportKind, period: str) -> str:
 # --- Parts other features fill ---------------------------------------------------------------
 
 
-def _restatements(snapshot: FrozenSnapshot, filters: Filters) -> list[ReportRestatement]:
-    """Values restated since they were reported, for the next report to list (issue 13, section 2).
+def _restatements(snapshot: FrozenSnapshot, filters: Filters, kpi_ids: set[str]) -> list[ReportRestatement]:
+    """Values restated since the previous report, as frozen in the snapshot (issue 13, section 2):
+    ``content["restatements"]``, each row a ``ReportRestatement``'s fields, of the KPIs in view.
 
-    Empty here: the restatement log is period close's; the lead wires it in here."""
-    return []
+    The snapshot's content has them from ``content.restatements_since`` (empty until the restatement
+    log of period close is wired in there), so the same snapshot lists the same restatements."""
+    rows = snapshot.content.get("restatements", [])
+    return [ReportRestatement.model_validate(row) for row in rows if str(row["kpi_id"]) in kpi_ids]
 
 
 def _finance(snapshot: FrozenSnapshot, filters: Filters) -> list[FinanceRow]:
-    """Budget monitoring rows for the joint finance and performance view (seed 003).
+    """Budget monitoring for the joint finance and performance view (seed 003), as frozen in the
+    snapshot: ``content["finance"]``, each row a ``FinanceRow``'s fields with the ``directorate_id``
+    and ``portfolio_id`` it belongs to (null on the council's total row, shown unfiltered only).
 
-    Empty here: finance import is another part's; the lead wires it in here."""
-    return []
+    The content has them from ``content.finance_rows`` (empty until the finance import is wired in)."""
+    filtered = filters != Filters()
+    return [
+        FinanceRow.model_validate(row)
+        for row in snapshot.content.get("finance", [])
+        if not filtered or _in_scope(filters, row.get("directorate_id"), row.get("portfolio_id"))
+    ]
 
 
 # --- The document ---------------------------------------------------------------------------
@@ -253,7 +263,7 @@ def build_document(snapshot: FrozenSnapshot, kind: ReportKind, filters: Filters)
         ],
         risks=[report_risk(risk, owners.get(risk["risk_id"])) for risk in risks],
         challenges=[report_challenge(challenge, subjects) for challenge in challenges],
-        restatements=_restatements(snapshot, filters),
+        restatements=_restatements(snapshot, filters, kpi_ids),
         finance=_finance(snapshot, filters),
         needing_intervention=[kpi for kpi in shown if kpi.needs_intervention] if board_pack else [],
         missing_values=[kpi for kpi in shown if kpi.value_state == "missing"] if board_pack else [],

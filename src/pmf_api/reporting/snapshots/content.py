@@ -111,7 +111,25 @@ async def gather(
         "interventions": await _interventions(session, actor),
         "challenges": await _challenges(session, actor, quarter, as_of),
         "contextual": await _contextual(session, actor, period.end_date(start_month), structure),
+        "restatements": await restatements_since(session, actor, period),
+        "finance": await finance_rows(session, actor, period),
     }
+
+
+async def restatements_since(session: AsyncSession, actor: Actor, period: Period) -> list[dict[str, Any]]:
+    """Values of earlier periods restated since they were last reported, for this report to list
+    (issue 13, section 2), each row a ``reporting.document.ReportRestatement``'s fields as JSON.
+
+    Empty here: the restatement log is period close's; the lead wires it in here."""
+    return []
+
+
+async def finance_rows(session: AsyncSession, actor: Actor, period: Period) -> list[dict[str, Any]]:
+    """Budget monitoring of the period (seed 003), each row a ``reporting.document.FinanceRow``'s
+    fields as JSON plus the ``directorate_id`` and ``portfolio_id`` it belongs to (filters use them).
+
+    Empty here: the finance import is another part's; the lead wires it in here."""
+    return []
 
 
 async def _structure(session: AsyncSession, actor: Actor) -> dict[str, Any]:
