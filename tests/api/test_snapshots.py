@@ -173,6 +173,7 @@ async def test_bad_freezes_and_reads(client: httpx.AsyncClient, auth: TokenFacto
     )
     assert r.status_code == 422 and r.json()["errors"][0]["pointer"] == "query:kind", r.text
     pack = await report(client, team, month.json()["id"], kind="board_pack")
+    assert await report(client, team, month.json()["id"]) == pack  # a month's report is its board pack
     assert (
         pack["kind"] == "board_pack"
         and pack["title"] == f"Board performance pack: P{MONTHS[-1].index} {QUARTER.financial_year}"

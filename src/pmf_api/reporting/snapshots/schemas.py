@@ -57,8 +57,10 @@ class SnapshotList(PageParams):
 class ReportParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    kind: ReportKind = Field(
-        description="quarterly_report (from a quarter's snapshot) or board_pack (from a month's or a quarter's)"
+    kind: ReportKind | None = Field(
+        None,
+        description="quarterly_report (from a quarter's snapshot) or board_pack (from a month's or a quarter's); "
+        "default: the quarterly report of a quarter's snapshot, the board pack of a month's",
     )
     directorate_id: uuid.UUID | None = Field(None, description="A directorate's clinic pack (seed 004)")
     portfolio_id: uuid.UUID | None = Field(None, description="A portfolio holder's pack")

@@ -109,7 +109,7 @@ async def get_snapshot(session: AsyncSession, actor: Actor, snapshot_id: uuid.UU
 
 @dataclass(frozen=True)
 class ReportRequest:
-    kind: ReportKind
+    kind: ReportKind | None = None  # default: by the snapshot's period (a quarter's report, a month's pack)
     directorate_id: uuid.UUID | None = None
     portfolio_id: uuid.UUID | None = None
 
@@ -133,7 +133,9 @@ async def report(session: AsyncSession, actor: Actor, snapshot_id: uuid.UUID, re
     A quarterly report needs a quarter's snapshot (422 from a month's); a board pack may be built
     from either (a quarter's shows its last month's monthly KPIs)."""
     entity = await get_snapshot(session, actor, snapshot_id)
-    if request.kind == "quarterly_report" and entity.frequency != Frequency.QUARTERLY.value:
+    quarter = entity.frequency == Frequency.QUARTERLY.value
+    kind: ReportKind = request.kind or ("quarterly_report" if quarter else "board_pack")
+    if kind == "quarterly_report" and not quarter:
         raise invalid(
             "kind",
             f"The quarterly report is built from a quarter's snapshot; {entity.period} is a month "
@@ -148,4 +150,4 @@ async def report(session: AsyncSession, actor: Actor, snapshot_id: uuid.UUID, re
         ):
             if wanted is not None and all(each["id"] != str(wanted) for each in known):
                 raise invalid(field, f"The snapshot of {entity.period} has no {field[:-3]} {wanted}", Location.QUERY)
-    return build_document(frozen(entity), request.kind, filters)
+    return build_document(frozen(entity), kind, filters)
