@@ -63,10 +63,6 @@ def report_quarter(period: Period) -> Period:
     return quarter
 
 
-def _text(value: Decimal | None) -> str | None:
-    return None if value is None else format(value, "f")
-
-
 def _float(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
