@@ -27,6 +27,7 @@ from pmf_api.performance.period_closes.router import router as period_closes_rou
 from pmf_api.performance.status.router import router as status_router
 from pmf_api.performance.submissions.router import router as submissions_router
 from pmf_api.performance.targets.router import router as targets_router
+from pmf_api.reporting.snapshots.router import router as snapshots_router
 
 API_PREFIX = "/api/v1"
 
@@ -52,6 +53,7 @@ FEATURE_ROUTERS: tuple[APIRouter, ...] = (
     service_plan_contents_router,
     risks_router,
     scrutiny_router,
+    snapshots_router,
     audit_router,
     bulk_router,
     apikeys_router,

@@ -77,6 +77,7 @@ OPENAPI_TAGS = [
     {"name": "Status", "description": "KPI status and the scorecard: RAG, YTD, forecasts, SPC, escalation"},
     {"name": "Bulk push", "description": "Many values in one request (JSON, CSV, XLSX) and per-service templates"},
     {"name": "API keys", "description": "Keys for machine clients, sent as `X-API-Key`"},
+    {"name": "Reports", "description": "As-reported snapshots of a period and the reports built from them"},
     {"name": "Audit", "description": "Who changed what, when, from what to what"},
     {"name": "Notifications", "description": "Signed webhooks and their delivery log; your reminder preferences"},
     {"name": "Health", "description": "Liveness and readiness probes"},

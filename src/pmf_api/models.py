@@ -25,6 +25,7 @@ from pmf_api.performance.targets.models import Target, TargetRevision
 from pmf_api.platform.audit import AuditEntry
 from pmf_api.platform.db.base import Base
 from pmf_api.platform.events import OutboxEvent
+from pmf_api.reporting.snapshots.models import ReportSnapshot
 
 __all__ = [
     "Action",
@@ -53,6 +54,7 @@ __all__ = [
     "Portfolio",
     "Priority",
     "PublishedValue",
+    "ReportSnapshot",
     "Restatement",
     "Risk",
     "RiskLink",

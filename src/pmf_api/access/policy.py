@@ -28,6 +28,7 @@ class Resource(StrEnum):
     objective = "objective"  # individual objectives: also their line manager (framework.objectives)
     risk = "risk"  # the risk register: risks, their reviews and escalation
     scrutiny = "scrutiny"  # scrutiny challenges (assurance.scrutiny)
+    report = "report"  # as-reported snapshots of a period (reporting.snapshots)
 
 
 # Roles that may write each resource, within their scope. The performance team owns the framework
@@ -52,6 +53,8 @@ WRITERS: dict[Resource, frozenset[Role]] = {
     # Scrutiny members hold the viewer role: they raise challenges (seed 000_a1d4643dc9bd64fe.txt,
     # Overview and Scrutiny Panels "challenge performance"); the performance team records them too.
     Resource.scrutiny: frozenset({Role.PERFORMANCE, Role.VIEWER}),
+    # Freezing a period as reported is the performance team's (issue 13); everyone reads what was reported.
+    Resource.report: frozenset({Role.PERFORMANCE}),
 }
 
 AUDIT_READERS = frozenset({Role.PERFORMANCE, Role.AUDITOR})

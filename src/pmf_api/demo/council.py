@@ -26,7 +26,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmf_api.access.actor import Grant, ScopeType
 from pmf_api.demo.delivery import Records, load_delivery
-from pmf_api.demo.history import load_history
+from pmf_api.demo.history import PERFORMANCE_OFFICER, load_history
+from pmf_api.demo.reports import freeze_last_quarter
 from pmf_api.domain.data_quality import SIGN_OFF_DECLARATION
 from pmf_api.domain.workflow import Role
 from pmf_api.framework.actions.models import Action
@@ -936,6 +937,8 @@ async def load_demo(session: AsyncSession) -> Organisation:
 
     # Three years of monthly submissions, queries and publications (see ``demo_history``).
     await load_history(session, org, kpis, targets, revisions, people)
+    # The last ended quarter frozen as reported, so its report is there to read (issue 13).
+    await freeze_last_quarter(session, org, people[PERFORMANCE_OFFICER])
     return org
 
 
