@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 # RAG as a report shows it, in words beside its colour (never colour alone: WCAG 2.2, 1.4.1).
 RAG_TEXT: dict[str, str] = {
@@ -187,3 +188,27 @@ def chart_alt(facts: ChartFacts) -> str:
         where = "outside" if facts.latest_within_limits is False else "within"
         text += f"; {where} process limits {facts.lower_limit} to {facts.upper_limit}"
     return text + "."
+
+
+def _figure_with_rag(figure: str | None, rag: str | None) -> str:
+    shown_figure = "no value" if figure is None else figure
+    return shown_figure if rag is None else f"{shown_figure} {rag.replace('_', ' ').capitalize()}"
+
+
+def _on(day: date | None) -> str:
+    return "" if day is None else f" on {day.day} {day:%B %Y}"
+
+
+def restatement_sentence(
+    kpi: str,
+    period: str,
+    reported: tuple[str | None, str | None, date | None],
+    restated: tuple[str | None, str | None, date],
+    reason: str,
+) -> str:
+    """A restatement in one sentence, each side its (figure, RAG word, day): "WAS-01 Household waste
+    recycled, 2025/26 P5: reported 45.2% Green on 15 July 2025; restated 44.1% Amber on 2 September
+    2025: source system corrected" (issue 13: a correction is a visible restatement, never silent)."""
+    before = _figure_with_rag(reported[0], reported[1]) + _on(reported[2])
+    after = _figure_with_rag(restated[0], restated[1]) + _on(restated[2])
+    return f"{kpi}, {period}: reported {before}; restated {after}: {reason.rstrip('.')}"

@@ -265,6 +265,7 @@ def build_document(snapshot: FrozenSnapshot, kind: ReportKind, filters: Filters)
         challenges=[report_challenge(challenge, subjects) for challenge in challenges],
         restatements=_restatements(snapshot, filters, kpi_ids),
         finance=_finance(snapshot, filters),
+        unvalidated_at_close=list(snapshot.content.get("unvalidated_at_close", [])),
         needing_intervention=[kpi for kpi in shown if kpi.needs_intervention] if board_pack else [],
         missing_values=[kpi for kpi in shown if kpi.value_state == "missing"] if board_pack else [],
         queried_values=[kpi for kpi in shown if kpi.queried] if board_pack else [],

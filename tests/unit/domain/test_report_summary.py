@@ -3,6 +3,8 @@ exceptions): tables of RAG words, units, exceptions, sentences and chart text, a
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -17,6 +19,7 @@ from pmf_api.domain.report_summary import (
     improving_run,
     is_exception,
     rag_word,
+    restatement_sentence,
     with_unit,
 )
 
@@ -186,3 +189,38 @@ def test_improving_run_is_bounded(values: list[float | None], higher_is_better: 
     assert 0 <= run <= max(len(values) - 1, 0)
     if run:
         assert values[-1] is not None and values[-run - 1] is not None
+
+
+@pytest.mark.parametrize(
+    ("reported", "restated", "reason", "sentence"),
+    [
+        (
+            ("45.2%", "green", date(2025, 7, 15)),
+            ("44.1%", "amber", date(2025, 9, 2)),
+            "Source system corrected.",
+            "WAS-01 Recycling, 2025/26 P5: reported 45.2% Green on 15 July 2025; "
+            "restated 44.1% Amber on 2 September 2025: Source system corrected",
+        ),
+        (
+            (None, None, None),
+            ("12", "not_rated", date(2026, 1, 5)),
+            "late return",
+            "WAS-01 Recycling, 2025/26 P5: reported no value; restated 12 Not rated on 5 January 2026: late return",
+        ),
+    ],
+)
+def test_restatement_sentence(
+    reported: tuple[str | None, str | None, date | None],
+    restated: tuple[str | None, str | None, date],
+    reason: str,
+    sentence: str,
+) -> None:
+    assert restatement_sentence("WAS-01 Recycling", "2025/26 P5", reported, restated, reason) == sentence
+
+
+@given(st.text(min_size=1, max_size=30), st.dates(), st.dates())
+def test_a_restatement_names_both_sides_and_its_reason(reason: str, reported_on: date, restated_on: date) -> None:
+    sentence = restatement_sentence("K", "P", ("1", "red", reported_on), ("2", "green", restated_on), reason)
+    assert "reported 1 Red" in sentence
+    assert "restated 2 Green" in sentence
+    assert sentence.endswith(reason.rstrip("."))

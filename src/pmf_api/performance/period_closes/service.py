@@ -226,6 +226,21 @@ async def closed_periods(session: AsyncSession, actor: Actor) -> list[Period]:
     return [Period.parse(close.period) for close in await PeriodCloseRepository(session).in_force(actor)]
 
 
+def _overlapping(closed: Period, period: Period) -> bool:
+    return lies_within(closed, period) or lies_within(period, closed)
+
+
+async def closes_covering(session: AsyncSession, actor: Actor, period: Period) -> list[PeriodClose]:
+    """The closes in force of ``period``, of a period within it or of one containing it (a report of
+    Q2 lists what the close of Q2, of one of its months or of its year left unvalidated), latest first."""
+    closes = await PeriodCloseRepository(session).in_force(actor)
+    return sorted(
+        (close for close in closes if _overlapping(Period.parse(close.period), period)),
+        key=lambda close: close.closed_at,
+        reverse=True,
+    )
+
+
 def refusal(
     actor: Actor,
     closed: Sequence[Period],

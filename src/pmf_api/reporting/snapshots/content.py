@@ -47,6 +47,7 @@ from pmf_api.performance.status.service import Scorecard, ScorecardFilters, scor
 from pmf_api.performance.submissions.repository import SubmissionRepository
 from pmf_api.performance.targets.repository import KpiTargets, TargetRepository
 from pmf_api.platform.db.pages import ListQuery
+from pmf_api.reporting.snapshots.restated import restatements_since, unvalidated_at_close
 
 # The content's layout: a report built by a later release reads a snapshot by its version.
 CONTENT_VERSION = 1
@@ -107,17 +108,10 @@ async def gather(
         "interventions": await _interventions(session, actor),
         "challenges": await _challenges(session, actor, quarter, as_of),
         "contextual": await _contextual(session, actor, period.end_date(start_month), structure),
-        "restatements": await restatements_since(session, actor, period),
+        "restatements": await restatements_since(session, actor, period, as_of=as_of),
+        "unvalidated_at_close": await unvalidated_at_close(session, actor, period),
         "finance": await finance_rows(session, actor, period),
     }
-
-
-async def restatements_since(session: AsyncSession, actor: Actor, period: Period) -> list[dict[str, Any]]:
-    """Values of earlier periods restated since they were last reported, for this report to list
-    (issue 13, section 2), each row a ``reporting.document.ReportRestatement``'s fields as JSON.
-
-    Empty here: the restatement log is period close's; the lead wires it in here."""
-    return []
 
 
 async def finance_rows(session: AsyncSession, actor: Actor, period: Period) -> list[dict[str, Any]]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import select
 
@@ -28,3 +30,27 @@ class SnapshotRepository(OwnedRepository[ReportSnapshot]):
             )
         )
         return found
+
+    async def previous_frozen_at(self, organisation_id: uuid.UUID, frequency: str, period: str) -> datetime | None:
+        """When the council's latest snapshot of ``frequency`` other than ``period`` froze: what a new
+        report's restatements are counted from."""
+        found: datetime | None = await self.session.scalar(
+            select(ReportSnapshot.frozen_at)
+            .where(
+                ReportSnapshot.organisation_id == organisation_id,
+                ReportSnapshot.frequency == frequency,
+                ReportSnapshot.period != period,
+            )
+            .order_by(ReportSnapshot.frozen_at.desc())
+            .limit(1)
+        )
+        return found
+
+    async def earlier(self, organisation_id: uuid.UUID, before: date) -> list[tuple[datetime, list[dict[str, Any]]]]:
+        """Each snapshot frozen by ``before`` with its KPI entries, the latest frozen first."""
+        rows = await self.session.execute(
+            select(ReportSnapshot.frozen_at, ReportSnapshot.content)
+            .where(ReportSnapshot.organisation_id == organisation_id, ReportSnapshot.period_end <= before)
+            .order_by(ReportSnapshot.frozen_at.desc())
+        )
+        return [(frozen_at, list(content.get("kpis", []))) for frozen_at, content in rows]
