@@ -22,6 +22,7 @@ from pmf_api.performance.calculations.router import router as calculations_route
 from pmf_api.performance.collection.router import router as collection_router
 from pmf_api.performance.contextual_values.router import router as contextual_values_router
 from pmf_api.performance.data_quality.router import router as data_quality_router
+from pmf_api.performance.finance.router import router as finance_router
 from pmf_api.performance.kpis.router import router as kpis_router
 from pmf_api.performance.status.router import router as status_router
 from pmf_api.performance.submissions.router import router as submissions_router
@@ -46,6 +47,7 @@ FEATURE_ROUTERS: tuple[APIRouter, ...] = (
     submissions_router,
     collection_router,
     status_router,
+    finance_router,
     interventions_router,
     service_plan_contents_router,
     risks_router,

@@ -74,6 +74,7 @@ OPENAPI_TAGS = [
     {"name": "Submissions", "description": "Each period's values, comments and forecasts, from entry to publication"},
     {"name": "Collection", "description": "Collection windows and due dates; what is due, overdue and complete"},
     {"name": "Status", "description": "KPI status and the scorecard: RAG, YTD, forecasts, SPC, escalation"},
+    {"name": "Finance", "description": "Budget monitoring, complaints and the joint finance and performance view"},
     {"name": "Bulk push", "description": "Many values in one request (JSON, CSV, XLSX) and per-service templates"},
     {"name": "API keys", "description": "Keys for machine clients, sent as `X-API-Key`"},
     {"name": "Audit", "description": "Who changed what, when, from what to what"},

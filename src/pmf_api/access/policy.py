@@ -28,6 +28,7 @@ class Resource(StrEnum):
     objective = "objective"  # individual objectives: also their line manager (framework.objectives)
     risk = "risk"  # the risk register: risks, their reviews and escalation
     scrutiny = "scrutiny"  # scrutiny challenges (assurance.scrutiny)
+    finance = "finance"  # budget monitoring and complaints counts (performance.finance)
 
 
 # Roles that may write each resource, within their scope. The performance team owns the framework
@@ -52,6 +53,9 @@ WRITERS: dict[Resource, frozenset[Role]] = {
     # Scrutiny members hold the viewer role: they raise challenges (seed 000_a1d4643dc9bd64fe.txt,
     # Overview and Scrutiny Panels "challenge performance"); the performance team records them too.
     Resource.scrutiny: frozenset({Role.PERFORMANCE, Role.VIEWER}),
+    # Budget monitoring comes from the finance system; the performance team imports it and the
+    # complaints counts for the joint report (seed 003_2a403038ecab8362.txt)
+    Resource.finance: frozenset({Role.PERFORMANCE}),
 }
 
 AUDIT_READERS = frozenset({Role.PERFORMANCE, Role.AUDITOR})
