@@ -60,8 +60,30 @@ class BudgetMonitoringCreate(InputModel):
     note: Text | None = None
 
 
+_RECORD: JsonDict = {
+    "id": "6f1c2d0e-0000-4000-8000-000000000030",
+    "created_at": "2026-10-12T09:00:00Z",
+    "updated_at": "2026-10-12T09:00:00Z",
+    "version": 1,
+}
+
+
 class BudgetMonitoring(OutputModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    **_RECORD,
+                    **_BUDGET_EXAMPLE,
+                    "variance": 51000,
+                    "variance_percent": 4.1,
+                    "variance_rag": "amber",
+                    "variance_rag_text": "Amber: forecast overspend within tolerance",
+                }
+            ]
+        },
+    )
 
     service_id: uuid.UUID
     period: str
@@ -105,7 +127,21 @@ class ComplaintCountCreate(InputModel):
 
 
 class ComplaintCount(OutputModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    **_RECORD,
+                    "service_id": "6f1c2d0e-0000-4000-8000-000000000002",
+                    "period": "2026/27 Q2",
+                    "received": 14,
+                    "upheld": 3,
+                    "responded_in_time": 12,
+                }
+            ]
+        },
+    )
 
     service_id: uuid.UUID
     period: str
@@ -153,6 +189,43 @@ class BudgetImportRow(BaseModel):
 
 
 class BudgetImportResult(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "dry_run": False,
+                    "atomic": False,
+                    "summary": {
+                        "created": 1,
+                        "updated": 0,
+                        "unchanged": 0,
+                        "skipped": 0,
+                        "rejected": 1,
+                        "not_written": 0,
+                    },
+                    "rows": [
+                        {
+                            "row": 2,
+                            "service": "WASTE",
+                            "period": "2026/27 P6",
+                            "outcome": "created",
+                            "budget_monitoring_id": "6f1c2d0e-0000-4000-8000-000000000030",
+                            "errors": [],
+                        },
+                        {
+                            "row": 3,
+                            "service": "GHOST",
+                            "period": "2026/27 P6",
+                            "outcome": "rejected",
+                            "budget_monitoring_id": None,
+                            "errors": [{"pointer": "#/rows/1/service_code", "detail": "No service with code GHOST"}],
+                        },
+                    ],
+                }
+            ]
+        }
+    )
+
     dry_run: bool
     atomic: bool
     summary: BudgetImportSummary
@@ -215,7 +288,46 @@ class FinanceThresholds(BaseModel):
     red_from_percent: Number
 
 
+_ROW: JsonDict = {
+    "budget": 1250000,
+    "actual_to_date": 640210.55,
+    "forecast_outturn": 1301000,
+    "variance": 51000,
+    "variance_percent": 4.1,
+    "variance_rag": "amber",
+    "variance_rag_text": "Amber: forecast overspend within tolerance",
+    "complaints": 14,
+    "complaints_upheld": 3,
+    "kpis": {"green": 5, "amber": 1, "red": 1, "missing": 0, "not_rated": 1},
+}
+
+
 class JointView(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "period": "2026/27 Q2",
+                    "monitoring_period": "2026/27 P6",
+                    "complaints_period": "2026/27 Q2",
+                    "thresholds": {"amber_from_percent": 1, "red_from_percent": 5},
+                    "services": [
+                        {
+                            "label": "Waste",
+                            "service_id": "6f1c2d0e-0000-4000-8000-000000000002",
+                            "directorate_id": "6f1c2d0e-0000-4000-8000-000000000001",
+                            **_ROW,
+                        }
+                    ],
+                    "directorates": [
+                        {"label": "Place", "directorate_id": "6f1c2d0e-0000-4000-8000-000000000001", **_ROW}
+                    ],
+                    "council": {"label": "Council", **_ROW},
+                }
+            ]
+        }
+    )
+
     period: str = Field(description="The period asked for")
     monitoring_period: str = Field(description="The month whose budget monitoring is shown (a quarter's last)")
     complaints_period: str | None = Field(description="The quarter whose complaints are shown, if the period ends one")
