@@ -84,13 +84,14 @@ class RiskSettings(InputModel):
 
 class FinanceSettings(InputModel):
     """When a service's forecast overspend is Amber and Red in budget monitoring (seed
-    003_2a403038ecab8362.txt, the Joint Finance and Performance Report). An underspend is Green."""
+    003_2a403038ecab8362.txt, the Joint Finance and Performance Report). An underspend is Green.
+    Whole percentages, as councils set tolerances; the variance is judged as shown, to one place."""
 
-    amber_from_percent: float = Field(
-        default=1.0, gt=0, le=100, description="A forecast overspend of this percentage of the budget or more is Amber"
+    amber_from_percent: int = Field(
+        default=1, ge=1, le=100, description="A forecast overspend of this percentage of the budget or more is Amber"
     )
-    red_from_percent: float = Field(
-        default=5.0, gt=0, le=100, description="An overspend of this percentage or more is Red (at least Amber's)"
+    red_from_percent: int = Field(
+        default=5, ge=1, le=100, description="An overspend of this percentage or more is Red (at least Amber's)"
     )
 
     @model_validator(mode="after")

@@ -4,36 +4,15 @@ performance view (seed 003_2a403038ecab8362.txt)."""
 from __future__ import annotations
 
 import uuid
-from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field
 from pydantic.config import JsonDict
 
 from pmf_api.domain.rag import Rag
 from pmf_api.platform.http.paging import ListParams
 from pmf_api.platform.schemas import InputModel, Number, OutputModel, PeriodText, Text
 
-
-def _money_to_json(value: Decimal) -> int | float:
-    return int(value) if value == value.to_integral_value() else float(value)
-
-
-MONEY_JSON_SCHEMA: dict[str, Any] = {
-    "anyOf": [
-        {"type": "number", "multipleOf": 0.01, "exclusiveMinimum": -(10**16), "exclusiveMaximum": 10**16},
-        {"type": "string", "pattern": r"^-?[0-9]{1,16}(\.[0-9]{1,2})?$"},
-    ],
-    "description": "An amount in pounds, exact to the penny, as a JSON number or text",
-}
-
-# Pounds and pence: an exact decimal of at most two places in, a JSON number out.
-Money = Annotated[
-    Decimal,
-    Field(max_digits=18, decimal_places=2, allow_inf_nan=False),
-    PlainSerializer(_money_to_json, return_type=float, when_used="json"),
-    WithJsonSchema(MONEY_JSON_SCHEMA, mode="validation"),
-]
 MonthText = Annotated[
     PeriodText, Field(description="A month of the financial year that has ended", examples=["2026/27 P5"])
 ]
@@ -54,9 +33,9 @@ class BudgetMonitoringCreate(InputModel):
 
     service_id: uuid.UUID
     period: MonthText
-    budget: Money = Field(ge=0, description="The service's annual budget (net), in pounds")
-    actual_to_date: Money = Field(description="Spent (net) from the year's start to the month's end")
-    forecast_outturn: Money = Field(description="What the year's spending (net) is forecast to come to")
+    budget: Number = Field(ge=0, description="The service's annual budget (net), in pounds")
+    actual_to_date: Number = Field(description="Spent (net) from the year's start to the month's end")
+    forecast_outturn: Number = Field(description="What the year's spending (net) is forecast to come to")
     note: Text | None = None
 
 
@@ -87,10 +66,10 @@ class BudgetMonitoring(OutputModel):
 
     service_id: uuid.UUID
     period: str
-    budget: Money
-    actual_to_date: Money
-    forecast_outturn: Money
-    variance: Money = Field(description="Forecast outturn less budget: an overspend is positive")
+    budget: Number
+    actual_to_date: Number
+    forecast_outturn: Number
+    variance: Number = Field(description="Forecast outturn less budget: an overspend is positive")
     variance_percent: Number | None = Field(description="The variance as a percentage of the budget, to one place")
     variance_rag: Rag = Field(description="Against the council's `settings.finance` thresholds; an underspend is green")
     variance_rag_text: str = Field(description="The RAG in words")
@@ -238,9 +217,9 @@ class BudgetImportRowIn(BaseModel):
     service_code: str | None = Field(None, description="The service's code, in any case (or give `service_id`)")
     service_id: uuid.UUID | None = None
     period: PeriodText = Field(examples=["2026/27 P6"])
-    budget: Money
-    actual_to_date: Money
-    forecast_outturn: Money
+    budget: Number
+    actual_to_date: Number
+    forecast_outturn: Number
     note: str | None = None
 
 
@@ -271,10 +250,10 @@ class JointRow(BaseModel):
     label: str = Field(description="The service's or directorate's name, or 'Council'")
     service_id: uuid.UUID | None = None
     directorate_id: uuid.UUID | None = None
-    budget: Money | None = None
-    actual_to_date: Money | None = None
-    forecast_outturn: Money | None = None
-    variance: Money | None = Field(None, description="Forecast outturn less budget: an overspend is positive")
+    budget: Number | None = None
+    actual_to_date: Number | None = None
+    forecast_outturn: Number | None = None
+    variance: Number | None = Field(None, description="Forecast outturn less budget: an overspend is positive")
     variance_percent: Number | None = None
     variance_rag: Rag = Field(description="`missing` where no budget monitoring was imported for the month")
     variance_rag_text: str
