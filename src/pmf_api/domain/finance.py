@@ -76,6 +76,17 @@ class Variance:
         return RAG_WORDS[self.rag]
 
 
+def money_text(amount: Decimal) -> str:
+    """An amount as a report shows it: ``£1,250,000.00``, ``-£20,000.50`` (an underspend)."""
+    rounded = money(amount)
+    return f"{'-' if rounded < 0 else ''}£{abs(rounded):,.2f}"
+
+
+def percent_text(percent: Decimal | None) -> str | None:
+    """A variance percentage as a report shows it: ``4.1%``, ``-2.5%``; none without a budget."""
+    return None if percent is None else f"{percent:.1f}%"
+
+
 def variance_rag(variance: Decimal, variance_percent: Decimal | None, config: FinanceConfig) -> Rag:
     """Green within budget or below the Amber threshold; Amber and Red from their thresholds."""
     if variance <= 0:

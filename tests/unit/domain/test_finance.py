@@ -17,7 +17,9 @@ from pmf_api.domain.finance import (
     budget_problems,
     complaint_problems,
     complaints_quarter,
+    money_text,
     monitoring_month,
+    percent_text,
     period_problems,
     total_of,
     variance_of,
@@ -176,3 +178,15 @@ def test_more_overspend_is_never_a_better_colour(
         assert base.rag is Rag.GREEN
     total = total_of([base, base], DEFAULT)
     assert total is not None and total.rag is base.rag
+
+
+@pytest.mark.parametrize(
+    ("amount", "text"),
+    [("1250000", "£1,250,000.00"), ("-20000.5", "-£20,000.50"), ("0.004", "£0.00"), ("-0.004", "£0.00")],
+)
+def test_money_as_a_report_shows_it(amount: str, text: str) -> None:
+    assert money_text(D(amount)) == text
+
+
+def test_percentages_as_a_report_shows_them() -> None:
+    assert (percent_text(D("4.1")), percent_text(D("-2.50")), percent_text(None)) == ("4.1%", "-2.5%", None)

@@ -196,7 +196,8 @@ async def import_budget_monitoring(
             errors = result.errors
             found = _service_of(cells, by_code, by_id, errors)
             if found is not None and found.archived_at is not None:
-                errors.append(FieldProblem("service_code", f"{found.code} is archived: restore it first"))
+                column = "service_code" if text_of(cells.get("service_code")) else "service_id"
+                errors.append(FieldProblem(column, f"{found.code} is archived: restore it first"))
             amounts: dict[str, Decimal] = {}
             for name in AMOUNTS:
                 try:
