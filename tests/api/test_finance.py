@@ -321,3 +321,36 @@ async def test_the_joint_view_per_service_directorate_and_council(
         JOINT, params={"period": f"{YEAR} Q1", "directorate_id": "00000000-0000-4000-8000-000000000000"}, headers=h
     )
     assert missing.status_code == 404, missing.text
+
+
+async def test_import_complaints(
+    client: httpx.AsyncClient, auth: TokenFactory, connection_sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    h = auth()
+    s = await structure(client, h)
+    waste, planning = await _codes(client, h, s)
+    csv = _csv(
+        "service_code,period,received,upheld,responded_in_time",
+        f"{waste},{YEAR} Q1,12,3,10",
+        f"{planning},{YEAR} Q1,2,5,",
+        f"{planning},{YEAR} P3,2,1,",
+        f"{planning},{YEAR} Q2,2.5,1,",
+    )
+    csv_headers = {**h, "Content-Type": "text/csv"}
+    r = await client.post(f"{COMPLAINTS}/import", params={"atomic": "true"}, content=csv, headers=csv_headers)
+    assert r.status_code == 422, r.text
+    assert [[e["pointer"] for e in row["errors"]] for row in r.json()["rows"]] == [
+        [],
+        ["#/rows/1/upheld"],
+        ["#/rows/2/period"],
+        ["#/rows/3/received"],
+    ]
+    assert (await client.get(COMPLAINTS, headers=h)).json()["items"] == []
+    r = await client.post(f"{COMPLAINTS}/import", content=csv, headers=csv_headers)
+    assert r.status_code == 200 and r.json()["summary"]["created"] == 1, r.text
+    revised = _csv("service_code,period,received,upheld", f"{waste},{YEAR} Q1,13,3")
+    r = await client.post(f"{COMPLAINTS}/import", content=revised, headers=csv_headers)
+    assert [row["outcome"] for row in r.json()["rows"]] == ["updated"]
+    [row] = (await client.get(COMPLAINTS, headers=h)).json()["items"]
+    assert (row["received"], row["upheld"], row["responded_in_time"]) == (13, 3, None)
+    assert [e.action for e in await audit_actions(connection_sessionmaker, row["id"])] == ["create", "update"]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -25,15 +25,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmf_api.access.actor import Actor
 from pmf_api.access.policy import Resource, require_write
-from pmf_api.domain import Frequency
-from pmf_api.domain.finance import budget_problems
+from pmf_api.domain import Frequency, Period
+from pmf_api.domain.finance import budget_problems, complaint_problems
 from pmf_api.framework.organisations.repository import ServiceRepository
 from pmf_api.framework.organisations.service import get_organisation
 from pmf_api.performance.bulk.cells import parse_number, text_of
 from pmf_api.performance.bulk.parsing import Format, UploadLimits, UploadRow
 from pmf_api.performance.bulk.results import OUTCOMES, RowOutcome, pointer
 from pmf_api.performance.finance import service
-from pmf_api.performance.finance.repository import BudgetMonitoringRepository
+from pmf_api.performance.finance.repository import BudgetMonitoringRepository, ComplaintCountRepository
 from pmf_api.platform import audit, uploads, workbooks
 from pmf_api.platform.db.pages import ListQuery
 from pmf_api.platform.errors import (
@@ -49,9 +49,24 @@ from pmf_api.platform.errors import (
 if TYPE_CHECKING:
     from pmf_api.framework.organisations.models import Service
 
-COLUMNS = ("service_code", "service_id", "period", "budget", "actual_to_date", "forecast_outturn", "note")
-REQUIRED = ("period", "budget", "actual_to_date", "forecast_outturn")
 AMOUNTS = ("budget", "actual_to_date", "forecast_outturn")
+COUNTS = ("received", "upheld", "responded_in_time")
+
+
+@dataclass(frozen=True)
+class Layout:
+    """An import's columns: the service's code (or id) and these, some optional."""
+
+    required: tuple[str, ...]
+    optional: tuple[str, ...]
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return ("service_code", "service_id", *self.required, *self.optional)
+
+
+BUDGET_LAYOUT = Layout(("period", *AMOUNTS), ("note",))
+COMPLAINTS_LAYOUT = Layout(("period", "received", "upheld"), ("responded_in_time",))
 MAX_NOTE = 20_000
 
 
@@ -59,14 +74,23 @@ MAX_NOTE = 20_000
 
 
 def read_rows(kind: Format, payload: bytes, limits: UploadLimits) -> list[UploadRow]:
-    """The rows of an import. CPU-bound (up to the limits): run it off the event loop."""
+    """The rows of a budget monitoring import. CPU-bound (up to the limits): run it off the event loop."""
+    return _read(BUDGET_LAYOUT, kind, payload, limits)
+
+
+def read_complaint_rows(kind: Format, payload: bytes, limits: UploadLimits) -> list[UploadRow]:
+    """The rows of a complaints import. CPU-bound (up to the limits): run it off the event loop."""
+    return _read(COMPLAINTS_LAYOUT, kind, payload, limits)
+
+
+def _read(layout: Layout, kind: Format, payload: bytes, limits: UploadLimits) -> list[UploadRow]:
     if kind == "json":
-        return _json_rows(payload, limits)
+        return _json_rows(layout, payload, limits)
     if kind in ("csv", "tsv"):
         header = payload[:65_536].split(b"\n", 1)[0]
         tabs = kind == "tsv" or (b"\t" in header and b"," not in header)
-        return _table_rows(uploads.csv_rows(payload, limits.table, "\t" if tabs else ","), limits.rows)
-    return _table_rows(workbooks.xlsx_rows(payload, limits.table), limits.rows)
+        return _table_rows(layout, uploads.csv_rows(payload, limits.table, "\t" if tabs else ","), limits.rows)
+    return _table_rows(layout, workbooks.xlsx_rows(payload, limits.table), limits.rows)
 
 
 def _too_many(max_rows: int) -> PayloadTooLarge:
@@ -76,7 +100,7 @@ def _too_many(max_rows: int) -> PayloadTooLarge:
     )
 
 
-def _json_rows(payload: bytes, limits: UploadLimits) -> list[UploadRow]:
+def _json_rows(layout: Layout, payload: bytes, limits: UploadLimits) -> list[UploadRow]:
     if payload.count(b"{") > limits.rows + 1:
         raise _too_many(limits.rows)
     try:
@@ -95,8 +119,9 @@ def _json_rows(payload: bytes, limits: UploadLimits) -> list[UploadRow]:
         if not isinstance(item, dict):
             rows.append(UploadRow(index, {}, (FieldProblem("", "A row is an object of column names and values"),)))
             continue
-        unknown = tuple(FieldProblem(excerpt(str(name), 40), "Unknown field") for name in item if name not in COLUMNS)
-        rows.append(UploadRow(index, {k: v for k, v in item.items() if k in COLUMNS}, unknown))
+        columns = layout.columns
+        unknown = tuple(FieldProblem(excerpt(str(name), 40), "Unknown field") for name in item if name not in columns)
+        rows.append(UploadRow(index, {k: v for k, v in item.items() if k in columns}, unknown))
     return rows
 
 
@@ -104,7 +129,9 @@ def _is_blank(cells: Sequence[Any]) -> bool:
     return all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in cells)
 
 
-def _table_rows(records: Iterator[tuple[int, Sequence[Any] | dict[int, Any]]], max_rows: int) -> list[UploadRow]:
+def _table_rows(
+    layout: Layout, records: Iterator[tuple[int, Sequence[Any] | dict[int, Any]]], max_rows: int
+) -> list[UploadRow]:
     header: list[str] | None = None
     rows: list[UploadRow] = []
     for number, record in records:
@@ -115,17 +142,17 @@ def _table_rows(records: Iterator[tuple[int, Sequence[Any] | dict[int, Any]]], m
             continue
         if header is None:
             header = [str(cell or "").strip().lower().replace(" ", "_") for cell in listed]
-            missing = [name for name in REQUIRED if name not in header]
+            missing = [name for name in layout.required if name not in header]
             if "service_code" not in header and "service_id" not in header:
                 missing.insert(0, "service_code")
             if missing:
                 raise InvalidInput(
                     detail=f"The header row has no {', '.join(missing)} column: it needs service_code (or "
-                    f"service_id), {', '.join(REQUIRED)} (and may have note)",
+                    f"service_id), {', '.join(layout.required)} (and may have {', '.join(layout.optional)})",
                     problems=[FieldProblem("", f"Missing column: {name}") for name in missing],
                 )
             continue
-        cells = {name: listed[i] for i, name in enumerate(header) if name in COLUMNS and i < len(listed)}
+        cells = {name: listed[i] for i, name in enumerate(header) if name in layout.columns and i < len(listed)}
         rows.append(UploadRow(number, cells))
     if header is None:
         raise InvalidInput(
@@ -144,7 +171,7 @@ class RowResult:
     service: str | None
     period: str | None
     outcome: RowOutcome = "rejected"
-    budget_monitoring_id: str | None = None
+    record_id: str | None = None
     errors: list[FieldProblem] = field(default_factory=list)
 
 
@@ -171,10 +198,104 @@ def _service_of(
     return None
 
 
+def _budget_values(cells: dict[str, Any], errors: list[FieldProblem]) -> dict[str, Any]:
+    amounts: dict[str, Decimal] = {}
+    for name in AMOUNTS:
+        try:
+            amount = parse_number(cells.get(name))
+        except ValueError as exc:
+            errors.append(FieldProblem(name, str(exc)))
+            continue
+        if amount is None:
+            errors.append(FieldProblem(name, f"Give the {name.replace('_', ' ')}"))
+        else:
+            amounts[name] = amount
+    if len(amounts) == len(AMOUNTS):
+        errors.extend(field_problems(budget_problems(**amounts)))
+    note = text_of(cells.get("note")) or None
+    if note is not None and len(note) > MAX_NOTE:
+        errors.append(FieldProblem("note", f"At most {MAX_NOTE} characters"))
+    return {**amounts, "note": note}
+
+
+def _count(cells: dict[str, Any], name: str, errors: list[FieldProblem], *, required: bool) -> int | None:
+    try:
+        number = parse_number(cells.get(name))
+    except ValueError as exc:
+        errors.append(FieldProblem(name, str(exc)))
+        return None
+    if number is None:
+        if required:
+            errors.append(FieldProblem(name, f"Give the number {name.replace('_', ' ')}"))
+        return None
+    if number != number.to_integral_value() or number < 0:
+        errors.append(FieldProblem(name, f"{number} is not a count: give a whole number, 0 or more"))
+        return None
+    return int(number)
+
+
+def _complaint_values(cells: dict[str, Any], errors: list[FieldProblem]) -> dict[str, Any]:
+    received = _count(cells, "received", errors, required=True)
+    upheld = _count(cells, "upheld", errors, required=True)
+    in_time = _count(cells, "responded_in_time", errors, required=False)
+    if received is not None and upheld is not None:
+        errors.extend(field_problems(complaint_problems(received, upheld, in_time)))
+    return {"received": received, "upheld": upheld, "responded_in_time": in_time}
+
+
 async def import_budget_monitoring(
     session: AsyncSession, actor: Actor, rows: list[UploadRow], *, dry_run: bool, atomic: bool, as_of: date
 ) -> tuple[dict[str, Any], bool]:
-    """Check and write every row; the answer's body, and whether it was refused (atomic, a row rejected)."""
+    """Check and write every row of budget monitoring; the answer's body, and whether it was refused
+    (atomic, a row rejected)."""
+    return await _import(
+        session,
+        actor,
+        rows,
+        Frequency.MONTHLY,
+        _budget_values,
+        BudgetMonitoringRepository(session),
+        service.new_budget_monitoring,
+        "budget_monitoring_id",
+        dry_run=dry_run,
+        atomic=atomic,
+        as_of=as_of,
+    )
+
+
+async def import_complaints(
+    session: AsyncSession, actor: Actor, rows: list[UploadRow], *, dry_run: bool, atomic: bool, as_of: date
+) -> tuple[dict[str, Any], bool]:
+    """Check and write every row of complaints counts, as budget monitoring's."""
+    return await _import(
+        session,
+        actor,
+        rows,
+        Frequency.QUARTERLY,
+        _complaint_values,
+        ComplaintCountRepository(session),
+        service.new_complaint_count,
+        "complaint_count_id",
+        dry_run=dry_run,
+        atomic=atomic,
+        as_of=as_of,
+    )
+
+
+async def _import(
+    session: AsyncSession,
+    actor: Actor,
+    rows: list[UploadRow],
+    frequency: Frequency,
+    values_of: Callable[[dict[str, Any], list[FieldProblem]], dict[str, Any]],
+    repository: BudgetMonitoringRepository | ComplaintCountRepository,
+    create: Callable[[Actor, uuid.UUID, Period, Mapping[str, Any], int], Any],
+    id_name: str,
+    *,
+    dry_run: bool,
+    atomic: bool,
+    as_of: date,
+) -> tuple[dict[str, Any], bool]:
     require_write(actor, Resource.finance)
     organisation = await get_organisation(session, actor)
     start_month = organisation.financial_year_start_month
@@ -183,7 +304,6 @@ async def import_budget_monitoring(
     )
     by_code = {s.code.lower(): s for s in every_service}
     by_id = {s.id: s for s in every_service}
-    repository = BudgetMonitoringRepository(session)
     results: list[RowResult] = []
     seen: dict[tuple[uuid.UUID, str], int] = {}
     everything = await session.begin_nested()
@@ -198,47 +318,31 @@ async def import_budget_monitoring(
             if found is not None and found.archived_at is not None:
                 column = "service_code" if text_of(cells.get("service_code")) else "service_id"
                 errors.append(FieldProblem(column, f"{found.code} is archived: restore it first"))
-            amounts: dict[str, Decimal] = {}
-            for name in AMOUNTS:
-                try:
-                    amount = parse_number(cells.get(name))
-                except ValueError as exc:
-                    errors.append(FieldProblem(name, str(exc)))
-                    continue
-                if amount is None:
-                    errors.append(FieldProblem(name, f"Give the {name.replace('_', ' ')}"))
-                else:
-                    amounts[name] = amount
-            if len(amounts) == len(AMOUNTS):
-                errors.extend(field_problems(budget_problems(**amounts)))
-            note = text_of(cells.get("note")) or None
-            if note is not None and len(note) > MAX_NOTE:
-                errors.append(FieldProblem("note", f"At most {MAX_NOTE} characters"))
+            data = values_of(cells, errors)
+            period: Period | None = None
             if result.period is None:
-                errors.append(FieldProblem("period", "Give the month, e.g. 2026/27 P6"))
+                example = "2026/27 P6" if frequency is Frequency.MONTHLY else "2026/27 Q2"
+                errors.append(FieldProblem("period", f"Give the period, e.g. {example}"))
             else:
                 try:
-                    period = service.checked_period(
-                        result.period, Frequency.MONTHLY, as_of=as_of, start_month=start_month
-                    )
+                    period = service.checked_period(result.period, frequency, as_of=as_of, start_month=start_month)
                 except PMFError as exc:
                     errors.extend(exc.problems)
-            if errors or found is None:
+            if errors or found is None or period is None:
                 continue
             key = (found.id, str(period))
             if key in seen:
                 errors.append(FieldProblem("period", f"{found.code} {period} is also in row {seen[key]}"))
                 continue
             seen[key] = upload.row
-            data: dict[str, Any] = {**amounts, "note": note}
             existing = await repository.for_period(actor, found.id, str(period))
             if existing is None:
-                entity = service.new_budget_monitoring(actor, found.id, period, data, start_month)
+                entity = create(actor, found.id, period, data, start_month)
                 await audit.create(session, actor, entity)
                 await session.flush()
-                result.outcome, result.budget_monitoring_id = "created", str(entity.id)
+                result.outcome, result.record_id = "created", str(entity.id)
                 continue
-            result.budget_monitoring_id = str(existing.id)
+            result.record_id = str(existing.id)
             changes = {k: v for k, v in data.items() if getattr(existing, k) != v}
             if not changes:
                 result.outcome = "unchanged"
@@ -251,7 +355,7 @@ async def import_budget_monitoring(
             await everything.rollback()
             for result in results:
                 if result.outcome == "created":
-                    result.budget_monitoring_id = None
+                    result.record_id = None
                 if refused and result.outcome in ("created", "updated"):
                     result.outcome = "not_written"
         else:
@@ -260,10 +364,10 @@ async def import_budget_monitoring(
         if everything.is_active:
             await everything.rollback()
         raise
-    return _body(results, dry_run=dry_run, atomic=atomic), refused
+    return _body(results, dry_run=dry_run, atomic=atomic, id_name=id_name), refused
 
 
-def _body(results: Sequence[RowResult], *, dry_run: bool, atomic: bool) -> dict[str, Any]:
+def _body(results: Sequence[RowResult], *, dry_run: bool, atomic: bool, id_name: str) -> dict[str, Any]:
     summary = dict.fromkeys(OUTCOMES, 0)
     for result in results:
         summary[result.outcome] += 1
@@ -277,7 +381,7 @@ def _body(results: Sequence[RowResult], *, dry_run: bool, atomic: bool) -> dict[
                 "service": r.service,
                 "period": r.period,
                 "outcome": r.outcome,
-                "budget_monitoring_id": r.budget_monitoring_id,
+                id_name: r.record_id,
                 "errors": [{"pointer": pointer(i, p.field), "detail": p.message} for p in r.errors],
             }
             for i, r in enumerate(results)

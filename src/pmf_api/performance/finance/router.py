@@ -170,6 +170,68 @@ async def create_complaints(
     return schemas.ComplaintCount.model_validate(row)
 
 
+async def imported_complaint_rows(request: Request, actor: CurrentActor, settings: SettingsDep) -> list[Any]:
+    """A complaints import's rows, read before the request's transaction begins."""
+    require_write(actor, Resource.finance)
+    return await read_pushed(request, settings, importing.read_complaint_rows)
+
+
+_COMPLAINTS_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "description": (
+            "JSON as below; or CSV (a header row: service_code (or service_id), period, received, upheld and "
+            "optionally responded_in_time) or tab-separated text; or an XLSX workbook, as the body or as a "
+            "multipart `file` field. `period` is a quarter that has ended (2026/27 Q2)."
+        ),
+        "content": {
+            "application/json": {"schema": inline_schema(schemas.ComplaintImportRequest)},
+            "text/csv": {
+                "schema": {"type": "string"},
+                "example": "service_code,period,received,upheld,responded_in_time\nWASTE,2026/27 Q2,37,8,35\n",
+            },
+            parsing.XLSX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                    "required": ["file"],
+                }
+            },
+        },
+    }
+}
+
+
+@router.post(
+    "/complaints/import",
+    summary="Import complaints counts (JSON, CSV or XLSX)",
+    response_model=schemas.ComplaintImportResult,
+    responses=responses(400, 401, 403, 413, 422),
+    openapi_extra=_COMPLAINTS_BODY,
+    description=(
+        "As the budget monitoring import: each row `created`, `updated` (the quarter was counted: replaced, "
+        "audited), `unchanged` or `rejected` with errors at `#/rows/{i}/{column}` (an unknown service, more upheld "
+        "than received, a period that is not a quarter that has ended); `dry_run` and `atomic` as there."
+    ),
+)
+async def import_complaints(
+    request: Request,
+    actor: CurrentActor,
+    rows: Annotated[list[Any], Depends(imported_complaint_rows)],  # before the session
+    session: SessionDep,
+    today: AsOf,
+    dry_run: Annotated[bool, Query(description="Check and report, write nothing")] = False,
+    atomic: Annotated[bool, Query(description="All rows or none")] = False,
+) -> Response:
+    body, refused = await importing.import_complaints(session, actor, rows, dry_run=dry_run, atomic=atomic, as_of=today)
+    if not refused:
+        return JSONResponse(body)
+    rejected = body["summary"]["rejected"]
+    detail = f"{rejected} of {len(body['rows'])} rows were rejected, so in atomic mode nothing was written"
+    return rows_rejected_response(request, detail, body)
+
+
 @router.get(
     "/complaints",
     summary="List complaints counts per service and quarter",

@@ -211,6 +211,68 @@ class BudgetImportResult(BaseModel):
     rows: list[BudgetImportRow]
 
 
+class ComplaintImportRow(BaseModel):
+    row: int = Field(description="CSV/XLSX: the spreadsheet row (the header is row 1); JSON: the index in `rows`")
+    service: str | None = Field(description="The service's code or id as sent")
+    period: str | None
+    outcome: Literal["created", "updated", "unchanged", "skipped", "rejected", "not_written"]
+    complaint_count_id: uuid.UUID | None
+    errors: list[BudgetImportRowError]
+
+
+class ComplaintImportResult(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "dry_run": True,
+                    "atomic": False,
+                    "summary": {
+                        "created": 1,
+                        "updated": 0,
+                        "unchanged": 0,
+                        "skipped": 0,
+                        "rejected": 0,
+                        "not_written": 0,
+                    },
+                    "rows": [
+                        {
+                            "row": 2,
+                            "service": "WASTE",
+                            "period": "2026/27 Q2",
+                            "outcome": "created",
+                            "complaint_count_id": None,
+                            "errors": [],
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
+    dry_run: bool
+    atomic: bool
+    summary: BudgetImportSummary
+    rows: list[ComplaintImportRow]
+
+
+class ComplaintImportRowIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    service_code: str | None = Field(None, description="The service's code, in any case (or give `service_id`)")
+    service_id: uuid.UUID | None = None
+    period: PeriodText = Field(examples=["2026/27 Q2"])
+    received: int
+    upheld: int
+    responded_in_time: int | None = None
+
+
+class ComplaintImportRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    rows: list[ComplaintImportRowIn]
+
+
 class BudgetImportRowIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

@@ -163,18 +163,24 @@ async def add_complaints(
     repository = ComplaintCountRepository(session)
     if await repository.for_period(actor, data["service_id"], str(period)) is not None:
         raise Conflict(detail=f"The service's complaints for {period} are counted already")
-    row = ComplaintCount(
+    row = new_complaint_count(actor, data["service_id"], period, data, start_month)
+    await audit.create(session, actor, row)
+    await session.flush()
+    return row
+
+
+def new_complaint_count(
+    actor: Actor, service_id: uuid.UUID, period: Period, data: Mapping[str, Any], start_month: int
+) -> ComplaintCount:
+    return ComplaintCount(
         organisation_id=actor.organisation_id,
-        service_id=data["service_id"],
+        service_id=service_id,
         period=str(period),
         period_end=period.end_date(start_month),
         received=data["received"],
         upheld=data["upheld"],
         responded_in_time=data.get("responded_in_time"),
     )
-    await audit.create(session, actor, row)
-    await session.flush()
-    return row
 
 
 async def list_complaints(session: AsyncSession, actor: Actor, query: ListQuery) -> Page[ComplaintCount]:
