@@ -22,6 +22,7 @@ from pmf_api.performance.calculations.router import router as calculations_route
 from pmf_api.performance.collection.router import router as collection_router
 from pmf_api.performance.contextual_values.router import router as contextual_values_router
 from pmf_api.performance.data_quality.router import router as data_quality_router
+from pmf_api.performance.finance.router import router as finance_router
 from pmf_api.performance.kpis.router import router as kpis_router
 from pmf_api.performance.period_closes.router import router as period_closes_router
 from pmf_api.performance.status.router import router as status_router
@@ -49,6 +50,7 @@ FEATURE_ROUTERS: tuple[APIRouter, ...] = (
     collection_router,
     period_closes_router,
     status_router,
+    finance_router,
     interventions_router,
     service_plan_contents_router,
     risks_router,

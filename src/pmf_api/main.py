@@ -75,6 +75,7 @@ OPENAPI_TAGS = [
     {"name": "Collection", "description": "Collection windows and due dates; what is due, overdue and complete"},
     {"name": "Period close", "description": "Closed periods lock their values; the restatement log of later changes"},
     {"name": "Status", "description": "KPI status and the scorecard: RAG, YTD, forecasts, SPC, escalation"},
+    {"name": "Finance", "description": "Budget monitoring, complaints and the joint finance and performance view"},
     {"name": "Bulk push", "description": "Many values in one request (JSON, CSV, XLSX) and per-service templates"},
     {"name": "API keys", "description": "Keys for machine clients, sent as `X-API-Key`"},
     {"name": "Reports", "description": "As-reported snapshots of a period and the reports built from them"},

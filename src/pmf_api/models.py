@@ -17,6 +17,7 @@ from pmf_api.framework.plans.models import CorporatePlan, Outcome, Priority, Ser
 from pmf_api.performance.bulk.models import IdempotencyRecord
 from pmf_api.performance.contextual_values.models import ContextualValue
 from pmf_api.performance.data_quality.models import DataQualityReview, DataQualityTemplate
+from pmf_api.performance.finance.models import BudgetMonitoring, ComplaintCount
 from pmf_api.performance.interventions.models import Intervention, InterventionProgress
 from pmf_api.performance.kpis.models import ContextualMeasure, Kpi
 from pmf_api.performance.period_closes.models import PeriodClose, Restatement
@@ -33,6 +34,8 @@ __all__ = [
     "ApiKey",
     "AuditEntry",
     "Base",
+    "BudgetMonitoring",
+    "ComplaintCount",
     "ContextualMeasure",
     "ContextualValue",
     "CorporatePlan",

@@ -29,6 +29,7 @@ class Resource(StrEnum):
     risk = "risk"  # the risk register: risks, their reviews and escalation
     scrutiny = "scrutiny"  # scrutiny challenges (assurance.scrutiny)
     report = "report"  # as-reported snapshots of a period (reporting.snapshots)
+    finance = "finance"  # budget monitoring and complaints counts (performance.finance)
 
 
 # Roles that may write each resource, within their scope. The performance team owns the framework
@@ -55,6 +56,9 @@ WRITERS: dict[Resource, frozenset[Role]] = {
     Resource.scrutiny: frozenset({Role.PERFORMANCE, Role.VIEWER}),
     # Freezing a period as reported is the performance team's (issue 13); everyone reads what was reported.
     Resource.report: frozenset({Role.PERFORMANCE}),
+    # Budget monitoring comes from the finance system; the performance team imports it and the
+    # complaints counts for the joint report (seed 003_2a403038ecab8362.txt)
+    Resource.finance: frozenset({Role.PERFORMANCE}),
 }
 
 AUDIT_READERS = frozenset({Role.PERFORMANCE, Role.AUDITOR})

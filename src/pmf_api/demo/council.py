@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmf_api.access.actor import Grant, ScopeType
 from pmf_api.demo.delivery import Records, load_delivery
+from pmf_api.demo.finance import load_finance
 from pmf_api.demo.history import PERFORMANCE_OFFICER, load_history
 from pmf_api.demo.reports import freeze_last_quarter
 from pmf_api.domain.data_quality import SIGN_OFF_DECLARATION
@@ -934,6 +935,8 @@ async def load_demo(session: AsyncSession) -> Organisation:
         actions={action.code: action for action in actions},
     )
     await load_delivery(session, records)
+    # Budget monitoring and complaints for the joint finance and performance view (seed 003).
+    await load_finance(session, records)
 
     # Three years of monthly submissions, queries and publications (see ``demo_history``).
     await load_history(session, org, kpis, targets, revisions, people)

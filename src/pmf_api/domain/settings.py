@@ -1,7 +1,7 @@
 """An organisation's choices, parsed once from what it stored: one typed value every rule reads.
 
 Stored settings are JSON (``Organisation.settings``): sections ``collection``, ``escalation``,
-``data_quality`` and ``risk``, validated when changed through the API. What is read back may hold keys
+``data_quality``, ``risk`` and ``finance``, validated when changed through the API. What is read back may hold keys
 of older versions or values written outside the API; a value that is not one this version accepts is
 ignored and the default applies, so a mistyped setting never stops the collection cycle or the scorecard.
 """
@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
+from decimal import Decimal
 from typing import Any
 
 from pmf_api.domain.calendar import DEFAULT_DUE_WORKING_DAYS, MAX_DUE_WORKING_DAYS
 from pmf_api.domain.errors import DomainError
 from pmf_api.domain.escalation import EscalationConfig
 from pmf_api.domain.evaluation import EvaluationConfig
+from pmf_api.domain.finance import FinanceConfig
 from pmf_api.domain.periods import DEFAULT_START_MONTH
 from pmf_api.domain.risk import ReviewCycle, RiskConfig, RiskMatrix
 
@@ -36,6 +38,8 @@ class OrganisationSettings:
     commentary_required: bool = True
     # The risk matrix and review cycles (seeds 003_2a403038ecab8362.txt and 004_d92670c30a2dff9f.txt)
     risk: RiskConfig = field(default_factory=RiskConfig)
+    # When a forecast overspend is Amber and Red (seed 003_2a403038ecab8362.txt, budget monitoring)
+    finance: FinanceConfig = field(default_factory=FinanceConfig)
 
     @classmethod
     def parse(cls, stored: Mapping[str, object] | None) -> OrganisationSettings:
@@ -49,6 +53,7 @@ class OrganisationSettings:
             ),
             commentary_required=_switch(stored.get("collection"), "commentary_required", True),
             risk=_risk(stored.get("risk")),
+            finance=_finance(stored.get("finance")),
         )
 
     def evaluation_config(self, start_month: int = DEFAULT_START_MONTH) -> EvaluationConfig:
@@ -137,3 +142,23 @@ def _risk(section: object) -> RiskConfig:
         ),
         strategic_review_days=chosen.get("strategic_review_days", RiskConfig().strategic_review_days),
     )
+
+
+def _percent(section: Mapping[str, object], name: str, default: Decimal) -> Decimal:
+    value = section.get(name)
+    if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value <= 100:
+        return Decimal(str(value))
+    return default
+
+
+def _finance(section: object) -> FinanceConfig:
+    if not isinstance(section, Mapping):
+        return FinanceConfig()
+    defaults = FinanceConfig()
+    try:
+        return FinanceConfig(
+            amber_from_percent=_percent(section, "amber_from_percent", defaults.amber_from_percent),
+            red_from_percent=_percent(section, "red_from_percent", defaults.red_from_percent),
+        )
+    except DomainError:  # Amber above Red (written outside the API): the defaults hold
+        return defaults

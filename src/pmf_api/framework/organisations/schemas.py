@@ -82,6 +82,25 @@ class RiskSettings(InputModel):
         return self
 
 
+class FinanceSettings(InputModel):
+    """When a service's forecast overspend is Amber and Red in budget monitoring (seed
+    003_2a403038ecab8362.txt, the Joint Finance and Performance Report). An underspend is Green.
+    Whole percentages, as councils set tolerances; the variance is judged as shown, to one place."""
+
+    amber_from_percent: int = Field(
+        default=1, ge=1, le=100, description="A forecast overspend of this percentage of the budget or more is Amber"
+    )
+    red_from_percent: int = Field(
+        default=5, ge=1, le=100, description="An overspend of this percentage or more is Red (at least Amber's)"
+    )
+
+    @model_validator(mode="after")
+    def _amber_below_red(self) -> FinanceSettings:
+        if self.amber_from_percent > self.red_from_percent:
+            raise ValueError("amber_from_percent must be no higher than red_from_percent")
+        return self
+
+
 class OrganisationSettings(InputModel):
     """The organisation's choices; a section sent in a change replaces that section."""
 
@@ -90,6 +109,7 @@ class OrganisationSettings(InputModel):
     four_eyes: FourEyesSettings = Field(default_factory=FourEyesSettings)
     data_quality: DataQualitySettings = Field(default_factory=DataQualitySettings)
     risk: RiskSettings = Field(default_factory=RiskSettings)
+    finance: FinanceSettings = Field(default_factory=FinanceSettings)
 
 
 SETTINGS_SECTIONS: dict[str, type[InputModel]] = {
@@ -98,6 +118,7 @@ SETTINGS_SECTIONS: dict[str, type[InputModel]] = {
     "four_eyes": FourEyesSettings,
     "data_quality": DataQualitySettings,
     "risk": RiskSettings,
+    "finance": FinanceSettings,
 }
 
 
@@ -107,6 +128,7 @@ class OrganisationSettingsChange(InputModel):
     four_eyes: FourEyesSettings | None = None
     data_quality: DataQualitySettings | None = None
     risk: RiskSettings | None = None
+    finance: FinanceSettings | None = None
 
 
 class Organisation(OutputModel):
