@@ -47,6 +47,7 @@ from pmf_api.performance.status.service import Scorecard, ScorecardFilters, scor
 from pmf_api.performance.submissions.repository import SubmissionRepository
 from pmf_api.performance.targets.repository import KpiTargets, TargetRepository
 from pmf_api.platform.db.pages import ListQuery
+from pmf_api.reporting.snapshots.joint import finance_rows
 from pmf_api.reporting.snapshots.restated import restatements_since, unvalidated_at_close
 
 # The content's layout: a report built by a later release reads a snapshot by its version.
@@ -110,16 +111,8 @@ async def gather(
         "contextual": await _contextual(session, actor, period.end_date(start_month), structure),
         "restatements": await restatements_since(session, actor, period, as_of=as_of),
         "unvalidated_at_close": await unvalidated_at_close(session, actor, period),
-        "finance": await finance_rows(session, actor, period),
+        "finance": await finance_rows(session, actor, period, structure["services"], as_of=as_of),
     }
-
-
-async def finance_rows(session: AsyncSession, actor: Actor, period: Period) -> list[dict[str, Any]]:
-    """Budget monitoring of the period (seed 003), each row a ``reporting.document.FinanceRow``'s
-    fields as JSON plus the ``directorate_id`` and ``portfolio_id`` it belongs to (filters use them).
-
-    Empty here: the finance import is another part's; the lead wires it in here."""
-    return []
 
 
 async def _structure(session: AsyncSession, actor: Actor) -> dict[str, Any]:
