@@ -2,7 +2,7 @@
 the Joint Finance and Performance Report)
 
 Revision ID: 9830ded50ea7
-Revises: 0cd65fe2337c
+Revises: 5e7a1c0d9b21
 Create Date: 2026-11-30 18:57:00.325652
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import pmf_api.platform.db.base
 
 revision: str = "9830ded50ea7"
-down_revision: str | None = "0cd65fe2337c"
+down_revision: str | None = "5e7a1c0d9b21"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

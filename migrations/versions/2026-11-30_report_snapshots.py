@@ -1,7 +1,7 @@
 """As-reported snapshots of a period (issue 13): one row per council and period, never changed
 
 Revision ID: 5e7a1c0d9b21
-Revises: 0cd65fe2337c
+Revises: 027b61fa7b1a
 Create Date: 2026-11-30 19:00:00.000000
 """
 
@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql
 import pmf_api.platform.db.base
 
 revision: str = "5e7a1c0d9b21"
-down_revision: str | None = "0cd65fe2337c"
+down_revision: str | None = "027b61fa7b1a"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

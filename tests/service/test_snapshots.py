@@ -329,7 +329,8 @@ async def test_freezing_is_refused_when_it_should_be(session: AsyncSession) -> N
 async def test_statements_do_not_grow_with_the_kpis(session: AsyncSession) -> None:
     place = await council(session)
     counts = []
-    for period, how_many in (("2026/27 P5", 2), ("2026/27 P6", 12)):
+    # Two months inside a quarter: the month ending one also reads its complaints counts.
+    for period, how_many in (("2026/27 P4", 2), ("2026/27 P5", 12)):
         while len([k for k in (await kpi_service_list(session, place))]) < how_many:
             made = await kpi(session, place)
             await approved_target(session, place, made)

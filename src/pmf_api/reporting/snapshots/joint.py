@@ -36,8 +36,11 @@ async def finance_rows(
 ) -> list[dict[str, Any]]:
     """Rows of ``reporting.document.FinanceRow``'s fields, with the ``directorate_id`` and
     ``portfolio_id`` each belongs to (a directorate's total has no portfolio; the council's neither):
-    each directorate's services then its total, and the council's total last."""
+    each directorate's services then its total, and the council's total last; none when no budget
+    monitoring was imported for the period."""
     view = await joint_view(session, actor, str(period), as_of=as_of)
+    if all(row.variance is None for row in view.services):
+        return []  # nothing imported from the finance system for the period: no joint view to show
     rows: list[dict[str, Any]] = []
     for total in view.directorates:
         for row in view.services:
