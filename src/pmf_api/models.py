@@ -24,6 +24,7 @@ from pmf_api.performance.targets.models import Target, TargetRevision
 from pmf_api.platform.audit import AuditEntry
 from pmf_api.platform.db.base import Base
 from pmf_api.platform.events import OutboxEvent
+from pmf_api.reporting.jobs.models import ReportJob
 
 __all__ = [
     "Action",
@@ -51,6 +52,7 @@ __all__ = [
     "Portfolio",
     "Priority",
     "PublishedValue",
+    "ReportJob",
     "Risk",
     "RiskLink",
     "RiskReview",
