@@ -38,7 +38,11 @@ async def echo(context: JobContext) -> JobResult:
         "roles": sorted(r.value for r in context.actor.roles),
         "organisation_id": str(context.organisation_id),
     }
-    return JobResult(json.dumps(body, sort_keys=True).encode(), "application/json", f"report {context.parameters.period.replace('/', '-')}.json")
+    return JobResult(
+        json.dumps(body, sort_keys=True).encode(),
+        "application/json",
+        f"report {context.parameters.period.replace('/', '-')}.json",
+    )
 
 
 class NoParameters(BaseModel):

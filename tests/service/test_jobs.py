@@ -30,7 +30,9 @@ QUEUE = InProcessQueue()
 Q2 = {"period": "2025/26 Q2", "format": "pdf"}
 
 
-async def ask(maker: async_sessionmaker[AsyncSession], who: object, kind: str, parameters: dict[str, object]) -> tuple[ReportJob, bool]:
+async def ask(
+    maker: async_sessionmaker[AsyncSession], who: object, kind: str, parameters: dict[str, object]
+) -> tuple[ReportJob, bool]:
     async with unit_of_work(maker) as session:
         return await job_service.request_job(session, who, kind, parameters, queue=QUEUE)  # type: ignore[arg-type]
 
@@ -55,10 +57,17 @@ async def test_a_job_is_queued_audited_then_run_as_its_requester_with_its_progre
     manager = actor(place.organisation_id, Role.SERVICE_MANAGER, scope=ScopeType.SERVICE, scope_id=place.service_id)
     job, created = await ask(maker, manager, "test_echo", Q2)
     assert created and job.state == "queued" and job.progress == 0
-    assert job.parameters == {"period": "2025/26 Q2", "format": "pdf", "report": "quarterly_report", "directorate": None}
+    assert job.parameters == {
+        "period": "2025/26 Q2",
+        "format": "pdf",
+        "report": "quarterly_report",
+        "directorate": None,
+    }
     async with maker() as session:
         audited = await session.scalar(
-            select(func.count()).select_from(AuditEntry).where(AuditEntry.entity_id == job.id, AuditEntry.action == "create")
+            select(func.count())
+            .select_from(AuditEntry)
+            .where(AuditEntry.entity_id == job.id, AuditEntry.action == "create")
         )
     assert audited == 1
 

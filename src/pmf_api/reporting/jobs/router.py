@@ -67,7 +67,10 @@ def job_out(job: ReportJob) -> schemas.ReportJob:
     response_model=schemas.ReportJob,
     responses={
         **responses(400, 401, 403, 413),
-        200: {"description": "The same request was made before (the job waiting, running or done)"},
+        200: {
+            "description": "The same request was made before: the job, waiting, running or done",
+            "model": schemas.ReportJob,
+        },
     },
     description=(
         "Queues a job of a registered kind (`report`: render a snapshot's report to a format; `snapshot`: freeze "
@@ -133,7 +136,18 @@ async def get_report_job(id: uuid.UUID, session: SessionDep, actor: CurrentActor
         **responses(401, 403, 404, 409),
         200: {
             "description": "The file, with Content-Disposition naming it",
-            "content": {"application/octet-stream": {}},
+            "content": {
+                "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "example": {"organisation": "Northdale District Council", "period": "2025/26 Q2"},
+                    }
+                },
+                "text/html": {"schema": {"type": "string"}, "example": "<!DOCTYPE html><html lang=\"en-GB\">..."},
+                "text/csv": {"schema": {"type": "string"}, "example": "kpi_code,period,value,target,rag\n"},
+                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+            },
         },
     },
     description="409 while the job is queued or running (or when it failed); 404 for a job that made no file.",

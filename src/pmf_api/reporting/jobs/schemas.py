@@ -37,7 +37,37 @@ class JobLinks(BaseModel):
     file: str | None = Field(default=None, description="Where the file is, once the job has succeeded with one")
 
 
+_JOB_ID = "0b7d3c1e-5a8f-4f63-9c1d-2f4e6a8b9c0d"
+_JOB_EXAMPLE: dict[str, Any] = {
+    "id": _JOB_ID,
+    "created_at": "2025-10-15T09:00:00Z",
+    "updated_at": "2025-10-15T09:00:07Z",
+    "version": 4,
+    "kind": "report",
+    "parameters": {"period": "2025/26 Q2", "format": "pdf"},
+    "state": "succeeded",
+    "progress": 100,
+    "progress_message": "Charts drawn",
+    "requested_by": "performance.team@northdale.gov.uk",
+    "requested_at": "2025-10-15T09:00:00Z",
+    "started_at": "2025-10-15T09:00:01Z",
+    "finished_at": "2025-10-15T09:00:07Z",
+    "error": None,
+    "attempts": 1,
+    "scheduled": False,
+    "file": {
+        "name": "Northdale Corporate Performance Report 2025-26 Q2.pdf",
+        "media_type": "application/pdf",
+        "size": 1843200,
+        "sha256": "9f2c6d0b8e7a4c3f1d5e6a7b8c9d0e1f2a3b4c5d6e7f8091a2b3c4d5e6f70819",
+    },
+    "links": {"self": f"/api/v1/report-jobs/{_JOB_ID}", "file": f"/api/v1/report-jobs/{_JOB_ID}/file"},
+}
+
+
 class ReportJob(OutputModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [_JOB_EXAMPLE]})
+
     kind: str
     parameters: dict[str, Any]
     state: JobState = Field(description="queued, running, succeeded, failed or cancelled")
