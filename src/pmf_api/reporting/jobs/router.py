@@ -144,7 +144,7 @@ async def get_report_job(id: uuid.UUID, session: SessionDep, actor: CurrentActor
                         "example": {"organisation": "Northdale District Council", "period": "2025/26 Q2"},
                     }
                 },
-                "text/html": {"schema": {"type": "string"}, "example": "<!DOCTYPE html><html lang=\"en-GB\">..."},
+                "text/html": {"schema": {"type": "string"}, "example": '<!DOCTYPE html><html lang="en-GB">...'},
                 "text/csv": {"schema": {"type": "string"}, "example": "kpi_code,period,value,target,rag\n"},
                 "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
             },
