@@ -1,8 +1,8 @@
 """Report jobs (issue 13, item 6), and PgQueuer's queue tables on PostgreSQL
 
 A report is made by a job outside the request; its file is kept in the job's row. On PostgreSQL the
-queue of PgQueuer (PMF_JOB_BACKEND=pgqueuer: `pmf-api worker` processes) is installed here, with its
-own SQL, so nothing is installed at run time; SQLite has no queue (its jobs run in the service).
+queue of PgQueuer (PMF_JOB_BACKEND=pgqueuer: `pmf-api worker` processes) is installed here, in a
+schema of its own (pgqueuer), with its own SQL, so nothing is installed at run time; SQLite has no queue (its jobs run in the service).
 
 Revision ID: 7b1e0c4a9d21
 Revises: 0cd65fe2337c
@@ -80,17 +80,25 @@ def upgrade() -> None:
     _pgqueuer("install")
 
 
+PGQUEUER_SCHEMA = "pgqueuer"
+
+
 def _pgqueuer(what: str) -> None:
-    """Run PgQueuer's own install (or uninstall) SQL on PostgreSQL, through the migration's connection
-    (its functions' bodies are many statements: sent as one simple query, inside the migration's transaction)."""
+    """Run PgQueuer's own install (or uninstall) SQL on PostgreSQL, in a schema of its own, through the
+    migration's connection (its functions' bodies are many statements: sent as one simple query, inside the
+    migration's transaction)."""
     bind = op.get_bind()
     if bind.dialect.name != "postgresql":
         return
     from pgqueuer.adapters.persistence.qb import QueryBuilderEnvironment
+    from pgqueuer.domain.settings import DBSettings
     from sqlalchemy.util import await_only
 
-    builder = QueryBuilderEnvironment()
-    sql = builder.build_install_query() if what == "install" else builder.build_uninstall_query()
+    builder = QueryBuilderEnvironment(settings=DBSettings(db_schema=PGQUEUER_SCHEMA))
+    if what == "install":
+        sql = builder.build_install_query(create_schema=True)
+    else:
+        sql = builder.build_uninstall_query() + f"\nDROP SCHEMA IF EXISTS {PGQUEUER_SCHEMA};"
     await_only(bind.connection.driver_connection.execute(sql))
 
 

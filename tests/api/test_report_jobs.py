@@ -154,7 +154,7 @@ async def test_the_services_own_worker_runs_a_job_while_the_client_follows_it(de
 
 async def pgqueuer_entries(app: Deployed) -> list[bytes]:
     async with app.app.state.engine.connect() as connection:
-        return list((await connection.execute(text("SELECT payload FROM pgqueuer ORDER BY id"))).scalars())
+        return list((await connection.execute(text("SELECT payload FROM pgqueuer.pgqueuer ORDER BY id"))).scalars())
 
 
 async def test_on_postgresql_a_pgqueuer_worker_runs_the_jobs(backend: Backend, deployed_url: str) -> None:

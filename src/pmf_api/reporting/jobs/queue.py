@@ -9,7 +9,7 @@ as the deployment needs, consume it (no new infrastructure: the queue is tables 
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,6 +19,24 @@ if TYPE_CHECKING:
     from pmf_api.reporting.jobs.models import ReportJob
 
 ENTRYPOINT = "pmf_report_job"
+# PgQueuer's tables, types and function live in a schema of their own, installed by our migration
+PGQUEUER_SCHEMA = "pgqueuer"
+
+
+def pgqueuer_queries(connection: Any) -> Any:
+    """PgQueuer's queries over an asyncpg connection, on the tables in ``PGQUEUER_SCHEMA``."""
+    from pgqueuer.adapters.drivers.asyncpg import AsyncpgDriver
+    from pgqueuer.adapters.persistence.qb import QueryBuilderEnvironment, QueryQueueBuilder, QuerySchedulerBuilder
+    from pgqueuer.domain.settings import DBSettings
+    from pgqueuer.queries import Queries
+
+    settings = DBSettings(db_schema=PGQUEUER_SCHEMA)
+    return Queries(
+        AsyncpgDriver(connection),
+        qbe=QueryBuilderEnvironment(settings=settings),
+        qbq=QueryQueueBuilder(settings=settings),
+        qbs=QuerySchedulerBuilder(settings=settings),
+    )
 
 
 class JobQueue(Protocol):
@@ -51,12 +69,9 @@ class PgQueuerQueue:
 
 
 async def enqueue_ids(session: AsyncSession, ids: list[object]) -> None:
-    from pgqueuer.adapters.drivers.asyncpg import AsyncpgDriver
-    from pgqueuer.queries import Queries
-
     connection = await session.connection()
     raw = await connection.get_raw_connection()
-    queries = Queries(AsyncpgDriver(raw.driver_connection))
+    queries = pgqueuer_queries(raw.driver_connection)
     # The job's id is the dedupe key: a sweep that announces a job again while it waits adds nothing
     await queries.enqueue(
         [ENTRYPOINT] * len(ids),

@@ -24,7 +24,7 @@ from pmf_api.config import Settings
 from pmf_api.platform.db.session import create_engine, create_sessionmaker, unit_of_work
 from pmf_api.reporting.jobs import runner, schedule
 from pmf_api.reporting.jobs.models import JobState, ReportJob
-from pmf_api.reporting.jobs.queue import ENTRYPOINT, InProcessQueue, JobQueue, enqueue_ids, queue_for
+from pmf_api.reporting.jobs.queue import ENTRYPOINT, InProcessQueue, JobQueue, enqueue_ids, pgqueuer_queries, queue_for
 
 logger = logging.getLogger("pmf_api.jobs")
 
@@ -79,16 +79,14 @@ async def _consume(
     sessionmaker: async_sessionmaker[AsyncSession], settings: Settings, queue: JobQueue, *, burst: bool
 ) -> int:
     import asyncpg
-    from pgqueuer.adapters.drivers.asyncpg import AsyncpgDriver
     from pgqueuer.core.qm import QueueManager
     from pgqueuer.domain.models import Job
     from pgqueuer.domain.types import QueueExecutionMode
-    from pgqueuer.queries import Queries
 
     ran = 0
     connection = await asyncpg.connect(asyncpg_dsn(settings.database_url))
     try:
-        manager = QueueManager(Queries(AsyncpgDriver(connection)))
+        manager = QueueManager(pgqueuer_queries(connection))
 
         @manager.entrypoint(ENTRYPOINT)
         async def run(job: Job) -> None:
