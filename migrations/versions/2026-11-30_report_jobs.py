@@ -2,7 +2,8 @@
 
 A report is made by a job outside the request; its file is kept in the job's row. On PostgreSQL the
 queue of PgQueuer (PMF_JOB_BACKEND=pgqueuer: `pmf-api worker` processes) is installed here, in a
-schema of its own (pgqueuer), with its own SQL, so nothing is installed at run time; SQLite has no queue (its jobs run in the service).
+schema of its own (pgqueuer), with its own SQL, so nothing is installed at run time; SQLite has no
+queue (its jobs run in the service).
 
 Revision ID: 7b1e0c4a9d21
 Revises: 0cd65fe2337c
