@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import secrets
+import signal
 import sys
 import uuid
 from datetime import timedelta
@@ -298,11 +300,23 @@ def _report(settings: Settings, args: argparse.Namespace) -> int:
 def _worker(settings: Settings, args: argparse.Namespace) -> int:
     from pmf_api.reporting.jobs.worker import run_worker
 
+    async def until_stopped() -> int:
+        """The worker, stopped by SIGTERM (a container's stop) as by Ctrl-C: a job it was running waits, queued, for
+        the next worker."""
+        task = asyncio.current_task()
+        assert task is not None
+        with contextlib.suppress(NotImplementedError):  # Windows has no signal handlers in asyncio
+            asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
+        try:
+            return await run_worker(settings, burst=args.burst)
+        except asyncio.CancelledError:
+            return -1
+
     try:
-        ran = asyncio.run(run_worker(settings, burst=args.burst))
+        ran = asyncio.run(until_stopped())
     except KeyboardInterrupt:
-        return 0
-    print(f"Worker stopped: {ran} job(s) run")
+        ran = -1
+    print("Worker stopped" + (f": {ran} job(s) run" if ran >= 0 else ""))
     return 0
 
 

@@ -118,6 +118,28 @@ async def test_a_failed_job_says_why_without_internals(
     assert file.status_code == 409 and file.headers["content-type"].startswith("application/problem+json")
 
 
+async def test_a_queued_job_can_be_cancelled_and_is_then_never_run(
+    client: httpx.AsyncClient,
+    auth: TokenFactory,
+    backend: Backend,
+    connection_sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    h = auth()
+    job = (await client.post(JOBS, json=Q2, headers=h)).json()
+    assert (await client.post(f"{JOBS}/{job['id']}/cancel", headers=auth(Role.DIRECTOR))).status_code == 403
+    cancelled = await client.post(f"{JOBS}/{job['id']}/cancel", headers=h)
+    assert cancelled.status_code == 200 and cancelled.json()["state"] == "cancelled"
+    assert cancelled.json()["finished_at"] is not None
+    assert await runner.drain(connection_sessionmaker, backend.settings) == 0
+    again = await client.post(f"{JOBS}/{job['id']}/cancel", headers=h)
+    assert again.status_code == 409 and "cancelled" in again.json()["detail"]
+    assert (await client.get(f"{JOBS}/{job['id']}/file", headers=h)).status_code == 409
+    asked_again = await client.post(JOBS, json=Q2, headers=h)
+    assert asked_again.status_code == 202 and asked_again.json()["id"] != job["id"]  # a cancelled job is not reused
+    audit = (await client.get("/api/v1/audit", params={"entity_type": "report_job"}, headers=h)).json()
+    assert sorted(entry["action"] for entry in audit["items"]) == ["cancel", "create", "create"]
+
+
 async def test_someone_elses_job_is_for_them_and_the_performance_team(
     client: httpx.AsyncClient, auth: TokenFactory
 ) -> None:

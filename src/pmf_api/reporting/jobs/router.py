@@ -128,6 +128,17 @@ async def get_report_job(id: uuid.UUID, session: SessionDep, actor: CurrentActor
     return job_out(await job_service.get_job(session, actor, id))
 
 
+@router.post(
+    "/report-jobs/{id}/cancel",
+    summary="Cancel a report job that has not started",
+    response_model=schemas.ReportJob,
+    responses=responses(401, 403, 404, 409),
+    description="For whoever asked for it and the performance team; a job running or finished is 409. Audited.",
+)
+async def cancel_report_job(id: uuid.UUID, session: SessionDep, actor: CurrentActor) -> schemas.ReportJob:
+    return job_out(await job_service.cancel_job(session, actor, id))
+
+
 @router.get(
     "/report-jobs/{id}/file",
     summary="The file a report job made",

@@ -20,6 +20,7 @@ from pmf_api.access.actor import Actor, Grant, ScopeType
 from pmf_api.access.policy import require_read
 from pmf_api.domain.workflow import Role
 from pmf_api.platform import audit
+from pmf_api.platform.db.base import utcnow
 from pmf_api.platform.errors import Conflict, FieldProblem, InvalidInput, NotFound, PermissionDenied, invalid
 from pmf_api.reporting.jobs.models import JobState, ReportJob
 from pmf_api.reporting.jobs.queue import JobQueue
@@ -137,6 +138,27 @@ async def list_jobs(session: AsyncSession, actor: Actor) -> list[ReportJob]:
     require_read(actor)
     requested_by = None if actor.holds(JOB_READERS) else actor.subject
     return await ReportJobRepository(session).recent(actor, requested_by)
+
+
+async def cancel_job(session: AsyncSession, actor: Actor, job_id: uuid.UUID) -> ReportJob:
+    """Cancel a job that has not started (whoever asked, or the performance team); audited. A running job
+    cannot be stopped part way, and a finished one is what it is: 409."""
+    job = await get_job(session, actor, job_id)
+    if job.state != JobState.QUEUED:
+        raise Conflict(detail=f"The job is {job.state}: only a job still queued can be cancelled")
+    await session.refresh(job, ["state", "version", "content"], with_for_update=True)  # locked; audit reads all
+    if job.state != JobState.QUEUED:  # a worker took it meanwhile
+        raise Conflict(detail=f"The job is {job.state}: only a job still queued can be cancelled")
+    await audit.update(
+        session,
+        actor,
+        job,
+        {"state": JobState.CANCELLED.value, "finished_at": utcnow()},
+        expected_version=None,
+        action="cancel",
+    )
+    await session.flush()
+    return job
 
 
 async def job_file(session: AsyncSession, actor: Actor, job_id: uuid.UUID) -> tuple[ReportJob, bytes]:
