@@ -141,6 +141,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.directory = directory  # what access asks of the council's structure
     app.state.people = CurrentPeople()  # whether the people tokens speak for are still current
     app.state.job_queue = queue_for(settings)  # where a report job is announced to the workers
+    jobs.load_kinds(settings)  # the kinds of job requests may ask for (also without a lifespan: tests)
     problems.install(app)
     if settings.hot_reads:  # innermost: rate limits, CORS headers, request ids, logs and body limits apply to it too
         app.add_middleware(FastReads, prefix=API_PREFIX, reads=fast_reads.registered(), identify=identify_for_fast_read)
