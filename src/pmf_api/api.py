@@ -29,6 +29,7 @@ from pmf_api.performance.status.router import router as status_router
 from pmf_api.performance.submissions.router import router as submissions_router
 from pmf_api.performance.targets.router import router as targets_router
 from pmf_api.reporting.snapshots.router import router as snapshots_router
+from pmf_api.reporting.jobs.router import router as report_jobs_router
 
 API_PREFIX = "/api/v1"
 
@@ -60,4 +61,5 @@ FEATURE_ROUTERS: tuple[APIRouter, ...] = (
     bulk_router,
     apikeys_router,
     notifications_router,
+    report_jobs_router,
 )

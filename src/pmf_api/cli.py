@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import secrets
+import signal
 import sys
 import uuid
 from datetime import timedelta
@@ -29,6 +31,9 @@ if TYPE_CHECKING:
     from pmf_api.framework.organisations.models import Organisation, Person
 
 DEFAULT_SPEC_PATH = Path("openapi/openapi.json")
+REPORT_FORMATS = ("html", "pdf", "xlsx", "csv", "json")
+REPORT_KINDS = ("quarterly_report", "board_pack")
+REPORT_JOB_KIND = "report"  # the registered kind `pmf-api report` runs (pmf_api.reporting.jobs.registry)
 
 
 def openapi_document() -> str:
@@ -171,6 +176,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="One notification round: collect today's reminder digests, send due e-mails and webhooks, exit "
         "(for cron or a Kubernetes CronJob; exits 2 on a configuration error)",
     )
+    report = commands.add_parser(
+        "report",
+        help="Make a report here and now, with a progress bar, and write it to --output (recorded as a report job)",
+    )
+    report.add_argument("--period", required=True, help="e.g. '2025/26 Q2' (a quarter) or '2025/26 P7' (a month)")
+    report.add_argument("--format", default="pdf", choices=REPORT_FORMATS)
+    report.add_argument("--kind", default="quarterly_report", choices=REPORT_KINDS, help="Which report")
+    report.add_argument("--directorate", help="A directorate's code: its clinic pack")
+    report.add_argument("--output", type=Path, required=True, help="Where to write the file")
+    report.add_argument("--organisation", default="NORTHDALE", help="The council's code (default NORTHDALE)")
+    report.add_argument("--job", default=REPORT_JOB_KIND, help=argparse.SUPPRESS)  # the registered kind of job run
+    worker = commands.add_parser(
+        "worker",
+        help="Run report jobs (PMF_JOB_BACKEND=pgqueuer: from the PostgreSQL queue) and the month-end and "
+        "quarter-end snapshot schedule, until stopped",
+    )
+    worker.add_argument("--burst", action="store_true", help="Run the jobs queued now, then exit")
     spec = commands.add_parser("openapi", help="Write the OpenAPI spec")
     spec.add_argument("--output", type=Path, default=DEFAULT_SPEC_PATH)
     spec.add_argument("--check", action="store_true", help="Exit 1 if the committed spec differs from the code")
@@ -239,6 +261,65 @@ def _notify() -> int:
     return 0
 
 
+def report_parameters(args: argparse.Namespace) -> dict[str, str]:
+    """The job's parameters from `pmf-api report`'s arguments (what the "report" kind reads)."""
+    parameters = {"period": args.period, "format": args.format, "report": args.kind, "directorate": args.directorate}
+    return {key: value for key, value in parameters.items() if value is not None}
+
+
+def _report(settings: Settings, args: argparse.Namespace) -> int:
+    from pmf_api.reporting.jobs.shell import ProgressBar, ShellError, run_in_shell
+
+    bar = ProgressBar(sys.stderr)
+    try:
+        outcome = asyncio.run(run_in_shell(settings, args.organisation, args.job, report_parameters(args), bar))
+    except ShellError as exc:
+        bar.close()
+        print(f"pmf-api report: {exc}", file=sys.stderr)
+        return 1
+    except (DBAPIError, OSError, DatabaseUnavailable) as exc:
+        bar.close()
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        print(f"pmf-api report: cannot use the database: {reason}", file=sys.stderr)
+        return 1
+    if outcome.state == "succeeded":
+        bar(100, "done")
+    bar.close()
+    if outcome.state != "succeeded":
+        print(f"pmf-api report: the job {outcome.state}: {outcome.error}", file=sys.stderr)
+        return 1
+    if outcome.content is None:
+        print("pmf-api report: done (the job made no file)", file=sys.stderr)
+        return 0
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_bytes(outcome.content)
+    print(f"Wrote {args.output} ({len(outcome.content)} bytes, {outcome.media_type})")
+    return 0
+
+
+def _worker(settings: Settings, args: argparse.Namespace) -> int:
+    from pmf_api.reporting.jobs.worker import run_worker
+
+    async def until_stopped() -> int:
+        """The worker, stopped by SIGTERM (a container's stop) as by Ctrl-C: a job it was running waits, queued, for
+        the next worker."""
+        task = asyncio.current_task()
+        assert task is not None
+        with contextlib.suppress(NotImplementedError):  # Windows has no signal handlers in asyncio
+            asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
+        try:
+            return await run_worker(settings, burst=args.burst)
+        except asyncio.CancelledError:
+            return -1
+
+    try:
+        ran = asyncio.run(until_stopped())
+    except KeyboardInterrupt:
+        ran = -1
+    print("Worker stopped" + (f": {ran} job(s) run" if ran >= 0 else ""))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "openapi":  # needs no settings (reading them may create the installation's secret)
@@ -271,6 +352,10 @@ def main(argv: list[str] | None = None) -> int:
             organisation = asyncio.run(_load_demo(settings))
             print(f"Demo council ready: {organisation.name}. Database: {settings.database_url}")
             _serve(settings)
+        case "report":
+            return _report(settings, args)
+        case "worker":
+            return _worker(settings, args)
         case "token":
             try:
                 print(asyncio.run(_mint(settings, args)))

@@ -154,6 +154,41 @@ class Settings(BaseSettings):
         "(default: yes, except in tests); off when a scheduler runs `pmf-api notify`",
     )
     notify_interval_seconds: float = Field(default=300, gt=0)
+    # Report generation as jobs (issue 13, item 6): run by the service's own workers (inprocess) or by
+    # `pmf-api worker` processes consuming a queue in PostgreSQL (pgqueuer)
+    job_backend: Literal["inprocess", "pgqueuer"] = Field(
+        default="inprocess",
+        description="inprocess: the service runs report jobs itself; pgqueuer (PostgreSQL only): "
+        "`pmf-api worker` processes run them from a PgQueuer queue",
+    )
+    job_workers: int | None = Field(
+        default=None,
+        ge=0,
+        le=8,
+        description="Jobs the service runs at once with the inprocess backend (default 1, none in tests; 0: none, "
+        "when `pmf-api worker` runs them)",
+    )
+    job_lease_seconds: int = Field(
+        default=120, ge=5, description="How long a worker holds a running job without a sign of life; then it is rerun"
+    )
+    job_max_attempts: int = Field(default=3, ge=1, description="Runs of a job whose worker died before it is failed")
+    job_poll_seconds: float = Field(default=2.0, gt=0, description="How often idle workers look for queued jobs")
+    job_modules: list[str] = Field(
+        default=[], description="Modules to import that register kinds of job (beside the service's own)"
+    )
+    job_schedule: bool | None = Field(
+        default=None,
+        description="Queue the scheduled jobs (month-end and quarter-end snapshots) every "
+        "PMF_JOB_SCHEDULE_INTERVAL_SECONDS (default: yes, except in tests)",
+    )
+    job_schedule_interval_seconds: float = Field(default=3600, gt=0)
+    job_snapshot_wait_working_days: int = Field(
+        default=10,
+        ge=0,
+        le=60,
+        description="Working days after a month or quarter ends before its snapshot is taken, for its values to "
+        "come in (10: the collection due date of seed 001)",
+    )
 
     _secret_origin: Literal["configured", "installation", "process"] = PrivateAttr(default="configured")
     _secret_path: Path | None = PrivateAttr(default=None)
@@ -176,6 +211,8 @@ class Settings(BaseSettings):
                 raise ValueError("PMF_PUBLIC_BASE_URL must start with https:// (or http://)")
             self.public_base_url = self.public_base_url.rstrip("/")
         self._check_notifications()
+        if self.job_backend == "pgqueuer" and self.is_sqlite:
+            raise ValueError("PMF_JOB_BACKEND=pgqueuer needs PostgreSQL (PMF_DATABASE_URL=postgresql+asyncpg://...)")
         if "none" in {a.lower() for a in self.jwt_algorithms}:
             raise ValueError("PMF_JWT_ALGORITHMS may not include 'none'")
         if self.oidc_enabled:
@@ -207,6 +244,17 @@ class Settings(BaseSettings):
             ZoneInfo(self.notify_timezone)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"PMF_NOTIFY_TIMEZONE {self.notify_timezone!r} is not a time zone") from None
+
+    @property
+    def job_workers_in_service(self) -> int:
+        """Jobs the service runs at once itself: none with the pgqueuer backend (its workers run them)."""
+        if self.job_backend != "inprocess":
+            return 0
+        return self.job_workers if self.job_workers is not None else (0 if self.environment == "test" else 1)
+
+    @property
+    def job_schedule_enabled(self) -> bool:
+        return self.job_schedule if self.job_schedule is not None else self.environment != "test"
 
     @property
     def notify_schedule_enabled(self) -> bool:

@@ -31,6 +31,8 @@ from pmf_api.platform.http.operations import operation_id
 from pmf_api.platform.http.problem_routes import router as problems_router
 from pmf_api.platform.http.rate_limits import Limits, RateLimits, limiter_for
 from pmf_api.platform.observability import RequestContextMiddleware, configure_logging
+from pmf_api.reporting.jobs import runner as jobs
+from pmf_api.reporting.jobs.queue import queue_for
 
 DESCRIPTION = """
 A backend for English councils' Performance Management Frameworks: the Corporate Plan and its
@@ -80,6 +82,7 @@ OPENAPI_TAGS = [
     {"name": "API keys", "description": "Keys for machine clients, sent as `X-API-Key`"},
     {"name": "Reports", "description": "As-reported snapshots of a period and the reports built from them"},
     {"name": "Audit", "description": "Who changed what, when, from what to what"},
+    {"name": "Reports", "description": "Reports made as jobs: ask, follow the job, fetch the file"},
     {"name": "Notifications", "description": "Signed webhooks and their delivery log; your reminder preferences"},
     {"name": "Health", "description": "Liveness and readiness probes"},
     {"name": "Problems", "description": "The problem types error responses carry, and what each means"},
@@ -114,7 +117,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             _use_engine(app, engine, settings)
         tune_garbage_collector()
         logger.info("PMF API starting in %s", settings.mode_description)
-        async with notifications.schedule(app.state.sessionmaker, settings):
+        async with (
+            notifications.schedule(app.state.sessionmaker, settings),
+            jobs.run_in_service(app.state.sessionmaker, settings, app.state.job_queue),
+        ):
             yield
         if owns_engine:
             await engine.dispose()
@@ -137,6 +143,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.key_set = KeySet.from_settings(settings)
     app.state.directory = directory  # what access asks of the council's structure
     app.state.people = CurrentPeople()  # whether the people tokens speak for are still current
+    app.state.job_queue = queue_for(settings)  # where a report job is announced to the workers
+    jobs.load_kinds(settings)  # the kinds of job requests may ask for (also without a lifespan: tests)
     problems.install(app)
     if settings.hot_reads:  # innermost: rate limits, CORS headers, request ids, logs and body limits apply to it too
         app.add_middleware(FastReads, prefix=API_PREFIX, reads=fast_reads.registered(), identify=identify_for_fast_read)

@@ -26,6 +26,7 @@ from pmf_api.performance.targets.models import Target, TargetRevision
 from pmf_api.platform.audit import AuditEntry
 from pmf_api.platform.db.base import Base
 from pmf_api.platform.events import OutboxEvent
+from pmf_api.reporting.jobs.models import ReportJob
 from pmf_api.reporting.snapshots.models import ReportSnapshot
 
 __all__ = [
@@ -57,6 +58,7 @@ __all__ = [
     "Portfolio",
     "Priority",
     "PublishedValue",
+    "ReportJob",
     "ReportSnapshot",
     "Restatement",
     "Risk",

@@ -103,3 +103,19 @@ def test_token_refuses_a_lifetime_beyond_the_maximum(tmp_path: Path, monkeypatch
     with pytest.raises(SystemExit, match="PMF_JWT_MAX_TTL_MINUTES"):
         cli.main(["token", "--ttl-minutes", str(24 * 60)])
     cli.get_settings.cache_clear()
+
+
+def test_report_jobs_run_in_the_service_by_default_and_on_a_postgresql_queue_only_when_asked(tmp_path: Path) -> None:
+    secret = "s" * 40
+    development = Settings(database_url=_sqlite(tmp_path), jwt_secret=secret)
+    assert (development.job_backend, development.job_workers_in_service, development.job_schedule_enabled) == (
+        "inprocess",
+        1,
+        True,
+    )
+    testing = Settings(environment="test", database_url=_sqlite(tmp_path), jwt_secret=secret)
+    assert (testing.job_workers_in_service, testing.job_schedule_enabled) == (0, False)
+    queued = Settings(database_url="postgresql+asyncpg://pmf@db/pmf", jwt_secret=secret, job_backend="pgqueuer")
+    assert queued.job_workers_in_service == 0  # `pmf-api worker` processes run them
+    with pytest.raises(ValueError, match="PMF_JOB_BACKEND=pgqueuer needs PostgreSQL"):
+        Settings(database_url=_sqlite(tmp_path), jwt_secret=secret, job_backend="pgqueuer")
