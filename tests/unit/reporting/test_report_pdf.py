@@ -12,23 +12,8 @@ from pypdf import PdfReader
 
 from pmf_api.reporting.document import ReportDocument
 from pmf_api.reporting.rendering import ChartSource, render
+from tests.report_checks import structure
 from tests.reporting_documents import HOSTILE
-
-
-def _structure(document: pikepdf.Pdf) -> list[pikepdf.Dictionary]:
-    """Every element of the PDF's structure tree."""
-    found: list[pikepdf.Dictionary] = []
-    pending: list[object] = [document.Root.StructTreeRoot.get("/K")]
-    while pending:
-        item = pending.pop()
-        if isinstance(item, pikepdf.Array):
-            pending.extend(item)
-        elif isinstance(item, pikepdf.Dictionary):
-            if "/S" in item:
-                found.append(item)
-            if "/K" in item:
-                pending.append(item.K)
-    return found
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +30,7 @@ def test_the_pdf_is_tagged(pdf: bytes, quarterly: ReportDocument) -> None:
     assert len(document.pages) > 1
     assert str(document.docinfo.get("/Title")) == quarterly.title
     assert bool(root.get("/ViewerPreferences", {}).get("/DisplayDocTitle", True))
-    elements = _structure(document)
+    elements = structure(document)
     kinds = [str(element.S) for element in elements]
     for kind in ("/H1", "/H2", "/H3", "/Table", "/TH", "/TD", "/Figure"):
         assert kind in kinds, kind

@@ -38,7 +38,7 @@ from pmf_api.reporting.jobs.service import requester_of
 logger = logging.getLogger("pmf_api.jobs")
 
 # Modules that register the service's own kinds of job (the lead adds the report and snapshot kinds here)
-KIND_MODULES: list[str] = []
+KIND_MODULES: list[str] = ["pmf_api.reporting.kinds"]  # the service's own: report and snapshot
 
 
 def load_kinds(settings: Settings) -> None:

@@ -123,7 +123,9 @@ async def _structure(session: AsyncSession, actor: Actor) -> dict[str, Any]:
     priorities = await PriorityRepository(session).every(actor, _PAGE)
     outcomes = await OutcomeRepository(session).every(actor, _PAGE)
     return {
-        "directorates": [{"id": str(d.id), "name": d.name} for d in sorted(directorates, key=lambda d: d.name)],
+        "directorates": [
+            {"id": str(d.id), "name": d.name, "code": d.code} for d in sorted(directorates, key=lambda d: d.name)
+        ],
         "portfolios": [{"id": str(p.id), "name": p.name} for p in sorted(portfolios, key=lambda p: p.name)],
         "services": {
             str(s.id): {

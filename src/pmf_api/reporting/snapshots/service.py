@@ -29,7 +29,7 @@ from pmf_api.framework.organisations.service import get_organisation
 from pmf_api.platform.audit import AuditEntry, entry_values, snapshot
 from pmf_api.platform.db.base import utcnow
 from pmf_api.platform.db.pages import ListQuery, Page
-from pmf_api.platform.errors import Conflict, Location, invalid
+from pmf_api.platform.errors import Conflict, Location, NotFound, invalid
 from pmf_api.reporting.building import Filters, FrozenSnapshot, build_document, scope_of
 from pmf_api.reporting.document import ReportDocument, ReportKind
 from pmf_api.reporting.snapshots.content import gather
@@ -105,6 +105,19 @@ async def list_snapshots(session: AsyncSession, actor: Actor, query: ListQuery) 
 async def get_snapshot(session: AsyncSession, actor: Actor, snapshot_id: uuid.UUID) -> ReportSnapshot:
     require_read(actor)
     return await SnapshotRepository(session).get(actor, snapshot_id)
+
+
+async def of_period(session: AsyncSession, actor: Actor, period_text: str) -> uuid.UUID:
+    """The id of the snapshot of ``period_text``: 404 when the period has not been frozen."""
+    require_read(actor)
+    try:
+        period = Period.parse(period_text)
+    except DomainError as exc:
+        raise invalid("period", exc.message) from None
+    found = await SnapshotRepository(session).of_period(actor.organisation_id, str(period))
+    if found is None:
+        raise NotFound(detail=f"{period} has not been frozen: freeze it first (POST /snapshots)")
+    return found
 
 
 @dataclass(frozen=True)

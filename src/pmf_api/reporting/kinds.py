@@ -1,0 +1,129 @@
+"""The report jobs the service runs (issue 13, item 6): ``report`` renders a snapshot's report to a
+file; ``snapshot`` freezes a period, on request or by the month-end and quarter-end schedule.
+
+Rendering runs outside the request: a job (``reporting.jobs``) builds the document from the snapshot
+in a read-only transaction, renders it off the event loop (``asyncio.to_thread``; the PDF and a batch
+of charts in their own short-lived processes) and keeps the file. The same snapshot, kind, filter and
+format give the same file, so a repeated request gets the job made before (``dedupe``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import UTC, datetime
+from typing import Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from pmf_api.access.actor import Actor
+from pmf_api.access.policy import Resource, require_write
+from pmf_api.platform.errors import Conflict, NotFound, PMFError
+from pmf_api.reporting.document import ReportDocument, ReportKind
+from pmf_api.reporting.jobs.registry import JobContext, JobResult, register_kind
+from pmf_api.reporting.rendering import render
+from pmf_api.reporting.snapshots import service as snapshots
+
+REPORT = "report"
+SNAPSHOT = "snapshot"
+
+
+class ReportParameters(BaseModel):
+    """Which report to render: a snapshot (by id, or by its period), the report's kind, a filter, a format."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    snapshot_id: uuid.UUID | None = Field(None, description="The snapshot to report (or give `period`)")
+    period: str | None = Field(None, description="The frozen period to report, e.g. '2025/26 Q2'", max_length=20)
+    format: Literal["html", "pdf", "xlsx", "csv", "json"] = "html"
+    report: ReportKind | None = Field(
+        None, description="quarterly_report or board_pack (default: by the snapshot's period)"
+    )
+    directorate_id: uuid.UUID | None = Field(None, description="A directorate's clinic pack")
+    directorate: str | None = Field(None, description="A directorate's code, name or id (the shell's --directorate)")
+    portfolio_id: uuid.UUID | None = Field(None, description="A portfolio holder's pack")
+
+    @model_validator(mode="after")
+    def _one_snapshot(self) -> Self:
+        if (self.snapshot_id is None) == (self.period is None):
+            raise ValueError("give the snapshot, as snapshot_id or as its period, once")
+        return self
+
+
+class PeriodParameters(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    period: str = Field(description="The period to freeze, e.g. '2025/26 Q2' or '2025/26 P7'", max_length=20)
+
+
+def _directorate(document_source: dict[str, object], wanted: str) -> uuid.UUID:
+    directorates = document_source.get("directorates", [])
+    assert isinstance(directorates, list)
+    text = wanted.strip().casefold()
+    for each in directorates:
+        if text in {str(each.get("id")).casefold(), str(each.get("code", "")).casefold(), str(each["name"]).casefold()}:
+            return uuid.UUID(str(each["id"]))
+    raise NotFound(detail=f"The snapshot has no directorate {wanted!r}: give its code, name or id")
+
+
+async def report_document(ctx: JobContext) -> ReportDocument:
+    """The document the job renders, built in one read-only transaction as the requester."""
+    parameters: ReportParameters = ctx.parameters
+    async with ctx.unit_of_work(writes=False) as session:
+        snapshot_id = parameters.snapshot_id
+        if snapshot_id is None:
+            assert parameters.period is not None
+            snapshot_id = await snapshots.of_period(session, ctx.actor, parameters.period)
+        directorate_id = parameters.directorate_id
+        if parameters.directorate is not None and directorate_id is None:
+            entity = await snapshots.get_snapshot(session, ctx.actor, snapshot_id)
+            directorate_id = _directorate(entity.content, parameters.directorate)
+        request = snapshots.ReportRequest(parameters.report, directorate_id, parameters.portfolio_id)
+        return await snapshots.report(session, ctx.actor, snapshot_id, request)
+
+
+async def render_report(ctx: JobContext) -> JobResult:
+    await ctx.progress(5, "building the report from its snapshot")
+    document = await report_document(ctx)
+    fmt = ctx.parameters.format
+    await ctx.progress(20, f"rendering {len(document.all_kpis())} KPIs as {fmt.upper()}")
+    rendered = await asyncio.to_thread(render, document, fmt)
+    await ctx.progress(95, "keeping the file")
+    return JobResult(rendered.content, rendered.media_type, rendered.filename)
+
+
+async def freeze_period(ctx: JobContext) -> None:
+    """Freeze the period as the requester (the schedule acts as the performance team); a period
+    frozen already is done, not a failure, so a scheduled run and a person's freeze never clash."""
+    await ctx.progress(5, f"freezing {ctx.parameters.period}")
+    try:
+        async with ctx.unit_of_work() as session:
+            await snapshots.freeze(session, ctx.actor, ctx.parameters.period, as_of=datetime.now(UTC).date())
+    except Conflict:
+        return None
+    return None
+
+
+def _may_freeze(actor: Actor) -> bool:
+    try:
+        require_write(actor, Resource.report)
+    except PMFError:
+        return False
+    return True
+
+
+register_kind(
+    REPORT,
+    render_report,
+    parameters_model=ReportParameters,
+    description="Render a snapshot's quarterly report or board pack as HTML, PDF, XLSX, CSV or JSON",
+)
+register_kind(
+    SNAPSHOT,
+    freeze_period,
+    parameters_model=PeriodParameters,
+    dedupe=False,
+    may_request=_may_freeze,
+    scheduled=("monthly", "quarterly"),
+    description="Freeze a period as reported (the schedule does so at each month's and quarter's end)",
+)
