@@ -9,12 +9,14 @@ from typing import Annotated, Any, Literal, TypeVar
 import anyio
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
 from starlette.datastructures import UploadFile
 
 from pmf_api.access.deps import CurrentActor
 from pmf_api.config import Settings
 from pmf_api.performance.bulk import parsing, schemas, template
 from pmf_api.performance.bulk import service as bulk_service
+from pmf_api.performance.bulk.schemas import inline_schema
 from pmf_api.platform.errors import invalid
 from pmf_api.platform.http.deps import AsOf, SessionDep, SettingsDep
 from pmf_api.platform.http.etag import etag_of_body
@@ -74,6 +76,29 @@ async def pushed_file(request: Request, actor: CurrentActor, settings: SettingsD
     """
     bulk_service.require_pusher(actor)
     return await read_pushed(request, settings, parsing.read_upload)
+
+
+def import_request_body(description: str, json_model: type[BaseModel], csv_example: str) -> dict[str, Any]:
+    """The OpenAPI request body of an import that reads a push as ``read_pushed`` does: JSON of
+    ``json_model``, CSV or tab-separated text, an XLSX workbook, as the body or a multipart ``file``."""
+    return {
+        "requestBody": {
+            "required": True,
+            "description": description,
+            "content": {
+                "application/json": {"schema": inline_schema(json_model)},
+                "text/csv": {"schema": {"type": "string"}, "example": csv_example},
+                parsing.XLSX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}},
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {"file": {"type": "string", "format": "binary"}},
+                        "required": ["file"],
+                    }
+                },
+            },
+        }
+    }
 
 
 async def read_pushed(

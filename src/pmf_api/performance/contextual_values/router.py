@@ -10,9 +10,7 @@ from fastapi.responses import JSONResponse, Response
 
 from pmf_api.access.deps import CurrentActor
 from pmf_api.access.policy import Resource, require_write
-from pmf_api.performance.bulk import parsing
-from pmf_api.performance.bulk.router import read_pushed
-from pmf_api.performance.bulk.schemas import inline_schema
+from pmf_api.performance.bulk.router import import_request_body, read_pushed
 from pmf_api.performance.contextual_values import importing, schemas
 from pmf_api.performance.contextual_values import service as value_service
 from pmf_api.platform.db.pages import page_of_list
@@ -126,33 +124,17 @@ async def imported_rows(request: Request, actor: CurrentActor, settings: Setting
     return await read_pushed(request, settings, importing.read_rows)
 
 
-_REQUEST_BODY: dict[str, Any] = {
-    "requestBody": {
-        "required": True,
-        "description": (
-            "JSON as below; or CSV (UTF-8, a header row: measure_code, period, value, source, published_on and "
-            "optionally note) or tab-separated text; or an XLSX workbook (first sheet, header in row 1), as the "
-            "body or as a multipart `file` field. Measure codes match in any case; `period` is of the measure's "
-            "frequency (2024/25 for an annual one); `published_on` is 2025-07-15 or 15/07/2025 or a date cell."
-        ),
-        "content": {
-            "application/json": {"schema": inline_schema(schemas.ContextualImportRequest)},
-            "text/csv": {
-                "schema": {"type": "string"},
-                "example": "measure_code,period,value,source,published_on,note\n"
-                "CM-01,2024/25,118350,ONS mid-year population estimates,2025-07-15,\n",
-            },
-            parsing.XLSX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}},
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "properties": {"file": {"type": "string", "format": "binary"}},
-                    "required": ["file"],
-                }
-            },
-        },
-    }
-}
+_REQUEST_BODY = import_request_body(
+    (
+        "JSON as below; or CSV (UTF-8, a header row: measure_code, period, value, source, published_on and "
+        "optionally note) or tab-separated text; or an XLSX workbook (first sheet, header in row 1), as the "
+        "body or as a multipart `file` field. Measure codes match in any case; `period` is of the measure's "
+        "frequency (2024/25 for an annual one); `published_on` is 2025-07-15 or 15/07/2025 or a date cell."
+    ),
+    schemas.ContextualImportRequest,
+    "measure_code,period,value,source,published_on,note\n"
+    "CM-01,2024/25,118350,ONS mid-year population estimates,2025-07-15,\n",
+)
 
 
 @router.post(

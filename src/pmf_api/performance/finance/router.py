@@ -10,9 +10,7 @@ from fastapi.responses import JSONResponse, Response
 
 from pmf_api.access.deps import CurrentActor
 from pmf_api.access.policy import Resource, require_write
-from pmf_api.performance.bulk import parsing
-from pmf_api.performance.bulk.router import read_pushed
-from pmf_api.performance.bulk.schemas import inline_schema
+from pmf_api.performance.bulk.router import import_request_body, read_pushed
 from pmf_api.performance.finance import importing, schemas
 from pmf_api.performance.finance import service as finance_service
 from pmf_api.platform.http.deps import AsOf, SessionDep, SettingsDep
@@ -87,34 +85,18 @@ async def imported_rows(request: Request, actor: CurrentActor, settings: Setting
     return await read_pushed(request, settings, importing.read_rows)
 
 
-_REQUEST_BODY: dict[str, Any] = {
-    "requestBody": {
-        "required": True,
-        "description": (
-            "JSON as below; or CSV (UTF-8, a header row: service_code (or service_id), period, budget, "
-            "actual_to_date, forecast_outturn and optionally note) or tab-separated text; or an XLSX workbook "
-            "(first sheet, header in row 1), as the body or as a multipart `file` field, as the finance system "
-            "exports it. Service codes match in any case; `period` is a month that has ended (2026/27 P6); "
-            "amounts are pounds to the penny."
-        ),
-        "content": {
-            "application/json": {"schema": inline_schema(schemas.BudgetImportRequest)},
-            "text/csv": {
-                "schema": {"type": "string"},
-                "example": "service_code,period,budget,actual_to_date,forecast_outturn,note\n"
-                "WASTE,2026/27 P6,1250000,640210.55,1301000,Agency staff\n",
-            },
-            parsing.XLSX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}},
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "properties": {"file": {"type": "string", "format": "binary"}},
-                    "required": ["file"],
-                }
-            },
-        },
-    }
-}
+_REQUEST_BODY = import_request_body(
+    (
+        "JSON as below; or CSV (UTF-8, a header row: service_code (or service_id), period, budget, "
+        "actual_to_date, forecast_outturn and optionally note) or tab-separated text; or an XLSX workbook "
+        "(first sheet, header in row 1), as the body or as a multipart `file` field, as the finance system "
+        "exports it. Service codes match in any case; `period` is a month that has ended (2026/27 P6); "
+        "amounts are pounds to the penny."
+    ),
+    schemas.BudgetImportRequest,
+    "service_code,period,budget,actual_to_date,forecast_outturn,note\n"
+    "WASTE,2026/27 P6,1250000,640210.55,1301000,Agency staff\n",
+)
 
 
 @router.post(
@@ -176,31 +158,15 @@ async def imported_complaint_rows(request: Request, actor: CurrentActor, setting
     return await read_pushed(request, settings, importing.read_complaint_rows)
 
 
-_COMPLAINTS_BODY: dict[str, Any] = {
-    "requestBody": {
-        "required": True,
-        "description": (
-            "JSON as below; or CSV (a header row: service_code (or service_id), period, received, upheld and "
-            "optionally responded_in_time) or tab-separated text; or an XLSX workbook, as the body or as a "
-            "multipart `file` field. `period` is a quarter that has ended (2026/27 Q2)."
-        ),
-        "content": {
-            "application/json": {"schema": inline_schema(schemas.ComplaintImportRequest)},
-            "text/csv": {
-                "schema": {"type": "string"},
-                "example": "service_code,period,received,upheld,responded_in_time\nWASTE,2026/27 Q2,37,8,35\n",
-            },
-            parsing.XLSX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}},
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "properties": {"file": {"type": "string", "format": "binary"}},
-                    "required": ["file"],
-                }
-            },
-        },
-    }
-}
+_COMPLAINTS_BODY = import_request_body(
+    (
+        "JSON as below; or CSV (a header row: service_code (or service_id), period, received, upheld and "
+        "optionally responded_in_time) or tab-separated text; or an XLSX workbook, as the body or as a "
+        "multipart `file` field. `period` is a quarter that has ended (2026/27 Q2)."
+    ),
+    schemas.ComplaintImportRequest,
+    "service_code,period,received,upheld,responded_in_time\nWASTE,2026/27 Q2,37,8,35\n",
+)
 
 
 @router.post(
