@@ -271,3 +271,28 @@ async def test_another_council_cannot_see_or_reopen_a_close(
     assert (await client.get(CLOSES, headers=other)).json()["items"] == []
     # Its own Q2 is not closed by ours.
     assert (await client.post(CLOSES, json={"period": Q2}, headers=other)).status_code == 201
+
+
+async def test_a_value_validated_at_the_close_is_not_queried_back_and_edited_without_a_reason(
+    client: httpx.AsyncClient, auth: TokenFactory
+) -> None:
+    """What was validated when the period closed is what was reported: not even the performance team
+    queries it back and edits it; it is published as it stands, then revised with a reason."""
+    h = auth()
+    s, kpi = await _quarterly(client, h)
+    owner = _owner(auth, s)
+    saved = await _save(client, kpi, Q2, 45.2, owner)
+    assert saved.status_code == 201, saved.text
+    await _move(client, saved.json()["id"], "validated", auth(subject=CHECKER))
+    assert (await client.post(CLOSES, json={"period": Q2}, headers=h)).status_code == 201
+
+    queried = await client.post(
+        f"/api/v1/submissions/{saved.json()['id']}/transition", json={"to": "queried", "message": "Check"}, headers=h
+    )
+    _problem(queried, 409, "period-closed")
+    etag = (await client.get(f"/api/v1/submissions/{saved.json()['id']}", headers=h)).headers["etag"]
+    _problem(await _save(client, kpi, Q2, 12, h, **{"If-Match": etag}), 409, "period-closed")
+    # Publishing it changes nothing of it: the performance team may.
+    await _move(client, saved.json()["id"], "published", auth(subject=PUBLISHER))
+    [restated] = (await client.get("/api/v1/restatements", headers=h)).json()["items"]
+    assert (restated["reported_value"], restated["restated_value"]) == (None, 45.2)

@@ -85,7 +85,8 @@ def lock_refusal(
     """The closed period that refuses a write to a value of ``period``, or None if the write may go ahead.
 
     Nothing is refused outside a closed period. Inside one, only the performance team writes; and a
-    published value changes only through a revision (which carries its reason).
+    value counted as reported (``published``: published, or validated and not being published) changes
+    only through a revision (which carries its reason).
     """
     closing = covering(period, closed)
     if closing is None:

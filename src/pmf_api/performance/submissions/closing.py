@@ -27,14 +27,20 @@ async def ensure_writable(
     value: Submission | str,
     *,
     revising: bool = False,
+    publishing: bool = False,
     location: Location | None = None,
 ) -> None:
     """Refuse (409 ``period-closed``) a write to ``kpi``'s value (a submission, or the period of one not
-    made yet) whose period is closed, unless the performance team makes it, a published one as a revision."""
+    made yet) whose period is closed, unless the performance team makes it, a counted one as a revision.
+
+    A counted value (validated or published) is what was reported: inside a closed period it changes only
+    through a revision with its reason, never by being queried back and edited; publishing a validated
+    value (``publishing``) changes nothing of it and may go ahead."""
     period = value if isinstance(value, str) else value.period
-    published = not isinstance(value, str) and value.state == SubmissionState.PUBLISHED.value
+    state = None if isinstance(value, str) else value.state
+    counted = state == SubmissionState.PUBLISHED.value or (state == SubmissionState.VALIDATED.value and not publishing)
     await period_close_service.ensure_open(
-        session, actor, period, kpi_code=kpi.code, published=published, revising=revising, location=location
+        session, actor, period, kpi_code=kpi.code, published=counted, revising=revising, location=location
     )
 
 

@@ -242,7 +242,7 @@ async def transition(
     if to in {SubmissionState.SUBMITTED, SubmissionState.RESUBMITTED}:
         require_figures(context.kpi, submission)
         require_commentary(await get_organisation(session, actor), submission)
-    await closing.ensure_writable(session, actor, context.kpi, submission)
+    await closing.ensure_writable(session, actor, context.kpi, submission, publishing=to is SubmissionState.PUBLISHED)
     await _move(session, actor, context, submission, to, message)
     await recompute_dependents(session, actor, submission.kpi_id, submission.period)
     return submission
