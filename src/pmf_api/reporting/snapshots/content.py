@@ -15,7 +15,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -70,7 +70,7 @@ def _float(value: Decimal | None) -> float | None:
 
 
 async def gather(
-    session: AsyncSession, actor: Actor, period: Period, *, as_of: date, start_month: int
+    session: AsyncSession, actor: Actor, period: Period, *, as_of: date, start_month: int, frozen_at: datetime
 ) -> dict[str, Any]:
     """The snapshot's content for ``period`` as it stands on ``as_of`` (see the module docstring)."""
     card = await scorecard(session, actor, ScorecardFilters(), str(period), as_of=as_of)
@@ -109,7 +109,7 @@ async def gather(
         "interventions": await _interventions(session, actor),
         "challenges": await _challenges(session, actor, quarter, as_of),
         "contextual": await _contextual(session, actor, period.end_date(start_month), structure),
-        "restatements": await restatements_since(session, actor, period, as_of=as_of),
+        "restatements": await restatements_since(session, actor, period, as_of=as_of, until=frozen_at),
         "unvalidated_at_close": await unvalidated_at_close(session, actor, period),
         "finance": await finance_rows(session, actor, period, structure["services"], as_of=as_of),
     }

@@ -11,7 +11,7 @@ restatements for ever, and the earlier report, rendered from its own snapshot, n
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,7 +22,6 @@ from pmf_api.domain.report_summary import rag_word, restatement_sentence, with_u
 from pmf_api.performance.period_closes.service import RestatementRecord, closes_covering, restatements_between
 from pmf_api.performance.status import schemas as status_schemas
 from pmf_api.performance.status.service import kpi_status
-from pmf_api.platform.db.base import utcnow
 from pmf_api.platform.errors import Conflict
 from pmf_api.reporting.snapshots.repository import SnapshotRepository
 
@@ -34,14 +33,14 @@ class _Reported:
         self.session = session
         self.organisation_id = organisation_id
         self.before = before
-        self._loaded: list[tuple[date, dict[tuple[str, str], dict[str, Any]]]] | None = None
+        self._loaded: list[tuple[datetime, dict[tuple[str, str], dict[str, Any]]]] | None = None
 
-    async def _snapshots(self) -> list[tuple[date, dict[tuple[str, str], dict[str, Any]]]]:
+    async def _snapshots(self) -> list[tuple[datetime, dict[tuple[str, str], dict[str, Any]]]]:
         if self._loaded is None:
             rows = await SnapshotRepository(self.session).earlier(self.organisation_id, self.before)
             self._loaded = [
                 (
-                    frozen_at.date(),
+                    frozen_at,
                     {(entry["status"]["kpi_id"], entry["status"]["period"]): entry["status"] for entry in kpis},
                 )
                 for frozen_at, kpis in rows
@@ -49,39 +48,43 @@ class _Reported:
         return self._loaded
 
     async def of(self, record: RestatementRecord) -> tuple[str | None, str | None, date | None] | None:
-        for frozen_on, statuses in await self._snapshots():
+        for frozen_at, statuses in await self._snapshots():
             status = statuses.get((str(record.kpi_id), record.period))
-            if status is not None and frozen_on <= record.restated_at.date():
+            if status is not None and frozen_at < record.restated_at:
                 figure = with_unit(status["display"]["value"], status["unit"])
-                return figure, rag_word(status["rag"], status["value_state"]), frozen_on
+                return figure, rag_word(status["rag"], status["value_state"]), frozen_at.date()
         return None
 
 
 async def _restated(
     session: AsyncSession, actor: Actor, record: RestatementRecord, as_of: date
-) -> tuple[str | None, str | None, int | None]:
-    """The restated figure and RAG: the KPI's status for the period now, with its decimal places."""
+) -> tuple[str | None, str | None]:
+    """The restated figure as logged, shown at the KPI's decimal places with its unit, and its RAG while
+    it is still the period's value (a later restatement of the same value is rated in its own line)."""
+    plain = None if record.restated_value is None else str(record.restated_value)
     try:
         status = status_schemas.status_item(await kpi_status(session, actor, record.kpi_id, record.period, as_of=as_of))
     except Conflict:  # no longer judged (no target in force, say): the logged figure, not rated
-        return None if record.restated_value is None else str(record.restated_value), None, None
-    if status.period != record.period:
-        return None if record.restated_value is None else str(record.restated_value), None, status.decimal_places
-    return with_unit(status.display.value, status.unit), rag_word(status.rag, status.value_state), None
+        return plain, None
+    if status.period != record.period or record.restated_value is None:
+        return plain, None
+    figure = with_unit(status_schemas.shown(record.restated_value, status.decimal_places), status.unit)
+    standing = status.value is not None and status.value == record.restated_value
+    return figure, rag_word(status.rag, status.value_state) if standing else None
 
 
 async def restatements_since(
-    session: AsyncSession, actor: Actor, period: Period, *, as_of: date
+    session: AsyncSession, actor: Actor, period: Period, *, as_of: date, until: datetime
 ) -> list[dict[str, Any]]:
     """Restatements made since the previous snapshot of ``period``'s frequency froze, as JSON rows
     of ``reporting.document.ReportRestatement``'s fields."""
     repository = SnapshotRepository(session)
     after = await repository.previous_frozen_at(actor.organisation_id, period.frequency.value, str(period))
-    records = await restatements_between(session, actor.organisation_id, after, utcnow())
+    records = await restatements_between(session, actor.organisation_id, after, until)
     reported_in = _Reported(session, actor.organisation_id, as_of)
     rows: list[dict[str, Any]] = []
     for record in records:
-        figure, rag, _ = await _restated(session, actor, record, as_of)
+        figure, rag = await _restated(session, actor, record, as_of)
         reported = await reported_in.of(record) or (
             None if record.reported_value is None else str(record.reported_value),
             None,

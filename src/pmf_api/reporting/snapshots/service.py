@@ -74,7 +74,10 @@ async def freeze(session: AsyncSession, actor: Actor, period_text: str, *, as_of
     repository = SnapshotRepository(session)
     if await repository.of_period(actor.organisation_id, str(period)) is not None:
         raise Conflict(detail=f"{period} has been frozen already: a period is reported once (see GET /snapshots)")
-    content = await gather(session, actor, period, as_of=as_of, start_month=start_month)
+    # One moment for both: restatements are listed up to the instant the snapshot is frozen at, and the
+    # next report lists those after it, so none falls between two reports.
+    frozen_at = utcnow()
+    content = await gather(session, actor, period, as_of=as_of, start_month=start_month, frozen_at=frozen_at)
     content["council"] = organisation.name
     entity = ReportSnapshot(
         organisation_id=actor.organisation_id,
@@ -82,7 +85,7 @@ async def freeze(session: AsyncSession, actor: Actor, period_text: str, *, as_of
         frequency=period.frequency.value,
         period_start=period.start_date(start_month),
         period_end=period.end_date(start_month),
-        frozen_at=utcnow(),
+        frozen_at=frozen_at,
         frozen_by=actor.subject,
         frozen_by_name=actor.name,
         content_hash=content_hash(content),
