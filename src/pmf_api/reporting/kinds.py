@@ -12,15 +12,18 @@ from __future__ import annotations
 import asyncio
 import uuid
 from datetime import UTC, datetime
-from typing import Literal, Self
+from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmf_api.access.actor import Actor
 from pmf_api.access.policy import Resource, require_write
-from pmf_api.platform.errors import Conflict, NotFound, PMFError
+from pmf_api.platform.errors import Conflict, InvalidInput, PMFError, invalid
 from pmf_api.reporting.document import ReportDocument, ReportKind
 from pmf_api.reporting.jobs.registry import JobContext, JobResult, register_kind
+from pmf_api.reporting.jobs.schedule import SCHEDULER_SUBJECT
 from pmf_api.reporting.rendering import render
 from pmf_api.reporting.snapshots import service as snapshots
 
@@ -40,13 +43,17 @@ class ReportParameters(BaseModel):
         None, description="quarterly_report or board_pack (default: by the snapshot's period)"
     )
     directorate_id: uuid.UUID | None = Field(None, description="A directorate's clinic pack")
-    directorate: str | None = Field(None, description="A directorate's code, name or id (the shell's --directorate)")
+    directorate: str | None = Field(
+        None, description="A directorate's code, name or id (the shell's --directorate)", max_length=200
+    )
     portfolio_id: uuid.UUID | None = Field(None, description="A portfolio holder's pack")
 
     @model_validator(mode="after")
     def _one_snapshot(self) -> Self:
         if (self.snapshot_id is None) == (self.period is None):
             raise ValueError("give the snapshot, as snapshot_id or as its period, once")
+        if self.directorate is not None and self.directorate_id is not None:
+            raise ValueError("give the directorate once: directorate_id, or directorate (its code, name or id)")
         return self
 
 
@@ -56,14 +63,48 @@ class PeriodParameters(BaseModel):
     period: str = Field(description="The period to freeze, e.g. '2025/26 Q2' or '2025/26 P7'", max_length=20)
 
 
-def _directorate(document_source: dict[str, object], wanted: str) -> uuid.UUID:
-    directorates = document_source.get("directorates", [])
-    assert isinstance(directorates, list)
+def _directorate(content: dict[str, Any], wanted: str) -> uuid.UUID:
     text = wanted.strip().casefold()
-    for each in directorates:
+    for each in content.get("directorates", []):
         if text in {str(each.get("id")).casefold(), str(each.get("code", "")).casefold(), str(each["name"]).casefold()}:
             return uuid.UUID(str(each["id"]))
-    raise NotFound(detail=f"The snapshot has no directorate {wanted!r}: give its code, name or id")
+    raise invalid("parameters.directorate", f"The snapshot has no directorate {wanted!r}: give its code, name or id")
+
+
+async def check_report(session: AsyncSession, actor: Actor, parameters: ReportParameters) -> ReportParameters:
+    """At the request: the snapshot (404 if the council has none such), the report's kind against its
+    period, the directorate or portfolio against the snapshot; the parameters in canonical form (the
+    snapshot by id, the directorate by id), so the same report asked for two ways is one job."""
+    if parameters.snapshot_id is not None:
+        snapshot_id = parameters.snapshot_id
+    else:
+        assert parameters.period is not None
+        try:
+            snapshot_id = await snapshots.of_period(session, actor, parameters.period)
+        except InvalidInput:
+            raise invalid("parameters.period", f"{parameters.period!r} is not a period, e.g. 2025/26 Q2") from None
+    entity = await snapshots.get_snapshot(session, actor, snapshot_id)
+    content = entity.content
+    report: ReportKind = parameters.report or ("quarterly_report" if entity.frequency == "quarterly" else "board_pack")
+    if report == "quarterly_report" and entity.frequency != "quarterly":
+        message = f"The quarterly report is built from a quarter's snapshot; {entity.period} is a month"
+        raise invalid("parameters.report", message)
+    directorate_id = parameters.directorate_id
+    if parameters.directorate is not None:
+        directorate_id = _directorate(content, parameters.directorate)
+    for field, wanted, known in (
+        ("directorate_id", directorate_id, content.get("directorates", [])),
+        ("portfolio_id", parameters.portfolio_id, content.get("portfolios", [])),
+    ):
+        if wanted is not None and all(each["id"] != str(wanted) for each in known):
+            raise invalid(f"parameters.{field}", f"The snapshot of {entity.period} has no {field[:-3]} {wanted}")
+    return ReportParameters(
+        snapshot_id=snapshot_id,
+        format=parameters.format,
+        report=report,
+        directorate_id=directorate_id,
+        portfolio_id=parameters.portfolio_id,
+    )
 
 
 async def report_document(ctx: JobContext) -> ReportDocument:
@@ -99,8 +140,9 @@ async def freeze_period(ctx: JobContext) -> None:
     try:
         async with ctx.unit_of_work() as session:
             await snapshots.freeze(session, ctx.actor, ctx.parameters.period, as_of=datetime.now(UTC).date())
-    except Conflict:
-        return None
+    except (Conflict, IntegrityError):  # frozen already, or by a freeze that committed first
+        if ctx.actor.subject != SCHEDULER_SUBJECT:
+            raise Conflict(detail=f"{ctx.parameters.period} has been frozen already (see GET /snapshots)") from None
     return None
 
 
@@ -116,6 +158,7 @@ register_kind(
     REPORT,
     render_report,
     parameters_model=ReportParameters,
+    check=check_report,
     description="Render a snapshot's quarterly report or board pack as HTML, PDF, XLSX, CSV or JSON",
 )
 register_kind(

@@ -68,6 +68,9 @@ class JobContext:
 
 Handler = Callable[[JobContext], Awaitable[JobResult | None]]
 MayRequest = Callable[[Actor], bool]
+# Checks a request's parameters against the data as the requester sees it, when it is made (a 4xx then,
+# not a failed job later), and returns them in canonical form (what dedupe compares).
+Check = Callable[[AsyncSession, Actor, Any], Awaitable[BaseModel]]
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,7 @@ class JobKind:
     parameters_model: type[BaseModel]
     dedupe: bool = True
     may_request: MayRequest | None = None
+    check: Check | None = None
     # Frequencies of the periods the schedule runs this kind for, with parameters {"period": "2025/26 Q2"}
     scheduled: tuple[Frequency, ...] = ()
     description: str = ""
@@ -92,16 +96,19 @@ def register_kind(
     parameters_model: type[BaseModel],
     dedupe: bool = True,
     may_request: MayRequest | None = None,
+    check: Check | None = None,
     scheduled: tuple[Frequency, ...] | tuple[str, ...] = (),
     description: str = "",
 ) -> JobKind:
     """Register (or replace) a kind of job.
 
-    ``dedupe``: a request with the same kind and parameters from the same council as a job that is queued,
+    ``dedupe``: a request with the same kind and parameters from the same person as a job that is queued,
     running or succeeded gets that job back rather than a new one (right for a snapshot's report: the same
     snapshot gives the same file). ``may_request(actor)``: who may ask for it (default: anyone signed in;
-    the handler's own access checks still run as the requester). ``scheduled``: the schedule asks for this
-    kind for each council once per ended period of these frequencies (``"monthly"``, ``"quarterly"``).
+    the handler's own access checks still run as the requester). ``check(session, actor, parameters)``:
+    checks a request against the data when it is made and returns its canonical parameters.
+    ``scheduled``: the schedule asks for this kind for each council once per ended period of these
+    frequencies (``"monthly"``, ``"quarterly"``).
     """
     kind = JobKind(
         name=name,
@@ -109,6 +116,7 @@ def register_kind(
         parameters_model=parameters_model,
         dedupe=dedupe,
         may_request=may_request,
+        check=check,
         scheduled=tuple(Frequency(f) for f in scheduled),
         description=description,
     )

@@ -53,8 +53,11 @@ def checked_parameters(kind: JobKind, parameters: Mapping[str, Any]) -> dict[str
     return dumped
 
 
-def dedupe_key(kind: str, parameters: Mapping[str, Any]) -> str:
-    canonical = json.dumps({"kind": kind, "parameters": parameters}, sort_keys=True, separators=(",", ":"))
+def dedupe_key(kind: str, parameters: Mapping[str, Any], requester: str) -> str:
+    """The same request from the same person: a job runs as whoever asked, and only they (and the
+    performance team) read it, so one person's job is never handed to another."""
+    request = {"kind": kind, "parameters": parameters, "requester": requester}
+    canonical = json.dumps(request, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -95,7 +98,10 @@ async def request_job(
     if kind.may_request is not None and not kind.may_request(actor):
         raise PermissionDenied(detail=f"You may not ask for a {kind.name} job")
     checked = checked_parameters(kind, parameters)
-    key = dedupe_key(kind.name, checked) if kind.dedupe else None
+    if kind.check is not None:
+        resolved = await kind.check(session, actor, kind.parameters_model.model_validate(checked))
+        checked = resolved.model_dump(mode="json")
+    key = dedupe_key(kind.name, checked, actor.subject) if kind.dedupe else None
     repository = ReportJobRepository(session)
     if key is not None:
         earlier = await repository.same_request(actor, kind.name, key)
