@@ -172,9 +172,11 @@ def report_document(
                     update_state="accepted",
                     milestones=[
                         ReportMilestone(
-                            title=f"Milestone {index}.1 {text}".strip(), due=date(2026, 12, 31), state="open"
+                            title=f"Milestone {index}.1 {text}".strip(), due_date=date(2026, 12, 31), state="open"
                         ),
-                        ReportMilestone(title=f"Milestone {index}.2", due=date(2026, 8, 31), state="open", late=True),
+                        ReportMilestone(
+                            title=f"Milestone {index}.2", due_date=date(2026, 8, 31), state="open", late=True
+                        ),
                     ],
                 )
                 for index in range(3)

@@ -22,6 +22,7 @@ from pmf_api.domain.workflow import Role
 from pmf_api.framework.organisations.models import Person
 from pmf_api.performance.submissions.models import PublishedValue, Submission, SubmissionMessage
 from pmf_api.performance.targets.models import Target
+from pmf_api.reporting.jobs import runner
 from tests.conftest import Backend
 
 API = "/api/v1"
@@ -112,6 +113,15 @@ async def demo(
         f"{API}/period-closes", json={"period": "2020/21 Q1", "reason": "Closed for the walk"}, headers=h
     )
     assert closed.status_code == 201, closed.text
+    # A report job on the demo's frozen quarter, run, for its reads and its file.
+    frozen = (await client.get(f"{API}/snapshots", params={"limit": 1}, headers=h)).json()["items"][0]
+    job = await client.post(
+        f"{API}/report-jobs",
+        json={"kind": "report", "parameters": {"snapshot_id": frozen["id"], "format": "json"}},
+        headers=h,
+    )
+    assert job.status_code == 202, job.text
+    assert await runner.drain(connection_sessionmaker, backend.settings) == 1
     spec = (await client.get("/openapi.json")).json()
     ids = {
         f"{API}/targets/{{id}}/revisions": str(target.id),
@@ -127,6 +137,7 @@ async def demo(
             listed = template.split("/{id}")[0]
             if "get" in spec["paths"].get(listed, {}):
                 first = await client.get(listed, params={"limit": 1}, headers=h)
+                assert first.json()["items"], f"{listed} lists nothing: give the walk one record of it"
                 ids[template] = first.json()["items"][0]["id"]
     return demo
 

@@ -75,8 +75,11 @@ def test_xlsx_rows_hold_strings_never_formulas() -> None:
         xml = archive.read("xl/worksheets/sheet1.xml")
     assert b"<f>" not in xml and b"<f " not in xml and b't="e"' not in xml
     cells = next(load_workbook(buffer)["Sheet"].iter_rows())
-    # (XML reads a carriage return in text back as a line feed: a workbook cannot tell them apart.)
-    assert [c.value for c in cells[:8]] == ["=1+1", "+1", "-1", "@A1", "\t=1", "\n=1", "#N/A", "plain"]
+    # (A carriage return in text is read back as a line feed by openpyxl's own XML parser, as written
+    # with lxml, which the report tests' pikepdf installs: either way it is text, not a formula.)
+    values_read = [c.value for c in cells[:8]]
+    assert values_read[5] in ("\n=1", "\r=1")
+    assert values_read[:5] + values_read[6:] == ["=1+1", "+1", "-1", "@A1", "\t=1", "#N/A", "plain"]
     assert [c.data_type for c in cells[:9]] == ["s"] * 9
     assert [bool(c.quotePrefix) for c in cells[:8]] == [True] * 6 + [False, False]
     assert cells[8].value == "bell\ufffdand\ufffdnul"  # a character a workbook cannot hold is replaced, not a crash

@@ -88,7 +88,7 @@ class ReportKpi(BaseModel):
 
 class ReportMilestone(BaseModel):
     title: str
-    due: date | None = None
+    due_date: date | None = None
     state: str
     late: bool = False
 

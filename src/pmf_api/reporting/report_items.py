@@ -185,7 +185,7 @@ def report_action(action: Json) -> ReportAction:
         milestones=[
             ReportMilestone(
                 title=milestone["title"],
-                due=milestone.get("due_date"),
+                due_date=milestone.get("due_date"),
                 state=words(milestone["state"]) or "",
                 late=bool(milestone.get("late")),
             )

@@ -191,7 +191,7 @@ def blocks(document: ReportDocument, charts: dict[str, str]) -> list[Block]:
                                     action.commentary or "",
                                     "\n".join(
                                         f"{m.title}"
-                                        + (f", due {day(m.due)}" if m.due else "")
+                                        + (f", due {day(m.due_date)}" if m.due_date else "")
                                         + f": {words(m.state)}"
                                         + (" (late)" if m.late else "")
                                         for m in action.milestones

@@ -213,13 +213,13 @@ def report_tables(document: ReportDocument) -> list[Table]:
         Table(
             "Milestones",
             "Milestones of the actions",
-            ("action_reference", "action_title", "milestone", "due", "state", "late"),
+            ("action_reference", "action_title", "milestone", "due_date", "state", "late"),
             [
                 [
                     action.reference,
                     action.title,
                     milestone.title,
-                    _day(milestone.due),
+                    _day(milestone.due_date),
                     milestone.state,
                     _yes(milestone.late),
                 ]
