@@ -5,11 +5,14 @@ council's snapshot is 404, a period, report kind or directorate that does not fi
 from __future__ import annotations
 
 import httpx
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from pmf_api.domain.workflow import Role
+from pmf_api.reporting.jobs import runner
 from tests.api.conftest import Org, TokenFactory
 from tests.api.test_report_walk import JOBS, MONTHS, Q2
 from tests.api.test_snapshots import kpi_with_values
+from tests.conftest import Backend
 
 
 def pointer(response: httpx.Response, status: int) -> str | None:
@@ -58,3 +61,31 @@ async def test_report_jobs_are_checked_when_asked_for(
     theirs_too = await ask(viewer, period=str(Q2), directorate="place")
     assert theirs_too.status_code == 202 and theirs_too.json()["id"] != first.json()["id"]
     assert (await client.get(f"{JOBS}/{theirs_too.json()['id']}", headers=viewer)).status_code == 200
+
+
+async def test_a_freeze_job_of_a_frozen_period_fails_saying_so(
+    client: httpx.AsyncClient,
+    auth: TokenFactory,
+    backend: Backend,
+    connection_sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    team = auth()
+    await kpi_with_values(client, team, auth, {period: 50 for period in MONTHS[:6]})
+    asked = await client.post(JOBS, json={"kind": "snapshot", "parameters": {"period": str(Q2)}}, headers=team)
+    assert asked.status_code == 202, asked.text
+    assert (
+        await client.post(JOBS, json={"kind": "snapshot", "parameters": {"period": str(Q2)}}, headers=team)
+    ).status_code == 202
+    assert await runner.drain(connection_sessionmaker, backend.settings) == 2
+    jobs = (await client.get(JOBS, headers=team)).json()["items"]
+    assert sorted(job["state"] for job in jobs) == ["failed", "succeeded"]
+    [failed] = [job for job in jobs if job["state"] == "failed"]
+    assert "has been frozen already" in failed["error"]
+    snapshots = (await client.get("/api/v1/snapshots", headers=team)).json()["items"]
+    assert [s["period"] for s in snapshots] == [str(Q2)]
+    # A viewer may not freeze, through a job either.
+    viewer = auth(Role.VIEWER, subject="councillor@example.gov.uk")
+    refused = await client.post(
+        JOBS, json={"kind": "snapshot", "parameters": {"period": str(MONTHS[4])}}, headers=viewer
+    )
+    assert refused.status_code == 403, refused.text

@@ -108,19 +108,13 @@ async def check_report(session: AsyncSession, actor: Actor, parameters: ReportPa
 
 
 async def report_document(ctx: JobContext) -> ReportDocument:
-    """The document the job renders, built in one read-only transaction as the requester."""
+    """The document the job renders, built in one read-only transaction as the requester, from the
+    parameters ``check_report`` made canonical when the job was asked for (the snapshot by id)."""
     parameters: ReportParameters = ctx.parameters
+    assert parameters.snapshot_id is not None, "report jobs are checked when asked for"
+    request = snapshots.ReportRequest(parameters.report, parameters.directorate_id, parameters.portfolio_id)
     async with ctx.unit_of_work(writes=False) as session:
-        snapshot_id = parameters.snapshot_id
-        if snapshot_id is None:
-            assert parameters.period is not None
-            snapshot_id = await snapshots.of_period(session, ctx.actor, parameters.period)
-        directorate_id = parameters.directorate_id
-        if parameters.directorate is not None and directorate_id is None:
-            entity = await snapshots.get_snapshot(session, ctx.actor, snapshot_id)
-            directorate_id = _directorate(entity.content, parameters.directorate)
-        request = snapshots.ReportRequest(parameters.report, directorate_id, parameters.portfolio_id)
-        return await snapshots.report(session, ctx.actor, snapshot_id, request)
+        return await snapshots.report(session, ctx.actor, parameters.snapshot_id, request)
 
 
 async def render_report(ctx: JobContext) -> JobResult:
@@ -134,8 +128,8 @@ async def render_report(ctx: JobContext) -> JobResult:
 
 
 async def freeze_period(ctx: JobContext) -> None:
-    """Freeze the period as the requester (the schedule acts as the performance team); a period
-    frozen already is done, not a failure, so a scheduled run and a person's freeze never clash."""
+    """Freeze the period as the requester (the schedule acts as the performance team). For the schedule a
+    period frozen already (by a person, or by a freeze that committed first) is done; a person is told."""
     await ctx.progress(5, f"freezing {ctx.parameters.period}")
     try:
         async with ctx.unit_of_work() as session:
