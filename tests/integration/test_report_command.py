@@ -3,35 +3,20 @@ shell by the service's own "report" kind, a directorate's clinic pack named by i
 
 from __future__ import annotations
 
-import asyncio
 import io
-import os
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pikepdf
 
 from pmf_api.domain.periods import Frequency, period_of
+from tests.api.test_report_jobs import pmf_api as run_pmf_api
 
-ROOT = Path(__file__).resolve().parents[2]
 QUARTER = period_of(datetime.now(UTC).date(), Frequency.QUARTERLY).previous()  # the demo freezes it
 
 
 async def pmf_api(*arguments: str, folder: Path) -> tuple[int, str, str]:
-    environment = {**os.environ, "PMF_DATABASE_URL": f"sqlite+aiosqlite:///{folder / 'pmf.db'}"}
-    process = await asyncio.create_subprocess_exec(
-        str(Path(sys.executable).with_name("pmf-api")),
-        *arguments,
-        cwd=folder,
-        env=environment,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    async with asyncio.timeout(120):
-        out, err = await process.communicate()
-    assert process.returncode is not None
-    return process.returncode, out.decode(), err.decode()
+    return await run_pmf_api(*arguments, database_url=f"sqlite+aiosqlite:///{folder / 'pmf.db'}")
 
 
 async def test_the_demo_quarter_rendered_from_the_shell(tmp_path: Path) -> None:
