@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
@@ -127,7 +127,7 @@ def _tab_separated(payload: bytes) -> bool:
     return b"\t" in header and b"," not in header
 
 
-def _too_many(max_rows: int) -> PayloadTooLarge:
+def too_many(max_rows: int) -> PayloadTooLarge:
     return PayloadTooLarge(
         detail=f"More than {max_rows} rows: send at most {max_rows} rows per request (split the file)",
         problems=[FieldProblem("rows", f"At most {max_rows} rows per request")],
@@ -182,7 +182,7 @@ def read_json(payload: bytes, limits: UploadLimits) -> Upload:
         raise invalid("submit", "`submit` is true or false")
     items: list[Any] = document["rows"]
     if len(items) > limits.rows:
-        raise _too_many(limits.rows)
+        raise too_many(limits.rows)
     rows = []
     cells = 0
     for index, item in enumerate(items):
@@ -219,7 +219,7 @@ def _without_nul(text: str) -> str:
     return text.replace(NUL, "")
 
 
-def _is_blank(cells: Iterable[Any]) -> bool:
+def is_blank(cells: Iterable[Any]) -> bool:
     for cell in cells:  # noqa: SIM110 (a loop, not all() over a generator: most rows end at their first cell)
         if cell is not None and not (isinstance(cell, str) and not cell.strip()):
             return False
@@ -228,6 +228,38 @@ def _is_blank(cells: Iterable[Any]) -> bool:
 
 def _column_name(cell: Any) -> str:
     return str(cell or "").strip().lower().replace(" ", "_")
+
+
+def named_table_rows(
+    records: Iterator[tuple[int, Sequence[Any] | dict[int, Any]]],
+    max_rows: int,
+    *,
+    columns: Iterable[str],
+    check_header: Callable[[list[str]], None],
+    empty_detail: str,
+) -> list[UploadRow]:
+    """Rows by column name from a table (CSV or a workbook's sheet) whose first non-blank row is its
+    header, for the imports beside the bulk push (contextual values, budget monitoring, complaints):
+    blank rows are skipped, only ``columns`` are kept, ``check_header`` refuses a header that lacks a
+    column, and a table with no header at all is refused with ``empty_detail``."""
+    wanted = frozenset(columns)
+    header: list[str] | None = None
+    rows: list[UploadRow] = []
+    for number, record in records:
+        if number > max_rows + 1:
+            raise too_many(max_rows)
+        listed = [record.get(i) for i in range(max(record) + 1)] if isinstance(record, dict) else list(record)
+        if is_blank(listed):
+            continue
+        if header is None:
+            header = [_column_name(cell) for cell in listed]
+            check_header(header)
+            continue
+        cells = {name: listed[i] for i, name in enumerate(header) if name in wanted and i < len(listed)}
+        rows.append(UploadRow(number, cells))
+    if header is None:
+        raise InvalidInput(detail=empty_detail, problems=[FieldProblem("", "No header row")])
+    return rows
 
 
 def unknown_columns(header: Sequence[str]) -> list[str]:
@@ -298,9 +330,9 @@ def _table_rows(
         # Every row counts, blank or missing ones too (the header is row 1): leaving rows out of a
         # file does not make it cheaper to read than its last row number says.
         if number > max_rows + 1:
-            raise _too_many(max_rows)
+            raise too_many(max_rows)
         sparse = isinstance(record, dict)
-        if _is_blank(record.values() if isinstance(record, dict) else record):
+        if is_blank(record.values() if isinstance(record, dict) else record):
             if header is None:
                 raise invalid("", "The first row must be the header row (kpi_code, period, value, ...)")
             continue

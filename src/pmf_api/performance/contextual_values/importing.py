@@ -26,13 +26,13 @@ from pmf_api.access.actor import Actor
 from pmf_api.access.policy import Resource, require_write
 from pmf_api.framework.organisations.service import get_organisation
 from pmf_api.performance.bulk.cells import parse_number, text_of
-from pmf_api.performance.bulk.parsing import Format, UploadLimits, UploadRow
+from pmf_api.performance.bulk.parsing import Format, UploadLimits, UploadRow, named_table_rows, too_many
 from pmf_api.performance.bulk.results import OUTCOMES, RowOutcome, pointer
 from pmf_api.performance.contextual_values import service
 from pmf_api.performance.contextual_values.repository import ContextualValueRepository
 from pmf_api.performance.kpis.repository import ContextualMeasureRepository
 from pmf_api.platform import audit, uploads, workbooks
-from pmf_api.platform.errors import FieldProblem, InvalidInput, MalformedRequest, PayloadTooLarge, PMFError, excerpt
+from pmf_api.platform.errors import FieldProblem, InvalidInput, MalformedRequest, PMFError, excerpt
 
 if TYPE_CHECKING:
     from pmf_api.performance.contextual_values.models import ContextualValue
@@ -58,16 +58,9 @@ def read_rows(kind: Format, payload: bytes, limits: UploadLimits) -> list[Upload
     return _table_rows(workbooks.xlsx_rows(payload, limits.table), limits.rows)
 
 
-def _too_many(max_rows: int) -> PayloadTooLarge:
-    return PayloadTooLarge(
-        detail=f"More than {max_rows} rows: send at most {max_rows} rows per request (split the file)",
-        problems=[FieldProblem("rows", f"At most {max_rows} rows per request")],
-    )
-
-
 def _json_rows(payload: bytes, limits: UploadLimits) -> list[UploadRow]:
     if payload.count(b"{") > limits.rows + 1:
-        raise _too_many(limits.rows)
+        raise too_many(limits.rows)
     try:
         document = json.loads(payload, parse_float=Decimal)
     except (ValueError, RecursionError, UnicodeDecodeError) as exc:
@@ -78,7 +71,7 @@ def _json_rows(payload: bytes, limits: UploadLimits) -> list[UploadRow]:
             problems=[FieldProblem("rows", "Send an object with a `rows` array and nothing else")],
         )
     if len(document["rows"]) > limits.rows:  # the count of braces above misses rows that are not objects
-        raise _too_many(limits.rows)
+        raise too_many(limits.rows)
     rows = []
     for index, item in enumerate(document["rows"]):
         if not isinstance(item, dict):
@@ -89,37 +82,24 @@ def _json_rows(payload: bytes, limits: UploadLimits) -> list[UploadRow]:
     return rows
 
 
-def _is_blank(cells: Sequence[Any]) -> bool:
-    return all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in cells)
+def _require_columns(header: list[str]) -> None:
+    missing = [name for name in REQUIRED if name not in header]
+    if missing:
+        raise InvalidInput(
+            detail=f"The header row has no {', '.join(missing)} column: it needs {', '.join(REQUIRED)} "
+            "(and may have note)",
+            problems=[FieldProblem("", f"Missing column: {name}") for name in missing],
+        )
 
 
 def _table_rows(records: Iterator[tuple[int, Sequence[Any] | dict[int, Any]]], max_rows: int) -> list[UploadRow]:
-    header: list[str] | None = None
-    rows: list[UploadRow] = []
-    for number, record in records:
-        if number > max_rows + 1:
-            raise _too_many(max_rows)
-        listed = [record.get(i) for i in range(max(record) + 1)] if isinstance(record, dict) else list(record)
-        if _is_blank(listed):
-            continue
-        if header is None:
-            header = [str(cell or "").strip().lower().replace(" ", "_") for cell in listed]
-            missing = [name for name in REQUIRED if name not in header]
-            if missing:
-                raise InvalidInput(
-                    detail=f"The header row has no {', '.join(missing)} column: it needs {', '.join(REQUIRED)} "
-                    "(and may have note)",
-                    problems=[FieldProblem("", f"Missing column: {name}") for name in missing],
-                )
-            continue
-        cells = {name: listed[i] for i, name in enumerate(header) if name in COLUMNS and i < len(listed)}
-        rows.append(UploadRow(number, cells))
-    if header is None:
-        raise InvalidInput(
-            detail="The file is empty: it needs a header row and a row per value",
-            problems=[FieldProblem("", "No header row")],
-        )
-    return rows
+    return named_table_rows(
+        records,
+        max_rows,
+        columns=COLUMNS,
+        check_header=_require_columns,
+        empty_detail="The file is empty: it needs a header row and a row per value",
+    )
 
 
 # --- Checking and writing -------------------------------------------------------------------

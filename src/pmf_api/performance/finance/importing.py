@@ -30,7 +30,7 @@ from pmf_api.domain.finance import budget_problems, complaint_problems
 from pmf_api.framework.organisations.repository import ServiceRepository
 from pmf_api.framework.organisations.service import get_organisation
 from pmf_api.performance.bulk.cells import parse_number, text_of
-from pmf_api.performance.bulk.parsing import Format, UploadLimits, UploadRow
+from pmf_api.performance.bulk.parsing import Format, UploadLimits, UploadRow, named_table_rows, too_many
 from pmf_api.performance.bulk.results import OUTCOMES, RowOutcome, pointer
 from pmf_api.performance.finance import service
 from pmf_api.performance.finance.repository import BudgetMonitoringRepository, ComplaintCountRepository
@@ -40,7 +40,6 @@ from pmf_api.platform.errors import (
     FieldProblem,
     InvalidInput,
     MalformedRequest,
-    PayloadTooLarge,
     PMFError,
     excerpt,
     field_problems,
@@ -93,16 +92,9 @@ def _read(layout: Layout, kind: Format, payload: bytes, limits: UploadLimits) ->
     return _table_rows(layout, workbooks.xlsx_rows(payload, limits.table), limits.rows)
 
 
-def _too_many(max_rows: int) -> PayloadTooLarge:
-    return PayloadTooLarge(
-        detail=f"More than {max_rows} rows: send at most {max_rows} rows per request (split the file)",
-        problems=[FieldProblem("rows", f"At most {max_rows} rows per request")],
-    )
-
-
 def _json_rows(layout: Layout, payload: bytes, limits: UploadLimits) -> list[UploadRow]:
     if payload.count(b"{") > limits.rows + 1:
-        raise _too_many(limits.rows)
+        raise too_many(limits.rows)
     try:
         document = json.loads(payload, parse_float=Decimal)
     except (ValueError, RecursionError, UnicodeDecodeError) as exc:
@@ -113,7 +105,7 @@ def _json_rows(layout: Layout, payload: bytes, limits: UploadLimits) -> list[Upl
             problems=[FieldProblem("rows", "Send an object with a `rows` array and nothing else")],
         )
     if len(document["rows"]) > limits.rows:
-        raise _too_many(limits.rows)
+        raise too_many(limits.rows)
     rows = []
     for index, item in enumerate(document["rows"]):
         if not isinstance(item, dict):
@@ -125,41 +117,27 @@ def _json_rows(layout: Layout, payload: bytes, limits: UploadLimits) -> list[Upl
     return rows
 
 
-def _is_blank(cells: Sequence[Any]) -> bool:
-    return all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in cells)
-
-
 def _table_rows(
     layout: Layout, records: Iterator[tuple[int, Sequence[Any] | dict[int, Any]]], max_rows: int
 ) -> list[UploadRow]:
-    header: list[str] | None = None
-    rows: list[UploadRow] = []
-    for number, record in records:
-        if number > max_rows + 1:
-            raise _too_many(max_rows)
-        listed = [record.get(i) for i in range(max(record) + 1)] if isinstance(record, dict) else list(record)
-        if _is_blank(listed):
-            continue
-        if header is None:
-            header = [str(cell or "").strip().lower().replace(" ", "_") for cell in listed]
-            missing = [name for name in layout.required if name not in header]
-            if "service_code" not in header and "service_id" not in header:
-                missing.insert(0, "service_code")
-            if missing:
-                raise InvalidInput(
-                    detail=f"The header row has no {', '.join(missing)} column: it needs service_code (or "
-                    f"service_id), {', '.join(layout.required)} (and may have {', '.join(layout.optional)})",
-                    problems=[FieldProblem("", f"Missing column: {name}") for name in missing],
-                )
-            continue
-        cells = {name: listed[i] for i, name in enumerate(header) if name in layout.columns and i < len(listed)}
-        rows.append(UploadRow(number, cells))
-    if header is None:
-        raise InvalidInput(
-            detail="The file is empty: it needs a header row and a row per service and month",
-            problems=[FieldProblem("", "No header row")],
-        )
-    return rows
+    def require_columns(header: list[str]) -> None:
+        missing = [name for name in layout.required if name not in header]
+        if "service_code" not in header and "service_id" not in header:
+            missing.insert(0, "service_code")
+        if missing:
+            raise InvalidInput(
+                detail=f"The header row has no {', '.join(missing)} column: it needs service_code (or "
+                f"service_id), {', '.join(layout.required)} (and may have {', '.join(layout.optional)})",
+                problems=[FieldProblem("", f"Missing column: {name}") for name in missing],
+            )
+
+    return named_table_rows(
+        records,
+        max_rows,
+        columns=layout.columns,
+        check_header=require_columns,
+        empty_detail="The file is empty: it needs a header row and a row per service and month",
+    )
 
 
 # --- Checking and writing -------------------------------------------------------------------
