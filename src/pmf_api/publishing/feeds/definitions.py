@@ -18,9 +18,10 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from pmf_api.access.actor import Actor
+from pmf_api.platform.db.session import unit_of_work
 
 
 class ColumnKind(StrEnum):
@@ -87,3 +88,15 @@ def register(feed: Feed) -> Feed:
         raise ValueError(f"Two feeds named {feed.name}")
     FEEDS[feed.name] = feed
     return feed
+
+
+async def prepare_feed(sessionmaker: async_sessionmaker[AsyncSession], feed: Feed, actor: Actor, as_of: date) -> None:
+    """Runs ``feed.prepare`` in its own unit of work, so the rows read next are up to date.
+
+    Every path out (the feeds, the OData service, the command-line client through them) calls
+    this before reading a feed, so each serves the same rows.
+    """
+    if feed.prepare is None:
+        return
+    async with unit_of_work(sessionmaker) as session:
+        await feed.prepare(session, actor, as_of)
