@@ -13,7 +13,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from pmf_api import __version__
-from pmf_api.access.authentication import identify_for_fast_read
+from pmf_api.access.authentication import identify_for_fast_read, key_is_read_only
 from pmf_api.access.oidc import KeySet
 from pmf_api.access.tokens import CurrentPeople
 from pmf_api.api import API_PREFIX, FEATURE_ROUTERS
@@ -29,6 +29,7 @@ from pmf_api.platform.http.fast_reads import FastReads
 from pmf_api.platform.http.health import router as health_router
 from pmf_api.platform.http.operations import operation_id
 from pmf_api.platform.http.problem_routes import router as problems_router
+from pmf_api.platform.http.query_keys import QueryStringKeys
 from pmf_api.platform.http.rate_limits import Limits, RateLimits, limiter_for
 from pmf_api.platform.observability import RequestContextMiddleware, configure_logging
 from pmf_api.reporting.jobs import runner as jobs
@@ -45,7 +46,10 @@ credentials more strictly; past a limit the answer is 429 with `Retry-After` (se
 **Authentication.** Every endpoint except `/healthz`, `/readyz`, `/problems` and the docs needs a
 credential: a person sends `Authorization: Bearer <token>`; a machine client (a Power BI refresh, a
 nightly push from a case system) sends `X-API-Key: <key>`, a key the performance team creates with
-`POST /api/v1/api-keys`, acting with one role at a scope like a person's grant. Locally,
+`POST /api/v1/api-keys`, acting with one role at a scope like a person's grant. A client that
+cannot set a header (Power BI's API key credential, whose ApiKeyName is `api_key`) may send a
+read-only key (viewer or auditor) as `?api_key=<key>` on a GET; a key that may write is refused
+there. Locally,
 `pmf-api token` prints a performance-team token for the demo council; press *Authorize* above
 and paste it.
 
@@ -174,6 +178,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["*"],
             expose_headers=EXPOSED_HEADERS,
         )
+    # Outside everything that reads credentials (rate limits, the fast read path, the routes) and
+    # inside the request ids, so a key in a URL is a header before anything reads or echoes the URL.
+    app.add_middleware(QueryStringKeys, read_only=key_is_read_only)
     app.add_middleware(RequestContextMiddleware, unexpected=problems.unexpected_error)
     if settings.docs_enabled:
         docs.install(app)

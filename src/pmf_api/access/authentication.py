@@ -20,8 +20,9 @@ from fastapi.security.utils import get_authorization_scheme_param
 
 from pmf_api.access import keys
 from pmf_api.access.actor import Actor
+from pmf_api.access.policy import READ_ONLY_KEY_ROLES
 from pmf_api.access.tokens import authenticate_bearer
-from pmf_api.platform.db.rows import DriverConnection
+from pmf_api.platform.db.rows import DriverConnection, driver_connection
 from pmf_api.platform.errors import NotAuthenticated
 from pmf_api.platform.observability import current_request_id
 
@@ -62,3 +63,10 @@ async def identify_for_fast_read(
     if identified.key_use is not None or not state.people.known_current(identified.actor):
         return None
     return identified.actor
+
+
+async def key_is_read_only(state: Any, secret: str) -> bool | None:
+    """Whether a key sent in a URL only reads (``platform.http.query_keys``); None: no such current key."""
+    async with driver_connection(state.sessionmaker) as connection:
+        role = await keys.role_of(connection, secret)
+    return None if role is None else role in READ_ONLY_KEY_ROLES

@@ -157,6 +157,17 @@ async def identify(
     return actor_of(api_key, request_id), use
 
 
+async def role_of(connection: DriverConnection, secret: str) -> Role | None:
+    """The role of the presented key, or None when it is not a current key (authentication refuses it)."""
+    try:
+        prefix, presented = _presented(secret)
+        rows = await connection.fetch(_BY_PREFIX, {"prefix": prefix})
+        api_key: StoredKey = _matching([SimpleNamespace(**row) for row in rows], presented)
+    except NotAuthenticated:
+        return None
+    return Role(api_key.role)
+
+
 async def record_use(sessionmaker: async_sessionmaker[AsyncSession], use: KeyUse) -> None:
     """Note when a key was last used, in a transaction of its own; never fails the request.
 

@@ -63,6 +63,11 @@ WRITERS: dict[Resource, frozenset[Role]] = {
 
 AUDIT_READERS = frozenset({Role.PERFORMANCE, Role.AUDITOR})
 
+# The roles of an API key that may be sent in a URL (``?api_key=``, Power BI's ApiKeyName): keys
+# that read. A URL is logged and saved in more places than a header, so a key that may change
+# records (submit values, approve targets, manage keys) is refused there.
+READ_ONLY_KEY_ROLES = frozenset({Role.VIEWER, Role.AUDITOR})
+
 
 def require_write(actor: Actor, resource: Resource, where: Placement | None = None) -> None:
     roles = WRITERS[resource]
