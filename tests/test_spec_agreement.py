@@ -25,7 +25,7 @@ from pmf_api.cli import openapi_document
 from pmf_api.domain import DomainError, FinancialYear, Period
 from pmf_api.platform.schemas import FINANCIAL_YEAR_PATTERN, PERIOD_PATTERN, UpdateModel
 
-METHODS = ("get", "post", "put", "patch", "delete")
+METHODS = ("get", "head", "post", "put", "patch", "delete")
 PERIOD_NAMES = re.compile(r"^(period|effective_from)$")
 YEAR_NAMES = re.compile(r"^financial_year$")
 

@@ -88,6 +88,7 @@ OPENAPI_TAGS = [
     {"name": "Audit", "description": "Who changed what, when, from what to what"},
     {"name": "Reports", "description": "Reports made as jobs: ask, follow the job, fetch the file"},
     {"name": "Notifications", "description": "Signed webhooks and their delivery log; your reminder preferences"},
+    {"name": "Service root", "description": "What this API is, answered without credentials (Power BI's test)"},
     {"name": "Health", "description": "Liveness and readiness probes"},
     {"name": "Problems", "description": "The problem types error responses carry, and what each means"},
 ]

@@ -14,7 +14,7 @@ from tests.api.builders import post, structure
 from tests.api.conftest import TokenFactory
 
 SPEC: dict[str, Any] = json.loads(openapi_document())
-METHODS = ("get", "post", "put", "patch", "delete")
+METHODS = ("get", "head", "post", "put", "patch", "delete")
 
 
 def _url(path: str) -> str:
