@@ -38,6 +38,7 @@ class ServiceRoot(BaseModel):
     "",  # under the API's prefix: /api/v1 itself
     summary="What this API is, and links to its feeds, OData service and documentation (no credentials)",
     response_model=ServiceRoot,
+    openapi_extra={"security": []},  # no credentials: Power BI's credential test reads it
 )
 async def get_service_root(request: Request) -> ServiceRoot:
     return _service_root(request.app.state.settings)
@@ -47,6 +48,7 @@ async def get_service_root(request: Request) -> ServiceRoot:
     "",
     summary="The service root's headers alone (no credentials): Power BI's credential test",
     response_model=ServiceRoot,
+    openapi_extra={"security": []},  # no credentials: Power BI's credential test reads it
 )
 async def head_service_root(request: Request) -> ServiceRoot:
     return _service_root(request.app.state.settings)  # the server sends the headers, not the body
