@@ -6,12 +6,19 @@ from __future__ import annotations
 
 import csv
 import io
+import subprocess
+import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from pmf_api.domain.periods import Frequency, period_of
 from tests.integration.remote_server import RemoteServer, remote_server, run
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "push_and_pull.py"
+PERIOD = str(period_of(datetime.now(UTC).date(), Frequency.MONTHLY).previous())  # not yet reported in the demo
 
 
 @pytest.fixture(scope="module")
@@ -70,3 +77,23 @@ def test_failures_exit_2_and_leave_no_file(server: RemoteServer, tmp_path: Path)
     assert code == 2 and "YYYY-MM-DD" in err
     code, _, err = pull(server, tmp_path, "risks", "--updated-since", "yesterday")
     assert code == 2 and "updated_since" in err
+
+
+def test_the_httpx_example_pushes_and_pulls_as_the_commands_do(server: RemoteServer, tmp_path: Path) -> None:
+    values = tmp_path / "values.csv"
+    values.write_text(f"kpi_code,period,value\nHN02,{PERIOD},41\nNOPE99,{PERIOD},1\n")
+    output = tmp_path / "risks.csv"
+    env = {**server.env, "PMF_URL": server.url, "PMF_API_KEY": server.writer_key}
+    done = subprocess.run(
+        [sys.executable, str(EXAMPLE), str(values), str(output)], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 1, done.stderr  # one row refused
+    assert "HN02" in done.stdout and "created" in done.stdout and "NOPE99" in done.stdout
+    rows = list(csv.DictReader(io.StringIO(output.read_text())))
+    assert [row["risk_id"] for row in rows] == [str(item["risk_id"]) for item in _all_rows(server, "risks")]
+
+    env["PMF_API_KEY"] = "pmf_notakeyatallnotakeyatall"
+    refused = subprocess.run(
+        [sys.executable, str(EXAMPLE), str(values), str(output)], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert refused.returncode == 2 and "401" in refused.stderr
