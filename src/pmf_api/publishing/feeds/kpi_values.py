@@ -25,7 +25,7 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Select, bindparam, delete, func, insert, select
+from sqlalchemy import Select, bindparam, delete, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmf_api.access.actor import Actor
@@ -55,6 +55,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger("pmf_api.publishing.feeds")
 
 MONTHS = 36
+# Rows written by one refresh from which PostgreSQL's statistics of the table are brought up to date.
+ANALYZE_AFTER = 1000
 # Bump when what a row holds or how it is computed changes: every KPI's rows are computed again.
 ROWS_VERSION = 1
 
@@ -403,6 +405,10 @@ async def _write(
             insert(FeedKpiDigest),
             [{"kpi_id": kpi.id, "organisation_id": organisation_id, "digest": digests[kpi.id]} for kpi in stale],
         )
+    if len(rows) >= ANALYZE_AFTER and session.bind is not None and session.bind.dialect.name == "postgresql":
+        # Thousands of rows replaced at once: without fresh statistics the planner takes the table
+        # for empty and reads a council's rows through the wrong index (ten times slower).
+        await session.execute(text("ANALYZE feed_kpi_value"))
 
 
 KPI_VALUES = register(
