@@ -4,11 +4,7 @@ Routes and the OData service import this module, never a feed module directly, s
 module is added here once (one import per line, kept sorted) and is then served everywhere.
 """
 
-from pmf_api.publishing.feeds import (
-    assurance_records,  # noqa: F401
-    definitions,
-    records,  # noqa: F401
-)
+from pmf_api.publishing.feeds import assurance_records, definitions, kpi_values, records  # noqa: F401
 
 FEEDS = definitions.FEEDS
 
