@@ -126,3 +126,21 @@ async def test_another_council_reads_none_of_the_rows(
     await _recycling(client, h, await structure(client, h))
     assert len(await _rows(client, auth(Role.VIEWER))) == 36
     assert await _rows(client, auth(Role.VIEWER, organisation=other_org)) == []
+
+
+async def test_a_renamed_service_is_renamed_in_every_row(client: httpx.AsyncClient, auth: TokenFactory) -> None:
+    h = auth(also=(Role.DIRECTOR,))
+    s = await structure(client, h)
+    await _recycling(client, h, s)
+    assert {row["service"] for row in await _rows(client, h)} == {"Waste"}
+    service = await client.get(f"/api/v1/services/{s.service_id}", headers=h)
+    renamed = await client.patch(
+        f"/api/v1/services/{s.service_id}",
+        json={"name": "=Waste and Recycling"},
+        headers={**h, "If-Match": service.headers["etag"]},
+    )
+    assert renamed.status_code == 200, renamed.text
+    rows = await _rows(client, h)
+    assert {row["service"] for row in rows} == {"=Waste and Recycling"}
+    csv_rows = list(csv.DictReader(io.StringIO((await client.get(URL, params={"format": "csv"}, headers=h)).text)))
+    assert {row["service"] for row in csv_rows} == {"'=Waste and Recycling"}

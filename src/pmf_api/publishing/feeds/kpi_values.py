@@ -19,14 +19,15 @@ import hashlib
 import json
 import logging
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Select, bindparam, delete, func, insert, select, text
+from sqlalchemy import Select, bindparam, delete, event, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from pmf_api.access.actor import Actor
 from pmf_api.domain import Frequency, Period
@@ -180,13 +181,18 @@ def periods_of(kpi: Kpi, as_of: date, start_month: int) -> list[Period]:
 async def refresh(session: AsyncSession, actor: Actor, as_of: date) -> None:
     """Brings the rows of every KPI ``actor`` may read up to date for ``as_of``: those whose digest
     of inputs (its evaluation key, its names, the day) moved are evaluated again, period by period."""
+    organisation = await get_organisation(session, actor)
+    version = await data_version(session, organisation)
+    # Nothing the rows are made of has moved since this process last refreshed them: nothing to do
+    # (the usual case: Power BI refreshes far more often than values arrive).
+    seen = (ROWS_VERSION, as_of, version, await _structure_version(session, organisation.id))
+    if _REFRESHED.get(organisation.id) == seen:
+        return
     if session.bind is not None and session.bind.dialect.name == "postgresql":
         # Two refreshes of one council run one after the other (the second finds nothing stale).
         await session.execute(select(func.pg_advisory_xact_lock(_lock_key(actor.organisation_id))))
-    organisation = await get_organisation(session, actor)
     start_month = organisation.financial_year_start_month
     kpis = await KpiRepository(session).active(actor)
-    version = await data_version(session, organisation)
     keys = await evaluation_keys(session, version, [kpi.id for kpi in kpis])
     placements = await directorates_and_portfolios(session, organisation.id)
     priority_of = await OutcomeRepository(session).priorities_of(kpi.outcome_id for kpi in kpis)
@@ -237,10 +243,57 @@ async def refresh(session: AsyncSession, actor: Actor, as_of: date) -> None:
     )
     stale = [kpi for kpi in kpis if kept.get(kpi.id) != digests[kpi.id]]
     gone = set(kept) - set(digests)
-    if not stale and not gone:
-        return
-    rows = await _rows(session, organisation, version, stale, placed, placements, names, as_of, start_month)
-    await _write(session, organisation.id, stale, gone, rows, digests)
+    if stale or gone:
+        rows = await _rows(session, organisation, version, stale, placed, placements, names, as_of, start_month)
+        await _write(session, organisation.id, stale, gone, rows, digests)
+    # Kept once the unit of work has committed, so a refresh rolled back is done again next time.
+    session.sync_session.info.setdefault(_AFTER_COMMIT, []).append((organisation.id, seen))
+
+
+# What each council's rows were last brought up to date for, in this process (see ``refresh``).
+_REFRESHED: dict[uuid.UUID, Hashable] = {}
+_AFTER_COMMIT = "feed_kpi_value_refreshed"
+
+
+@event.listens_for(Session, "after_commit")
+def _remember(session: Session) -> None:
+    for organisation_id, seen in session.info.pop(_AFTER_COMMIT, []):
+        _REFRESHED[organisation_id] = seen
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget(session: Session) -> None:
+    session.info.pop(_AFTER_COMMIT, None)
+
+
+# The records a row names (and the digests kept): any change to one moves this fingerprint.
+_STRUCTURE = (
+    KpiRepository,
+    ServiceRepository,
+    DirectorateRepository,
+    PortfolioRepository,
+    PersonRepository,
+    OutcomeRepository,
+    PriorityRepository,
+)
+
+
+async def _structure_version(session: AsyncSession, organisation_id: uuid.UUID) -> tuple[Any, ...]:
+    parts = [
+        column
+        for repository in _STRUCTURE
+        for column in (
+            select(func.count()).where(repository.model.organisation_id == organisation_id).scalar_subquery(),
+            select(func.coalesce(func.sum(repository.model.version), 0))
+            .where(repository.model.organisation_id == organisation_id)
+            .scalar_subquery(),
+            select(func.max(repository.model.updated_at))
+            .where(repository.model.organisation_id == organisation_id)
+            .scalar_subquery(),
+        )
+    ]
+    kept = select(func.count()).where(FeedKpiDigest.organisation_id == organisation_id).scalar_subquery()
+    return tuple((await session.execute(select(*parts, kept))).one())
 
 
 def _row_names(kpi: Kpi, where: Placed, placements: Mapping[uuid.UUID, Any], names: Names) -> dict[str, Any]:
