@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from pmf_api.domain.workflow import Role
+from pmf_api.platform.http.query_keys import without_key
 from tests.api.builders import kpi_body, post, structure
 from tests.api.conftest import TokenFactory
 
@@ -121,3 +122,9 @@ async def test_a_header_key_wins_over_one_in_the_url(client: httpx.AsyncClient, 
     read = await client.get("/api/v1/audit", params={"api_key": viewer}, headers={"X-API-Key": auditor})
     assert read.status_code == 200, read.text
     assert (await client.get("/api/v1/audit", params={"api_key": viewer})).status_code == 403
+
+
+def test_the_key_is_taken_out_and_every_other_parameter_kept_byte_for_byte() -> None:
+    assert without_key(b"limit=1&api_key=pmf_abc%2Bd&q=a+b%20c&api_key") == (b"limit=1&q=a+b%20c", ["pmf_abc+d", ""])
+    assert without_key(b"api%5Fkey=pmf_x") == (b"", ["pmf_x"])
+    assert without_key(b"my_api_key=1&limit=2") == (b"my_api_key=1&limit=2", [])

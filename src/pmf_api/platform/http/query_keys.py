@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import unquote_plus
 
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -36,13 +36,19 @@ _CREDENTIAL_HEADERS = (b"authorization", b"x-api-key")
 
 
 def without_key(query_string: bytes) -> tuple[bytes, list[str]]:
-    """The query string without any ``api_key`` parameter, and the keys it carried (in order)."""
-    pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
-    keys = [value for name, value in pairs if name == QUERY_KEY_NAME]
-    if not keys:
-        return query_string, []
-    kept = [(name, value) for name, value in pairs if name != QUERY_KEY_NAME]
-    return urlencode(kept).encode("latin-1"), keys
+    """The query string without any ``api_key`` parameter, and the keys it carried (in order).
+
+    The other parameters are kept byte for byte (not decoded and encoded again), so what the
+    routes read, and the links they build from it, are exactly what the client sent."""
+    kept: list[bytes] = []
+    keys: list[str] = []
+    for part in query_string.split(b"&"):
+        name, _, value = part.partition(b"=")
+        if unquote_plus(name.decode("latin-1")) == QUERY_KEY_NAME:
+            keys.append(unquote_plus(value.decode("latin-1")))
+        else:
+            kept.append(part)
+    return (b"&".join(kept), keys) if keys else (query_string, [])
 
 
 class QueryStringKeys:
