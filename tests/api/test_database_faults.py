@@ -88,6 +88,8 @@ async def test_a_database_that_refuses_connections_gives_503_and_recovers(backen
         key = await client.post(f"{API}/api-keys", json={"name": "Feed", "role": "performance"}, headers=h)
         machine = {"X-API-Key": key.json()["key"]}
         assert (await client.get(one, headers=machine)).status_code == 200  # its use is recorded now
+        viewer = await client.post(f"{API}/api-keys", json={"name": "Power BI", "role": "viewer"}, headers=h)
+        in_url = {"api_key": viewer.json()["key"]}  # Power BI's ApiKeyName (platform.http.query_keys)
 
         await outage.begin()
         with LogLines().attached() as logs:
@@ -97,6 +99,7 @@ async def test_a_database_that_refuses_connections_gives_503_and_recovers(backen
                 lambda: client.get(f"{API}/organisation", headers=h),  # the full route
                 lambda: client.post(f"{API}/directorates", json={"code": "D2", "name": "Care"}, headers=h),
                 lambda: client.get(one, headers=machine),
+                lambda: client.get(one, params=in_url),  # the key in the URL is looked up first
                 lambda: client.post(f"{API}/submissions/bulk", json={"rows": []}, headers=machine),
                 lambda: client.get("/readyz"),
             ]
@@ -110,6 +113,7 @@ async def test_a_database_that_refuses_connections_gives_503_and_recovers(backen
         created = await client.post(f"{API}/directorates", json={"code": "D2", "name": "Care"}, headers=h)
         assert created.status_code == 201, created.text
         assert (await client.get(one, headers=machine)).status_code == 200
+        assert (await client.get(one, params=in_url)).status_code == 200
 
 
 @dataclass
