@@ -2,7 +2,7 @@
 
 Evaluating 36 periods of every KPI on each read would cost seconds; the rows are kept here instead,
 with each KPI's digest of what they were computed from (``FeedKpiDigest``), and brought up to date
-by the feed's ``prepare`` for the KPIs whose digest moved (``kpi_values.refresh``). A row's
+by the feed's ``prepare`` for the KPIs whose digest moved (``kpi_value_rows.refresh``). A row's
 ``updated_at`` moves only when its content does (``content_hash``), so ``updated_since`` gives
 Power BI exactly the rows that changed.
 """
