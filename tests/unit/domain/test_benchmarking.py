@@ -57,22 +57,22 @@ def test_rank_shares_ties_and_follows_polarity(ours: str, values: list[Decimal],
 
 
 # 15 nearest neighbours valued 1..15 (ours makes 16)
-NEIGHBOURS = d(*range(1, 16))
+N = d(*range(1, 16))
 
 
 @pytest.mark.parametrize(
     ("ours", "others", "better", "rank_", "quartile", "median", "best", "distance"),
     [
         # ours 16 among 1..15: Q1 = 4.75, median 8.5, Q3 = 12.25
-        ("16", NEIGHBOURS, Better.HIGHER, 1, 1, "8.5", "12.25", "0"),
-        ("10", NEIGHBOURS, Better.HIGHER, 6, 2, "8.5", "11.25", "1.25"),  # 10 twice: Q3 = 11 + 0.25 * (12 - 11)
-        ("4.5", NEIGHBOURS, Better.HIGHER, 12, 3, "7.5", "11.25", "6.75"),  # Q1 = 4 + 0.75 * (4.5 - 4) = 4.375
+        ("16", N, Better.HIGHER, 1, 1, "8.5", "12.25", "0"),
+        ("10", N, Better.HIGHER, 6, 2, "8.5", "11.25", "1.25"),  # 10 twice: Q3 = 11 + 0.25 * (12 - 11)
+        ("4.5", N, Better.HIGHER, 12, 3, "7.5", "11.25", "6.75"),  # Q1 = 4 + 0.75 * (4.5 - 4) = 4.375
         ("6", d(1, 2, 3, 4, 5, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16), Better.HIGHER, 11, 3, "8.5", "12.25", "6.25"),
         # lower is better: the best quartile is the lower quartile point
-        ("3", NEIGHBOURS, Better.LOWER, 3, 1, "7.5", "3.75", "0"),
-        ("6", NEIGHBOURS, Better.LOWER, 6, 2, "7.5", "4.75", "1.25"),
-        ("10", NEIGHBOURS, Better.LOWER, 10, 3, "8.5", "4.75", "5.25"),
-        ("15.5", NEIGHBOURS, Better.LOWER, 16, 4, "8.5", "4.75", "10.75"),
+        ("3", N, Better.LOWER, 3, 1, "7.5", "3.75", "0"),
+        ("6", N, Better.LOWER, 6, 2, "7.5", "4.75", "1.25"),
+        ("10", N, Better.LOWER, 10, 3, "8.5", "4.75", "5.25"),
+        ("15.5", N, Better.LOWER, 16, 4, "8.5", "4.75", "10.75"),
         # alone: first of one, top quartile
         ("42", [], Better.HIGHER, 1, 1, "42", "42", "0"),
     ],
@@ -117,15 +117,11 @@ def test_ordinal(number: int, text: str) -> None:
 
 
 def test_in_words() -> None:
-    found = position(Decimal("14.5"), NEIGHBOURS, Better.HIGHER)
+    found = position(Decimal("14.5"), N, Better.HIGHER)
     assert in_words(found, "nearest neighbours") == "2nd of 16 nearest neighbours, top quartile"
-    assert (
-        in_words(position(Decimal(0), NEIGHBOURS, Better.HIGHER), "councils") == "16th of 16 councils, bottom quartile"
-    )
-    assert in_words(position(Decimal(6), NEIGHBOURS, Better.LOWER), "councils") == "6th of 16 councils, second quartile"
-    assert (
-        in_words(position(Decimal(10), NEIGHBOURS, Better.LOWER), "councils") == "10th of 16 councils, third quartile"
-    )
+    assert in_words(position(Decimal(0), N, Better.HIGHER), "councils") == "16th of 16 councils, bottom quartile"
+    assert in_words(position(Decimal(6), N, Better.LOWER), "councils") == "6th of 16 councils, second quartile"
+    assert in_words(position(Decimal(10), N, Better.LOWER), "councils") == "10th of 16 councils, third quartile"
 
 
 values_ = st.lists(st.integers(min_value=-1000, max_value=1000).map(Decimal), min_size=0, max_size=30)
