@@ -7,8 +7,8 @@ neighbours and all district councils, each a list of ONS area codes.
 
 Our figure is the one published for our own area code, on the same definition as everyone else's
 (LG Inform publishes every council's, ours among them), so a position compares like with like. A
-position is worked out per group, mapped metric and period where we have a value and at least one
-comparator does not need to: a group with none of its values published yet shows us first of one.
+position is worked out per group, mapped metric and period where we and at least one council of the
+group have a value (first of one compares with nobody).
 A KPI judged within a band has no better direction, so it is not ranked (its mapping is refused).
 """
 
@@ -177,6 +177,8 @@ async def positions(
                 if ours is None:
                     continue
                 others = [by_area[code] for code in members if code in by_area]
+                if not others:
+                    continue
                 where = position(ours, others, direction)
                 comparators = (
                     Comparator(ours_code, ours, True),
