@@ -201,3 +201,31 @@ async def test_another_council_sees_none_of_it(client: httpx.AsyncClient, auth: 
     assert (await client.get("/api/v1/benchmark-positions", headers=theirs)).json()["items"] == []
     assert (await client.get(f"/api/v1/comparator-groups/{s['group']['id']}", headers=theirs)).status_code == 404
     assert (await client.get(f"/api/v1/kpis/{s['kpi']['id']}/benchmarks", headers=theirs)).status_code == 404
+
+
+async def test_the_feeds_serve_values_and_positions(client: httpx.AsyncClient, auth: TokenFactory) -> None:
+    h = auth()
+    s = await benchmarked_kpi(client, h)
+    await client.post(IMPORT, content=values_csv(), headers={**h, "Content-Type": "text/csv"})
+    catalogue = {feed["name"] for feed in (await client.get("/api/v1/feeds")).json()["feeds"]}
+    assert {"benchmark-values", "benchmark-positions"} <= catalogue
+
+    viewer = auth(Role.VIEWER)
+    r = await client.get("/api/v1/feeds/benchmark-positions", headers=viewer)
+    assert r.status_code == 200, r.text
+    [row] = r.json()["items"]
+    assert (row["kpi_id"], row["rank"], row["quartile"], row["in_words"]) == (
+        s["kpi"]["id"],
+        3,
+        2,
+        "3rd of 8 nearest neighbours, second quartile",
+    )
+    r = await client.get(
+        "/api/v1/feeds/benchmark-values", params={"format": "csv", "range_start": "2025-03-31"}, headers=viewer
+    )
+    assert r.status_code == 200, r.text
+    lines = r.text.strip().splitlines()
+    assert lines[0].startswith("value_id,metric_id,area_code,period,period_end,value")
+    assert len(lines) == 1 + 8
+    r = await client.get("/api/v1/feeds/benchmark-values", params={"range_end": "2025-03-30"}, headers=viewer)
+    assert r.json()["items"] == []
