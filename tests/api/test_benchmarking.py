@@ -229,3 +229,29 @@ async def test_the_feeds_serve_values_and_positions(client: httpx.AsyncClient, a
     assert len(lines) == 1 + 8
     r = await client.get("/api/v1/feeds/benchmark-values", params={"range_end": "2025-03-30"}, headers=viewer)
     assert r.json()["items"] == []
+
+
+async def test_status_and_the_scorecard_carry_the_headline_position(
+    client: httpx.AsyncClient, auth: TokenFactory
+) -> None:
+    h = auth()
+    s = await benchmarked_kpi(client, h)
+    status = f"/api/v1/kpis/{s['kpi']['id']}/status"
+    r = await client.get(status, params={"period": "2025/26 P6"}, headers=h)
+    assert r.status_code == 200, r.text
+    assert r.json()["benchmark"] is None  # no values yet
+
+    await client.post(IMPORT, content=values_csv("2023/24", "40"), headers={**h, "Content-Type": "text/csv"})
+    await client.post(IMPORT, content=values_csv("2024/25", "62"), headers={**h, "Content-Type": "text/csv"})
+    r = await client.get(status, params={"period": "2025/26 P6"}, headers=h)
+    benchmark = r.json()["benchmark"]
+    assert benchmark["period"] == "2024/25"  # the latest benchmarked period
+    assert benchmark["in_words"] == "3rd of 8 nearest neighbours, second quartile"
+    assert (benchmark["rank"], benchmark["quartile"], benchmark["distance_to_best_quartile"]) == (3, 2, 0.75)
+
+    # a revised figure moves it on the scorecard too: nothing kept hides the change
+    revised = csv_of("metric_id,area_code,period,value", f"2150,{OURS},2024/25,80")
+    await client.post(IMPORT, content=revised, headers={**h, "Content-Type": "text/csv"})
+    card = await client.get("/api/v1/scorecard", params={"period": "2025/26 P6"}, headers=h)
+    [item] = [i for i in card.json()["items"] if i["kpi_id"] == s["kpi"]["id"]]
+    assert item["benchmark"]["in_words"] == "1st of 8 nearest neighbours, top quartile"

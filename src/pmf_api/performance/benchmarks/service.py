@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -38,6 +38,7 @@ from pmf_api.performance.benchmarks.repository import (
     MetricMappingRepository,
 )
 from pmf_api.performance.kpis.repository import ContextualMeasureRepository, KpiRepository
+from pmf_api.platform.db.repository import Reader
 from pmf_api.platform.errors import FieldProblem, refuse
 
 # How a group's members are named in words: "2nd of 16 nearest neighbours, top quartile"
@@ -132,16 +133,24 @@ class PositionFilters:
     metric_id: str | None = None
 
 
-async def positions(
-    session: AsyncSession, actor: Actor, filters: PositionFilters = PositionFilters()
-) -> list[PositionView]:
+NO_FILTERS = PositionFilters()
+
+
+async def positions(session: AsyncSession, actor: Actor, filters: PositionFilters = NO_FILTERS) -> list[PositionView]:
     """Our positions among every group (not archived) for every mapped metric (not archived) and
-    period we have a value for, narrowed by ``filters``; by group name, metric, then period."""
+    period we and a council of the group have a value for, narrowed by ``filters``."""
     require_read(actor)
     organisation = await get_organisation(session, actor)
-    ours_code = organisation.area_code
+    return await positions_of(session, actor, organisation.area_code, filters)
+
+
+async def positions_of(
+    session: AsyncSession, reader: Reader, ours_code: str | None, filters: PositionFilters = NO_FILTERS
+) -> list[PositionView]:
+    """:func:`positions` for a council whose area code is ``ours_code``, read as ``reader`` reads."""
     if ours_code is None:
         return []
+    actor = reader
     chosen = [
         m
         for m in await MetricMappingRepository(session).all_in_organisation(actor)
@@ -199,7 +208,7 @@ async def positions(
     return found
 
 
-async def _betters(session: AsyncSession, actor: Actor, chosen: Sequence[MetricMapping]) -> dict[uuid.UUID, Better]:
+async def _betters(session: AsyncSession, actor: Reader, chosen: Sequence[MetricMapping]) -> dict[uuid.UUID, Better]:
     """Which way is better for each mapping, from its KPI's polarity or its measure's preferred
     direction; a KPI within a band is left out (no way is better)."""
     kpis = {k.id: k for k in await KpiRepository(session).all_in_organisation(actor)}
@@ -239,6 +248,62 @@ def headline(views: Sequence[PositionView]) -> PositionView | None:
 
 def _reverse(name: str) -> tuple[int, ...]:
     return tuple(-ord(c) for c in name)
+
+
+@dataclass(frozen=True)
+class Headline:
+    """A KPI's headline position in plain values (status keeps it with the KPI's status)."""
+
+    group_id: uuid.UUID
+    group_name: str
+    group_kind: str
+    metric_id: str
+    period: str
+    our_value: Decimal
+    rank: int
+    compared: int
+    quartile: int
+    median: Decimal
+    best_quartile: Decimal
+    distance_to_best_quartile: Decimal
+    in_words: str
+
+
+def headline_of(view: PositionView) -> Headline:
+    where = view.position
+    return Headline(
+        group_id=view.group.id,
+        group_name=view.group.name,
+        group_kind=view.group.kind,
+        metric_id=view.mapping.metric_id,
+        period=view.period,
+        our_value=view.our_value,
+        rank=where.rank,
+        compared=where.of,
+        quartile=where.quartile,
+        median=where.median,
+        best_quartile=where.best_quartile,
+        distance_to_best_quartile=where.distance_to_best_quartile,
+        in_words=view.words,
+    )
+
+
+async def kpi_headlines(
+    session: AsyncSession, reader: Reader, ours_code: str | None, kpi_ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, Headline]:
+    """Each of these KPIs' headline position (:func:`headline`), for those that have one."""
+    if ours_code is None or not kpi_ids:
+        return {}
+    by_kpi: dict[uuid.UUID, list[PositionView]] = defaultdict(list)
+    for view in await positions_of(session, reader, ours_code):
+        if view.mapping.kpi_id is not None and view.mapping.kpi_id in kpi_ids:
+            by_kpi[view.mapping.kpi_id].append(view)
+    found: dict[uuid.UUID, Headline] = {}
+    for kpi_id, views in by_kpi.items():
+        best = headline(views)
+        if best is not None:
+            found[kpi_id] = headline_of(best)
+    return found
 
 
 # --- Kept positions, for the feeds ------------------------------------------------------------

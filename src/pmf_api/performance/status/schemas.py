@@ -83,6 +83,26 @@ class Escalation(BaseModel):
     close_reasons: list[str] = Field(default=[], description="Why it may or may not close yet")
 
 
+class Benchmark(BaseModel):
+    """The KPI's headline position among its comparators (seed 003_2a403038ecab8362.txt): its latest
+    benchmarked period, among its nearest neighbours when it has them (every position:
+    ``GET /kpis/{id}/benchmarks``)."""
+
+    group_id: uuid.UUID
+    group_name: str
+    group_kind: str
+    metric_id: str
+    period: str = Field(description="The benchmarked period (as published, e.g. 2024/25)")
+    our_value: Number
+    rank: int = Field(description="1 is the best; ties share the best rank")
+    compared: int = Field(description="Councils with a value, ours included")
+    quartile: int = Field(description="1 is the best quartile")
+    median: Number
+    best_quartile: Number = Field(description="The best quartile's threshold (Excel QUARTILE.INC)")
+    distance_to_best_quartile: Number = Field(description="How far to move, the better way, to reach it")
+    in_words: str = Field(examples=["2nd of 16 nearest neighbours, top quartile"])
+
+
 class OpenIntervention(BaseModel):
     """The KPI's open KPI Intervention Form (``GET /interventions/{id}``)."""
 
@@ -283,6 +303,11 @@ class KpiStatusItem(BaseModel):
     )
     flags: list[Flag] = Field(description="Sense-check flags of the period's submission's latest save")
     completeness: Completeness
+    benchmark: Benchmark | None = Field(
+        default=None,
+        description="Its headline position among its comparator groups; null when it is not mapped to a "
+        "benchmarked metric or has no position",
+    )
 
 
 class StatusParams(BaseModel):
@@ -391,6 +416,7 @@ def status_item(status: KpiStatus) -> KpiStatusItem:
         if (opened := status.intervention) is None
         else OpenIntervention(id=opened.id, state=opened.state, period=opened.period, opened_on=opened.opened_on),
         flags=[] if submission is None else [Flag.model_validate(flag) for flag in submission.flags],
+        benchmark=None if (headline := status.benchmark) is None else Benchmark(**vars(headline)),
         completeness=Completeness(
             submission_id=None if submission is None else submission.id,
             state=done.state,
