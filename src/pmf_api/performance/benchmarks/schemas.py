@@ -211,6 +211,29 @@ class BenchmarkPositionList(PageParams):
     period: PeriodText | None = None
 
 
+# --- A KPI's headline, on its status --------------------------------------------------------
+
+
+class BenchmarkHeadline(BaseModel):
+    """The KPI's headline position among its comparators (seed 003_2a403038ecab8362.txt): its latest
+    benchmarked period, among its nearest neighbours when it has them (every position:
+    ``GET /kpis/{id}/benchmarks``)."""
+
+    group_id: uuid.UUID
+    group_name: str
+    group_kind: str
+    metric_id: str
+    period: str = Field(description="The benchmarked period (as published, e.g. 2024/25)")
+    our_value: Number
+    rank: int = Field(description="1 is the best; ties share the best rank")
+    compared: int = Field(description="Councils with a value, ours included")
+    quartile: int = Field(description="1 is the best quartile")
+    median: Number
+    best_quartile: Number = Field(description="The best quartile's threshold (Excel QUARTILE.INC)")
+    distance_to_best_quartile: Number = Field(description="How far to move, the better way, to reach it")
+    in_words: str = Field(examples=["2nd of 16 nearest neighbours, top quartile"])
+
+
 # --- The values import -------------------------------------------------------------------------
 
 

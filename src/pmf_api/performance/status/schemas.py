@@ -23,6 +23,7 @@ from pmf_api.domain.rag import round_half_up
 from pmf_api.domain.reporting import ValueState
 from pmf_api.domain.spc import SpecialCause
 from pmf_api.domain.workflow import InterventionState, SubmissionState
+from pmf_api.performance.benchmarks.schemas import BenchmarkHeadline
 from pmf_api.performance.status.service import KpiStatus
 from pmf_api.performance.submissions.schemas import Flag
 from pmf_api.platform.cache import Kept
@@ -81,26 +82,6 @@ class Escalation(BaseModel):
         "(docs/rules.md, section 7); null without one",
     )
     close_reasons: list[str] = Field(default=[], description="Why it may or may not close yet")
-
-
-class Benchmark(BaseModel):
-    """The KPI's headline position among its comparators (seed 003_2a403038ecab8362.txt): its latest
-    benchmarked period, among its nearest neighbours when it has them (every position:
-    ``GET /kpis/{id}/benchmarks``)."""
-
-    group_id: uuid.UUID
-    group_name: str
-    group_kind: str
-    metric_id: str
-    period: str = Field(description="The benchmarked period (as published, e.g. 2024/25)")
-    our_value: Number
-    rank: int = Field(description="1 is the best; ties share the best rank")
-    compared: int = Field(description="Councils with a value, ours included")
-    quartile: int = Field(description="1 is the best quartile")
-    median: Number
-    best_quartile: Number = Field(description="The best quartile's threshold (Excel QUARTILE.INC)")
-    distance_to_best_quartile: Number = Field(description="How far to move, the better way, to reach it")
-    in_words: str = Field(examples=["2nd of 16 nearest neighbours, top quartile"])
 
 
 class OpenIntervention(BaseModel):
@@ -303,7 +284,7 @@ class KpiStatusItem(BaseModel):
     )
     flags: list[Flag] = Field(description="Sense-check flags of the period's submission's latest save")
     completeness: Completeness
-    benchmark: Benchmark | None = Field(
+    benchmark: BenchmarkHeadline | None = Field(
         default=None,
         description="Its headline position among its comparator groups; null when it is not mapped to a "
         "benchmarked metric or has no position",
@@ -416,7 +397,7 @@ def status_item(status: KpiStatus) -> KpiStatusItem:
         if (opened := status.intervention) is None
         else OpenIntervention(id=opened.id, state=opened.state, period=opened.period, opened_on=opened.opened_on),
         flags=[] if submission is None else [Flag.model_validate(flag) for flag in submission.flags],
-        benchmark=None if (headline := status.benchmark) is None else Benchmark(**vars(headline)),
+        benchmark=None if (headline := status.benchmark) is None else BenchmarkHeadline(**vars(headline)),
         completeness=Completeness(
             submission_id=None if submission is None else submission.id,
             state=done.state,
