@@ -131,6 +131,7 @@ class PositionFilters:
     group_id: uuid.UUID | None = None
     period: str | None = None
     metric_id: str | None = None
+    kpis_only: bool = False  # mappings of KPIs only (status: no contextual measure is read)
 
 
 NO_FILTERS = PositionFilters()
@@ -158,6 +159,7 @@ async def positions_of(
         and (filters.kpi_id is None or m.kpi_id == filters.kpi_id)
         and (filters.measure_id is None or m.measure_id == filters.measure_id)
         and (filters.metric_id is None or m.metric_id == filters.metric_id)
+        and (not filters.kpis_only or m.kpi_id is not None)
     ]
     group_list = [
         g
@@ -212,7 +214,11 @@ async def _betters(session: AsyncSession, actor: Reader, chosen: Sequence[Metric
     """Which way is better for each mapping, from its KPI's polarity or its measure's preferred
     direction; a KPI within a band is left out (no way is better)."""
     kpis = {k.id: k for k in await KpiRepository(session).all_in_organisation(actor)}
-    measures = {m.id: m for m in await ContextualMeasureRepository(session).all_in_organisation(actor)}
+    measures = (
+        {m.id: m for m in await ContextualMeasureRepository(session).all_in_organisation(actor)}
+        if any(mapping.measure_id is not None for mapping in chosen)
+        else {}
+    )
     found: dict[uuid.UUID, Better] = {}
     for mapping in chosen:
         if mapping.kpi_id is not None and mapping.kpi_id in kpis:
@@ -295,7 +301,7 @@ async def kpi_headlines(
     if ours_code is None or not kpi_ids:
         return {}
     by_kpi: dict[uuid.UUID, list[PositionView]] = defaultdict(list)
-    for view in await positions_of(session, reader, ours_code):
+    for view in await positions_of(session, reader, ours_code, PositionFilters(kpis_only=True)):
         if view.mapping.kpi_id is not None and view.mapping.kpi_id in kpi_ids:
             by_kpi[view.mapping.kpi_id].append(view)
     found: dict[uuid.UUID, Headline] = {}
