@@ -255,3 +255,20 @@ async def test_status_and_the_scorecard_carry_the_headline_position(
     card = await client.get("/api/v1/scorecard", params={"period": "2025/26 P6"}, headers=h)
     [item] = [i for i in card.json()["items"] if i["kpi_id"] == s["kpi"]["id"]]
     assert item["benchmark"]["in_words"] == "1st of 8 nearest neighbours, top quartile"
+
+
+async def test_an_archived_group_leaves_the_positions_and_its_councils_the_import(
+    client: httpx.AsyncClient, auth: TokenFactory, connection_sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    h = auth()
+    s = await benchmarked_kpi(client, h)
+    group_id = s["group"]["id"]
+    await client.post(IMPORT, content=values_csv(), headers={**h, "Content-Type": "text/csv"})
+    assert len((await client.get("/api/v1/benchmark-positions", headers=h)).json()["items"]) == 1
+    r = await client.post(f"/api/v1/comparator-groups/{group_id}/archive", headers=h)
+    assert r.status_code == 200, r.text
+    assert (await client.get("/api/v1/benchmark-positions", headers=h)).json()["items"] == []
+    r = await client.post(IMPORT, content=values_csv("2025/26"), headers={**h, "Content-Type": "text/csv"})
+    assert r.status_code == 422, r.text  # its councils are in no group now
+    assert [e.action for e in await audit_actions(connection_sessionmaker, group_id)] == ["create", "archive"]
+    assert [e.action for e in await audit_actions(connection_sessionmaker, s["mapping"]["id"])] == ["create"]
