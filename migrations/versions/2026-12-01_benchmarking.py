@@ -4,7 +4,7 @@ The council's ONS area code; groups of councils as area codes; our KPIs and cont
 mapped to external (LG Inform) metric ids; the values published per council; our kept positions.
 
 Revision ID: 5c2e9a7d41b3
-Revises: 7b1e0c4a9d21
+Revises: 3f9a6c1e8b47
 Create Date: 2026-12-01 03:08:26.978696
 """
 
@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql
 import pmf_api.platform.db.base
 
 revision: str = "5c2e9a7d41b3"
-down_revision: str | None = "7b1e0c4a9d21"
+down_revision: str | None = "3f9a6c1e8b47"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

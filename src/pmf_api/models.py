@@ -27,6 +27,7 @@ from pmf_api.performance.targets.models import Target, TargetRevision
 from pmf_api.platform.audit import AuditEntry
 from pmf_api.platform.db.base import Base
 from pmf_api.platform.events import OutboxEvent
+from pmf_api.publishing.feeds.models import FeedKpiDigest, FeedKpiValue
 from pmf_api.reporting.jobs.models import ReportJob
 from pmf_api.reporting.snapshots.models import ReportSnapshot
 
@@ -48,6 +49,8 @@ __all__ = [
     "DataQualityTemplate",
     "Directorate",
     "EmailDigest",
+    "FeedKpiDigest",
+    "FeedKpiValue",
     "IdempotencyRecord",
     "Intervention",
     "InterventionProgress",

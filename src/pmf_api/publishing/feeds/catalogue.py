@@ -4,9 +4,10 @@ Routes and the OData service import this module, never a feed module directly, s
 module is added here once (one import per line, kept sorted) and is then served everywhere.
 """
 
-from pmf_api.publishing.feeds import (
-    benchmarks,  # noqa: F401
+from pmf_api.publishing.feeds import (  # noqa: F401
+    benchmarks,
     definitions,
+    kpi_values,
 )
 
 FEEDS = definitions.FEEDS

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmf_api.access.actor import Actor
 from pmf_api.access.deps import CurrentActor
@@ -20,7 +21,7 @@ from pmf_api.platform.http.deps import AsOf, SessionDep
 from pmf_api.platform.http.paging import JSON
 from pmf_api.platform.http.problems import responses
 from pmf_api.platform.schemas import IsoDate
-from pmf_api.publishing.feeds import reading, writing
+from pmf_api.publishing.feeds import copying, reading, writing
 from pmf_api.publishing.feeds.catalogue import FEEDS
 from pmf_api.publishing.feeds.definitions import Feed, prepare_feed
 
@@ -94,7 +95,7 @@ def next_link(request: Request, cursor: str) -> str:
 async def serve_feed(
     feed: Feed,
     request: Request,
-    session: Any,
+    session: AsyncSession,
     actor: Actor,
     as_of: Any,
     *,
@@ -112,12 +113,19 @@ async def serve_feed(
     # The feed's materialised rows are brought up to date in their own unit of work, before this
     # request's session reads anything.
     await prepare_feed(request.app.state.sessionmaker, feed, actor, as_of)
-    page = await reading.read_page(session, feed, actor, query)
-    link = None if page.next_cursor is None else next_link(request, page.next_cursor)
+    link: str | None
     if _wants_csv(request, format):
-        response = Response(writing.csv_page(feed, page.rows), media_type=f"{writing.CSV}; charset=utf-8")
+        if session.bind is not None and session.bind.dialect.name == "postgresql":
+            body, cursor = await copying.copy_page(session, feed, actor, query)
+        else:
+            page = await reading.read_page(session, feed, actor, query)
+            body, cursor = writing.csv_page(feed, page.rows), page.next_cursor
+        link = None if cursor is None else next_link(request, cursor)
+        response = Response(body, media_type=f"{writing.CSV}; charset=utf-8")
         response.headers["Content-Disposition"] = f'inline; filename="{feed.name}.csv"'
     else:
+        page = await reading.read_page(session, feed, actor, query)
+        link = None if page.next_cursor is None else next_link(request, page.next_cursor)
         response = Response(writing.json_page(feed, page.rows, page.next_cursor, link), media_type=JSON)
     if link is not None:
         response.headers["Link"] = f'<{link}>; rel="next"'

@@ -12,7 +12,7 @@ import io
 import json
 import uuid
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -74,7 +74,9 @@ def csv_cell(value: Any) -> Any:
         return "true" if value else "false"
     if isinstance(value, Decimal):
         return _number(value)
-    if isinstance(value, date | datetime):
+    if isinstance(value, datetime):  # as PostgreSQL's COPY writes it (``copying``): UTC, microseconds
+        return value.astimezone(UTC).isoformat(timespec="microseconds")
+    if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, uuid.UUID):
         return str(value)
@@ -84,7 +86,7 @@ def csv_cell(value: Any) -> Any:
 def csv_page(feed: Feed, rows: Iterable[Mapping[str, Any]], *, header: bool = True) -> bytes:
     """UTF-8 CSV without a byte order mark (every page of a feed is one more piece of one table)."""
     buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv.writer(buffer, lineterminator="\r\n")  # RFC 4180 (and a field holding \r is quoted)
     names = [column.name for column in feed.columns]
     if header:
         writer.writerow(names)
