@@ -151,10 +151,9 @@ async def positions_of(
     """:func:`positions` for a council whose area code is ``ours_code``, read as ``reader`` reads."""
     if ours_code is None:
         return []
-    actor = reader
     chosen = [
         m
-        for m in await MetricMappingRepository(session).all_in_organisation(actor)
+        for m in await MetricMappingRepository(session).all_in_organisation(reader)
         if m.archived_at is None
         and (filters.kpi_id is None or m.kpi_id == filters.kpi_id)
         and (filters.measure_id is None or m.measure_id == filters.measure_id)
@@ -163,16 +162,16 @@ async def positions_of(
     ]
     group_list = [
         g
-        for g in await ComparatorGroupRepository(session).all_in_organisation(actor)
+        for g in await ComparatorGroupRepository(session).all_in_organisation(reader)
         if g.archived_at is None and (filters.group_id is None or g.id == filters.group_id)
     ]
     if not chosen or not group_list:
         return []
-    better = await _betters(session, actor, chosen)
+    better = await _betters(session, reader, chosen)
     # metric -> period -> area code -> value
     table: dict[str, dict[str, dict[str, Decimal]]] = defaultdict(lambda: defaultdict(dict))
     ends: dict[str, date] = {}
-    for value in await BenchmarkValueRepository(session).of_metrics(actor, [m.metric_id for m in chosen]):
+    for value in await BenchmarkValueRepository(session).of_metrics(reader, [m.metric_id for m in chosen]):
         if filters.period is None or value.period == filters.period:
             table[value.metric_id][value.period][value.area_code] = value.value
             ends[value.period] = value.period_end
@@ -210,12 +209,12 @@ async def positions_of(
     return found
 
 
-async def _betters(session: AsyncSession, actor: Reader, chosen: Sequence[MetricMapping]) -> dict[uuid.UUID, Better]:
+async def _betters(session: AsyncSession, reader: Reader, chosen: Sequence[MetricMapping]) -> dict[uuid.UUID, Better]:
     """Which way is better for each mapping, from its KPI's polarity or its measure's preferred
     direction; a KPI within a band is left out (no way is better)."""
-    kpis = {k.id: k for k in await KpiRepository(session).all_in_organisation(actor)}
+    kpis = {k.id: k for k in await KpiRepository(session).all_in_organisation(reader)}
     measures = (
-        {m.id: m for m in await ContextualMeasureRepository(session).all_in_organisation(actor)}
+        {m.id: m for m in await ContextualMeasureRepository(session).all_in_organisation(reader)}
         if any(mapping.measure_id is not None for mapping in chosen)
         else {}
     )
