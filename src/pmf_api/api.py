@@ -17,6 +17,7 @@ from pmf_api.framework.objectives.router import router as objectives_router
 from pmf_api.framework.organisations.router import routers as organisations_routers
 from pmf_api.framework.plans.router import routers as plans_routers
 from pmf_api.performance.annual_cycle.router import router as annual_cycle_router
+from pmf_api.performance.benchmarks.router import router as benchmarks_router
 from pmf_api.performance.bulk.router import router as bulk_router
 from pmf_api.performance.calculations.router import router as calculations_router
 from pmf_api.performance.collection.router import router as collection_router
@@ -45,6 +46,7 @@ FEATURE_ROUTERS: tuple[APIRouter, ...] = (
     objectives_router,
     kpis_router,
     contextual_values_router,
+    benchmarks_router,
     targets_router,
     data_quality_router,
     calculations_router,

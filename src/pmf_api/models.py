@@ -14,6 +14,7 @@ from pmf_api.framework.actions.models import Action
 from pmf_api.framework.objectives.models import Objective
 from pmf_api.framework.organisations.models import Directorate, Organisation, Person, Portfolio, Service
 from pmf_api.framework.plans.models import CorporatePlan, Outcome, Priority, ServicePlan, ServicePlanReview
+from pmf_api.performance.benchmarks.models import BenchmarkPosition, BenchmarkValue, ComparatorGroup, MetricMapping
 from pmf_api.performance.bulk.models import IdempotencyRecord
 from pmf_api.performance.contextual_values.models import ContextualValue
 from pmf_api.performance.data_quality.models import DataQualityReview, DataQualityTemplate
@@ -36,7 +37,10 @@ __all__ = [
     "ApiKey",
     "AuditEntry",
     "Base",
+    "BenchmarkPosition",
+    "BenchmarkValue",
     "BudgetMonitoring",
+    "ComparatorGroup",
     "ComplaintCount",
     "ContextualMeasure",
     "ContextualValue",
@@ -51,6 +55,7 @@ __all__ = [
     "Intervention",
     "InterventionProgress",
     "Kpi",
+    "MetricMapping",
     "NotificationPreference",
     "Objective",
     "Organisation",

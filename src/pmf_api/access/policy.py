@@ -30,6 +30,7 @@ class Resource(StrEnum):
     scrutiny = "scrutiny"  # scrutiny challenges (assurance.scrutiny)
     report = "report"  # as-reported snapshots of a period (reporting.snapshots)
     finance = "finance"  # budget monitoring and complaints counts (performance.finance)
+    benchmark = "benchmark"  # comparator groups, metric mappings, benchmark values (performance.benchmarks)
 
 
 # Roles that may write each resource, within their scope. The performance team owns the framework
@@ -59,6 +60,8 @@ WRITERS: dict[Resource, frozenset[Role]] = {
     # Budget monitoring comes from the finance system; the performance team imports it and the
     # complaints counts for the joint report (seed 003_2a403038ecab8362.txt)
     Resource.finance: frozenset({Role.PERFORMANCE}),
+    # Benchmarking with LG Inform and nearest neighbours is the performance team's (seed 003_2a403038ecab8362.txt)
+    Resource.benchmark: frozenset({Role.PERFORMANCE}),
 }
 
 AUDIT_READERS = frozenset({Role.PERFORMANCE, Role.AUDITOR})

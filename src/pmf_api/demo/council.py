@@ -25,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmf_api.access.actor import Grant, ScopeType
+from pmf_api.demo.benchmarks import load_benchmarks
 from pmf_api.demo.delivery import Records, load_delivery
 from pmf_api.demo.finance import load_finance
 from pmf_api.demo.history import PERFORMANCE_OFFICER, load_history
@@ -937,6 +938,8 @@ async def load_demo(session: AsyncSession) -> Organisation:
     await load_delivery(session, records)
     # Budget monitoring and complaints for the joint finance and performance view (seed 003).
     await load_finance(session, records)
+    # Its comparators and the values published for them, so positions show (seed 003).
+    await load_benchmarks(session, records)
 
     # Three years of monthly submissions, queries and publications (see ``demo_history``).
     await load_history(session, org, kpis, targets, revisions, people)

@@ -235,3 +235,12 @@ class UpdateModel(InputModel):
         if value is None and info.field_name not in cls.nullable:
             raise ValueError("may not be null; leave the field out to keep it as it is")
         return value
+
+
+AREA_CODE_PATTERN = r"^[EWSN][0-9]{8}$"
+# An ONS (GSS) area code: a letter for the nation and eight digits, e.g. E07000011 (a district council)
+AreaCode = Annotated[
+    str,
+    StringConstraints(pattern=AREA_CODE_PATTERN),
+    Field(description="An ONS area code, e.g. E07000011", examples=["E07000011"]),
+]

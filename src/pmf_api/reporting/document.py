@@ -84,6 +84,15 @@ class ReportKpi(BaseModel):
     lower_process_limit: float | None = None
     upper_process_limit: float | None = None
     chart_alt: str = Field(description="The trend chart's text alternative, in words")
+    # Its headline position among its comparators (seed 003_2a403038ecab8362.txt), when benchmarked
+    benchmark: str | None = Field(None, description="e.g. '2nd of 16 nearest neighbours, top quartile'")
+    benchmark_period: str | None = None
+    benchmark_rank: int | None = None
+    benchmark_compared: int | None = None
+    benchmark_quartile: int | None = None
+    benchmark_median: str | None = None
+    benchmark_best_quartile: str | None = None
+    benchmark_distance_to_best_quartile: str | None = None
 
 
 class ReportMilestone(BaseModel):

@@ -79,6 +79,8 @@ def report_kpi(kpi: Json) -> ReportKpi:
     upper = None if spc is None else _limit(spc["upper_process_limit"])
     value = status["value"]
     within = None if value is None or lower is None or upper is None else lower <= float(value) <= upper
+    # A snapshot frozen before benchmarking has no benchmark in its statuses
+    benchmark: Json | None = status.get("benchmark")
     alt = chart_alt(
         ChartFacts(
             code=status["kpi_code"],
@@ -132,7 +134,24 @@ def report_kpi(kpi: Json) -> ReportKpi:
         lower_process_limit=lower,
         upper_process_limit=upper,
         chart_alt=alt,
+        **benchmark_fields(benchmark, unit, places),
     )
+
+
+def benchmark_fields(benchmark: Json | None, unit: str, places: int) -> Json:
+    """The KPI's headline benchmark position as the report shows it: in words, and its figures."""
+    if benchmark is None:
+        return {}
+    return {
+        "benchmark": benchmark["in_words"],
+        "benchmark_period": benchmark["period"],
+        "benchmark_rank": benchmark["rank"],
+        "benchmark_compared": benchmark["compared"],
+        "benchmark_quartile": benchmark["quartile"],
+        "benchmark_median": with_unit(_places(benchmark["median"], places), unit),
+        "benchmark_best_quartile": with_unit(_places(benchmark["best_quartile"], places), unit),
+        "benchmark_distance_to_best_quartile": with_unit(_places(benchmark["distance_to_best_quartile"], places), unit),
+    }
 
 
 def line_of(kpi: Json, shown: ReportKpi) -> KpiLine:

@@ -19,6 +19,8 @@ class Organisation(Entity):
     # Most councils start the financial year in April; kept per organisation so periods follow it.
     financial_year_start_month: Mapped[int] = mapped_column(default=4, server_default="4")
     settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Its ONS area code (E07000011 for a district), by which published benchmarks name it.
+    area_code: Mapped[str | None] = mapped_column(String(9), default=None)
 
 
 class Directorate(OrganisationOwned, Archivable):

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import ConfigDict, EmailStr, Field, field_validator, model_validator
 
 from pmf_api.platform.http.paging import ListParams
-from pmf_api.platform.schemas import ArchivableOutput, Code, InputModel, Name, OutputModel, UpdateModel
+from pmf_api.platform.schemas import ArchivableOutput, AreaCode, Code, InputModel, Name, OutputModel, UpdateModel
 
 
 class CollectionSettings(InputModel):
@@ -165,6 +165,7 @@ class Organisation(OutputModel):
     code: str
     name: str
     financial_year_start_month: int
+    area_code: str | None = Field(default=None, description="Its ONS area code (benchmarking), e.g. E07000011")
     settings: OrganisationSettings
 
     @field_validator("settings", mode="before")
@@ -182,8 +183,12 @@ class Organisation(OutputModel):
 
 class OrganisationUpdate(UpdateModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"settings": {"collection": {"due_working_days": 8}}}]})
+    nullable = frozenset({"area_code"})
 
     name: Name | None = None
+    area_code: AreaCode | None = Field(
+        default=None, description="The council's ONS area code, by which published benchmarks name it"
+    )
     financial_year_start_month: int | None = Field(default=None, ge=1, le=12)
     settings: OrganisationSettingsChange | None = None
 

@@ -33,6 +33,7 @@ from pmf_api.domain import (
 )
 from pmf_api.domain.reporting import Completeness, completeness, missing_from
 from pmf_api.performance import mapping
+from pmf_api.performance.benchmarks.service import Headline
 from pmf_api.performance.interventions.repository import InterventionRepository, OpenIntervention
 from pmf_api.performance.status.inputs import evaluation_keys
 from pmf_api.performance.submissions.repository import PeriodSubmission, SubmissionRepository, observations
@@ -76,6 +77,8 @@ class KpiStatus:
     key: Hashable
     # The KPI's open KPI Intervention Form, if any (seed 001, Appendix F)
     intervention: OpenIntervention | None = None
+    # Its headline position among its comparators (seed 003), if it is mapped and benchmarked
+    benchmark: Headline | None = None
 
     @property
     def cache_key(self) -> Hashable:
@@ -90,6 +93,7 @@ class KpiStatus:
             if submission is None
             else (submission.id, submission.state, submission.revision, repr(submission.flags)),
             self.intervention,
+            self.benchmark,
         )
 
 

@@ -28,6 +28,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmf_api.framework.organisations.repository import OrganisationRepository, ServiceRepository
 from pmf_api.framework.plans.repository import OutcomeRepository
+from pmf_api.performance.benchmarks.repository import (
+    BenchmarkValueRepository,
+    ComparatorGroupRepository,
+    MetricMappingRepository,
+)
 from pmf_api.performance.interventions.repository import InterventionRepository
 from pmf_api.performance.kpis.repository import KpiRepository
 from pmf_api.performance.submissions.repository import SubmissionRepository
@@ -41,6 +46,9 @@ class StatusInput:
     # The column naming the KPI a row belongs to, for inputs whose rows belong to one KPI; None for
     # inputs that bear on every KPI (where services sit, which priority an outcome serves).
     kpi_column: Any = None  # an ORM column attribute, e.g. ``Target.kpi_id``
+    # False for inputs the evaluation does not read (the benchmark position, worked out beside it):
+    # they move the scorecard's data version, never a KPI's evaluation key.
+    evaluated: bool = True
 
     @property
     def tables(self) -> frozenset[str]:
@@ -56,6 +64,11 @@ STATUS_INPUTS: tuple[StatusInput, ...] = (
     StatusInput(InterventionRepository, InterventionRepository.model.kpi_id),
     StatusInput(ServiceRepository),
     StatusInput(OutcomeRepository),
+    # The benchmark position beside each KPI's status (seed 003_2a403038ecab8362.txt): its
+    # comparator groups, its metric mapping and the values published for each council.
+    StatusInput(ComparatorGroupRepository, evaluated=False),
+    StatusInput(MetricMappingRepository, evaluated=False),
+    StatusInput(BenchmarkValueRepository, evaluated=False),
 )
 
 # The organisation is read for its settings and the month its year starts: its version moves with both.
@@ -91,7 +104,9 @@ async def evaluation_keys(
     (``version`` is :func:`data_version`'s)."""
     per_kpi = [each for each in STATUS_INPUTS if each.kpi_column is not None]
     organisation_wide = tuple(
-        version[3 + 3 * index : 6 + 3 * index] for index, each in enumerate(STATUS_INPUTS) if each.kpi_column is None
+        version[3 + 3 * index : 6 + 3 * index]
+        for index, each in enumerate(STATUS_INPUTS)
+        if each.kpi_column is None and each.evaluated
     )
     queries = [
         select(

@@ -23,6 +23,7 @@ from pmf_api.domain.rag import round_half_up
 from pmf_api.domain.reporting import ValueState
 from pmf_api.domain.spc import SpecialCause
 from pmf_api.domain.workflow import InterventionState, SubmissionState
+from pmf_api.performance.benchmarks.schemas import BenchmarkHeadline
 from pmf_api.performance.status.service import KpiStatus
 from pmf_api.performance.submissions.schemas import Flag
 from pmf_api.platform.cache import Kept
@@ -283,6 +284,11 @@ class KpiStatusItem(BaseModel):
     )
     flags: list[Flag] = Field(description="Sense-check flags of the period's submission's latest save")
     completeness: Completeness
+    benchmark: BenchmarkHeadline | None = Field(
+        default=None,
+        description="Its headline position among its comparator groups; null when it is not mapped to a "
+        "benchmarked metric or has no position",
+    )
 
 
 class StatusParams(BaseModel):
@@ -391,6 +397,7 @@ def status_item(status: KpiStatus) -> KpiStatusItem:
         if (opened := status.intervention) is None
         else OpenIntervention(id=opened.id, state=opened.state, period=opened.period, opened_on=opened.opened_on),
         flags=[] if submission is None else [Flag.model_validate(flag) for flag in submission.flags],
+        benchmark=None if (headline := status.benchmark) is None else BenchmarkHeadline(**vars(headline)),
         completeness=Completeness(
             submission_id=None if submission is None else submission.id,
             state=done.state,

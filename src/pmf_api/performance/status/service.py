@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -27,6 +27,7 @@ from pmf_api.domain.reporting import ValueState, latest_ended_period, reporting_
 from pmf_api.framework.organisations.repository import directorates_and_portfolios
 from pmf_api.framework.organisations.service import evaluation_config, get_organisation
 from pmf_api.framework.plans.repository import OutcomeRepository
+from pmf_api.performance.benchmarks import service as benchmark_service
 from pmf_api.performance.kpis import service as kpi_service
 from pmf_api.performance.kpis.repository import KpiFilters, KpiRepository
 from pmf_api.performance.status.evaluation import KpiStatus, NotEvaluated, Placed, evaluate
@@ -94,6 +95,18 @@ async def _placed(session: AsyncSession, organisation: Organisation, kpis: Seque
     ]
 
 
+async def _with_benchmarks(
+    session: AsyncSession, actor: Actor, organisation: Organisation, items: list[KpiStatus]
+) -> list[KpiStatus]:
+    """Each status with its KPI's headline benchmark position (seed 003_2a403038ecab8362.txt)."""
+    headlines = await benchmark_service.kpi_headlines(
+        session, actor, organisation.area_code, {item.kpi.id for item in items}
+    )
+    if not headlines:
+        return items
+    return [replace(item, benchmark=headlines.get(item.kpi.id)) for item in items]
+
+
 async def kpi_status(
     session: AsyncSession, actor: Actor, kpi_id: uuid.UUID, period_text: str | None, *, as_of: date
 ) -> KpiStatus:
@@ -109,7 +122,8 @@ async def kpi_status(
     )
     if not_evaluated:
         raise Conflict(detail=f"{kpi.code} cannot be judged as its data stands: {not_evaluated[0].reason}")
-    return evaluated[0]
+    [status] = await _with_benchmarks(session, actor, organisation, evaluated)
+    return status
 
 
 async def scorecard(
@@ -140,6 +154,7 @@ async def scorecard(
         choose = _period_chooser(requested, as_of, start_month)
         config = evaluation_config(organisation)
         items, not_evaluated = await evaluate(session, version, config, placed, kpi_ids, choose, as_of)
+        items = await _with_benchmarks(session, actor, organisation, items)
     if filters.rag is not None:
         items = [item for item in items if item.evaluation.rag is filters.rag]
     if filters.value_state is not None:

@@ -1,10 +1,16 @@
 """Every feed, registered by importing the module that defines it.
 
 Routes and the OData service import this module, never a feed module directly, so a new feed
-module is added here once (one import per line, kept sorted) and is then served everywhere.
+module is added here once (one name in the import, kept sorted) and is then served everywhere.
 """
 
-from pmf_api.publishing.feeds import assurance_records, definitions, kpi_values, records  # noqa: F401
+from pmf_api.publishing.feeds import (  # noqa: F401
+    assurance_records,
+    benchmarks,
+    definitions,
+    kpi_values,
+    records,
+)
 
 FEEDS = definitions.FEEDS
 

@@ -63,6 +63,14 @@ KPI_COLUMNS = (
     "queried",
     "flags",
     "commentary",
+    "benchmark",
+    "benchmark_period",
+    "benchmark_rank",
+    "benchmark_compared",
+    "benchmark_quartile",
+    "benchmark_median",
+    "benchmark_best_quartile",
+    "benchmark_distance_to_best_quartile",
 )
 
 
@@ -100,6 +108,14 @@ def kpi_row(kpi: ReportKpi) -> list[Any]:
         _yes(kpi.queried),
         "; ".join(kpi.flags) or None,
         kpi.commentary,
+        kpi.benchmark,
+        kpi.benchmark_period,
+        kpi.benchmark_rank,
+        kpi.benchmark_compared,
+        kpi.benchmark_quartile,
+        kpi.benchmark_median,
+        kpi.benchmark_best_quartile,
+        kpi.benchmark_distance_to_best_quartile,
     ]
 
 
