@@ -28,6 +28,7 @@ from pmf_api.performance.period_closes.router import router as period_closes_rou
 from pmf_api.performance.status.router import router as status_router
 from pmf_api.performance.submissions.router import router as submissions_router
 from pmf_api.performance.targets.router import router as targets_router
+from pmf_api.publishing.odata.router import router as odata_router
 from pmf_api.reporting.jobs.router import router as report_jobs_router
 from pmf_api.reporting.snapshots.router import router as snapshots_router
 
@@ -62,4 +63,5 @@ FEATURE_ROUTERS: tuple[APIRouter, ...] = (
     apikeys_router,
     notifications_router,
     report_jobs_router,
+    odata_router,
 )

@@ -4,7 +4,10 @@ Routes and the OData service import this module, never a feed module directly, s
 module is added here once (one import per line, kept sorted) and is then served everywhere.
 """
 
-from pmf_api.publishing.feeds import definitions
+from pmf_api.publishing.feeds import (
+    definitions,
+    kpis,  # noqa: F401
+)
 
 FEEDS = definitions.FEEDS
 
