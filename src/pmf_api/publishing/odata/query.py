@@ -33,7 +33,7 @@ from pmf_api.publishing.odata.errors import BadRequest, NotSupported
 
 MAX_TOP = 100_000  # $top above it is refused (a client pages with the next link instead)
 MAX_PAGE = 1_000  # rows per page at most: server-driven paging, whatever odata.maxpagesize asks
-MAX_FILTER_LENGTH = 2_000  # characters of $filter
+MAX_FILTER_LENGTH = 8_000  # characters of $filter
 MAX_FILTER_DEPTH = 40  # nested operators and calls in $filter
 Columns = ReadOnlyColumnCollection[str, KeyedColumnElement[Any]]  # a feed subquery's, by name
 INT64 = (-(2**63), 2**63 - 1)
@@ -231,8 +231,10 @@ class _Translator:
         if depth > MAX_FILTER_DEPTH:
             raise self.bad(f"$filter nests deeper than {MAX_FILTER_DEPTH} levels")
         if isinstance(node, ast.BoolOp):
-            left, right = self.condition(node.left, depth + 1), self.condition(node.right, depth + 1)
-            return and_(left, right) if isinstance(node.op, ast.And) else or_(left, right)
+            # A chain of one operator (Power BI folds a list's members into "a or b or c ...") is one
+            # level, however long: only nesting counts towards the limit.
+            operands = [self.condition(operand, depth + 1) for operand in _chain(node)]
+            return and_(*operands) if isinstance(node.op, ast.And) else or_(*operands)
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
             return not_(self.condition(node.operand, depth + 1))
         if isinstance(node, ast.Compare):
@@ -342,6 +344,19 @@ class _Translator:
         if not isinstance(node.args[1], ast.String):
             raise self.bad(f"{function}'s second argument must be a string in single quotes")
         return text_function(function, self.columns[name], node.args[1].val)
+
+
+def _chain(node: ast.BoolOp) -> list[Any]:
+    """The operands of a chain of ``node``'s operator, left to right, without recursion."""
+    operands: list[Any] = []
+    pending: list[Any] = [node]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, ast.BoolOp) and type(item.op) is type(node.op):
+            pending += [item.right, item.left]
+        else:
+            operands.append(item)
+    return operands
 
 
 def text_function(function: str, column: KeyedColumnElement[Any], text: str) -> ColumnElement[bool]:
