@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from pmf_api.domain.workflow import Role
-from pmf_api.publishing.odata.query import MAX_FILTER_LENGTH
+from pmf_api.publishing.odata.filters import MAX_FILTER_LENGTH
 from tests.api.builders import Structure, kpi_body, post, structure
 from tests.api.conftest import Org, TokenFactory, deploy
 
@@ -91,6 +91,7 @@ async def test_every_odata_read_needs_credentials(client: httpx.AsyncClient) -> 
     for path in (ROOT, f"{ROOT}/$metadata", KPIS, f"{KPIS}/$count"):
         r = await client.get(path)
         assert r.status_code == 401, path
+        assert r.headers["WWW-Authenticate"].startswith("Bearer")  # Power BI asks for a credential on it
 
 
 async def test_service_document_lists_each_feed_as_an_entity_set(client: httpx.AsyncClient, auth: TokenFactory) -> None:

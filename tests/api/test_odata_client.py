@@ -20,7 +20,7 @@ from odata import ODataService
 from requests.adapters import BaseAdapter
 
 from pmf_api.publishing.feeds.catalogue import FEEDS
-from pmf_api.publishing.odata.query import EDM_TYPES
+from pmf_api.publishing.odata.filters import EDM_TYPES
 from tests.api.builders import kpi_body, post, structure
 from tests.api.conftest import Org, TokenFactory
 

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from xml.etree import ElementTree as ET
 
 from pmf_api.publishing.feeds.definitions import Feed
-from pmf_api.publishing.odata.query import EDM_TYPES, FILTER_FUNCTIONS
+from pmf_api.publishing.odata.filters import EDM_TYPES, FILTER_FUNCTIONS
 
 NAMESPACE = "PmfApi"
 CONTAINER = "Container"

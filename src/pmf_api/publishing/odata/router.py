@@ -27,7 +27,8 @@ from pmf_api.publishing.feeds.catalogue import FEEDS
 from pmf_api.publishing.feeds.definitions import ColumnKind, Feed, prepare_feed
 from pmf_api.publishing.odata.csdl import metadata_document
 from pmf_api.publishing.odata.errors import ODATA_VERSION, MethodNotAllowed, NotFound, NotSupported, ODataError
-from pmf_api.publishing.odata.query import MAX_PAGE, Options, decimal_value, one_each, parse_options
+from pmf_api.publishing.odata.filters import decimal_value
+from pmf_api.publishing.odata.query import MAX_PAGE, Options, one_each, parse_options
 
 ROOT = "/odata"
 JSON_TYPE = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8"
