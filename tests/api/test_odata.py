@@ -14,6 +14,7 @@ import pytest
 
 from pmf_api.domain.workflow import Role
 from pmf_api.publishing.odata.filters import MAX_FILTER_LENGTH
+from pmf_api.publishing.odata.query import MAX_SKIP
 from tests.api.builders import Structure, kpi_body, post, structure
 from tests.api.conftest import Org, TokenFactory, deploy
 
@@ -195,6 +196,8 @@ async def test_another_councils_kpis_never_appear(
         ("not (code eq 'K01' or code eq 'K03')", ["K02", "K04"]),
         ("status eq 'archived'", ["K04"]),
         ("code in ('K02','K04')", ["K02", "K04"]),
+        ("decimal_places in (2, 3000000000)", ["K03"]),
+        ("expected_max in (9.5, 100)", ["K02", "K03"]),
         ("contains(name,'collected')", ["K03"]),
         ("contains(name,'COLLECTED')", []),  # case-sensitive on both databases, as OData's contains
         ("contains(name,'%')", ["K02"]),  # a LIKE wildcard is only itself
@@ -229,6 +232,38 @@ async def test_filter_by_guid_key_and_by_text_guid(client: httpx.AsyncClient, co
     assert await codes(client, council.h, **{"$filter": f"kpi_id eq {kpi_id}"}) == ["K03"]
     assert await codes(client, council.h, **{"$filter": f"kpi_id eq '{kpi_id}'"}) == ["K03"]
     assert await codes(client, council.h, **{"$filter": f"service_id eq {council.s.other_service_id}"}) == ["K03"]
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        ("decimal_places lt 3000000000", ["K01", "K02", "K03", "K04"]),  # past int32, inside int64
+        ("decimal_places gt -9223372036854775808", ["K01", "K02", "K03", "K04"]),
+        ("expected_max lt 999999999999999999", ["K01", "K02", "K03"]),
+        ("expected_max gt -0.000001", ["K01", "K02", "K03"]),
+        ("name eq 'It''s'", []),
+        ("name ne 'Café ☕'", ["K01", "K02", "K03", "K04"]),
+        (
+            "updated_at gt 1900-01-01T00:00:00Z and updated_at lt 9999-12-31T23:59:59.999999Z",
+            ["K01", "K02", "K03", "K04"],
+        ),
+        (
+            "updated_at gt 2026-06-01T12:00:00+14:00 or updated_at le 2026-06-01T12:00:00-12:00",
+            ["K01", "K02", "K03", "K04"],
+        ),
+    ],
+)
+async def test_edge_literals_reach_both_databases(
+    client: httpx.AsyncClient, council: Council, expression: str, expected: list[str]
+) -> None:
+    assert await codes(client, council.h, **{"$filter": expression, "$orderby": "code"}) == expected
+
+
+async def test_the_largest_skip_is_an_empty_page(client: httpx.AsyncClient, council: Council) -> None:
+    assert await codes(client, council.h, **{"$skip": str(MAX_SKIP)}) == []
+    odata_error(await client.get(KPIS, params={"$skip": str(MAX_SKIP + 1)}, headers=council.h), 400, "$skip")
+    r = await client.get(KPIS, params={"$skip": str(MAX_SKIP - 5), "$skiptoken": "1000"}, headers=council.h)
+    odata_error(r, 400, "$skiptoken")
 
 
 # --- $select, $orderby, $top, $skip, $count -----------------------------------------------------
@@ -286,6 +321,7 @@ async def test_top_skip_and_count(client: httpx.AsyncClient, council: Council) -
         ("$top", "ten"),
         ("$skip", "-5"),
         ("$skip", "99999999999999999999"),
+        ("$skip", str(2**63 - 1)),
         ("$count", "yes"),
         ("$skiptoken", "abc"),
     ],

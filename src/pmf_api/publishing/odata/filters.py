@@ -19,7 +19,7 @@ from typing import Any
 from odata_query import ast
 from odata_query.exceptions import ODataException
 from odata_query.grammar import ODataLexer, ODataParser
-from sqlalchemy import ColumnElement, Numeric, and_, false, func, literal, not_, or_, true
+from sqlalchemy import BigInteger, ColumnElement, Numeric, and_, false, func, literal, not_, or_, true
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.base import ReadOnlyColumnCollection
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -154,7 +154,7 @@ class _Translator:
         assert column is not None
         return column.kind
 
-    def operand(self, name: str) -> Any:
+    def operand(self, name: str) -> ColumnElement[Any]:
         column = self.columns[name]
         return decimal_value(column) if self.kind(name) is ColumnKind.DECIMAL else column
 
@@ -175,7 +175,7 @@ class _Translator:
         if isinstance(comparator, ast.In):
             if not isinstance(right, ast.List) or not right.val:
                 raise self.bad(f"{name} in (...) takes a list of values")
-            return self.columns[name].in_([self.value(name, item) for item in right.val])
+            return self.operand(name).in_([self.bound(name, item) for item in right.val])
         if isinstance(right, ast.Identifier):
             other = self.property(right)
             if self.kind(other) is not self.kind(name):
@@ -187,12 +187,21 @@ class _Translator:
             if isinstance(comparator, ast.NotEq):
                 return self.columns[name].is_not(None)
             raise self.bad(f"{name} is compared with null only by eq and ne")
-        value = self.value(name, right)
-        if self.kind(name) is ColumnKind.DECIMAL:
-            value = literal(value, Numeric(asdecimal=False))
-        elif self.kind(name) is ColumnKind.BOOLEAN and not isinstance(comparator, ast.Eq | ast.NotEq):
+        if self.kind(name) is ColumnKind.BOOLEAN and not isinstance(comparator, ast.Eq | ast.NotEq):
             raise self.bad(f"{name} is a boolean: compare it by eq or ne")
-        return _COMPARE[type(comparator)](self.operand(name), value)
+        return _COMPARE[type(comparator)](self.operand(name), self.bound(name, right))
+
+    def bound(self, name: str, node: Any) -> Any:
+        """The literal as the bind parameter it is compared by: a decimal as a number (``operand``),
+        a whole number as a 64-bit one (an Edm.Int64 past a 32-bit column's range is no error),
+        anything else of the column's own type."""
+        value = self.value(name, node)
+        kind = self.kind(name)
+        if kind is ColumnKind.DECIMAL:
+            return literal(value, Numeric(asdecimal=False))
+        if kind is ColumnKind.INTEGER:
+            return literal(value, BigInteger())
+        return value
 
     def value(self, name: str, node: Any) -> Any:
         """The literal ``node`` as a value of property ``name``'s type, or 400 saying why not."""

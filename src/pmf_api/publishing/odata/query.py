@@ -14,9 +14,10 @@ from sqlalchemy import ColumnElement
 
 from pmf_api.publishing.feeds.definitions import Feed
 from pmf_api.publishing.odata.errors import BadRequest, NotSupported
-from pmf_api.publishing.odata.filters import INT64, Columns, translate_filter
+from pmf_api.publishing.odata.filters import Columns, translate_filter
 
 MAX_TOP = 100_000  # $top above it is refused (a client pages with the next link instead)
+MAX_SKIP = 2**31 - 1  # rows skipped at most ($skip and our $skiptoken together): past any council's rows
 MAX_PAGE = 1_000  # rows per page at most: server-driven paging, whatever odata.maxpagesize asks
 SUPPORTED_OPTIONS = frozenset({"$select", "$filter", "$orderby", "$top", "$skip", "$count", "$skiptoken", "$format"})
 NOT_SUPPORTED_OPTIONS = frozenset(
@@ -72,8 +73,8 @@ def parse_options(feed: Feed, items: Sequence[tuple[str, str]], columns: Columns
         where = translate_filter(feed, found["$filter"], columns)
     order = _orderby(feed, found.get("$orderby"))
     top = _whole(found.get("$top"), "$top", maximum=MAX_TOP)
-    skip = _whole(found.get("$skip"), "$skip", maximum=INT64[1]) or 0
-    skiptoken = _whole(found.get("$skiptoken"), "$skiptoken", maximum=INT64[1]) or 0
+    skip = _whole(found.get("$skip"), "$skip", maximum=MAX_SKIP) or 0
+    skiptoken = _whole(found.get("$skiptoken"), "$skiptoken", maximum=MAX_SKIP - skip) or 0
     count_text = found.get("$count")
     if count_text is not None and count_text.strip().lower() not in ("true", "false"):
         raise BadRequest(f"$count must be true or false, not {count_text!r}", target="$count")
