@@ -288,9 +288,12 @@ async def test_orderby_one_or_more_properties_either_way(client: httpx.AsyncClie
         "K02",
         "K04",
     ]
-    # A decimal sorts as a number on SQLite too (where it is stored as text); nulls first ascending on both.
+    # A decimal sorts as a number on SQLite too (where it is stored as text).
     ordered = await codes(client, council.h, **{"$orderby": "expected_max", "$filter": "expected_max ne null"})
     assert ordered == ["K02", "K01", "K03"]
+    # Nulls first ascending, last descending (OData's rule), on both databases.
+    assert await codes(client, council.h, **{"$orderby": "expected_max"}) == ["K04", "K02", "K01", "K03"]
+    assert await codes(client, council.h, **{"$orderby": "expected_max desc"}) == ["K03", "K01", "K02", "K04"]
     odata_error(await client.get(KPIS, params={"$orderby": "colour"}, headers=council.h), 400, "$orderby")
     odata_error(await client.get(KPIS, params={"$orderby": "code sideways"}, headers=council.h), 400, "$orderby")
 

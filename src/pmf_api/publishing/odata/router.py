@@ -196,7 +196,8 @@ def _rows(sub: Any, feed: Feed, options: Options) -> Select[Any]:
         column = feed.column(name)
         assert column is not None
         expression = decimal_value(sub.c[name]) if column.kind is ColumnKind.DECIMAL else sub.c[name]
-        order.append(expression.desc() if descending else expression.asc())
+        # OData puts nulls first ascending and last descending; each database is told so (they differ).
+        order.append(expression.desc().nulls_last() if descending else expression.asc().nulls_first())
     return statement.order_by(*order)
 
 
