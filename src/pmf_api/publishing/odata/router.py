@@ -196,8 +196,12 @@ def _rows(sub: Any, feed: Feed, options: Options) -> Select[Any]:
         column = feed.column(name)
         assert column is not None
         expression = decimal_value(sub.c[name]) if column.kind is ColumnKind.DECIMAL else sub.c[name]
-        # OData puts nulls first ascending and last descending; each database is told so (they differ).
-        order.append(expression.desc().nulls_last() if descending else expression.asc().nulls_first())
+        ordered = expression.desc() if descending else expression.asc()
+        if column.nullable and name not in feed.key:
+            # OData puts nulls first ascending and last descending; each database is told so (they
+            # differ). Never on a column without nulls, whose index then still gives the order.
+            ordered = ordered.nulls_last() if descending else ordered.nulls_first()
+        order.append(ordered)
     return statement.order_by(*order)
 
 
