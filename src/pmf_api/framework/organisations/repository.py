@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, Subquery, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmf_api.access.actor import Placement, ScopeType
@@ -74,6 +74,32 @@ def services_in_directorate(directorate_id: Any) -> Select[uuid.UUID]:
 def services_in_portfolio(portfolio_id: Any) -> Select[uuid.UUID]:
     """The ids of the services of a portfolio, as a subquery for other features' filters."""
     return select(Service.id).where(Service.portfolio_id == portfolio_id)
+
+
+def service_places() -> Subquery:
+    """Each service's name, directorate (id and name) and portfolio id, as a subquery other features
+    join to (a feed's rows name where a record sits)."""
+    return (
+        select(
+            Service.id.label("service_id"),
+            Service.name.label("service"),
+            Service.directorate_id.label("directorate_id"),
+            Directorate.name.label("directorate"),
+            Service.portfolio_id.label("portfolio_id"),
+        )
+        .join(Directorate, Directorate.id == Service.directorate_id)
+        .subquery("service_place")
+    )
+
+
+def portfolio_names() -> Subquery:
+    """Each portfolio's id and name, as a subquery other features join to."""
+    return select(Portfolio.id.label("portfolio_id"), Portfolio.name.label("portfolio")).subquery("portfolio_name")
+
+
+def person_names() -> Subquery:
+    """Each person's id and name, as a subquery other features join to."""
+    return select(Person.id.label("person_id"), Person.name.label("person")).subquery("person_name")
 
 
 SCOPE_MODELS: dict[ScopeType, type[Directorate] | type[Service] | type[Portfolio]] = {

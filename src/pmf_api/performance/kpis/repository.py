@@ -8,13 +8,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, or_, select, update
+from sqlalchemy import ColumnElement, Select, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from pmf_api.access.actor import Placement
 from pmf_api.domain import Frequency
-from pmf_api.framework.organisations.repository import placement_of_service, services_in_directorate
+from pmf_api.framework.organisations.repository import (
+    person_names,
+    placement_of_service,
+    portfolio_names,
+    service_places,
+    services_in_directorate,
+)
 from pmf_api.framework.plans.repository import outcomes_of_priority
 from pmf_api.performance.kpis.models import ContextualMeasure, Kpi
 from pmf_api.platform.db.repository import OwnedRepository, Reader
@@ -159,6 +165,45 @@ class ContextualMeasureRepository(OwnedRepository[ContextualMeasure]):
             .order_by(ContextualMeasure.code)
         )
         return list(await self.session.scalars(statement))
+
+
+def kpi_rows() -> Select[Any]:
+    """One row per KPI a reader may read (``KpiRepository.read_rule``, its bind parameters from
+    ``read_params``), flat and named: where it sits (service, directorate, portfolio: the KPI's own
+    portfolio, else its service's), who owns it, and whether it is active or archived. The KPIs feed
+    (``publishing``) serves it as it stands."""
+    place = service_places()
+    portfolio = portfolio_names()
+    owner = person_names()
+    portfolio_id = func.coalesce(Kpi.portfolio_id, place.c.portfolio_id)
+    return (
+        select(
+            Kpi.id.label("kpi_id"),
+            Kpi.code.label("code"),
+            Kpi.title.label("name"),
+            Kpi.service_id.label("service_id"),
+            place.c.service.label("service"),
+            place.c.directorate_id.label("directorate_id"),
+            place.c.directorate.label("directorate"),
+            portfolio_id.label("portfolio_id"),
+            portfolio.c.portfolio.label("portfolio"),
+            Kpi.unit.label("unit"),
+            Kpi.polarity.label("polarity"),
+            Kpi.frequency.label("frequency"),
+            Kpi.statutory.label("statutory"),
+            Kpi.decimal_places.label("decimal_places"),
+            Kpi.expected_min.label("expected_min"),
+            Kpi.expected_max.label("expected_max"),
+            Kpi.owner_id.label("owner_id"),
+            owner.c.person.label("owner"),
+            case((Kpi.archived_at.is_(None), "active"), else_="archived").label("status"),
+            Kpi.updated_at.label("updated_at"),
+        )
+        .join(place, place.c.service_id == Kpi.service_id)
+        .outerjoin(portfolio, portfolio.c.portfolio_id == portfolio_id)
+        .outerjoin(owner, owner.c.person_id == Kpi.owner_id)
+        .where(KpiRepository.read_rule())
+    )
 
 
 def kpis_of_service(service_id: Any) -> Select[uuid.UUID]:

@@ -9,6 +9,7 @@ from pmf_api.publishing.feeds import (  # noqa: F401
     benchmarks,
     definitions,
     kpi_values,
+    kpis,
     records,
 )
 
