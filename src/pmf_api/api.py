@@ -30,8 +30,8 @@ from pmf_api.performance.status.router import router as status_router
 from pmf_api.performance.submissions.router import router as submissions_router
 from pmf_api.performance.targets.router import router as targets_router
 from pmf_api.publishing.feeds.router import router as feeds_router
-from pmf_api.publishing.service_root import router as service_root_router
 from pmf_api.publishing.odata.router import router as odata_router
+from pmf_api.publishing.service_root import router as service_root_router
 from pmf_api.reporting.jobs.router import router as report_jobs_router
 from pmf_api.reporting.snapshots.router import router as snapshots_router
 
