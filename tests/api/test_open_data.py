@@ -358,3 +358,37 @@ async def test_the_page_passes_axe_core_in_chromium(council: Council) -> None:
     assert "default-src 'none'" in r.headers["content-security-policy"]
     found = await asyncio.to_thread(html_violations, r.content)
     assert found == [], explain(found)
+
+
+def test_a_malformed_open_data_limit_or_max_age_is_refused_at_start() -> None:
+    from pydantic import ValidationError
+
+    from pmf_api.config import Settings
+
+    with pytest.raises(ValidationError, match="PMF_OPEN_DATA_RATE_LIMIT must read like"):
+        Settings(environment="test", open_data_rate_limit="lots")
+    with pytest.raises(ValidationError, match="open_data_max_age_seconds"):
+        Settings(environment="test", open_data_max_age_seconds=-1)
+
+
+def test_the_spec_says_the_open_data_asks_for_no_credentials() -> None:
+    from pmf_api.config import Settings
+
+    spec = create_app(Settings(environment="test", api_docs=True)).openapi()
+    operations = {path: item["get"] for path, item in spec["paths"].items() if path.startswith((OPEN, "/open-data/"))}
+    assert set(operations) == {
+        OPEN,
+        f"{OPEN}/{{code}}/kpis",
+        f"{OPEN}/{{code}}/kpis/{{kpi_code}}",
+        f"{OPEN}/{{code}}/values.json",
+        f"{OPEN}/{{code}}/values.csv",
+        f"{OPEN}/{{code}}/values.csv-metadata.json",
+        "/open-data/{code}",
+    }
+    for path, operation in operations.items():
+        assert operation["security"] == [], path
+        assert not {"401", "403"} & set(operation["responses"]), path
+    # Every other operation under /api still asks for a credential.
+    others = [op for path, item in spec["paths"].items() if path.startswith("/api/") and path not in operations
+              for op in item.values()]  # fmt: skip
+    assert others and all(op.get("security") for op in others)
