@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from pmf_api.access.actor import ScopeType
 from pmf_api.domain.workflow import Role, SubmissionState
 from pmf_api.main import create_app
-from tests.api.builders import Structure, kpi_body, post, structure
+from tests.api.builders import Structure, approved_target, kpi_body, post, structure
 from tests.api.conftest import Org, TokenFactory, make_organisation
 from tests.conftest import Backend
 
@@ -166,6 +166,40 @@ async def test_a_commentary_leaves_only_when_the_performance_team_makes_it_publi
         headers=council.owner,
     )
     assert r.status_code == 422 and r.json()["errors"][0]["pointer"] == "#/commentary_public"
+
+
+async def test_each_value_carries_its_target_and_status_in_words(council: Council, auth: TokenFactory) -> None:
+    client = council.client
+    kpi = await council.kpi(code="RAG-1", public=True, title="Street lights repaired within 5 days")
+    await approved_target(
+        client,
+        council.team,
+        auth(Role.DIRECTOR),
+        {
+            "kpi_id": kpi["id"],
+            "financial_year": "2025/26",
+            "target_type": "maintain",
+            "annual_target": 50,
+            "tolerance": {"kind": "intervention_level", "value": 45},
+        },
+    )
+    await council.kpi(code="RAG-2", public=True)  # no target
+    for period, value in (("2025/26 P1", 52), ("2025/26 P2", 47), ("2025/26 P3", 40)):
+        await council.published(kpi, period, value)
+    untargeted = await council.kpi(code="RAG-3", public=True)
+    await council.published(untargeted, "2025/26 P1", 7)
+    values = (await client.get(f"{OPEN}/NORTHDALE/values.json")).json()["values"]
+    assert [(v["kpi_code"], v["value"], v["target"], v["rag"], v["rag_text"]) for v in values] == [
+        ("RAG-1", 52, 50, "green", "Green: on or better than target"),
+        ("RAG-1", 47, 50, "amber", "Amber: below target, within tolerance"),
+        ("RAG-1", 40, 50, "red", "Red: below the intervention level"),
+        ("RAG-3", 7, None, None, "No target"),
+    ]
+    rows = list(csv.DictReader(io.StringIO((await client.get(f"{OPEN}/NORTHDALE/values.csv")).text)))
+    assert [(r["target"], r["rag"]) for r in rows] == [("50", "green"), ("50", "amber"), ("50", "red"), ("", "")]
+    page = (await client.get("/open-data/NORTHDALE")).text
+    for words in ("Green: on or better than target", "Amber: below target, within tolerance", "No target"):
+        assert f"<td>{words}</td>" in page  # in words, never colour alone
 
 
 async def test_a_kpi_becomes_public_through_its_own_update_and_the_change_is_audited(council: Council) -> None:

@@ -30,6 +30,9 @@ COLUMNS: tuple[tuple[str, str, str, bool], ...] = (
     ("revision", "Revision", "integer", True),
     ("published_at", "Published at", "dateTime", True),
     ("commentary", "Commentary", "string", False),
+    ("target", "Target", "decimal", False),
+    ("judged_value", "Value judged against the target", "decimal", False),
+    ("rag", "Status (green, amber or red)", "string", False),
 )
 
 
@@ -54,6 +57,9 @@ def _csv_row(council_code: str, row: OpenRow) -> list[Any]:
         row.revision,
         row.published_at.isoformat(),
         row.commentary,
+        _number(row.target),
+        _number(row.judged_value),
+        row.rag,
     ]
 
 
@@ -92,9 +98,18 @@ def csvw_metadata(dataset: OpenDataset, csv_url: str) -> dict[str, Any]:
     }
 
 
+def _float(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _period_target(row: OpenRow) -> Decimal | None:
+    # A target judged on the year to date is not the period's own: the chart leaves it out.
+    return None if row.judged_value is not None and row.judged_value != row.value else row.target
+
+
 def _chart(kpi: OpenKpi, rows: list[OpenRow], alt: str) -> str | None:
     """The KPI's trend chart as an inline SVG, drawn as the reports draw theirs (and kept with them)."""
-    points = [[row.period, None if row.value is None else float(row.value), None] for row in rows]
+    points = [[row.period, _float(row.value), _float(_period_target(row))] for row in rows]
     if not any(point[1] is not None for point in points):
         return None
     data = {
@@ -124,6 +139,15 @@ def _shown(value: Decimal | None, kpi: OpenKpi) -> str:
     return f"{text}%" if kpi.unit == "percentage" else text
 
 
+def _target(row: OpenRow, kpi: OpenKpi) -> str:
+    """The target as judged: a KPI that adds up over the year is judged on its year to date."""
+    if row.target is None:
+        return "No target"
+    if row.judged_value is not None and row.judged_value != row.value:
+        return f"{_shown(row.target, kpi)} (year to date {_shown(row.judged_value, kpi)})"
+    return _shown(row.target, kpi)
+
+
 def _alt(kpi: OpenKpi, rows: list[OpenRow]) -> str:
     """The chart in words: the span, the first and latest values, the lowest and highest."""
     valued = [row for row in rows if row.value is not None]
@@ -145,6 +169,7 @@ class _PageKpi:
     anchor: str
     rows: list[OpenRow]
     shown: list[str]
+    targets: list[str]
     chart: str | None
     alt: str
 
@@ -172,7 +197,7 @@ _ENVIRONMENT = _environment()
 
 def page_html(dataset: OpenDataset, links: dict[str, str]) -> bytes:
     """The council's open-data page: WCAG 2.2 AA (headings, a table per KPI, each chart with a text
-    alternative); this page shows no RAG, so nothing is said by colour alone."""
+    alternative); each value's status is in words, so nothing is said by colour alone."""
     kpis = []
     for index, kpi in enumerate(dataset.kpis):
         rows = dataset.values_of(kpi.code)
@@ -184,6 +209,7 @@ def page_html(dataset: OpenDataset, links: dict[str, str]) -> bytes:
                 anchor=f"kpi-{index + 1}",
                 rows=rows,
                 shown=[_shown(row.value, kpi) for row in rows],
+                targets=[_target(row, kpi) for row in rows],
                 chart=None if chart is None else with_prefix(chart, f"k{index + 1}-"),
                 alt=alt,
             )

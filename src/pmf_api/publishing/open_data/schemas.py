@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -42,6 +42,10 @@ _VALUE: dict[str, Any] = {
     "revision": 1,
     "published_at": "2026-10-15T12:00:00Z",
     "commentary": None,
+    "target": 50,
+    "judged_value": 52.2,
+    "rag": "green",
+    "rag_text": "Green: on or better than target",
 }
 
 
@@ -119,6 +123,14 @@ class OpenValue(BaseModel):
     revision: int = Field(description="Which publication of the period's value this is (1, then 2 if revised)")
     published_at: datetime
     commentary: str | None = Field(description="Only where the council chose to publish it")
+    target: Number | None = Field(
+        description="The approved target the value was judged against (year to date for a KPI that adds up)"
+    )
+    judged_value: Number | None = Field(
+        description="The figure compared with the target: the value, or the year to date of the published values"
+    )
+    rag: Literal["green", "amber", "red"] | None = Field(description="Null without an approved target")
+    rag_text: str = Field(description="The status in words, e.g. 'Green: on or better than target'")
 
 
 class KpiList(BaseModel):

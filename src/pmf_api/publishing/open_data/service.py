@@ -8,16 +8,26 @@ performance team made it public; who published a value does not go out at all.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pmf_api.domain import Period, Rag
+from pmf_api.domain.evaluation import rate_period
+from pmf_api.domain.report_summary import RAG_TEXT
 from pmf_api.framework.organisations.repository import OrganisationRepository
+from pmf_api.performance import mapping
 from pmf_api.performance.kpis.repository import public_kpis, public_kpis_of
 from pmf_api.performance.submissions.repository import OpenValue, latest_publications, organisations_publishing
+from pmf_api.performance.targets.repository import KpiTargets, TargetRepository
 from pmf_api.platform.errors import NotFound
+
+if TYPE_CHECKING:
+    from pmf_api.performance.kpis.models import Kpi
 
 LICENCE_NAME = "Open Government Licence v3.0"
 LICENCE_URL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
@@ -64,6 +74,14 @@ class OpenRow:
     revision: int
     published_at: datetime
     commentary: str | None
+    target: Decimal | None = None
+    judged_value: Decimal | None = None
+    rag: str | None = None
+
+    @property
+    def rag_text(self) -> str:
+        """The status in words (never colour alone)."""
+        return RAG_TEXT[self.rag] if self.rag else "No target"
 
 
 @dataclass(frozen=True)
@@ -91,6 +109,17 @@ async def councils(session: AsyncSession) -> list[OpenCouncil]:
     return sorted(found, key=lambda council: council.code)
 
 
+def _status(kpi: Kpi, value: OpenValue, observations: dict[Period, Any], targets: KpiTargets | None) -> dict[str, Any]:
+    """The period's target and RAG as the rules judge it (``domain.evaluation.rate_period``), from the
+    published values alone and the KPI's approved targets: a value still being checked counts for
+    nothing here, so a cumulative KPI's year to date is the sum of what was published."""
+    period = Period.parse(value.period)
+    target = (targets.in_force(period) if targets else {}).get(period.financial_year)
+    rated = rate_period(mapping.definition_of(kpi), observations, target, period, due=True)
+    rag = rated.rag.value if rated.rag in (Rag.GREEN, Rag.AMBER, Rag.RED) else None
+    return {"target": rated.target, "judged_value": rated.judged_value if rag else None, "rag": rag}
+
+
 def _no_council(code: str) -> NotFound:
     # The same answer for a council that does not exist and one that publishes nothing.
     return NotFound(detail=f"No council publishes open data under the code {code!r}")
@@ -106,8 +135,15 @@ async def dataset(session: AsyncSession, council_code: str) -> OpenDataset:
     published: list[OpenValue] = await latest_publications(session, public_kpis(organisation.id))
     if not published:
         raise _no_council(council_code)
+    targets = await TargetRepository(session).of_kpis(public_kpis(organisation.id))
+    observations: dict[uuid.UUID, dict[Period, Any]] = {}
+    for value in published:
+        observations.setdefault(value.kpi_id, {})[Period.parse(value.period)] = mapping.observation_from(
+            value.period, value.value, value.numerator, value.denominator, None, None
+        )
     rows = [
         OpenRow(
+            **_status(by_id[value.kpi_id], value, observations[value.kpi_id], targets.get(value.kpi_id)),
             kpi_code=by_id[value.kpi_id].code,
             kpi_title=by_id[value.kpi_id].title,
             unit=by_id[value.kpi_id].unit,
