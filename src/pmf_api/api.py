@@ -31,6 +31,8 @@ from pmf_api.performance.submissions.router import router as submissions_router
 from pmf_api.performance.targets.router import router as targets_router
 from pmf_api.publishing.feeds.router import router as feeds_router
 from pmf_api.publishing.odata.router import router as odata_router
+from pmf_api.publishing.open_data.router import page_router as open_data_page_router
+from pmf_api.publishing.open_data.router import router as open_data_router
 from pmf_api.publishing.service_root import router as service_root_router
 from pmf_api.reporting.jobs.router import router as report_jobs_router
 from pmf_api.reporting.snapshots.router import router as snapshots_router
@@ -70,4 +72,10 @@ FEATURE_ROUTERS: tuple[APIRouter, ...] = (
     feeds_router,
     service_root_router,  # "" under the prefix: /api/v1 itself
     odata_router,
+    open_data_router,
 )
+
+# Routers outside the prefix: pages for people.
+PAGE_ROUTERS: tuple[APIRouter, ...] = (open_data_page_router,)
+# The open data, public without credentials, has a rate limit of its own (PMF_OPEN_DATA_RATE_LIMIT).
+OPEN_DATA_PATHS = (f"{API_PREFIX}/open-data", "/open-data")

@@ -114,6 +114,13 @@ class Settings(BaseSettings):
         default=None, description="e.g. redis://127.0.0.1:6379/0: counts shared by every instance"
     )
     rate_limit_key_prefix: str = Field(default="pmf-api", description="Prefix of the shared counters' keys")
+    # Open data for residents (publishing.open_data): no credentials, so a limit and a cache of its own.
+    open_data_rate_limit: str = Field(
+        default="120/minute", description="Open-data requests (API and page) from one client address"
+    )
+    open_data_max_age_seconds: int = Field(
+        default=300, ge=0, le=86_400, description="How long browsers and proxies may keep an open-data answer"
+    )
     public_base_url: str | None = Field(
         default=None,
         description="The service's address as clients see it (https://pmf.example.gov.uk): absolute links use it; "
@@ -201,7 +208,12 @@ class Settings(BaseSettings):
                 f"PMF_JWT_TTL_MINUTES ({self.jwt_ttl_minutes}) exceeds PMF_JWT_MAX_TTL_MINUTES "
                 f"({self.jwt_max_ttl_minutes}): the service would refuse its own tokens"
             )
-        for name in ("rate_limit_per_address", "rate_limit_per_credential", "rate_limit_failed_authentication"):
+        for name in (
+            "rate_limit_per_address",
+            "rate_limit_per_credential",
+            "rate_limit_failed_authentication",
+            "open_data_rate_limit",
+        ):
             try:
                 parse_many(getattr(self, name))
             except ValueError:

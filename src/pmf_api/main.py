@@ -16,7 +16,7 @@ from pmf_api import __version__
 from pmf_api.access.authentication import identify_for_fast_read, key_is_read_only
 from pmf_api.access.oidc import KeySet
 from pmf_api.access.tokens import CurrentPeople
-from pmf_api.api import API_PREFIX, FEATURE_ROUTERS
+from pmf_api.api import API_PREFIX, FEATURE_ROUTERS, OPEN_DATA_PATHS, PAGE_ROUTERS
 from pmf_api.assurance.notifications import runner as notifications
 from pmf_api.config import Settings, get_settings
 from pmf_api.framework.organisations.repository import directory
@@ -87,6 +87,11 @@ OPENAPI_TAGS = [
     {"name": "Reports", "description": "As-reported snapshots of a period and the reports built from them"},
     {"name": "Audit", "description": "Who changed what, when, from what to what"},
     {"name": "Reports", "description": "Reports made as jobs: ask, follow the job, fetch the file"},
+    {
+        "name": "Open data",
+        "description": "For residents, without credentials: each council's public KPIs and published values "
+        "(JSON, CSV with CSV on the Web metadata, an accessible page), under the Open Government Licence v3",
+    },
     {"name": "Notifications", "description": "Signed webhooks and their delivery log; your reminder preferences"},
     {"name": "Service root", "description": "What this API is, answered without credentials (Power BI's test)"},
     {"name": "Health", "description": "Liveness and readiness probes"},
@@ -168,6 +173,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings.rate_limit_per_address,
             settings.rate_limit_per_credential,
             settings.rate_limit_failed_authentication,
+            {"open-data": (OPEN_DATA_PATHS, settings.open_data_rate_limit)},
         )
         limiter = limiter_for(settings.rate_limit_storage_url, settings.rate_limit_key_prefix)
         app.add_middleware(RateLimits, limits=limits, limiter=limiter)
@@ -189,6 +195,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(problems_router)
     for feature_router in FEATURE_ROUTERS:
         app.include_router(feature_router, prefix=API_PREFIX)
+    for page_router in PAGE_ROUTERS:
+        app.include_router(page_router)
     _document_conditional_gets(app)
     return app
 

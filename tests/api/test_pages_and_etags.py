@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from pmf_api.access.actor import Grant, ScopeType
 from pmf_api.access.tokens import mint_token
-from pmf_api.demo import load_demo
+from pmf_api.demo import DEMO_ORGANISATION_CODE, load_demo
 from pmf_api.domain.workflow import Role
 from pmf_api.framework.organisations.models import Person
 from pmf_api.performance.submissions.models import PublishedValue, Submission, SubmissionMessage
@@ -38,7 +38,9 @@ class Demo:
 
     def url(self, template: str) -> str:
         path = template.replace("{id}", self.ids.get(template, "")).replace("{kpi_id}", self.ids["kpi"])
-        return path.replace("{period}", PERIOD).replace("{slug}", "not-found")
+        path = path.replace("{period}", PERIOD).replace("{slug}", "not-found")
+        # The open data: the demo council and one of its public KPIs
+        return path.replace("{code}", DEMO_ORGANISATION_CODE).replace("{kpi_code}", "WS01")
 
     def params(self, template: str) -> dict[str, str]:
         """The query parameters an operation requires (a period, or a quarter of a year), none else."""

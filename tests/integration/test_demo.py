@@ -367,3 +367,21 @@ async def test_a_revised_publication_keeps_both_published_values(session: AsyncS
     all_published = await _all(session, PublishedValue)
     once = [s for s in await _all(session, Submission) if s.state == "published" and s.revision == 1]
     assert len(all_published) == len(once) + 2
+
+
+async def test_the_demo_council_publishes_open_data_for_its_public_kpis(session: AsyncSession) -> None:
+    from pmf_api.demo.council import PUBLIC_KPIS
+    from pmf_api.publishing.open_data import formats
+    from pmf_api.publishing.open_data import service as open_data
+
+    await load_demo(session)
+    assert DEMO_ORGANISATION_CODE in [council.code for council in await open_data.councils(session)]
+    found = await open_data.dataset(session, DEMO_ORGANISATION_CODE)
+    assert [kpi.code for kpi in found.kpis] == sorted(PUBLIC_KPIS)
+    assert {row.kpi_code for row in found.values} == set(PUBLIC_KPIS)
+    # As many values as those KPIs' publications, each at its latest revision.
+    public_ids = {kpi.id for kpi in await _all(session, Kpi) if kpi.code in PUBLIC_KPIS}
+    published = {s.id for s in await _all(session, Submission) if s.kpi_id in public_ids and s.state == "published"}
+    assert len(found.values) == len(published) > 6 * 12
+    page = formats.page_html(found, {"csv": "c", "json": "j", "csvw": "m"}).decode()
+    assert page.count('role="img"') == len(PUBLIC_KPIS) and page.count("<table>") == len(PUBLIC_KPIS)

@@ -300,6 +300,10 @@ class DemoKpi:
 HIGHER = "higher_is_better"
 LOWER = "lower_is_better"
 
+# Published to residents as open data (seed 003_2a403038ecab8362.txt, "Transparency and
+# accountability"): what people ask about most: bins, fly-tipping, planning, homelessness, phones.
+PUBLIC_KPIS = frozenset({"WS01", "WS04", "WS05", "PL01", "HN01", "CS01"})
+
 KPIS: list[DemoKpi] = [
     # ---- Waste and Street Scene --------------------------------------------------------------
     DemoKpi(
@@ -855,6 +859,7 @@ async def load_demo(session: AsyncSession) -> Organisation:
             aggregation=spec.aggregation,
             decimal_places=spec.decimal_places,
             statutory=spec.statutory,
+            public=spec.code in PUBLIC_KPIS,
             source=spec.source,
             numerator_label=spec.numerator,
             denominator_label=spec.denominator,

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pmf_api.platform.db.base import Archivable, OrganisationOwned
@@ -27,6 +27,9 @@ class Kpi(OrganisationOwned, Archivable):
     aggregation: Mapped[str] = mapped_column(String(10))
     decimal_places: Mapped[int] = mapped_column(default=0)
     statutory: Mapped[bool] = mapped_column(default=False)
+    # Published as open data for residents (seed 003_2a403038ecab8362.txt, "Transparency and
+    # accountability"): off until someone who may edit KPIs says so.
+    public: Mapped[bool] = mapped_column(default=False, server_default=false())
     source: Mapped[str | None] = mapped_column(String(300), default=None)
     numerator_label: Mapped[str | None] = mapped_column(String(200), default=None)
     denominator_label: Mapped[str | None] = mapped_column(String(200), default=None)

@@ -221,6 +221,26 @@ def kpis_of_person(person_id: Any) -> Select[uuid.UUID]:
     return select(Kpi.id).where(_owned_by(person_id))
 
 
+def public_kpis(organisation_id: uuid.UUID | None = None) -> Select[uuid.UUID]:
+    """The ids of the KPIs published as open data (public and in use), of one council or of every
+    council, as a subquery."""
+    statement = select(Kpi.id).where(Kpi.public.is_(True), Kpi.archived_at.is_(None))
+    if organisation_id is not None:
+        statement = statement.where(Kpi.organisation_id == organisation_id)
+    return statement
+
+
+async def public_kpis_of(session: AsyncSession, organisation_id: uuid.UUID) -> list[Kpi]:
+    """A council's KPIs published as open data, by code. Not fenced by a reader: open data has
+    none, and what it may see is exactly this (``publishing.open_data``)."""
+    statement = (
+        select(Kpi)
+        .where(Kpi.organisation_id == organisation_id, Kpi.public.is_(True), Kpi.archived_at.is_(None))
+        .order_by(Kpi.code)
+    )
+    return list(await session.scalars(statement))
+
+
 async def placement_of_kpi(session: AsyncSession, values: Mapping[str, Any]) -> Placement | None:
     """Where a record about a KPI (a target, a template, a review) sits: where its KPI (``kpi_id``) does."""
     kpi_id = values.get("kpi_id")

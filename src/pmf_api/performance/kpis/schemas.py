@@ -23,6 +23,7 @@ KPI_EXAMPLE: JsonDict = {
     "aggregation": "ratio",
     "decimal_places": 1,
     "statutory": True,
+    "public": True,
     "numerator_label": "Tonnes reused, recycled or composted",
     "denominator_label": "Tonnes of household waste collected",
     "expected_min": 30,
@@ -36,6 +37,10 @@ class KpiFields(InputModel):
     definition: Text | None = Field(default=None, description="How the KPI is calculated (Data Quality Template)")
     why_it_matters: Text | None = None
     statutory: bool = Field(default=False, description="Reported in a statutory return")
+    public: bool = Field(
+        default=False,
+        description="Published to residents as open data (`/api/v1/open-data/...`): its published values only",
+    )
     source: Name | None = Field(default=None, description="System or return the value comes from")
     numerator_label: Name | None = None
     denominator_label: Name | None = None
@@ -93,6 +98,7 @@ class KpiUpdate(UpdateModel):
     aggregation: Aggregation | None = Field(default=None, description=_FIXED_WITH_HISTORY)
     decimal_places: int | None = Field(default=None, ge=0, le=6)
     statutory: bool | None = None
+    public: bool | None = None
     source: Name | None = None
     numerator_label: Name | None = None
     denominator_label: Name | None = None
@@ -133,6 +139,7 @@ class Kpi(ArchivableOutput):
     aggregation: Aggregation
     decimal_places: int
     statutory: bool
+    public: bool
     source: str | None
     numerator_label: str | None
     denominator_label: str | None

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pmf_api.platform.db.base import Base, Entity, OrganisationOwned, utcnow
@@ -81,6 +81,9 @@ class PublishedValue(Entity):
     numerator: Mapped[Decimal | None] = mapped_column(default=None)
     denominator: Mapped[Decimal | None] = mapped_column(default=None)
     commentary: Mapped[str | None] = mapped_column(Text, default=None)
+    # Whether the commentary goes out with the value as open data: it is written for colleagues, so
+    # only when the performance team says so (publishing.open_data).
+    commentary_public: Mapped[bool] = mapped_column(default=False, server_default=false())
     owner_forecast: Mapped[Decimal | None] = mapped_column(default=None)
     reason: Mapped[str | None] = mapped_column(Text, default=None)
     published_by: Mapped[str] = mapped_column(String(200))

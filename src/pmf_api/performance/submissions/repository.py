@@ -6,10 +6,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Numeric, Select, func, or_, select, type_coerce
+from sqlalchemy import Numeric, Select, case, exists, func, or_, select, type_coerce
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from pmf_api.domain import Observation, SubmissionState
 from pmf_api.performance import mapping
@@ -33,6 +36,23 @@ class PeriodSubmission:
     state: SubmissionState
     revision: int
     flags: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class OpenValue:
+    """A value as published to residents: the latest publication of a period's value, with its
+    commentary only where the performance team made it public."""
+
+    kpi_id: uuid.UUID
+    period: str
+    financial_year: str
+    period_end: date
+    revision: int
+    value: Decimal | None
+    numerator: Decimal | None
+    denominator: Decimal | None
+    commentary: str | None
+    published_at: datetime
 
 
 # A KPI's counted values over a span: how many, their version sum and latest change. Rows are never
@@ -227,6 +247,49 @@ class SubmissionRepository(OwnedRepository[Submission]):
 
 
 _NUMERIC = Numeric(24, DECIMAL_SCALE, asdecimal=True)
+
+
+def _latest_publication() -> Any:
+    later = aliased(PublishedValue)
+    return ~exists().where(
+        later.submission_id == PublishedValue.submission_id, later.revision > PublishedValue.revision
+    )
+
+
+async def latest_publications(session: AsyncSession, kpi_ids: Select[uuid.UUID]) -> list[OpenValue]:
+    """The latest publication of each period's value of the KPIs ``kpi_ids`` selects, by KPI and period.
+
+    Read from the publications alone, never from the submission's current value: a value being
+    revised (a draft, submitted, queried or validated again) goes on showing what was published."""
+    statement = (
+        select(
+            Submission.kpi_id,
+            Submission.period,
+            Submission.financial_year,
+            Submission.period_end,
+            PublishedValue.revision,
+            PublishedValue.value,
+            PublishedValue.numerator,
+            PublishedValue.denominator,
+            case((PublishedValue.commentary_public.is_(True), PublishedValue.commentary), else_=None),
+            PublishedValue.published_at,
+        )
+        .join(Submission, Submission.id == PublishedValue.submission_id)
+        .where(Submission.kpi_id.in_(kpi_ids), _latest_publication())
+        .order_by(Submission.kpi_id, Submission.period_end)
+    )
+    return [OpenValue(*row) for row in (await session.execute(statement)).all()]
+
+
+async def organisations_publishing(session: AsyncSession, kpi_ids: Select[uuid.UUID]) -> list[uuid.UUID]:
+    """The organisations with a published value of one of the KPIs ``kpi_ids`` selects."""
+    statement = (
+        select(Submission.organisation_id)
+        .join(PublishedValue, PublishedValue.submission_id == Submission.id)
+        .where(Submission.kpi_id.in_(kpi_ids))
+        .distinct()
+    )
+    return list(await session.scalars(statement))
 
 
 def _counted(first_end: date, last_end: date) -> tuple[Any, ...]:

@@ -167,7 +167,13 @@ async def transition_submission(
     if_match: IfMatch = None,
 ) -> schemas.Submission:
     submission = await submission_service.transition(
-        session, actor, id, body.to, message=body.message, expected_version=expected_version(if_match, id)
+        session,
+        actor,
+        id,
+        body.to,
+        message=body.message,
+        expected_version=expected_version(if_match, id),
+        commentary_public=body.commentary_public,
     )
     with_etag(response, submission)
     return await _out(session, actor, submission)
@@ -241,3 +247,24 @@ async def list_submission_publications(
 ) -> PageOf[schemas.Publication]:
     page = await submission_service.published_values(session, actor, id, cursor=params.cursor, limit=params.limit)
     return page_response(request, response, page, schemas.Publication.model_validate)
+
+
+@router.patch(
+    "/submissions/{id}/publications/{revision}",
+    summary="Say whether a published commentary is open data",
+    response_model=schemas.Publication,
+    responses=responses(400, 401, 403, 404, 409, 412, 413, 422),
+    description=(
+        "The performance team only. A commentary is written for colleagues, so a published value goes out "
+        "as open data without it unless this (or `commentary_public` when publishing) says otherwise. Audited."
+    ),
+)
+async def update_submission_publication(
+    id: uuid.UUID,
+    revision: Annotated[int, Path(ge=1, description="The published revision, from `/publications`")],
+    body: schemas.PublicationUpdate,
+    session: SessionDep,
+    actor: CurrentActor,
+) -> schemas.Publication:
+    published = await submission_service.set_commentary_public(session, actor, id, revision, body.commentary_public)
+    return schemas.Publication.model_validate(published)

@@ -12,7 +12,7 @@ from pydantic.config import JsonDict
 from pmf_api.domain.validation import Severity
 from pmf_api.domain.workflow import SubmissionState
 from pmf_api.platform.http.paging import ListParams
-from pmf_api.platform.schemas import FinancialYearText, InputModel, Number, OutputModel, PeriodText, Text
+from pmf_api.platform.schemas import FinancialYearText, InputModel, Number, OutputModel, PeriodText, Text, UpdateModel
 
 
 class SubmissionSave(InputModel):
@@ -124,6 +124,11 @@ class SubmissionTransition(InputModel):
 
     to: SubmissionState
     message: Text | None = Field(default=None, description="Required to query; an answer when resubmitting")
+    commentary_public: bool = Field(
+        default=False,
+        description="Publishing only: the commentary goes out with the value as open data (otherwise the value "
+        "alone does; `PATCH /submissions/{id}/publications/{revision}` changes it later)",
+    )
 
 
 class MessageCreate(InputModel):
@@ -176,6 +181,7 @@ class Publication(BaseModel):
                     "numerator": 412,
                     "denominator": 789.3,
                     "commentary": "Garden waste season lifted the rate.",
+                    "commentary_public": True,
                     "owner_forecast": 51,
                     "reason": None,
                     "published_by": "perf.officer@example.gov.uk",
@@ -190,10 +196,19 @@ class Publication(BaseModel):
     numerator: Number | None
     denominator: Number | None
     commentary: str | None
+    commentary_public: bool = Field(description="Whether the commentary is published as open data with the value")
     owner_forecast: Number | None
     reason: str | None
     published_by: str
     published_at: datetime
+
+
+class PublicationUpdate(UpdateModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"commentary_public": True}]})
+
+    commentary_public: bool | None = Field(
+        default=None, description="Whether the commentary is published as open data with the value"
+    )
 
 
 class SubmissionList(ListParams):

@@ -21,6 +21,7 @@ from pmf_api.access.actor import Actor
 from pmf_api.access.policy import Resource, require_read
 from pmf_api.domain.workflow import (
     EDITABLE_SUBMISSION_STATES,
+    Role,
     SubmissionState,
     start_submission_revision,
     submission_move,
@@ -62,6 +63,7 @@ from pmf_api.platform.errors import (
     Conflict,
     Location,
     NotFound,
+    PermissionDenied,
     PreconditionFailed,
     invalid,
 )
@@ -227,8 +229,10 @@ async def transition(
     *,
     message: str | None = None,
     expected_version: int | None = None,
+    commentary_public: bool = False,
 ) -> Submission:
-    """Move a submission through the workflow. A query needs a message saying what to check."""
+    """Move a submission through the workflow. A query needs a message saying what to check;
+    ``commentary_public`` (publishing only) lets the commentary go out with the value as open data."""
     submission = await get_submission(session, actor, submission_id)
     context = await submission_context(session, actor, submission)
     if expected_version is not None and expected_version != submission.version:
@@ -237,13 +241,15 @@ async def transition(
         )
     if to is SubmissionState.QUERIED and not (message and message.strip()):
         raise invalid("message", "Say what the owner should check: a query needs a message")
+    if commentary_public and to is not SubmissionState.PUBLISHED:
+        raise invalid("commentary_public", "Only a value being published has a commentary to make public")
     if not (to is SubmissionState.PUBLISHED and await held_back(session, actor, context.kpi, submission)):
         refuse_hand_entry(context.kpi)
     if to in {SubmissionState.SUBMITTED, SubmissionState.RESUBMITTED}:
         require_figures(context.kpi, submission)
         require_commentary(await get_organisation(session, actor), submission)
     await closing.ensure_writable(session, actor, context.kpi, submission, publishing=to is SubmissionState.PUBLISHED)
-    await _move(session, actor, context, submission, to, message)
+    await _move(session, actor, context, submission, to, message, commentary_public=commentary_public)
     await recompute_dependents(session, actor, submission.kpi_id, submission.period)
     return submission
 
@@ -255,6 +261,8 @@ async def _move(
     submission: Submission,
     to: SubmissionState,
     message: str | None,
+    *,
+    commentary_public: bool = False,
 ) -> None:
     current = SubmissionState(submission.state)
     move = submission_move(
@@ -284,6 +292,7 @@ async def _move(
             revision=submission.revision,
             **{k: getattr(submission, k) for k in VALUE_FIELDS},
             reason=submission.revision_reason,
+            commentary_public=commentary_public,
             published_by=actor.subject,
             published_at=now,
         )
@@ -393,6 +402,28 @@ async def published_values(
     """A page of a submission's published versions, oldest first."""
     submission = await get_submission(session, actor, submission_id)
     return await SubmissionRepository(session).publications(submission.id, cursor=cursor, limit=limit)
+
+
+async def set_commentary_public(
+    session: AsyncSession,
+    actor: Actor,
+    submission_id: uuid.UUID,
+    revision: int,
+    commentary_public: bool | None,
+    expected_version: int | None = None,
+) -> PublishedValue:
+    """Say whether a publication's commentary goes out with its value as open data. The commentary
+    is written for colleagues, so only the performance team, who publish, decide (audited)."""
+    submission = await get_submission(session, actor, submission_id)
+    context = await submission_context(session, actor, submission)
+    if Role.PERFORMANCE not in context.roles:
+        raise PermissionDenied(detail="Only the performance team decides whether a published commentary is open data")
+    published = await SubmissionRepository(session).publication(submission.id, revision)
+    if published is None:
+        raise NotFound(detail=f"Revision {revision} of this submission has not been published")
+    if commentary_public is not None:
+        await audit.update(session, actor, published, {"commentary_public": commentary_public}, expected_version)
+    return published
 
 
 submissions = records.EntitySpec(repository=SubmissionRepository, resource=Resource.kpi)

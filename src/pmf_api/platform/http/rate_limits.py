@@ -7,6 +7,8 @@ its stores; a client may fit up to twice a limit across the boundary of two wind
 * per client address (``scope["client"]``: behind a proxy, run uvicorn with ``--proxy-headers``
   and ``FORWARDED_ALLOW_IPS`` naming the proxy so this is the caller's address, not the proxy's);
 * per credential (a bearer token or an API key, by its SHA-256: the counters never hold one);
+* per client address on a group of paths (``PathLimit``: the open data, which anyone may read
+  without credentials, has a limit of its own, counted apart from the address's other requests);
 * refused credentials (401) per client address: once it is reached, the address gets 429 for every
   request until its window ends, so guessing tokens or keys is slow whatever is guessed. Only
   refusals are counted in the store; which addresses are held is kept in this process (no
@@ -49,14 +51,37 @@ _PROBES = frozenset({"/healthz", "/readyz"})
 
 
 @dataclass(frozen=True)
+class PathLimit:
+    """A limit per client address on the requests whose path starts with one of ``prefixes``."""
+
+    name: str
+    prefixes: tuple[str, ...]
+    items: list[RateLimitItem]
+
+    def applies(self, path: str) -> bool:
+        return path.startswith(self.prefixes)
+
+
+@dataclass(frozen=True)
 class Limits:
     per_address: list[RateLimitItem]
     per_credential: list[RateLimitItem]
     failed_authentication: list[RateLimitItem]
+    per_path: tuple[PathLimit, ...] = ()
 
     @classmethod
-    def parse(cls, per_address: str, per_credential: str, failed_authentication: str) -> Limits:
-        return cls(parse_many(per_address), parse_many(per_credential), parse_many(failed_authentication))
+    def parse(
+        cls,
+        per_address: str,
+        per_credential: str,
+        failed_authentication: str,
+        per_path: dict[str, tuple[tuple[str, ...], str]] | None = None,
+    ) -> Limits:
+        """``per_path``: name -> (path prefixes, limit), e.g. ``{"open-data": (("/open-data",), "120/minute")}``."""
+        paths = tuple(
+            PathLimit(name, prefixes, parse_many(limit)) for name, (prefixes, limit) in (per_path or {}).items()
+        )
+        return cls(parse_many(per_address), parse_many(per_credential), parse_many(failed_authentication), paths)
 
 
 class Limiter(Protocol):
@@ -146,7 +171,7 @@ class RateLimits:
         client = scope.get("client")
         address = client[0] if client else "unknown"
         credential = _credential(scope)
-        refused = await self._refused(address, credential)
+        refused = await self._refused(address, credential, scope["path"])
         if refused is not None:
             await self._too_many(scope, receive, send, *refused)
             return
@@ -162,7 +187,7 @@ class RateLimits:
         if status == 401 and credential is not None:
             await self._count_refusal(address)
 
-    async def _refused(self, address: str, credential: str | None) -> tuple[str, int] | None:
+    async def _refused(self, address: str, credential: str | None, path: str) -> tuple[str, int] | None:
         """(what was exceeded, seconds until it allows another) or None to let the request through."""
         held_until = self._held.get(address)
         if held_until is not None:
@@ -174,6 +199,12 @@ class RateLimits:
             for item in self.limits.per_address:
                 if not await self.limiter.hit(item, "address", address):
                     return "requests from your address", await self._retry_after(item, "address", address)
+            for group in self.limits.per_path:
+                if group.applies(path):
+                    for item in group.items:
+                        if not await self.limiter.hit(item, group.name, address):
+                            wait = await self._retry_after(item, group.name, address)
+                            return f"{group.name} requests from your address", wait
             if credential is not None:
                 for item in self.limits.per_credential:
                     if not await self.limiter.hit(item, "credential", credential):
