@@ -144,3 +144,16 @@ async def test_a_renamed_service_is_renamed_in_every_row(client: httpx.AsyncClie
     assert {row["service"] for row in rows} == {"=Waste and Recycling"}
     csv_rows = list(csv.DictReader(io.StringIO((await client.get(URL, params={"format": "csv"}, headers=h)).text)))
     assert {row["service"] for row in csv_rows} == {"'=Waste and Recycling"}
+
+
+async def test_a_negative_figure_stays_a_number_in_csv(client: httpx.AsyncClient, auth: TokenFactory) -> None:
+    h = auth(also=(Role.DIRECTOR,))
+    s = await structure(client, h)
+    kpi = await _kpi(client, h, s, title="-Net change", unit="number", aggregation="sum", polarity="higher_is_better")
+    await _validated(client, h, kpi["id"], f"{YEAR} P1", {"value": -5.5})
+    response = await client.get(URL, params={"format": "csv", "range_end": "2025-04-30"}, headers=h)
+    assert response.status_code == 200, response.text
+    rows = [row for row in csv.DictReader(io.StringIO(response.text)) if row["period"] == f"{YEAR} P1"]
+    assert [(row["value"], row["value_display"], row["kpi_title"]) for row in rows] == [
+        ("-5.5", "-5.5", "'-Net change")
+    ]

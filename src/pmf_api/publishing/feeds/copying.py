@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, String, case, func, literal, literal_column, select
+from sqlalchemy import ColumnElement, Select, String, and_, case, false, func, literal, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmf_api.access.actor import Actor
 from pmf_api.platform.db.rows import Query, session_driver
 from pmf_api.platform.file_safety import FORMULA_TRIGGERS, QUOTE
-from pmf_api.publishing.feeds import reading
+from pmf_api.publishing.feeds import reading, writing
 from pmf_api.publishing.feeds.definitions import ColumnKind, Feed
 
 # The first characters that make a spreadsheet run a text, written into the SQL (constants, so
@@ -30,7 +30,9 @@ _ISO_UTC = 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'
 def _cell(kind: ColumnKind, column: Any) -> ColumnElement[Any]:
     match kind:
         case ColumnKind.STRING:
-            starts_a_formula = func.left(column, 1).in_(_TRIGGERS)
+            starts_a_formula = and_(
+                func.left(column, 1).in_(_TRIGGERS), column.regexp_match(f"^{writing.PLAIN_NUMBER.pattern}$") == false()
+            )
             return case((starts_a_formula, literal(QUOTE, String) + column), else_=column)
         case ColumnKind.DECIMAL:
             return func.trim_scale(column)
