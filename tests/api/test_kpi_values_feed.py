@@ -8,8 +8,12 @@ import io
 from typing import Any
 
 import httpx
+import pytest
 
 from pmf_api.domain.workflow import Role
+from pmf_api.performance.kpis.repository import KpiRepository
+from pmf_api.platform.db.repository import OwnedRepository
+from pmf_api.publishing.feeds import kpi_values
 from tests.api.builders import structure
 from tests.api.conftest import Org, TokenFactory
 from tests.api.test_status import YEAR, _kpi, _one_person_team, _recycling, _status, _validated  # noqa: F401
@@ -157,3 +161,12 @@ async def test_a_negative_figure_stays_a_number_in_csv(client: httpx.AsyncClient
     assert [(row["value"], row["value_display"], row["kpi_title"]) for row in rows] == [
         ("-5.5", "-5.5", "'-Net change")
     ]
+
+
+def test_the_rows_follow_the_kpis_read_rule_if_it_narrows(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Today KPIs are read council-wide, so the council's rows are the readable ones; were KPIs given
+    a row-level rule, the feed would read its rows through it."""
+    assert "kpi.organisation_id" not in str(kpi_values._statement())
+    narrower = classmethod(lambda cls: OwnedRepository.read_rule.__func__(cls))  # type: ignore[attr-defined]
+    monkeypatch.setattr(KpiRepository, "read_rule", narrower)
+    assert "feed_kpi_value.kpi_id IN (SELECT kpi.id" in str(kpi_values._statement())
