@@ -8,8 +8,12 @@ import io
 from typing import Any
 
 import httpx
+import pytest
 
 from pmf_api.domain.workflow import Role
+from pmf_api.performance.kpis.repository import KpiRepository
+from pmf_api.platform.db.repository import OwnedRepository
+from pmf_api.publishing.feeds import kpi_values
 from tests.api.builders import structure
 from tests.api.conftest import Org, TokenFactory
 from tests.api.test_status import YEAR, _kpi, _one_person_team, _recycling, _status, _validated  # noqa: F401
@@ -144,3 +148,25 @@ async def test_a_renamed_service_is_renamed_in_every_row(client: httpx.AsyncClie
     assert {row["service"] for row in rows} == {"=Waste and Recycling"}
     csv_rows = list(csv.DictReader(io.StringIO((await client.get(URL, params={"format": "csv"}, headers=h)).text)))
     assert {row["service"] for row in csv_rows} == {"'=Waste and Recycling"}
+
+
+async def test_a_negative_figure_stays_a_number_in_csv(client: httpx.AsyncClient, auth: TokenFactory) -> None:
+    h = auth(also=(Role.DIRECTOR,))
+    s = await structure(client, h)
+    kpi = await _kpi(client, h, s, title="-Net change", unit="number", aggregation="sum", polarity="higher_is_better")
+    await _validated(client, h, kpi["id"], f"{YEAR} P1", {"value": -5.5})
+    response = await client.get(URL, params={"format": "csv", "range_end": "2025-04-30"}, headers=h)
+    assert response.status_code == 200, response.text
+    rows = [row for row in csv.DictReader(io.StringIO(response.text)) if row["period"] == f"{YEAR} P1"]
+    assert [(row["value"], row["value_display"], row["kpi_title"]) for row in rows] == [
+        ("-5.5", "-5.5", "'-Net change")
+    ]
+
+
+def test_the_rows_follow_the_kpis_read_rule_if_it_narrows(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Today KPIs are read council-wide, so the council's rows are the readable ones; were KPIs given
+    a row-level rule, the feed would read its rows through it."""
+    assert "kpi.organisation_id" not in str(kpi_values._statement())
+    narrower = classmethod(lambda cls: OwnedRepository.read_rule.__func__(cls))  # type: ignore[attr-defined]
+    monkeypatch.setattr(KpiRepository, "read_rule", narrower)
+    assert "feed_kpi_value.kpi_id IN (SELECT kpi.id" in str(kpi_values._statement())

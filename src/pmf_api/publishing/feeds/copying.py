@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, String, case, func, literal, literal_column, select
+from sqlalchemy import ColumnElement, Select, String, and_, case, false, func, literal, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmf_api.access.actor import Actor
 from pmf_api.platform.db.rows import Query, session_driver
 from pmf_api.platform.file_safety import FORMULA_TRIGGERS, QUOTE
-from pmf_api.publishing.feeds import reading
+from pmf_api.publishing.feeds import reading, writing
 from pmf_api.publishing.feeds.definitions import ColumnKind, Feed
 
 # The first characters that make a spreadsheet run a text, written into the SQL (constants, so
@@ -30,7 +30,9 @@ _ISO_UTC = 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'
 def _cell(kind: ColumnKind, column: Any) -> ColumnElement[Any]:
     match kind:
         case ColumnKind.STRING:
-            starts_a_formula = func.left(column, 1).in_(_TRIGGERS)
+            starts_a_formula = and_(
+                func.left(column, 1).in_(_TRIGGERS), column.regexp_match(f"^{writing.PLAIN_NUMBER.pattern}$") == false()
+            )
             return case((starts_a_formula, literal(QUOTE, String) + column), else_=column)
         case ColumnKind.DECIMAL:
             return func.trim_scale(column)
@@ -61,8 +63,6 @@ async def copy_page(
 ) -> tuple[bytes, str | None]:
     """The page as CSV (header first) and the cursor of the next page, if there is one."""
     params = dict(feed.params(actor))
-    following = (await session.execute(next_key_statement(feed, query), params)).mappings().all()
-    cursor = reading.write_cursor(feed, following[0]) if len(following) == 2 else None
     driver = await session_driver(session)
     compiled = Query(None, copy_statement(feed, query)).compiled_for(driver.dialect)
     values = compiled.compiled.construct_params(params)
@@ -76,4 +76,11 @@ async def copy_page(
         chunks.append(chunk)
 
     await driver.driver.copy_from_query(compiled.sql, *args, output=sink, format="csv", header=True)
-    return b"".join(chunks), cursor
+    body = b"".join(chunks)
+    # Fewer line ends than ``limit`` rows (and the header) means fewer rows: the last page, and no
+    # need to ask for the next key (a cell may hold a line end, so more line ends prove nothing).
+    cursor = None
+    if body.count(b"\n") > query.limit:
+        following = (await session.execute(next_key_statement(feed, query), params)).mappings().all()
+        cursor = reading.write_cursor(feed, following[0]) if len(following) == 2 else None
+    return body, cursor

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import uuid
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
@@ -23,6 +24,9 @@ from pmf_api.platform.file_safety import neutralise
 from pmf_api.publishing.feeds.definitions import ColumnKind, Feed, FeedColumn
 
 CSV = "text/csv"
+# A text that is only a number, as a figure is shown (``value_display``): a spreadsheet reads it as
+# that number, so it needs no apostrophe ("-5.5" must stay -5.5). ``copying`` applies the same rule.
+PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 
 
 def _number(value: Decimal) -> str:
@@ -80,6 +84,8 @@ def csv_cell(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, uuid.UUID):
         return str(value)
+    if isinstance(value, str) and PLAIN_NUMBER.fullmatch(value):
+        return value  # a figure as shown ("-5.5"): a number to a spreadsheet, never a formula
     return neutralise(value)
 
 
