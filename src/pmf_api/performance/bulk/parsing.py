@@ -262,6 +262,60 @@ def named_table_rows(
     return rows
 
 
+def read_named_rows(
+    kind: Format,
+    payload: bytes,
+    limits: UploadLimits,
+    *,
+    columns: Sequence[str],
+    check_header: Callable[[list[str]], None],
+    empty_detail: str,
+    example: Sequence[str] = (),
+) -> list[UploadRow]:
+    """The rows of an import beside the bulk push (contextual values, budget monitoring, complaints,
+    benchmark values), by column name, from a JSON ``{"rows": [...]}`` body, CSV or TSV, or XLSX.
+    ``example`` names the columns the message about a malformed JSON body shows (the first two by default).
+    CPU-bound (up to the limits): run it off the event loop."""
+    if kind == "json":
+        return _named_json_rows(payload, limits, columns, example or columns[:2])
+    if kind in ("csv", "tsv"):
+        header = payload[:65_536].split(b"\n", 1)[0]
+        tabs = kind == "tsv" or (b"\t" in header and b"," not in header)
+        records: Iterator[tuple[int, Sequence[Any] | dict[int, Any]]] = uploads.csv_rows(
+            payload, limits.table, "\t" if tabs else ","
+        )
+    else:
+        records = workbooks.xlsx_rows(payload, limits.table)
+    return named_table_rows(records, limits.rows, columns=columns, check_header=check_header, empty_detail=empty_detail)
+
+
+def _named_json_rows(
+    payload: bytes, limits: UploadLimits, columns: Sequence[str], example: Sequence[str]
+) -> list[UploadRow]:
+    if payload.count(b"{") > limits.rows + 1:
+        raise too_many(limits.rows)
+    try:
+        document = json.loads(payload, parse_float=Decimal)
+    except (ValueError, RecursionError, UnicodeDecodeError) as exc:
+        raise MalformedRequest(detail=f"The body is not valid JSON: {excerpt(str(exc), 200)}") from None
+    if not isinstance(document, dict) or not isinstance(document.get("rows"), list) or set(document) != {"rows"}:
+        shown = ", ".join(f'"{name}": ...' for name in example)
+        raise InvalidInput(
+            detail=f'Send an object with a `rows` array: {{"rows": [{{{shown}}}]}}',
+            problems=[FieldProblem("rows", "Send an object with a `rows` array and nothing else")],
+        )
+    if len(document["rows"]) > limits.rows:  # the count of braces above misses rows that are not objects
+        raise too_many(limits.rows)
+    rows = []
+    for index, item in enumerate(document["rows"]):
+        if not isinstance(item, dict):
+            rows.append(UploadRow(index, {}, (FieldProblem("", "A row is an object of column names and values"),)))
+            continue
+        unknown = tuple(FieldProblem(excerpt(str(name), 40), "Unknown field") for name in item if name not in columns)
+        rows.append(UploadRow(index, {k: v for k, v in item.items() if k in columns}, unknown))
+    return rows
+
+
 def unknown_columns(header: Sequence[str]) -> list[str]:
     return [name for name in header if name and name not in COLUMNS and name not in INFORMATION_COLUMNS]
 

@@ -13,8 +13,7 @@ same measure and period twice in one file rejects the second row.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -26,13 +25,13 @@ from pmf_api.access.actor import Actor
 from pmf_api.access.policy import Resource, require_write
 from pmf_api.framework.organisations.service import get_organisation
 from pmf_api.performance.bulk.cells import parse_number, text_of
-from pmf_api.performance.bulk.parsing import Format, UploadLimits, UploadRow, named_table_rows, too_many
+from pmf_api.performance.bulk.parsing import Format, UploadLimits, UploadRow, read_named_rows
 from pmf_api.performance.bulk.results import OUTCOMES, RowOutcome, pointer
 from pmf_api.performance.contextual_values import service
 from pmf_api.performance.contextual_values.repository import ContextualValueRepository
 from pmf_api.performance.kpis.repository import ContextualMeasureRepository
-from pmf_api.platform import audit, uploads, workbooks
-from pmf_api.platform.errors import FieldProblem, InvalidInput, MalformedRequest, PMFError, excerpt
+from pmf_api.platform import audit
+from pmf_api.platform.errors import FieldProblem, InvalidInput, PMFError, excerpt
 
 if TYPE_CHECKING:
     from pmf_api.performance.contextual_values.models import ContextualValue
@@ -49,37 +48,14 @@ MAX_NOTE = 20_000
 
 def read_rows(kind: Format, payload: bytes, limits: UploadLimits) -> list[UploadRow]:
     """The rows of an import. CPU-bound (up to the limits): run it off the event loop."""
-    if kind == "json":
-        return _json_rows(payload, limits)
-    if kind in ("csv", "tsv"):
-        header = payload[:65_536].split(b"\n", 1)[0]
-        tabs = kind == "tsv" or (b"\t" in header and b"," not in header)
-        return _table_rows(uploads.csv_rows(payload, limits.table, "\t" if tabs else ","), limits.rows)
-    return _table_rows(workbooks.xlsx_rows(payload, limits.table), limits.rows)
-
-
-def _json_rows(payload: bytes, limits: UploadLimits) -> list[UploadRow]:
-    if payload.count(b"{") > limits.rows + 1:
-        raise too_many(limits.rows)
-    try:
-        document = json.loads(payload, parse_float=Decimal)
-    except (ValueError, RecursionError, UnicodeDecodeError) as exc:
-        raise MalformedRequest(detail=f"The body is not valid JSON: {excerpt(str(exc), 200)}") from None
-    if not isinstance(document, dict) or not isinstance(document.get("rows"), list) or set(document) != {"rows"}:
-        raise InvalidInput(
-            detail='Send an object with a `rows` array: {"rows": [{"measure_code": ..., "period": ...}]}',
-            problems=[FieldProblem("rows", "Send an object with a `rows` array and nothing else")],
-        )
-    if len(document["rows"]) > limits.rows:  # the count of braces above misses rows that are not objects
-        raise too_many(limits.rows)
-    rows = []
-    for index, item in enumerate(document["rows"]):
-        if not isinstance(item, dict):
-            rows.append(UploadRow(index, {}, (FieldProblem("", "A row is an object of column names and values"),)))
-            continue
-        unknown = tuple(FieldProblem(excerpt(str(name), 40), "Unknown field") for name in item if name not in COLUMNS)
-        rows.append(UploadRow(index, {k: v for k, v in item.items() if k in COLUMNS}, unknown))
-    return rows
+    return read_named_rows(
+        kind,
+        payload,
+        limits,
+        columns=COLUMNS,
+        check_header=_require_columns,
+        empty_detail="The file is empty: it needs a header row and a row per value",
+    )
 
 
 def _require_columns(header: list[str]) -> None:
@@ -90,16 +66,6 @@ def _require_columns(header: list[str]) -> None:
             "(and may have note)",
             problems=[FieldProblem("", f"Missing column: {name}") for name in missing],
         )
-
-
-def _table_rows(records: Iterator[tuple[int, Sequence[Any] | dict[int, Any]]], max_rows: int) -> list[UploadRow]:
-    return named_table_rows(
-        records,
-        max_rows,
-        columns=COLUMNS,
-        check_header=_require_columns,
-        empty_detail="The file is empty: it needs a header row and a row per value",
-    )
 
 
 # --- Checking and writing -------------------------------------------------------------------

@@ -13,9 +13,8 @@ as an update; the same service and month twice in one file rejects the second ro
 
 from __future__ import annotations
 
-import json
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -30,16 +29,15 @@ from pmf_api.domain.finance import budget_problems, complaint_problems
 from pmf_api.framework.organisations.repository import ServiceRepository
 from pmf_api.framework.organisations.service import get_organisation
 from pmf_api.performance.bulk.cells import parse_number, text_of
-from pmf_api.performance.bulk.parsing import Format, UploadLimits, UploadRow, named_table_rows, too_many
+from pmf_api.performance.bulk.parsing import Format, UploadLimits, UploadRow, read_named_rows
 from pmf_api.performance.bulk.results import OUTCOMES, RowOutcome, pointer
 from pmf_api.performance.finance import service
 from pmf_api.performance.finance.repository import BudgetMonitoringRepository, ComplaintCountRepository
-from pmf_api.platform import audit, uploads, workbooks
+from pmf_api.platform import audit
 from pmf_api.platform.db.pages import ListQuery
 from pmf_api.platform.errors import (
     FieldProblem,
     InvalidInput,
-    MalformedRequest,
     PMFError,
     excerpt,
     field_problems,
@@ -83,43 +81,6 @@ def read_complaint_rows(kind: Format, payload: bytes, limits: UploadLimits) -> l
 
 
 def _read(layout: Layout, kind: Format, payload: bytes, limits: UploadLimits) -> list[UploadRow]:
-    if kind == "json":
-        return _json_rows(layout, payload, limits)
-    if kind in ("csv", "tsv"):
-        header = payload[:65_536].split(b"\n", 1)[0]
-        tabs = kind == "tsv" or (b"\t" in header and b"," not in header)
-        return _table_rows(layout, uploads.csv_rows(payload, limits.table, "\t" if tabs else ","), limits.rows)
-    return _table_rows(layout, workbooks.xlsx_rows(payload, limits.table), limits.rows)
-
-
-def _json_rows(layout: Layout, payload: bytes, limits: UploadLimits) -> list[UploadRow]:
-    if payload.count(b"{") > limits.rows + 1:
-        raise too_many(limits.rows)
-    try:
-        document = json.loads(payload, parse_float=Decimal)
-    except (ValueError, RecursionError, UnicodeDecodeError) as exc:
-        raise MalformedRequest(detail=f"The body is not valid JSON: {excerpt(str(exc), 200)}") from None
-    if not isinstance(document, dict) or not isinstance(document.get("rows"), list) or set(document) != {"rows"}:
-        raise InvalidInput(
-            detail='Send an object with a `rows` array: {"rows": [{"service_code": ..., "period": ...}]}',
-            problems=[FieldProblem("rows", "Send an object with a `rows` array and nothing else")],
-        )
-    if len(document["rows"]) > limits.rows:
-        raise too_many(limits.rows)
-    rows = []
-    for index, item in enumerate(document["rows"]):
-        if not isinstance(item, dict):
-            rows.append(UploadRow(index, {}, (FieldProblem("", "A row is an object of column names and values"),)))
-            continue
-        columns = layout.columns
-        unknown = tuple(FieldProblem(excerpt(str(name), 40), "Unknown field") for name in item if name not in columns)
-        rows.append(UploadRow(index, {k: v for k, v in item.items() if k in columns}, unknown))
-    return rows
-
-
-def _table_rows(
-    layout: Layout, records: Iterator[tuple[int, Sequence[Any] | dict[int, Any]]], max_rows: int
-) -> list[UploadRow]:
     def require_columns(header: list[str]) -> None:
         missing = [name for name in layout.required if name not in header]
         if "service_code" not in header and "service_id" not in header:
@@ -131,12 +92,14 @@ def _table_rows(
                 problems=[FieldProblem("", f"Missing column: {name}") for name in missing],
             )
 
-    return named_table_rows(
-        records,
-        max_rows,
+    return read_named_rows(
+        kind,
+        payload,
+        limits,
         columns=layout.columns,
         check_header=require_columns,
         empty_detail="The file is empty: it needs a header row and a row per service and month",
+        example=("service_code", "period"),
     )
 
 
