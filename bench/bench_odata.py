@@ -111,11 +111,11 @@ def scenarios(ids: dict[str, Any]) -> list[tuple[str, str, dict[str, str]]]:
     return [
         ("first page, 1,000 rows", ROOT, {"$count": "true"}),
         ("next link page, 200 rows", ROOT, {"$skiptoken": "1000"}),
-        ("$skip 600, $select 5", ROOT, {"$skip": "600", "$select": "kpi_id,code,name,service,status"}),
+        ("$skip 600, $select 5", ROOT, {"$skip": "600", "$select": "kpi_id,code,title,service_name,status"}),
         (
             "$filter + $orderby",
             ROOT,
-            {"$filter": "contains(name,'waste') and frequency eq 'monthly'", "$orderby": "name desc"},
+            {"$filter": "contains(title,'waste') and frequency eq 'monthly'", "$orderby": "title desc"},
         ),
         (
             "filtered $count",

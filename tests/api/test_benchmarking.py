@@ -225,7 +225,7 @@ async def test_the_feeds_serve_values_and_positions(client: httpx.AsyncClient, a
     )
     assert r.status_code == 200, r.text
     lines = r.text.strip().splitlines()
-    assert lines[0].startswith("value_id,metric_id,area_code,period,period_end,value")
+    assert lines[0].startswith("benchmark_value_id,metric_id,area_code,period,period_end,value")
     assert len(lines) == 1 + 8
     r = await client.get("/api/v1/feeds/benchmark-values", params={"range_end": "2025-03-30"}, headers=viewer)
     assert r.json()["items"] == []

@@ -53,7 +53,7 @@ async def test_one_row_per_period_as_the_status_says(client: httpx.AsyncClient, 
     assert (p3["spc_variation"], p3["spc_assurance"]) == (status["variation"], status["assurance"])
     assert (p3["submission_state"], p3["value_state"]) == ("validated", "counted")
     assert by_period[f"{YEAR} P1"]["commentary"] == "Good" and p3["commentary"] is None
-    names = (p3["kpi_code"], p3["service"], p3["directorate"], p3["portfolio"], p3["owner"])
+    names = (p3["kpi_code"], p3["service_name"], p3["directorate_name"], p3["portfolio_name"], p3["owner_name"])
     assert names == (kpi["code"], "Waste", "Place", "Environment", "Ola Owner")
     assert p3["service_id"] == s.service_id and p3["directorate_id"] == s.directorate_id
     # A month with a target and no value is Missing (long due); one of a year without a target is not rated.
@@ -136,7 +136,7 @@ async def test_a_renamed_service_is_renamed_in_every_row(client: httpx.AsyncClie
     h = auth(also=(Role.DIRECTOR,))
     s = await structure(client, h)
     await _recycling(client, h, s)
-    assert {row["service"] for row in await _rows(client, h)} == {"Waste"}
+    assert {row["service_name"] for row in await _rows(client, h)} == {"Waste"}
     service = await client.get(f"/api/v1/services/{s.service_id}", headers=h)
     renamed = await client.patch(
         f"/api/v1/services/{s.service_id}",
@@ -145,9 +145,9 @@ async def test_a_renamed_service_is_renamed_in_every_row(client: httpx.AsyncClie
     )
     assert renamed.status_code == 200, renamed.text
     rows = await _rows(client, h)
-    assert {row["service"] for row in rows} == {"=Waste and Recycling"}
+    assert {row["service_name"] for row in rows} == {"=Waste and Recycling"}
     csv_rows = list(csv.DictReader(io.StringIO((await client.get(URL, params={"format": "csv"}, headers=h)).text)))
-    assert {row["service"] for row in csv_rows} == {"'=Waste and Recycling"}
+    assert {row["service_name"] for row in csv_rows} == {"'=Waste and Recycling"}
 
 
 async def test_a_negative_figure_stays_a_number_in_csv(client: httpx.AsyncClient, auth: TokenFactory) -> None:

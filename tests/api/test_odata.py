@@ -122,13 +122,13 @@ async def test_entity_set_reads_our_kpis_by_key_with_every_property(
     assert k01 == {
         "kpi_id": council.ids["K01"],
         "code": "K01",
-        "name": "Household waste recycled",
+        "title": "Household waste recycled",
         "service_id": s.service_id,
-        "service": "Waste",
+        "service_name": "Waste",
         "directorate_id": s.directorate_id,
-        "directorate": "Place",
+        "directorate_name": "Place",
         "portfolio_id": s.portfolio_id,
-        "portfolio": "Environment",
+        "portfolio_name": "Environment",
         "unit": "percentage",
         "polarity": "higher_is_better",
         "frequency": "monthly",
@@ -137,13 +137,13 @@ async def test_entity_set_reads_our_kpis_by_key_with_every_property(
         "expected_min": None,
         "expected_max": 70.25,
         "owner_id": s.owner_id,
-        "owner": "Ola Owner",
+        "owner_name": "Ola Owner",
         "status": "active",
         "updated_at": k01["updated_at"],
     }
     assert k01["updated_at"].endswith("Z")
     k03 = next(row for row in rows if row["code"] == "K03")
-    assert (k03["service"], k03["portfolio_id"], k03["owner"]) == ("Planning", None, None)
+    assert (k03["service_name"], k03["portfolio_id"], k03["owner_name"]) == ("Planning", None, None)
     assert next(row for row in rows if row["code"] == "K04")["status"] == "archived"
 
 
@@ -157,7 +157,7 @@ async def test_another_councils_kpis_never_appear(
 ) -> None:
     for params in (
         {"$filter": "code eq 'SOUTH1'"},
-        {"$filter": "contains(name,'Household')"},
+        {"$filter": "contains(title,'Household')"},
         {"$filter": "code eq 'SOUTH1' or code ne 'SOUTH1'", "$orderby": "code"},
     ):
         found = await codes(client, council.h, **params)
@@ -198,20 +198,20 @@ async def test_another_councils_kpis_never_appear(
         ("code in ('K02','K04')", ["K02", "K04"]),
         ("decimal_places in (2, 3000000000)", ["K03"]),
         ("expected_max in (9.5, 100)", ["K02", "K03"]),
-        ("contains(name,'collected')", ["K03"]),
-        ("contains(name,'COLLECTED')", []),  # case-sensitive on both databases, as OData's contains
-        ("contains(name,'%')", ["K02"]),  # a LIKE wildcard is only itself
-        ("contains(name,'_')", ["K02"]),
-        ("contains(name,'0%_m')", ["K02"]),
-        ("contains(name,'')", ["K01", "K02", "K03", "K04"]),
-        ("startswith(name,'Rent')", ["K03"]),
+        ("contains(title,'collected')", ["K03"]),
+        ("contains(title,'COLLECTED')", []),  # case-sensitive on both databases, as OData's contains
+        ("contains(title,'%')", ["K02"]),  # a LIKE wildcard is only itself
+        ("contains(title,'_')", ["K02"]),
+        ("contains(title,'0%_m')", ["K02"]),
+        ("contains(title,'')", ["K01", "K02", "K03", "K04"]),
+        ("startswith(title,'Rent')", ["K03"]),
         ("startswith(code,'K0')", ["K01", "K02", "K03", "K04"]),
-        ("startswith(name,'%')", []),
-        ("endswith(name,'recycled')", ["K01"]),
-        ("endswith(name,'a much longer text than any name')", []),
+        ("startswith(title,'%')", []),
+        ("endswith(title,'recycled')", ["K01"]),
+        ("endswith(title,'a much longer text than any name')", []),
         ("updated_at gt 2000-01-01T00:00:00Z", ["K01", "K02", "K03", "K04"]),
         ("updated_at lt 2000-01-01", []),
-        ("service eq 'Planning' and not contains(name,'x')", ["K03"]),
+        ("service_name eq 'Planning' and not contains(title,'x')", ["K03"]),
     ],
 )
 async def test_filter_operators_and_functions(
@@ -241,8 +241,8 @@ async def test_filter_by_guid_key_and_by_text_guid(client: httpx.AsyncClient, co
         ("decimal_places gt -9223372036854775808", ["K01", "K02", "K03", "K04"]),
         ("expected_max lt 999999999999999999", ["K01", "K02", "K03"]),
         ("expected_max gt -0.000001", ["K01", "K02", "K03"]),
-        ("name eq 'It''s'", []),
-        ("name ne 'Café ☕'", ["K01", "K02", "K03", "K04"]),
+        ("title eq 'It''s'", []),
+        ("title ne 'Café ☕'", ["K01", "K02", "K03", "K04"]),
         (
             "updated_at gt 1900-01-01T00:00:00Z and updated_at lt 9999-12-31T23:59:59.999999Z",
             ["K01", "K02", "K03", "K04"],
@@ -270,11 +270,11 @@ async def test_the_largest_skip_is_an_empty_page(client: httpx.AsyncClient, coun
 
 
 async def test_select_gives_only_the_chosen_properties(client: httpx.AsyncClient, council: Council) -> None:
-    r = await client.get(KPIS, params={"$select": "name, code", "$orderby": "code", "$top": "1"}, headers=council.h)
+    r = await client.get(KPIS, params={"$select": "title, code", "$orderby": "code", "$top": "1"}, headers=council.h)
     assert r.status_code == 200, r.text
     body = r.json()
-    assert body["@odata.context"] == f"{ROOT}/$metadata#Kpis(code,name)"
-    assert body["value"] == [{"code": "K01", "name": "Household waste recycled"}]
+    assert body["@odata.context"] == f"{ROOT}/$metadata#Kpis(code,title)"
+    assert body["value"] == [{"code": "K01", "title": "Household waste recycled"}]
     r = await client.get(KPIS, params={"$select": "*", "$top": "1"}, headers=council.h)
     assert len(r.json()["value"][0]) == 20
     odata_error(await client.get(KPIS, params={"$select": "code,colour"}, headers=council.h), 400, "$select")
@@ -420,7 +420,7 @@ async def test_next_link_is_absolute_from_the_public_base_url(deployed_url: str)
         "code",  # a string property is not a condition
         "contains(code)",
         "contains(decimal_places,'1')",
-        "contains(code,name)",
+        "contains(code,title)",
         "",
         "x" * (MAX_FILTER_LENGTH + 1),
         "not " * 300 + "statutory",  # nested too deep

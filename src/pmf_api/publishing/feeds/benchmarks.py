@@ -30,7 +30,7 @@ def _values() -> Any:
     )
     return (
         select(
-            BenchmarkValue.id.label("value_id"),
+            BenchmarkValue.id.label("benchmark_value_id"),
             BenchmarkValue.metric_id.label("metric_id"),
             BenchmarkValue.area_code.label("area_code"),
             BenchmarkValue.period.label("period"),
@@ -56,7 +56,7 @@ BENCHMARK_VALUES = register(
             "contextual measures are mapped to, as imported from LG Inform"
         ),
         columns=(
-            FeedColumn("value_id", ColumnKind.UUID, "The value", nullable=False),
+            FeedColumn("benchmark_value_id", ColumnKind.UUID, "The value", nullable=False),
             FeedColumn("metric_id", ColumnKind.STRING, "The external metric id (LG Inform)", nullable=False),
             FeedColumn("area_code", ColumnKind.STRING, "The council's ONS area code", nullable=False),
             FeedColumn("period", ColumnKind.STRING, "The period, e.g. 2024/25", nullable=False),

@@ -225,17 +225,17 @@ def _row_names(kpi: Kpi, where: Placed, placements: Mapping[uuid.UUID, Any], nam
         "polarity": kpi.polarity,
         "decimal_places": kpi.decimal_places,
         "service_id": kpi.service_id,
-        "service": names.services.get(kpi.service_id),
+        "service_name": names.services.get(kpi.service_id),
         "directorate_id": where.directorate_id,
-        "directorate": None if where.directorate_id is None else names.directorates.get(where.directorate_id),
+        "directorate_name": None if where.directorate_id is None else names.directorates.get(where.directorate_id),
         "portfolio_id": portfolio_id,
-        "portfolio": None if portfolio_id is None else names.portfolios.get(portfolio_id),
+        "portfolio_name": None if portfolio_id is None else names.portfolios.get(portfolio_id),
         "priority_id": where.priority_id,
-        "priority": None if where.priority_id is None else names.priorities.get(where.priority_id),
+        "priority_title": None if where.priority_id is None else names.priorities.get(where.priority_id),
         "outcome_id": kpi.outcome_id,
-        "outcome": None if kpi.outcome_id is None else names.outcomes.get(kpi.outcome_id),
+        "outcome_title": None if kpi.outcome_id is None else names.outcomes.get(kpi.outcome_id),
         "owner_id": kpi.owner_id,
-        "owner": None if kpi.owner_id is None else names.owners.get(kpi.owner_id),
+        "owner_name": None if kpi.owner_id is None else names.owners.get(kpi.owner_id),
     }
 
 

@@ -25,18 +25,18 @@ KPIS = register(
         entity_type="Kpi",
         title="KPIs",
         description=(
-            "Every KPI you may read: its code, name, unit, polarity and frequency, where it sits and who owns it."
+            "Every KPI you may read: its code, title, unit, polarity and frequency, where it sits and who owns it."
         ),
         columns=(
             FeedColumn("kpi_id", U, "The KPI's id", nullable=False),
             FeedColumn("code", S, "The council's code for the KPI", nullable=False),
-            FeedColumn("name", S, "The KPI's title", nullable=False),
+            FeedColumn("title", S, "The KPI's title", nullable=False),
             FeedColumn("service_id", U, "The service that reports it", nullable=False),
-            FeedColumn("service", S, "The service's name", nullable=False),
+            FeedColumn("service_name", S, "The service's name", nullable=False),
             FeedColumn("directorate_id", U, "The service's directorate", nullable=False),
-            FeedColumn("directorate", S, "The directorate's name", nullable=False),
+            FeedColumn("directorate_name", S, "The directorate's name", nullable=False),
             FeedColumn("portfolio_id", U, "The cabinet portfolio it reports to (its own, else its service's)"),
-            FeedColumn("portfolio", S, "The portfolio's name"),
+            FeedColumn("portfolio_name", S, "The portfolio's name"),
             FeedColumn("unit", S, "What a value counts: number, percentage, currency, days, ...", nullable=False),
             FeedColumn("polarity", S, "Which way is better: higher_is_better, lower_is_better, ...", nullable=False),
             FeedColumn("frequency", S, "How often a value is due: monthly, quarterly, annual", nullable=False),
@@ -45,7 +45,7 @@ KPIS = register(
             FeedColumn("expected_min", D, "The lowest plausible value (lower is flagged when submitted)"),
             FeedColumn("expected_max", D, "The highest plausible value (higher is flagged when submitted)"),
             FeedColumn("owner_id", U, "The person who owns it"),
-            FeedColumn("owner", S, "The owner's name"),
+            FeedColumn("owner_name", S, "The owner's name"),
             FeedColumn("status", S, "active, or archived (kept for its history, no longer collected)", nullable=False),
             FeedColumn("updated_at", T, "When the KPI last changed (UTC)", nullable=False),
         ),

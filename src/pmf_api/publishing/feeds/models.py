@@ -39,17 +39,17 @@ class FeedKpiValue(Base):
     frequency: Mapped[str] = mapped_column(String(10))
     decimal_places: Mapped[int]
     service_id: Mapped[uuid.UUID] = mapped_column(Uuid)
-    service: Mapped[str | None] = mapped_column(String(200))
+    service_name: Mapped[str | None] = mapped_column(String(200))
     directorate_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
-    directorate: Mapped[str | None] = mapped_column(String(200))
+    directorate_name: Mapped[str | None] = mapped_column(String(200))
     portfolio_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
-    portfolio: Mapped[str | None] = mapped_column(String(200))
+    portfolio_name: Mapped[str | None] = mapped_column(String(200))
     priority_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
-    priority: Mapped[str | None] = mapped_column(String(300))
+    priority_title: Mapped[str | None] = mapped_column(String(300))
     outcome_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
-    outcome: Mapped[str | None] = mapped_column(String(300))
+    outcome_title: Mapped[str | None] = mapped_column(String(300))
     owner_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
-    owner: Mapped[str | None] = mapped_column(String(200))
+    owner_name: Mapped[str | None] = mapped_column(String(200))
     value: Mapped[Decimal | None]
     value_display: Mapped[str | None] = mapped_column(String(40))
     target: Mapped[Decimal | None]
